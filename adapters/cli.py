@@ -1,0 +1,149 @@
+"""The composition root: `clubbot console|demo|db|discord|slack`.
+
+Platform SDKs are imported only inside the subcommand that needs them, so
+`clubbot console` and `clubbot demo` never load discord.py or slack-bolt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from adapters.console_adapter import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
+from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings, sqlite_url
+from bot.runtime import Runtime, open_runtime
+from bot.store.store import Store
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(asyncio.run(args.run(args, settings)))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clubbot", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    console = commands.add_parser("console", help="an interactive (or scripted) console club")
+    console.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    console.add_argument("--now", type=_instant, help="start the simulated clock here (ISO)")
+    console.add_argument("--platform", choices=("discord", "slack"), default="console")
+    console.set_defaults(run=_console)
+    demo = commands.add_parser("demo", help="a scripted two-week demo on a fresh database")
+    demo.set_defaults(run=_demo)
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=("upgrade",))
+    db.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    db.set_defaults(run=_db)
+    for name in ("discord", "slack"):
+        platform = commands.add_parser(name, help=f"run on {name.title()} (not built yet)")
+        platform.set_defaults(run=_not_yet)
+    return parser
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date-time, e.g. 2026-11-16T09:00-05:00"
+        ) from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _database_url(args: argparse.Namespace, settings: Settings) -> str:
+    return sqlite_url(args.db) if args.db else settings.database_url
+
+
+async def _console_runtime(
+    url: str, clock: ManualClock, out: Output, settings: Settings
+) -> tuple[Runtime, ConsolePoster]:
+    poster = ConsolePoster(out=out)
+    runtime = await open_runtime(
+        database_url=url,
+        clock=clock,
+        poster=poster,
+        directory=ConsoleDirectory(),
+        grace=settings.grace,
+    )
+    return runtime, poster
+
+
+async def _console(args: argparse.Namespace, settings: Settings) -> int:
+    clock = ManualClock(args.now or datetime.now(UTC))
+    runtime, poster = await _console_runtime(_database_url(args, settings), clock, print, settings)
+    session = ConsoleSession(
+        bot=runtime.bot,
+        scheduler=runtime.scheduler,
+        clock=clock,
+        poster=poster,
+        out=print,
+        platform=args.platform,
+    )
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("clubbot console: /help for commands, :help for console actions, :quit to leave")
+    try:
+        while True:
+            line = _read(interactive)
+            if line is None or not await session.execute(line):
+                return 0
+    finally:
+        await runtime.close()
+
+
+def _read(interactive: bool) -> str | None:
+    try:
+        return input("clubbot> ") if interactive else (sys.stdin.readline() or None)
+    except EOFError:
+        return None
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    with tempfile.TemporaryDirectory(prefix="clubbot-demo-") as folder:
+        url = sqlite_url(Path(folder) / "demo.db")
+        clock = ManualClock(DEMO_START)
+
+        async def start() -> tuple[Runtime, ConsoleSession]:
+            runtime, poster = await _console_runtime(url, clock, print, settings)
+            return runtime, ConsoleSession(
+                bot=runtime.bot, scheduler=runtime.scheduler, clock=clock, poster=poster, out=print
+            )
+
+        await run_demo(DEMO_SCRIPT, start=start, out=print)
+    return 0
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    url = _database_url(args, settings)
+    store = await Store.open(url)
+    await store.close()
+    print(f"{make_url(url).render_as_string(hide_password=True)} is up to date.")
+    return 0
+
+
+async def _not_yet(args: argparse.Namespace, settings: Settings) -> int:
+    print(
+        "The Discord and Slack adapters are not built yet; try `clubbot demo` or "
+        "`clubbot console`.",
+        file=sys.stderr,
+    )
+    return 2

@@ -1,0 +1,67 @@
+"""`clubbot demo`: a scripted fortnight in a console club, on a fresh SQLite file.
+
+`#` lines are narration, `!restart` stops the bot and starts it again on the
+same database (as a crash or a deploy would), every other line is typed into
+the console as a member would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from adapters.console_adapter import ConsoleSession, Output
+from bot.runtime import Runtime
+
+# Monday 16 November 2026, 10:00 in New York.
+DEMO_START = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+
+DEMO_SCRIPT = """
+# Alex runs the club's server, so the platform already counts them as an officer.
+:as alex officer
+/help
+/admin setup timezone:America/New_York deadlines:#deadlines problems:#daily-problem pairing:#mock-interviews alerts:#officers
+/admin officers add member:@priya
+# Sam is a member, not an officer: admin commands are refused and change nothing.
+:as sam
+/admin setup timezone:UTC
+/help
+# Priya is an officer through the club's list. Mistakes get a clear answer.
+:as priya
+/admin setup timezone:America/NewYork
+/admin setup digest_time:9am
+/admin setup alerts:#random
+/admin setup digest_day:mon digest_time:09:00
+/admin status
+# Two weeks pass. The weekly officer digest goes out each Monday at 09:00 New York time.
+:advance 14d
+# The bot restarts 60 minutes after the last digest, inside the grace window:
+# the digest was already claimed, so it is not posted again.
+!restart
+/admin status
+# The officers' channel starts refusing posts (a 403): the bot stops posting there.
+:break #officers
+:advance 7d
+/admin status
+/admin audit
+"""
+
+Start = Callable[[], Awaitable[tuple[Runtime, ConsoleSession]]]
+
+
+async def run_demo(script: str, *, start: Start, out: Output) -> None:
+    runtime, session = await start()
+    try:
+        for line in script.strip().splitlines():
+            if line.startswith("#"):
+                out(f"\n{line}")
+            elif line == "!restart":
+                await runtime.close()
+                runtime, session = await start()
+                out("[console] restarted; catching up on anything missed in the grace window")
+                await runtime.scheduler.catch_up()
+            else:
+                out(f"> {line}")
+                await session.execute(line)
+    finally:
+        await runtime.close()

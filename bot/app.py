@@ -1,0 +1,286 @@
+"""The core's one entry point: `await bot.handle(event) -> Message`.
+
+Commands are declared once here as `Command` specs; each adapter registers them
+on its platform (Discord app commands, Slack slash commands, the console).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from bot.clock import Clock
+from bot.errors import UserError
+from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
+from bot.store.clubs import Actor, Club
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+OptionKind = Literal["string", "integer", "channel", "user", "role"]
+# Discord's limits for app commands; Slack has none stricter.
+MAX_OPTIONS = 25
+MAX_CHOICES = 25
+MAX_DESCRIPTION = 100
+_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Option:
+    name: str
+    description: str
+    kind: OptionKind = "string"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int = 200
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        _check_description(self.description)
+        if len(self.choices) > MAX_CHOICES:
+            raise ValueError(f"option {self.name}: more than {MAX_CHOICES} choices")
+
+
+Handler = Callable[["Context"], Awaitable[Message]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    """A command path such as "admin officers add", its options and its handler."""
+
+    name: str
+    description: str
+    handler: Handler
+    options: tuple[Option, ...] = ()
+    officers_only: bool = False
+
+    def __post_init__(self) -> None:
+        words = self.name.split(" ")
+        if not 1 <= len(words) <= 3:
+            raise ValueError(f"command {self.name!r}: one to three words")
+        for word in words:
+            _check_name(word)
+        _check_description(self.description)
+        if len(self.options) > MAX_OPTIONS:
+            raise ValueError(f"command {self.name}: more than {MAX_OPTIONS} options")
+
+    @property
+    def usage(self) -> str:
+        parts = [f"/{self.name}"]
+        parts += [f"{o.name}:…" if o.required else f"[{o.name}:…]" for o in self.options]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonAction:
+    """What a click on a button with this `action` does; `ctx.args["value"]` carries its value."""
+
+    action: str
+    handler: Handler
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelRef:
+    id: str
+    name: str
+
+
+class Directory(Protocol):
+    """The platform's view of a workspace, to check what an officer names."""
+
+    async def find_channel(self, place: Place, ref: str) -> ChannelRef | None:
+        """The channel `ref` names in `place`'s workspace, or None."""
+        ...
+
+    async def find_user(self, place: Place, ref: str) -> User | None:
+        """The member `ref` names in `place`'s workspace, or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Run:
+    """A scheduled job's next run for one club."""
+
+    kind: str
+    description: str
+    at: datetime
+
+
+class Schedule(Protocol):
+    """What commands need of the scheduler."""
+
+    def next_runs(self, club: Club, after: datetime) -> list[Run]: ...
+
+    async def club_changed(self, club_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """Everything a command handler may use; nothing else reaches it."""
+
+    args: Mapping[str, str]
+    user: User
+    place: Place
+    club: Club
+    is_officer: bool
+    now: datetime
+    store: Store
+    directory: Directory
+    schedule: Schedule
+    commands: Sequence[Command] = field(default_factory=tuple)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.user.id, name=self.user.name)
+
+
+def is_officer(user: User, club: Club) -> bool:
+    """The platform's own admin right, the club's officer list, or the club's officer role."""
+    role = club.officer_role_id
+    return user.is_admin or user.id in club.officer_ids or (role is not None and role in user.roles)
+
+
+ErrorSink = Callable[[BaseException, CommandEvent | ButtonEvent], None]
+
+
+def log_error(error: BaseException, event: CommandEvent | ButtonEvent) -> None:
+    log.error(
+        "unhandled error for %s in %s/%s",
+        _describe(event),
+        event.place.platform,
+        event.place.workspace_id,
+        exc_info=error,
+    )
+
+
+def _describe(event: CommandEvent | ButtonEvent) -> str:
+    return f"/{event.name}" if isinstance(event, CommandEvent) else f"button {event.action}"
+
+
+GENERIC_ERROR = "Something went wrong on our side and it has been logged. Please try again shortly."
+
+
+class Bot:
+    def __init__(
+        self,
+        *,
+        commands: Sequence[Command],
+        store: Store,
+        clock: Clock,
+        directory: Directory,
+        schedule: Schedule,
+        buttons: Sequence[ButtonAction] = (),
+        on_error: ErrorSink = log_error,
+    ) -> None:
+        self.commands = tuple(commands)
+        self._by_name = {c.name: c for c in self.commands}
+        if len(self._by_name) != len(self.commands):
+            raise ValueError("two commands share a name")
+        self._buttons = {b.action: b for b in buttons}
+        self.store, self.clock, self.directory, self.schedule = store, clock, directory, schedule
+        self.on_error = on_error
+
+    def command(self, name: str) -> Command | None:
+        return self._by_name.get(name)
+
+    async def handle(self, event: CommandEvent | ButtonEvent) -> Message:
+        """Answer one event; never raises."""
+        try:
+            if isinstance(event, CommandEvent):
+                return await self._run_command(event)
+            return await self._run_button(event)
+        except UserError as error:
+            return reply(error.message)
+        except Exception as error:  # the one error sink: log once, answer briefly
+            self.on_error(error, event)
+            return reply(GENERIC_ERROR)
+
+    async def _run_command(self, event: CommandEvent) -> Message:
+        command = self._by_name.get(event.name)
+        if command is None:
+            raise UserError(
+                f"There is no command /{event.name[:60]}. Run /help to see what you can use."
+            )
+        args = validate_args(command, event.args)
+        ctx = await self._context(event.user, event.place, args)
+        if command.officers_only and not ctx.is_officer:
+            raise UserError(
+                f"Only club officers can run /{command.name}. Ask an officer, or "
+                "a server/workspace admin, to run it or to make you an officer."
+            )
+        return await command.handler(ctx)
+
+    async def _run_button(self, event: ButtonEvent) -> Message:
+        action = self._buttons.get(event.action)
+        if action is None:
+            raise UserError("This button no longer does anything. Run /help for what's current.")
+        ctx = await self._context(event.user, event.place, {"value": event.value[:200]})
+        return await action.handler(ctx)
+
+    async def _context(self, user: User, place: Place, args: Mapping[str, str]) -> Context:
+        now = self.clock.now()
+        club = await self.store.clubs.get_or_create(
+            platform=place.platform,
+            workspace_id=place.workspace_id,
+            name=place.workspace_id,
+            now=now,
+        )
+        await self.store.clubs.touch_member(club.id, user_id=user.id, name=user.name, now=now)
+        return Context(
+            args=args,
+            user=user,
+            place=place,
+            club=club,
+            is_officer=is_officer(user, club),
+            now=now,
+            store=self.store,
+            directory=self.directory,
+            schedule=self.schedule,
+            commands=self.commands,
+        )
+
+
+def validate_args(command: Command, given: Mapping[str, str]) -> dict[str, str]:
+    """Check `given` against the command's options; a UserError says what to fix."""
+    known = {o.name: o for o in command.options}
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        valid = ", ".join(known) or "none"
+        raise UserError(
+            f"/{command.name} has no option `{unknown[0][:40]}`. Its options: "
+            f"{valid}. Usage: {command.usage}"
+        )
+    args: dict[str, str] = {}
+    for option in command.options:
+        value = given.get(option.name, "").strip()
+        if value:
+            args[option.name] = _check_value(command, option, value)
+        elif option.required:
+            raise UserError(f"/{command.name} needs `{option.name}`. Usage: {command.usage}")
+    return args
+
+
+def _check_value(command: Command, option: Option, value: str) -> str:
+    if len(value) > option.max_length:
+        raise UserError(
+            f"`{option.name}` is {len(value)} characters long; at most {option.max_length}."
+        )
+    if option.choices and value not in option.choices:
+        raise UserError(f"`{option.name}` must be one of: {', '.join(option.choices)}.")
+    if option.kind == "integer" and not re.fullmatch(r"-?\d{1,9}", value):
+        raise UserError(f"`{option.name}` must be a whole number.")
+    return value
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise ValueError(f"{name!r}: names are 1-32 lowercase letters, digits, - or _")
+
+
+def _check_description(description: str) -> None:
+    if not 1 <= len(description) <= MAX_DESCRIPTION:
+        raise ValueError(f"description must be 1-{MAX_DESCRIPTION} characters: {description!r}")

@@ -1,0 +1,43 @@
+"""The scheduled jobs every club gets. Features add theirs to `JOBS`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.announcements import DigestData, officer_digest
+from bot.club_time import parse_hhmm
+from bot.commands.admin import problems
+from bot.scheduler import Delivery, Job, JobRun, When
+from bot.store.clubs import Club
+
+
+def _digest_when(club: Club) -> When:
+    at = parse_hhmm(club.digest_time)
+    return When(hour=at.hour, minute=at.minute, day_of_week=club.digest_weekday)
+
+
+async def _build_digest(run: JobRun) -> Delivery:
+    club, since = run.club, run.due_at - timedelta(days=7)
+    members, new_members = await run.store.clubs.member_counts(club.id, since=since)
+    ran = [c for c in await run.store.claims.since(club.id, since=since) if c.due_at < run.due_at]
+    data = DigestData(
+        week_start=since,
+        week_end=run.due_at - timedelta(seconds=1),
+        members=members,
+        new_members=new_members,
+        ran=ran,
+        problems=problems(club),
+        next_runs=run.scheduler.next_runs(club, run.now),
+    )
+    return Delivery(purpose="alerts", message=officer_digest(club, data))
+
+
+OFFICER_DIGEST = Job(
+    kind="officer_digest",
+    description="Weekly officer digest",
+    period="week",
+    when=_digest_when,
+    build=_build_digest,
+)
+
+JOBS = (OFFICER_DIGEST,)

@@ -1,0 +1,164 @@
+"""Boundary types: what adapters hand the core and what the core hands back.
+
+Limits are the stricter of Discord's and Slack's (see shared/PLATFORM.md), so a
+`Message` that builds renders on both platforms without being cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Platform = Literal["discord", "slack", "console"]
+PLATFORMS: tuple[Platform, ...] = ("discord", "slack", "console")
+
+# Slack section text is 3000 (Discord's embed description 4096).
+MAX_TEXT = 3000
+# Slack header is 150 (Discord's embed title 256).
+MAX_TITLE = 150
+# Slack allows 10 fields per section (Discord 25 per embed).
+MAX_FIELDS = 10
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+# Discord embeds: title + description + fields together.
+MAX_TOTAL = 6000
+# Discord: 5 rows of 5 buttons; Slack actions blocks take 25 elements.
+MAX_BUTTONS = 25
+# Slack button text is 75 (Discord's label 80).
+MAX_BUTTON_LABEL = 75
+# Discord's custom_id is 100 characters and carries "action:value".
+MAX_BUTTON_ID = 100
+MAX_URL = 512
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Place:
+    """Where something happens or is posted: a channel of one club's workspace."""
+
+    platform: Platform
+    workspace_id: str
+    channel_id: str
+
+    def __post_init__(self) -> None:
+        if self.platform not in PLATFORMS:
+            raise ValueError(f"unknown platform {self.platform!r}")
+        if not self.workspace_id:
+            raise ValueError("a Place needs a workspace_id")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    """A member as the platform describes them.
+
+    `is_admin` is the platform's own right (Discord MANAGE_GUILD or
+    ADMINISTRATOR, Slack workspace admin or owner); `roles` are platform role
+    ids, matched against the club's officer role.
+    """
+
+    id: str
+    name: str
+    is_admin: bool = False
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandEvent:
+    """A member ran a command: `name` is the full path, e.g. "admin officers add"."""
+
+    name: str
+    args: Mapping[str, str]
+    user: User
+    place: Place
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonEvent:
+    """A member clicked a button the bot posted earlier."""
+
+    action: str
+    value: str
+    user: User
+    place: Place
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+    def __post_init__(self) -> None:
+        _check_length("field name", self.name, MAX_FIELD_NAME, allow_empty=False)
+        _check_length("field value", self.value, MAX_FIELD_VALUE, allow_empty=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Button:
+    """A button: either an action routed back to the core, or a link."""
+
+    label: str
+    action: str = ""
+    value: str = ""
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        _check_length("button label", self.label, MAX_BUTTON_LABEL, allow_empty=False)
+        if bool(self.action) == bool(self.url):
+            raise ValueError("a Button has either an action or a url")
+        if self.url and not self.url.startswith(("https://", "http://")):
+            raise ValueError(f"button url must be http(s): {self.url!r}")
+        _check_length("button url", self.url, MAX_URL, allow_empty=True)
+        if ":" in self.action:
+            raise ValueError("a button action may not contain ':'")
+        _check_length("button id", self.custom_id, MAX_BUTTON_ID, allow_empty=True)
+
+    @property
+    def custom_id(self) -> str:
+        """What the platform carries back on a click: "action:value"."""
+        return f"{self.action}:{self.value}" if self.action else ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    """One reply or post. Text is plain: adapters escape it for their platform."""
+
+    text: str
+    title: str = ""
+    fields: tuple[Field, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    ephemeral: bool = False
+    thread_of: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.text.strip() and not self.fields:
+            raise ValueError("a Message needs text or fields")
+        _check_length("text", self.text, MAX_TEXT, allow_empty=True)
+        _check_length("title", self.title, MAX_TITLE, allow_empty=True)
+        if len(self.fields) > MAX_FIELDS:
+            raise ValueError(f"{len(self.fields)} fields; at most {MAX_FIELDS}")
+        if len(self.buttons) > MAX_BUTTONS:
+            raise ValueError(f"{len(self.buttons)} buttons; at most {MAX_BUTTONS}")
+        total = len(self.text) + len(self.title)
+        total += sum(len(f.name) + len(f.value) for f in self.fields)
+        if total > MAX_TOTAL:
+            raise ValueError(f"message is {total} characters in all; at most {MAX_TOTAL}")
+
+
+def _check_length(what: str, text: str, limit: int, *, allow_empty: bool) -> None:
+    if not allow_empty and not text.strip():
+        raise ValueError(f"{what} is empty")
+    if len(text) > limit:
+        raise ValueError(f"{what} is {len(text)} characters; at most {limit}")
+
+
+def reply(text: str, *, title: str = "", fields: tuple[Field, ...] = ()) -> Message:
+    """An ephemeral answer to the member who asked, cut to fit."""
+    return Message(
+        text=clip(text, MAX_TEXT), title=clip(title, MAX_TITLE), fields=fields, ephemeral=True
+    )

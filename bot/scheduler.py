@@ -1,0 +1,303 @@
+"""Scheduled posts, exactly once. The only module that imports APScheduler.
+
+Our tables are the source of truth: the in-memory APScheduler job store is
+rebuilt from them at start and whenever a club's configuration changes. Every
+run claims its occurrence (club, kind, club-local date or ISO week) before it
+posts, so DST double-fires, restarts and several processes post once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, cast
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import Run
+from bot.clock import Clock, ManualClock
+from bot.club_time import local, zone
+from bot.model import Message, Place, Platform
+from bot.posting import Poster, PostFailed, PostRefused
+from bot.store.claims import FAILED, POSTED, SKIPPED, ClaimKey
+from bot.store.clubs import Club
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+Period = Literal["day", "week"]
+Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unscheduled"]
+RETRY_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class When:
+    """A time of day in the club's zone, daily or on one weekday (`day_of_week` 0=Monday)."""
+
+    hour: int
+    minute: int
+    day_of_week: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """What a run posts, and to which of the club's channels (by purpose)."""
+
+    purpose: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobRun:
+    club: Club
+    due_at: datetime
+    occurrence: str
+    now: datetime
+    store: Store
+    scheduler: Scheduler
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One kind of scheduled post: when it runs for a club and what it posts."""
+
+    kind: str
+    description: str
+    period: Period
+    when: Callable[[Club], When | None]
+    build: Callable[[JobRun], Awaitable[Delivery | None]]
+
+
+def occurrence_of(period: Period, local_due: datetime) -> str:
+    """The claim key: the club-local date, or ISO week, the run belongs to."""
+    if period == "day":
+        return local_due.date().isoformat()
+    year, week, _ = local_due.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def place_of(club: Club, channel_id: str) -> Place:
+    return Place(
+        platform=cast(Platform, club.platform),
+        workspace_id=club.workspace_id,
+        channel_id=channel_id,
+    )
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        poster: Poster,
+        clock: Clock,
+        jobs: Sequence[Job],
+        grace: timedelta = timedelta(hours=1),
+        owner: str | None = None,
+    ) -> None:
+        self.store, self.poster, self.clock, self.grace = store, poster, clock, grace
+        self.jobs = {job.kind: job for job in jobs}
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self._aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "misfire_grace_time": int(grace.total_seconds()),
+                "coalesce": True,
+                "max_instances": 1,
+            },
+        )
+
+    # --- when things run -------------------------------------------------
+
+    def trigger(self, job: Job, club: Club) -> CronTrigger | None:
+        when = job.when(club)
+        if when is None:
+            return None
+        day = "*" if when.day_of_week is None else str(when.day_of_week)
+        return CronTrigger(
+            day_of_week=day, hour=when.hour, minute=when.minute, timezone=zone(club.timezone)
+        )
+
+    def fire_times(self, job: Job, club: Club, start: datetime, end: datetime) -> list[datetime]:
+        """Scheduled instants of `job` for `club` in (start, end], in UTC."""
+        trigger = self.trigger(job, club)
+        times: list[datetime] = []
+        fire = trigger.get_next_fire_time(None, start) if trigger else None
+        while trigger and fire is not None and fire <= end:
+            if fire > start:
+                times.append(fire.astimezone(UTC))
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        return times
+
+    def next_runs(self, club: Club, after: datetime) -> list[Run]:
+        runs = []
+        for job in self.jobs.values():
+            trigger = self.trigger(job, club)
+            fire = trigger.get_next_fire_time(None, after) if trigger else None
+            if fire is not None:
+                runs.append(
+                    Run(kind=job.kind, description=job.description, at=fire.astimezone(UTC))
+                )
+        return sorted(runs, key=lambda r: r.at)
+
+    # --- running ---------------------------------------------------------
+
+    async def run(self, club_id: int, job: Job, due_at: datetime) -> Outcome:
+        """Claim one occurrence and, if this caller won it, post it."""
+        club, now = await self.store.clubs.get(club_id), self.clock.now()
+        if now - due_at > self.grace:
+            return "too late"
+        key = ClaimKey(
+            club_id=club_id,
+            kind=job.kind,
+            occurrence=occurrence_of(job.period, local(due_at, club.timezone)),
+        )
+        if not await self.store.claims.claim(key, due_at=due_at, owner=self.owner, now=now):
+            return "taken"
+        run = JobRun(
+            club=club,
+            due_at=due_at,
+            occurrence=key.occurrence,
+            now=now,
+            store=self.store,
+            scheduler=self,
+        )
+        try:
+            return await self._deliver(club, key, await job.build(run))
+        except Exception as error:  # one club's failure must not stop the others
+            log.exception("scheduled %s for club %s failed", job.kind, club_id)
+            await self._finish(key, FAILED, error=f"{type(error).__name__}: {error}")
+            return "failed"
+
+    async def _deliver(self, club: Club, key: ClaimKey, delivery: Delivery | None) -> Outcome:
+        if delivery is None:
+            return await self._finish(key, SKIPPED, error="nothing to post")
+        channel = club.channels.get(delivery.purpose)
+        if channel is None:
+            return await self._finish(key, SKIPPED, error=f"no {delivery.purpose} channel set")
+        if channel.broken_reason:
+            return await self._finish(key, SKIPPED, error=f"#{channel.name} refuses posts")
+        try:
+            ref = await self.poster.post(place_of(club, channel.id), delivery.message)
+        except PostRefused as error:
+            await self._refused(club, delivery.purpose, str(error))
+            return await self._finish(key, SKIPPED, error=f"#{channel.name}: {error}")
+        except PostFailed as error:
+            return await self._finish(key, FAILED, error=str(error))
+        return await self._finish(key, POSTED, message_ref=ref)
+
+    async def _finish(
+        self,
+        key: ClaimKey,
+        status: Outcome,
+        *,
+        error: str | None = None,
+        message_ref: str | None = None,
+    ) -> Outcome:
+        await self.store.claims.finish(
+            key, status=status, now=self.clock.now(), message_ref=message_ref, error=error
+        )
+        return status
+
+    async def _refused(self, club: Club, purpose: str, reason: str) -> None:
+        """Stop posting to a channel that refuses us, and tell the officers once."""
+        channel = club.channels[purpose]
+        await self.store.clubs.mark_channel_broken(club.id, channel.id, reason, self.clock.now())
+        alerts = club.channels.get("alerts")
+        if alerts is None or alerts.id == channel.id or alerts.broken_reason:
+            return
+        text = (
+            f"I can no longer post in #{channel.name} ({reason}), so {purpose} posts are "
+            f"paused. Give me access again, or pick another channel with "
+            f"`/admin setup {purpose}:#channel`."
+        )
+        try:
+            await self.poster.post(
+                place_of(club, alerts.id), Message(text=text, title="A channel refuses my posts")
+            )
+        except (PostRefused, PostFailed):
+            log.warning("club %s: the alerts channel refused the notice too", club.id)
+
+    async def retry_failed(self) -> None:
+        """Retry occurrences that failed for a passing reason, or whose owner died."""
+        for claim in await self.store.claims.retryable(now=self.clock.now(), grace=self.grace):
+            job = self.jobs.get(claim.key.kind)
+            if job is not None:
+                await self.run(claim.key.club_id, job, claim.due_at)
+
+    async def catch_up(self) -> None:
+        """On start: post each job's latest missed occurrence within the grace window, once."""
+        now = self.clock.now()
+        for club in await self.store.clubs.all():
+            for job in self.jobs.values():
+                missed = self.fire_times(job, club, now - self.grace, now)
+                if missed:
+                    await self.run(club.id, job, missed[-1])
+
+    async def _fire(self, club_id: int, kind: str) -> None:
+        """APScheduler's entry: run the occurrence that is due now."""
+        club, job, now = await self.store.clubs.get(club_id), self.jobs[kind], self.clock.now()
+        due = self.fire_times(job, club, now - self.grace, now)
+        if due:
+            await self.run(club_id, job, due[-1])
+
+    # --- the APScheduler side ----------------------------------------------
+
+    async def start(self) -> None:
+        for club in await self.store.clubs.all():
+            self._schedule(club)
+        await self.catch_up()
+        self._aps.add_job(
+            self.retry_failed,
+            IntervalTrigger(seconds=RETRY_EVERY.seconds),
+            id="retry",
+            replace_existing=True,
+        )
+        self._aps.start()
+
+    def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    async def club_changed(self, club_id: int) -> None:
+        self._schedule(await self.store.clubs.get(club_id))
+
+    def _schedule(self, club: Club) -> None:
+        for job in self.jobs.values():
+            job_id, trigger = f"{club.id}:{job.kind}", self.trigger(job, club)
+            if trigger is None:
+                if self._aps.get_job(job_id):
+                    self._aps.remove_job(job_id)
+                continue
+            self._aps.add_job(
+                self._fire, trigger, args=(club.id, job.kind), id=job_id, replace_existing=True
+            )
+
+    def aps_job_ids(self) -> list[str]:
+        return sorted(job.id for job in self._aps.get_jobs())
+
+    # --- simulated time (console, demo, tests) -----------------------------
+
+    async def run_until(self, clock: ManualClock, end: datetime) -> None:
+        """Move `clock` to `end`, running every occurrence that falls due on the way, in order."""
+        if clock is not self.clock:
+            raise ValueError("run_until drives the scheduler's own clock")
+        start = clock.now()
+        due = sorted(
+            (at, club.id, kind)
+            for club in await self.store.clubs.all()
+            for kind, job in self.jobs.items()
+            for at in self.fire_times(job, club, start, end)
+        )
+        for at, club_id, kind in due:
+            clock.set(at)
+            await self.run(club_id, self.jobs[kind], at)
+            await self.retry_failed()
+        clock.set(end)
+        await self.retry_failed()

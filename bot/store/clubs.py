@@ -1,0 +1,282 @@
+"""Clubs and their configuration: time zone, channels, officers, members; every change audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.store.models import AuditRow, ChannelRow, ClubRow, MemberRow, OfficerRow
+from bot.store.upsert import insert_if_absent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Channel:
+    id: str
+    name: str
+    broken_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Officer:
+    user_id: str
+    name: str
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Club:
+    """A snapshot of one club's configuration."""
+
+    id: int
+    platform: str
+    workspace_id: str
+    name: str
+    timezone: str
+    officer_role_id: str | None
+    digest_weekday: int
+    digest_time: str
+    channels: Mapping[str, Channel]
+    officer_ids: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Actor:
+    """Who made an admin change, for the audit log."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClubChanges:
+    """What an officer changes in one `/admin setup`; None leaves a setting alone."""
+
+    timezone: str | None = None
+    officer_role_id: str | None = None
+    digest_weekday: int | None = None
+    digest_time: str | None = None
+    channels: Mapping[str, Channel] | None = None
+
+
+class Clubs:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get_or_create(
+        self, *, platform: str, workspace_id: str, name: str, now: datetime
+    ) -> Club:
+        async with self._sessions.begin() as session:
+            values = {
+                "platform": platform,
+                "workspace_id": workspace_id,
+                "name": name[:200],
+                "timezone": "UTC",
+                "digest_weekday": 0,
+                "digest_time": "09:00",
+                "created_at": now,
+            }
+            await insert_if_absent(session, ClubRow, values)
+            row = (
+                await session.execute(
+                    select(ClubRow).where(
+                        ClubRow.platform == platform, ClubRow.workspace_id == workspace_id
+                    )
+                )
+            ).scalar_one()
+            return await _snapshot(session, row)
+
+    async def get(self, club_id: int) -> Club:
+        async with self._sessions() as session:
+            return await _snapshot(session, await session.get_one(ClubRow, club_id))
+
+    async def all(self) -> list[Club]:
+        async with self._sessions() as session:
+            rows = (await session.execute(select(ClubRow).order_by(ClubRow.id))).scalars()
+            return [await _snapshot(session, row) for row in rows]
+
+    async def change(
+        self, club_id: int, changes: ClubChanges, *, actor: Actor, now: datetime
+    ) -> Club:
+        """Apply `changes` and audit each one, in one transaction."""
+        async with self._sessions.begin() as session:
+            row = await session.get_one(ClubRow, club_id)
+            for attribute in ("timezone", "officer_role_id", "digest_weekday", "digest_time"):
+                value = getattr(changes, attribute)
+                if value is not None and value != getattr(row, attribute):
+                    setattr(row, attribute, value)
+                    _audit(session, club_id, actor, f"set {attribute}", str(value), now)
+            for purpose, channel in (changes.channels or {}).items():
+                await _set_channel(session, club_id, purpose, channel)
+                _audit(session, club_id, actor, f"set channel {purpose}", channel.name, now)
+            await session.flush()
+            return await _snapshot(session, row)
+
+    async def mark_channel_broken(
+        self, club_id: int, channel_id: str, reason: str, now: datetime
+    ) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(ChannelRow)
+                .where(ChannelRow.club_id == club_id, ChannelRow.channel_id == channel_id)
+                .values(broken_reason=reason[:300], broken_at=now)
+            )
+
+    async def add_officer(
+        self, club_id: int, *, user_id: str, name: str, actor: Actor, now: datetime
+    ) -> bool:
+        async with self._sessions.begin() as session:
+            added = await insert_if_absent(
+                session,
+                OfficerRow,
+                {
+                    "club_id": club_id,
+                    "user_id": user_id,
+                    "name": name[:100],
+                    "added_by": actor.id,
+                    "added_at": now,
+                },
+            )
+            if added:
+                _audit(session, club_id, actor, "add officer", name, now)
+            return added
+
+    async def remove_officer(
+        self, club_id: int, *, user_id: str, name: str, actor: Actor, now: datetime
+    ) -> bool:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(OfficerRow)
+                .where(OfficerRow.club_id == club_id, OfficerRow.user_id == user_id)
+                .returning(OfficerRow.user_id)
+            )
+            removed = result.first() is not None
+            if removed:
+                _audit(session, club_id, actor, "remove officer", name, now)
+            return removed
+
+    async def officers(self, club_id: int) -> list[Officer]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(OfficerRow)
+                .where(OfficerRow.club_id == club_id)
+                .order_by(OfficerRow.added_at, OfficerRow.user_id)
+            )
+            return [
+                Officer(user_id=r.user_id, name=r.name, added_by=r.added_by, added_at=r.added_at)
+                for r in rows.scalars()
+            ]
+
+    async def touch_member(self, club_id: int, *, user_id: str, name: str, now: datetime) -> None:
+        """Record that a member used the bot (for the digest's member counts)."""
+        async with self._sessions.begin() as session:
+            added = await insert_if_absent(
+                session,
+                MemberRow,
+                {
+                    "club_id": club_id,
+                    "user_id": user_id,
+                    "name": name[:100],
+                    "joined_at": now,
+                    "last_seen_at": now,
+                },
+            )
+            if not added:
+                await session.execute(
+                    update(MemberRow)
+                    .where(MemberRow.club_id == club_id, MemberRow.user_id == user_id)
+                    .values(last_seen_at=now, name=name[:100])
+                )
+
+    async def member_counts(self, club_id: int, *, since: datetime) -> tuple[int, int]:
+        """(all members, members who joined since `since`)."""
+        async with self._sessions() as session:
+            total = await session.scalar(select(func.count()).where(MemberRow.club_id == club_id))
+            new = await session.scalar(
+                select(func.count()).where(
+                    MemberRow.club_id == club_id, MemberRow.joined_at >= since
+                )
+            )
+            return int(total or 0), int(new or 0)
+
+
+async def _set_channel(session: AsyncSession, club_id: int, purpose: str, channel: Channel) -> None:
+    row = (
+        await session.execute(
+            select(ChannelRow).where(ChannelRow.club_id == club_id, ChannelRow.purpose == purpose)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = ChannelRow(club_id=club_id, purpose=purpose)
+        session.add(row)
+    row.channel_id, row.channel_name = channel.id, channel.name[:100]
+    # A newly chosen channel gets a fresh chance even if the old one was refused.
+    row.broken_reason, row.broken_at = None, None
+
+
+def _audit(
+    session: AsyncSession, club_id: int, actor: Actor, action: str, detail: str, now: datetime
+) -> None:
+    session.add(
+        AuditRow(
+            club_id=club_id,
+            actor_id=actor.id,
+            actor_name=actor.name[:100],
+            action=action,
+            detail=detail[:1000],
+            at=now,
+        )
+    )
+
+
+async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
+    channels = (
+        await session.execute(select(ChannelRow).where(ChannelRow.club_id == row.id))
+    ).scalars()
+    officer_ids = (
+        await session.execute(select(OfficerRow.user_id).where(OfficerRow.club_id == row.id))
+    ).scalars()
+    return Club(
+        id=row.id,
+        platform=row.platform,
+        workspace_id=row.workspace_id,
+        name=row.name,
+        timezone=row.timezone,
+        officer_role_id=row.officer_role_id,
+        digest_weekday=row.digest_weekday,
+        digest_time=row.digest_time,
+        channels={
+            c.purpose: Channel(id=c.channel_id, name=c.channel_name, broken_reason=c.broken_reason)
+            for c in channels
+        },
+        officer_ids=frozenset(officer_ids),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    actor_name: str
+    action: str
+    detail: str
+    at: datetime
+
+
+async def recent_audit(
+    sessions: async_sessionmaker[AsyncSession], club_id: int, limit: int = 10
+) -> list[AuditEntry]:
+    """The newest admin changes first."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(AuditRow)
+            .where(AuditRow.club_id == club_id)
+            .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            AuditEntry(actor_name=r.actor_name, action=r.action, detail=r.detail, at=r.at)
+            for r in rows.scalars()
+        ]

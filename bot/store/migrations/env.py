@@ -1,0 +1,14 @@
+"""Alembic environment: always handed a live connection by bot.store.db.upgrade."""
+
+from alembic import context
+from sqlalchemy import text
+
+from bot.store.models import Base
+
+connection = context.config.attributes["connection"]
+if connection.dialect.name == "postgresql":
+    # Several processes may start at once: one migrates, the others wait.
+    connection.execute(text("SELECT pg_advisory_xact_lock(72461)"))
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,32 @@
+"""One object the commands and the scheduler get: the engine and its repositories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.claims import Claims
+from bot.store.clubs import AuditEntry, Clubs, recent_audit
+from bot.store.db import make_engine, make_sessions, upgrade
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine, *, lease: timedelta = timedelta(minutes=5)) -> None:
+        self.engine = engine
+        self.sessions = make_sessions(engine)
+        self.clubs = Clubs(self.sessions)
+        self.claims = Claims(self.sessions, lease=lease)
+
+    @classmethod
+    async def open(cls, url: str, *, lease: timedelta = timedelta(minutes=5)) -> Store:
+        """Connect to `url` and bring its schema up to date."""
+        engine = make_engine(url)
+        await upgrade(engine)
+        return cls(engine, lease=lease)
+
+    async def audit(self, club_id: int, limit: int = 10) -> list[AuditEntry]:
+        return await recent_audit(self.sessions, club_id, limit)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
