@@ -27,12 +27,19 @@ from bot.store.store import Store
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValueError as error:
+        print(f"clubbot: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Migrations and job bookkeeping are noise at INFO; LOG_LEVEL=DEBUG still shows them.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         return int(asyncio.run(args.run(args, settings)))
     except KeyboardInterrupt:

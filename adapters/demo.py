@@ -20,7 +20,8 @@ DEMO_SCRIPT = """
 # Alex runs the club's server, so the platform already counts them as an officer.
 :as alex officer
 /help
-/admin setup timezone:America/New_York deadlines:#deadlines problems:#daily-problem pairing:#mock-interviews alerts:#officers
+/admin setup timezone:America/New_York deadlines:#deadlines problems:#daily-problem
+/admin setup pairing:#mock-interviews alerts:#officers
 /admin officers add member:@priya
 # Sam is a member, not an officer: admin commands are refused and change nothing.
 :as sam
@@ -46,22 +47,31 @@ DEMO_SCRIPT = """
 /admin audit
 """
 
+_CATCH_UP = {
+    "taken": "already claimed by the run before the restart; not sent again",
+    "posted": "was missed while down; posted now, once",
+    "too late": "missed by more than the grace window; skipped",
+}
+
 Start = Callable[[], Awaitable[tuple[Runtime, ConsoleSession]]]
 
 
 async def run_demo(script: str, *, start: Start, out: Output) -> None:
     runtime, session = await start()
+    narrating = False
     try:
         for line in script.strip().splitlines():
             if line.startswith("#"):
-                out(f"\n{line}")
+                out(f"{'' if narrating else chr(10)}{line}")
             elif line == "!restart":
                 await runtime.close()
                 runtime, session = await start()
-                out("[console] restarted; catching up on anything missed in the grace window")
-                await runtime.scheduler.catch_up()
+                out("[console] restarted on the same database; catching up")
+                for job, outcome in await runtime.scheduler.catch_up():
+                    out(f"[console] {job.description}: {_CATCH_UP[outcome]}")
             else:
                 out(f"> {line}")
                 await session.execute(line)
+            narrating = line.startswith("#")
     finally:
         await runtime.close()

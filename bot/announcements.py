@@ -25,7 +25,7 @@ class DigestData:
 
 
 def officer_digest(club: Club, data: DigestData) -> Message:
-    start, end = (local(t, club.timezone) for t in (data.week_start, data.week_end))
+    start, end = (local(t, club.timezone).date() for t in (data.week_start, data.week_end))
     ran = [
         f"• {c.key.kind} {c.key.occurrence}: {c.status}" + (f" ({c.error})" if c.error else "")
         for c in data.ran

@@ -22,12 +22,12 @@ async def _build_digest(run: JobRun) -> Delivery:
     ran = [c for c in await run.store.claims.since(club.id, since=since) if c.due_at < run.due_at]
     data = DigestData(
         week_start=since,
-        week_end=run.due_at - timedelta(seconds=1),
+        week_end=run.due_at - timedelta(days=1),
         members=members,
         new_members=new_members,
         ran=ran,
         problems=problems(club),
-        next_runs=run.scheduler.next_runs(club, run.now),
+        next_runs=run.scheduler.next_runs(club, run.due_at + timedelta(seconds=1)),
     )
     return Delivery(purpose="alerts", message=officer_digest(club, data))
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -33,7 +34,9 @@ log = logging.getLogger(__name__)
 
 Period = Literal["day", "week"]
 Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unscheduled"]
-RETRY_EVERY = timedelta(minutes=1)
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Longer than any DST shift, so a step past the repeated hour of a fall-back clears it.
+_PAST_THE_FOLD = timedelta(hours=3)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +75,30 @@ class Job:
     period: Period
     when: Callable[[Club], When | None]
     build: Callable[[JobRun], Awaitable[Delivery | None]]
+
+
+class ForwardCron(BaseTrigger):  # type: ignore[misc]
+    """A CronTrigger that always moves forward across a DST fall-back.
+
+    APScheduler 3.11's CronTrigger, asked for the run after the second 01:30 of a
+    fall-back night, answers that same 01:30 again; its own run loop would then
+    spin. The claim key (the club-local date) already makes the two 01:30s one
+    post; this makes sure time moves on after them.
+    """
+
+    def __init__(self, cron: CronTrigger) -> None:
+        self.cron = cron
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        fire: datetime | None = self.cron.get_next_fire_time(previous_fire_time, now)
+        if previous_fire_time is not None and fire is not None and fire <= previous_fire_time:
+            fire = self.cron.get_next_fire_time(None, previous_fire_time + _PAST_THE_FOLD)
+        return fire
+
+    def __str__(self) -> str:
+        return str(self.cron)
 
 
 def occurrence_of(period: Period, local_due: datetime) -> str:
@@ -115,14 +142,21 @@ class Scheduler:
 
     # --- when things run -------------------------------------------------
 
-    def trigger(self, job: Job, club: Club) -> CronTrigger | None:
+    def trigger(self, job: Job, club: Club) -> ForwardCron | None:
         when = job.when(club)
         if when is None:
             return None
         day = "*" if when.day_of_week is None else str(when.day_of_week)
-        return CronTrigger(
-            day_of_week=day, hour=when.hour, minute=when.minute, timezone=zone(club.timezone)
+        # start_date defaults to the wall clock's now, which would hide the runs an injected
+        # (simulated) clock asks about; the schedule itself has no start.
+        cron = CronTrigger(
+            day_of_week=day,
+            hour=when.hour,
+            minute=when.minute,
+            timezone=zone(club.timezone),
+            start_date=_EPOCH,
         )
+        return ForwardCron(cron)
 
     def fire_times(self, job: Job, club: Club, start: datetime, end: datetime) -> list[datetime]:
         """Scheduled instants of `job` for `club` in (start, end], in UTC."""
@@ -231,19 +265,24 @@ class Scheduler:
             if job is not None:
                 await self.run(claim.key.club_id, job, claim.due_at)
 
-    async def catch_up(self) -> None:
+    async def catch_up(self) -> list[tuple[Job, Outcome]]:
         """On start: post each job's latest missed occurrence within the grace window, once."""
-        now = self.clock.now()
+        now, outcomes = self.clock.now(), []
         for club in await self.store.clubs.all():
             for job in self.jobs.values():
-                missed = self.fire_times(job, club, now - self.grace, now)
+                missed = self.fire_times(job, club, self._grace_start(now), now)
                 if missed:
-                    await self.run(club.id, job, missed[-1])
+                    outcomes.append((job, await self.run(club.id, job, missed[-1])))
+        return outcomes
+
+    def _grace_start(self, now: datetime) -> datetime:
+        """Just before the grace window opens, since `fire_times` excludes its start."""
+        return now - self.grace - timedelta(microseconds=1)
 
     async def _fire(self, club_id: int, kind: str) -> None:
         """APScheduler's entry: run the occurrence that is due now."""
         club, job, now = await self.store.clubs.get(club_id), self.jobs[kind], self.clock.now()
-        due = self.fire_times(job, club, now - self.grace, now)
+        due = self.fire_times(job, club, self._grace_start(now), now)
         if due:
             await self.run(club_id, job, due[-1])
 
@@ -255,7 +294,7 @@ class Scheduler:
         await self.catch_up()
         self._aps.add_job(
             self.retry_failed,
-            IntervalTrigger(seconds=RETRY_EVERY.seconds),
+            IntervalTrigger(seconds=self.store.claims.retry_after.total_seconds()),
             id="retry",
             replace_existing=True,
         )
@@ -296,8 +335,17 @@ class Scheduler:
             for at in self.fire_times(job, club, start, end)
         )
         for at, club_id, kind in due:
+            await self._retry_until(clock, at)
             clock.set(at)
             await self.run(club_id, self.jobs[kind], at)
-            await self.retry_failed()
+        await self._retry_until(clock, end)
         clock.set(end)
-        await self.retry_failed()
+
+    async def _retry_until(self, clock: ManualClock, end: datetime) -> None:
+        """The retry job's ticks up to `end`, for as long as something waits to be retried."""
+        every = self.store.claims.retry_after
+        tick = clock.now() + every
+        while tick <= end and await self.store.claims.retryable(now=tick, grace=self.grace):
+            clock.set(tick)
+            await self.retry_failed()
+            tick += every

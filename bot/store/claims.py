@@ -44,10 +44,17 @@ class Claim:
 
 class Claims:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, lease: timedelta = timedelta(minutes=5)
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        retry_after: timedelta = timedelta(minutes=1),
     ) -> None:
         self._sessions = sessions
         self.lease = lease
+        # A failed post waits this long before its next try, so a platform having a bad
+        # minute is not hammered.
+        self.retry_after = retry_after
 
     async def claim(self, key: ClaimKey, *, due_at: datetime, owner: str, now: datetime) -> bool:
         """Take the occurrence; True only for the one caller that may post it."""
@@ -110,12 +117,13 @@ class Claims:
             return None if row is None else _claim(row)
 
     async def retryable(self, *, now: datetime, grace: timedelta) -> list[Claim]:
-        """Failed or abandoned claims still inside their grace window, oldest first."""
+        """Failed or abandoned claims due for a try inside their grace window, oldest first."""
         stale = and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease)
+        rested = and_(ClaimRow.status == FAILED, ClaimRow.claimed_at <= now - self.retry_after)
         async with self._sessions() as session:
             rows = await session.execute(
                 select(ClaimRow)
-                .where(or_(ClaimRow.status == FAILED, stale), ClaimRow.due_at >= now - grace)
+                .where(or_(rested, stale), ClaimRow.due_at >= now - grace)
                 .order_by(ClaimRow.due_at, ClaimRow.id)
             )
             return [_claim(r) for r in rows.scalars()]

@@ -1,0 +1,116 @@
+"""The console adapter is the newcomer's first contact and the demo: drive it as they would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.cli import main
+from adapters.console_adapter import parse_command, render
+from bot.errors import UserError
+from bot.model import Field, Message
+
+NAMES = ("help", "admin setup", "admin officers add", "admin status")
+CLI = [sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())"]
+
+
+def _clubbot(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOG_LEVEL")}
+    return subprocess.run(
+        [*CLI, *args], input=stdin, capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+
+
+def test_a_command_line_splits_into_the_longest_known_name_and_its_options():
+    line = '/admin setup timezone:"America/New_York" alerts:#officers'
+    assert parse_command(line, NAMES) == (
+        "admin setup",
+        {"timezone": "America/New_York", "alerts": "#officers"},
+    )
+    assert parse_command("/admin status", NAMES) == ("admin status", {})
+
+
+def test_an_unknown_command_keeps_its_words_so_the_core_can_say_it_is_unknown():
+    assert parse_command("/deadlinez soon", NAMES) == ("deadlinez soon", {})
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ('/admin setup timezone:"America/New_York', "Close every quote"),
+        ("/admin setup America/New_York", "Write options as name:value"),
+    ],
+)
+def test_a_malformed_line_gets_a_clear_error(line, complaint):
+    with pytest.raises(UserError, match=complaint):
+        parse_command(line, NAMES)
+
+
+def test_a_message_renders_as_plain_text_lines():
+    message = Message(title="Status", text="All good.", fields=(Field(name="Next", value="a\nb"),))
+    assert render(message) == ["** Status **", "All good.", "Next:", "  a", "  b"]
+
+
+def test_the_demo_shows_two_digests_then_a_restart_that_does_not_repeat_one(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("[post #officers] ** Weekly officer digest · console-club **") == 2
+    assert "already claimed by the run before the restart; not sent again" in out
+    assert "Only club officers can run /admin setup." in out
+    assert "officer_digest 2026-W50: skipped (#officers: 403 Missing Access)" in out
+    assert "[error]" not in out
+    assert "Traceback" not in out
+
+
+def test_the_console_reads_a_script_from_stdin_and_keeps_the_club_in_its_file(tmp_path):
+    db = tmp_path / "club.db"
+    script = ":as alex officer\n/admin setup timezone:Asia/Kolkata alerts:#officers\n:advance 8d\n"
+    first = _clubbot("console", "--db", str(db), "--now", "2026-11-16T10:00+05:30",
+                     stdin=script, cwd=tmp_path)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert "[post #officers] ** Weekly officer digest · console-club **" in first.stdout
+    assert "[console] now: Tue 24 Nov 2026, 10:00 IST" in first.stdout
+    again = _clubbot("console", "--db", str(db), "--now", "2026-11-24T11:00+05:30",
+                     stdin=":as alex officer\n/admin status\n", cwd=tmp_path)  # fmt: skip
+    assert "  Time zone: Asia/Kolkata" in again.stdout
+    assert "officer_digest 2026-W48: posted" in again.stdout
+
+
+def test_the_console_explains_a_line_it_cannot_run_and_goes_on(tmp_path):
+    result = _clubbot("console", "--db", str(tmp_path / "c.db"),
+                      stdin="hello\n:fly\n/help\n", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0
+    assert "[error] Start a command with / (try /help)" in result.stdout
+    assert "[error] Unknown console action :fly. Try :help." in result.stdout
+    assert "`/help` — What you can run here" in result.stdout
+
+
+def test_the_console_never_loads_a_platform_sdk(tmp_path):
+    probe = (
+        "import sys; from adapters.cli import main; main(['demo']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('discord', 'slack_bolt', 'slack_sdk')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
+    db = tmp_path / "fresh.db"
+    for _ in range(2):
+        result = _clubbot("db", "upgrade", "--db", str(db), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "is up to date." in result.stdout
+    assert db.stat().st_size > 0
+
+
+def test_a_bad_now_is_refused_with_an_example(tmp_path):
+    result = _clubbot("console", "--now", "next tuesday", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "is not an ISO date-time, e.g. 2026-11-16T09:00-05:00" in result.stderr

@@ -1,0 +1,177 @@
+import asyncio
+from datetime import timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from bot.store.claims import FAILED, POSTED, ClaimKey
+from bot.store.clubs import Actor, Channel, ClubChanges
+from bot.store.db import upgrade
+from bot.store.models import Base
+from bot.store.store import Store
+from tests.conftest import MONDAY
+
+ALEX = Actor(id="alex", name="alex")
+
+
+async def _club(store: Store) -> int:
+    club = await store.clubs.get_or_create(
+        platform="discord", workspace_id="G1", name="ML Club", now=MONDAY
+    )
+    return club.id
+
+
+async def test_the_migrations_build_exactly_the_models(store):
+    def diff(connection):
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(diff) == []
+
+
+async def test_upgrading_twice_is_harmless_and_keeps_data(store):
+    club_id = await _club(store)
+    await upgrade(store.engine)
+    assert (await store.clubs.get(club_id)).name == "ML Club"
+
+
+async def test_a_workspace_gets_one_club_even_when_asked_at_once(store):
+    ids = await asyncio.gather(*(_club(store) for _ in range(8)))
+    assert len(set(ids)) == 1
+    assert len(await store.clubs.all()) == 1
+
+
+async def test_changes_are_saved_and_each_one_audited(store):
+    club_id = await _club(store)
+    changes = ClubChanges(
+        timezone="Europe/London",
+        digest_time="18:30",
+        channels={"alerts": Channel(id="C9", name="officers")},
+    )
+    club = await store.clubs.change(club_id, changes, actor=ALEX, now=MONDAY)
+    assert (club.timezone, club.digest_time, club.channels["alerts"].id) == (
+        "Europe/London",
+        "18:30",
+        "C9",
+    )
+    actions = [e.action for e in await store.audit(club_id)]
+    assert sorted(actions) == ["set channel alerts", "set digest_time", "set timezone"]
+    again = await store.clubs.change(
+        club_id, ClubChanges(timezone="Europe/London"), actor=ALEX, now=MONDAY
+    )
+    assert again.timezone == "Europe/London"
+    assert len(await store.audit(club_id)) == 3, "an unchanged value is not audited"
+
+
+async def test_a_refused_channel_is_remembered_until_it_is_replaced(store):
+    club_id = await _club(store)
+    await store.clubs.change(
+        club_id,
+        ClubChanges(channels={"problems": Channel(id="C1", name="p")}),
+        actor=ALEX,
+        now=MONDAY,
+    )
+    await store.clubs.mark_channel_broken(club_id, "C1", "403 Forbidden", MONDAY)
+    assert (await store.clubs.get(club_id)).channels["problems"].broken_reason == "403 Forbidden"
+    await store.clubs.change(
+        club_id,
+        ClubChanges(channels={"problems": Channel(id="C2", name="q")}),
+        actor=ALEX,
+        now=MONDAY,
+    )
+    assert (await store.clubs.get(club_id)).channels["problems"].broken_reason is None
+
+
+async def test_officers_are_added_and_removed_once(store):
+    club_id = await _club(store)
+    assert await store.clubs.add_officer(
+        club_id, user_id="u1", name="Priya", actor=ALEX, now=MONDAY
+    )
+    assert not await store.clubs.add_officer(
+        club_id, user_id="u1", name="Priya", actor=ALEX, now=MONDAY
+    )
+    assert [o.name for o in await store.clubs.officers(club_id)] == ["Priya"]
+    assert (await store.clubs.get(club_id)).officer_ids == {"u1"}
+    assert await store.clubs.remove_officer(
+        club_id, user_id="u1", name="Priya", actor=ALEX, now=MONDAY
+    )
+    assert not await store.clubs.remove_officer(
+        club_id, user_id="u1", name="Priya", actor=ALEX, now=MONDAY
+    )
+    assert [e.action for e in await store.audit(club_id)] == ["remove officer", "add officer"]
+
+
+async def test_members_are_counted_once_with_when_they_joined(store):
+    club_id = await _club(store)
+    for day in (0, 1, 8):
+        await store.clubs.touch_member(
+            club_id, user_id="sam", name="Sam", now=MONDAY + timedelta(days=day)
+        )
+    await store.clubs.touch_member(
+        club_id, user_id="kim", name="Kim", now=MONDAY + timedelta(days=8)
+    )
+    assert await store.clubs.member_counts(club_id, since=MONDAY + timedelta(days=7)) == (2, 1)
+
+
+KEY = ClaimKey(club_id=0, kind="officer_digest", occurrence="2026-W47")
+
+
+async def test_only_one_of_many_concurrent_claims_wins(store):
+    key = ClaimKey(club_id=await _club(store), kind=KEY.kind, occurrence=KEY.occurrence)
+    wins = await asyncio.gather(
+        *(store.claims.claim(key, due_at=MONDAY, owner=f"p{i}", now=MONDAY) for i in range(10))
+    )
+    assert sorted(wins) == [False] * 9 + [True]
+
+
+async def test_a_failed_claim_is_retaken_once_and_a_posted_one_never(store):
+    key = ClaimKey(club_id=await _club(store), kind=KEY.kind, occurrence=KEY.occurrence)
+    assert await store.claims.claim(key, due_at=MONDAY, owner="a", now=MONDAY)
+    await store.claims.finish(key, status=FAILED, now=MONDAY, error="503")
+    later = MONDAY + timedelta(minutes=1)
+    assert [c.key for c in await store.claims.retryable(now=later, grace=timedelta(hours=1))] == [
+        key
+    ]
+    assert await store.claims.claim(key, due_at=MONDAY, owner="b", now=later)
+    assert not await store.claims.claim(key, due_at=MONDAY, owner="c", now=later)
+    await store.claims.finish(key, status=POSTED, now=later, message_ref="m1")
+    assert not await store.claims.claim(key, due_at=MONDAY, owner="d", now=later)
+    claim = await store.claims.get(key)
+    assert claim is not None
+    assert (claim.status, claim.attempts, claim.message_ref, claim.error) == (
+        "posted",
+        2,
+        "m1",
+        None,
+    )
+
+
+async def test_a_claim_abandoned_by_a_dead_process_is_taken_over_after_its_lease(store):
+    key = ClaimKey(club_id=await _club(store), kind=KEY.kind, occurrence=KEY.occurrence)
+    assert await store.claims.claim(key, due_at=MONDAY, owner="dead", now=MONDAY)
+    soon = MONDAY + store.claims.lease - timedelta(seconds=1)
+    assert not await store.claims.claim(key, due_at=MONDAY, owner="b", now=soon)
+    after = MONDAY + store.claims.lease + timedelta(seconds=1)
+    assert await store.claims.claim(key, due_at=MONDAY, owner="b", now=after)
+
+
+async def test_retries_stop_at_the_end_of_the_grace_window(store):
+    key = ClaimKey(club_id=await _club(store), kind=KEY.kind, occurrence=KEY.occurrence)
+    await store.claims.claim(key, due_at=MONDAY, owner="a", now=MONDAY)
+    await store.claims.finish(key, status=FAILED, now=MONDAY, error="503")
+    too_late = MONDAY + timedelta(hours=1, seconds=1)
+    assert await store.claims.retryable(now=too_late, grace=timedelta(hours=1)) == []
+
+
+async def test_deleting_a_club_removes_its_rows(store):
+    from sqlalchemy import delete, func, select
+
+    from bot.store.models import ClaimRow, ClubRow
+
+    club_id = await _club(store)
+    key = ClaimKey(club_id=club_id, kind=KEY.kind, occurrence=KEY.occurrence)
+    await store.claims.claim(key, due_at=MONDAY, owner="a", now=MONDAY)
+    async with store.sessions.begin() as session:
+        await session.execute(delete(ClubRow).where(ClubRow.id == club_id))
+    async with store.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ClaimRow)) == 0

@@ -1,0 +1,32 @@
+"""The core stays platform-neutral: nothing under bot/ imports a platform SDK."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SDKS = {"discord", "slack_bolt", "slack_sdk"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bot").rglob("*.py")), ids=lambda p: p.name)
+def test_the_core_imports_no_platform_sdk_and_no_adapter(path):
+    imported = _imports(path)
+    assert not imported & SDKS, f"{path} imports {imported & SDKS}"
+    assert "adapters" not in imported, f"{path} imports the adapters"
+
+
+def test_only_the_scheduler_imports_apscheduler():
+    users = [p.name for p in (ROOT / "bot").rglob("*.py") if "apscheduler" in _imports(p)]
+    assert users == ["scheduler.py"]

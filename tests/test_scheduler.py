@@ -1,0 +1,219 @@
+"""Scheduled posts go out once per occurrence, whatever happens around them."""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import ManualClock
+from bot.model import Message
+from bot.runtime import open_runtime
+from bot.scheduler import Delivery, Job, Scheduler, When, occurrence_of
+from bot.store.clubs import Actor, ClubChanges
+from tests.conftest import ADMIN, SETUP
+
+DIGEST = "Weekly officer digest · ws-1"
+# Monday 23 November 2026, 09:00 in New York.
+NEXT_DIGEST = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+async def test_the_weekly_digest_goes_out_once_each_monday_in_the_club_zone(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=14))
+    assert club.poster.titles("officers") == [DIGEST, DIGEST]
+    week_one = club.poster.posts[0][1]
+    assert week_one.text == "Week of Mon 16 Nov to Sun 22 Nov 2026."
+    fields = {f.name: f.value for f in week_one.fields}
+    assert fields["Members"] == "1 members have used clubbot (1 new this week)."
+    assert fields["Coming up"] == "• Weekly officer digest: Mon 30 Nov 2026, 09:00 EST"
+
+
+async def test_the_digest_reports_what_ran_and_what_is_broken(club):
+    await club.run(SETUP, as_user=ADMIN)
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST)
+    await club.runtime.store.clubs.mark_channel_broken(club_id, "daily-problem", "403", NEXT_DIGEST)
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(days=7))
+    fields = {f.name: f.value for f in club.poster.posts[-1][1].fields}
+    assert fields["What ran this week"] == "• officer_digest 2026-W48: posted"
+    assert "#daily-problem refuses my posts (403)" in fields["Needs attention"]
+
+
+async def test_a_restart_inside_the_grace_window_does_not_post_twice(club, database_url):
+    await club.run(SETUP, as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=30))
+    assert len(club.poster.posts) == 1
+    restarted = await open_runtime(
+        database_url=database_url,
+        clock=club.clock,
+        poster=club.poster,
+        directory=club.runtime.bot.directory,
+    )
+    try:
+        outcomes = await restarted.scheduler.catch_up()
+        assert [o for _, o in outcomes] == ["taken"]
+        assert len(club.poster.posts) == 1
+    finally:
+        await restarted.close()
+
+
+async def test_missed_while_down_is_posted_once_on_start_within_the_grace_window(club):
+    await club.run(SETUP, as_user=ADMIN)
+    club.clock.set(NEXT_DIGEST + timedelta(minutes=59))
+    assert [o for _, o in await club.runtime.scheduler.catch_up()] == ["posted"]
+    assert [o for _, o in await club.runtime.scheduler.catch_up()] == ["taken"]
+    assert club.poster.titles() == [DIGEST]
+
+
+async def test_missed_by_more_than_the_grace_window_is_not_posted_late(club):
+    await club.run(SETUP, as_user=ADMIN)
+    club.clock.set(NEXT_DIGEST + timedelta(hours=1, minutes=1))
+    assert await club.runtime.scheduler.catch_up() == []
+    assert club.poster.posts == []
+
+
+async def test_a_long_outage_posts_one_catch_up_not_one_per_missed_day(club, database_url):
+    await club.run(SETUP, as_user=ADMIN)
+    daily = Job(
+        kind="daily_test",
+        description="Daily test",
+        period="day",
+        when=lambda c: When(hour=9, minute=0),
+        build=_build_to("problems"),
+    )
+    scheduler = Scheduler(
+        store=club.runtime.store,
+        poster=club.poster,
+        clock=club.clock,
+        jobs=[daily],
+        grace=timedelta(days=10),
+    )
+    club.clock.set(club.clock.now() + timedelta(days=5))
+    outcomes = await scheduler.catch_up()
+    assert [o for _, o in outcomes] == ["posted"]
+    assert len(club.poster.posts) == 1
+
+
+def _build_to(purpose):
+    async def build(run):
+        return Delivery(purpose=purpose, message=Message(text=f"{run.occurrence}"))
+
+    return build
+
+
+async def test_a_daily_job_posts_once_per_local_date_across_the_dst_change(club):
+    await club.run(SETUP, as_user=ADMIN)
+    # 01:30 happens twice in New York on Sunday 1 November 2026.
+    daily = Job(
+        kind="nightly",
+        description="Nightly",
+        period="day",
+        when=lambda c: When(hour=1, minute=30),
+        build=_build_to("problems"),
+    )
+    clock = ManualClock(datetime(2026, 10, 30, 12, 0, tzinfo=UTC))
+    scheduler = Scheduler(store=club.runtime.store, poster=club.poster, clock=clock, jobs=[daily])
+    await scheduler.run_until(clock, datetime(2026, 11, 3, 12, 0, tzinfo=UTC))
+    assert [m.text for _, m in club.poster.posts] == [
+        "2026-10-31",
+        "2026-11-01",
+        "2026-11-02",
+        "2026-11-03",
+    ]
+
+
+async def test_a_passing_failure_is_retried_within_the_grace_window_and_posted_once(club):
+    await club.run(SETUP, as_user=ADMIN)
+    club.poster.failing["officers"] = 2
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST)
+    assert club.poster.posts == []
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=2))
+    assert club.poster.titles() == [DIGEST]
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    runs = await club.runtime.store.claims.since(club_id, since=NEXT_DIGEST)
+    assert [(c.status, c.attempts) for c in runs] == [("posted", 3)]
+
+
+async def test_a_refusing_channel_is_marked_broken_and_officers_are_told(club):
+    await club.run(SETUP, as_user=ADMIN)
+    daily = Job(
+        kind="daily_test",
+        description="Daily test",
+        period="day",
+        when=lambda c: When(hour=9, minute=0),
+        build=_build_to("problems"),
+    )
+    scheduler = Scheduler(
+        store=club.runtime.store, poster=club.poster, clock=club.clock, jobs=[daily]
+    )
+    club.poster.refusing.add("daily-problem")
+    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=3))
+    assert club.poster.titles("officers") == ["A channel refuses my posts"], "told once"
+    config = (await club.runtime.store.clubs.all())[0]
+    assert config.channels["problems"].broken_reason == "403 Forbidden"
+    status = await club.run("/admin status", as_user=ADMIN)
+    assert "#daily-problem refuses my posts" in {f.name: f.value for f in status.fields}["Problems"]
+
+
+async def test_one_clubs_failure_does_not_stop_another_clubs_post(club):
+    await club.run(SETUP, as_user=ADMIN)
+    club.workspace = "ws-2"
+    await club.run(SETUP, as_user=ADMIN)
+
+    async def build(run):
+        if run.club.workspace_id == "ws-1":
+            raise RuntimeError("bad data in club 1")
+        return Delivery(purpose="alerts", message=Message(text="ok"))
+
+    job = Job(
+        kind="fragile",
+        description="Fragile",
+        period="day",
+        when=lambda c: When(hour=9, minute=0),
+        build=build,
+    )
+    scheduler = Scheduler(
+        store=club.runtime.store, poster=club.poster, clock=club.clock, jobs=[job]
+    )
+    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
+    assert [(p.workspace_id, m.text) for p, m in club.poster.posts] == [("ws-2", "ok")]
+
+
+async def test_a_club_without_an_alerts_channel_skips_the_digest_and_says_why(club):
+    await club.run("/admin setup timezone:America/New_York", as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST)
+    assert club.poster.posts == []
+    status = await club.run("/admin status", as_user=ADMIN)
+    last = {f.name: f.value for f in status.fields}["Last runs"]
+    assert last == "officer_digest 2026-W48: skipped (no alerts channel set)"
+
+
+async def test_start_builds_one_apscheduler_job_per_club_and_follows_config_changes(club):
+    await club.run(SETUP, as_user=ADMIN)
+    scheduler = club.runtime.scheduler
+    await scheduler.start()
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    assert scheduler.aps_job_ids() == [f"{club_id}:officer_digest", "retry"]
+    await club.run(
+        "/admin setup timezone:Asia/Kolkata digest_day:wed digest_time:18:00", as_user=ADMIN
+    )
+    runs = scheduler.next_runs((await club.runtime.store.clubs.all())[0], club.clock.now())
+    assert runs[0].at == datetime(2026, 11, 18, 12, 30, tzinfo=UTC)
+
+
+async def test_the_occurrence_key_is_the_local_date_or_iso_week():
+    local = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+    assert occurrence_of("day", local) == "2027-01-01"
+    assert occurrence_of("week", local) == "2026-W53"
+
+
+async def test_a_timezone_change_moves_the_schedule(club):
+    await club.run(SETUP, as_user=ADMIN)
+    store = club.runtime.store
+    config = (await store.clubs.all())[0]
+    await store.clubs.change(
+        config.id,
+        ClubChanges(timezone="Australia/Sydney"),
+        actor=Actor(id="a", name="a"),
+        now=club.clock.now(),
+    )
+    runs = club.runtime.scheduler.next_runs(await store.clubs.get(config.id), club.clock.now())
+    # Monday 23 November, 09:00 in Sydney (UTC+11) is Sunday 22:00 UTC.
+    assert runs[0].at == datetime(2026, 11, 22, 22, 0, tzinfo=UTC)
