@@ -1,6 +1,5 @@
 """Given a club and a clock, when a member runs a command, the reply says ..."""
 
-
 import pytest
 
 from bot.app import Bot, ButtonAction, Command, Option, validate_args
