@@ -33,5 +33,5 @@ def test_secrets_are_read_but_never_shown(tmp_path):
 
 
 def test_a_bad_grace_window_names_the_setting(tmp_path):
-    with pytest.raises(ValueError, match="CLUBBOT_GRACE: `soon` is not a duration.*30m, 5h"):
+    with pytest.raises(ValueError, match=r"CLUBBOT_GRACE: `soon` is not a duration.*30m, 5h"):
         load_settings({"CLUBBOT_GRACE": "soon"}, dotenv=tmp_path / "none.env")
