@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.app import Run
 from bot.club_time import describe, local
-from bot.model import Field, Message, clip
+from bot.model import Field, Message, clip, field_lines
 from bot.store.claims import Claim
 from bot.store.clubs import Club
 
@@ -24,25 +24,29 @@ class DigestData:
     next_runs: Sequence[Run]
 
 
+def run_outcome(claim: Claim) -> str:
+    """'Officer digest 2026-W48: posted', with the reason when it was not."""
+    what = claim.key.kind.replace("_", " ").capitalize()
+    reason = f" ({claim.error})" if claim.error else ""
+    return f"{what} {claim.key.occurrence}: {claim.status}{reason}"
+
+
 def officer_digest(club: Club, data: DigestData) -> Message:
     start, end = (local(t, club.timezone).date() for t in (data.week_start, data.week_end))
-    ran = [
-        f"• {c.key.kind} {c.key.occurrence}: {c.status}" + (f" ({c.error})" if c.error else "")
-        for c in data.ran
-    ]
+    ran = [f"• {run_outcome(c)}" for c in data.ran]
     fields = (
         Field(
             name="Members",
             value=f"{data.members} members have used clubbot ({data.new_members} new this week).",
         ),
-        Field(name="What ran this week", value=_lines(ran, "Nothing ran this week.")),
+        Field(name="What ran this week", value=field_lines(ran, "Nothing ran this week.")),
         Field(
             name="Needs attention",
-            value=_lines([f"• {p}" for p in data.problems], "Nothing looks broken."),
+            value=field_lines([f"• {p}" for p in data.problems], "Nothing looks broken."),
         ),
         Field(
             name="Coming up",
-            value=_lines(
+            value=field_lines(
                 [f"• {r.description}: {describe(r.at, club.timezone)}" for r in data.next_runs],
                 "Nothing is scheduled.",
             ),
@@ -52,7 +56,3 @@ def officer_digest(club: Club, data: DigestData) -> Message:
     return Message(
         text=text, title=clip(f"Weekly officer digest · {club.name}", 150), fields=fields
     )
-
-
-def _lines(lines: Sequence[str], empty: str) -> str:
-    return clip("\n".join(lines), 1024) if lines else empty

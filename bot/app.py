@@ -137,6 +137,13 @@ class Context:
     def actor(self) -> Actor:
         return Actor(id=self.user.id, name=self.user.name)
 
+    async def member(self, option: str = "member") -> User:
+        """The member named by a user option, or a UserError saying they can't be found."""
+        found = await self.directory.find_user(self.place, self.args[option])
+        if found is None:
+            raise UserError(f"I can't find the member `{self.args[option][:80]}` here.")
+        return found
+
 
 def is_officer(user: User, club: Club) -> bool:
     """The platform's own admin right, the club's officer list, or the club's officer role."""

@@ -6,7 +6,7 @@ Limits are the stricter of Discord's and Slack's (see shared/PLATFORM.md), so a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -155,6 +155,11 @@ def _check_length(what: str, text: str, limit: int, *, allow_empty: bool) -> Non
         raise ValueError(f"{what} is empty")
     if len(text) > limit:
         raise ValueError(f"{what} is {len(text)} characters; at most {limit}")
+
+
+def field_lines(lines: Sequence[str], empty: str) -> str:
+    """A field value listing `lines`, clipped to fit, or `empty` when there are none."""
+    return clip("\n".join(lines), MAX_FIELD_VALUE) if lines else empty
 
 
 def reply(text: str, *, title: str = "", fields: tuple[Field, ...] = ()) -> Message:

@@ -32,7 +32,7 @@ async def test_the_digest_reports_what_ran_and_what_is_broken(club):
     await club.runtime.store.clubs.mark_channel_broken(club_id, "daily-problem", "403", NEXT_DIGEST)
     await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(days=7))
     fields = {f.name: f.value for f in club.poster.posts[-1][1].fields}
-    assert fields["What ran this week"] == "• officer_digest 2026-W48: posted"
+    assert fields["What ran this week"] == "• Officer digest 2026-W48: posted"
     assert "#daily-problem refuses my posts (403)" in fields["Needs attention"]
 
 
@@ -71,24 +71,22 @@ async def test_missed_by_more_than_the_grace_window_is_not_posted_late(club):
 
 async def test_a_long_outage_posts_one_catch_up_not_one_per_missed_day(club, database_url):
     await club.run(SETUP, as_user=ADMIN)
-    daily = Job(
-        kind="daily_test",
-        description="Daily test",
-        period="day",
-        when=lambda c: When(hour=9, minute=0),
-        build=_build_to("problems"),
-    )
-    scheduler = Scheduler(
-        store=club.runtime.store,
-        poster=club.poster,
-        clock=club.clock,
-        jobs=[daily],
-        grace=timedelta(days=10),
-    )
+    scheduler = _daily(club, _build_to("problems"), grace=timedelta(days=10))
     club.clock.set(club.clock.now() + timedelta(days=5))
     outcomes = await scheduler.catch_up()
     assert [o for _, o in outcomes] == ["posted"]
     assert len(club.poster.posts) == 1
+
+
+NINE_AM = When(hour=9, minute=0)
+
+
+def _daily(club, build, *, at=NINE_AM, clock=None, grace=timedelta(hours=1)):
+    """A scheduler with one daily test job, on the club's store and poster."""
+    job = Job(kind="daily_test", description="Daily test", period="day", when=lambda c: at,
+              build=build)  # fmt: skip
+    return Scheduler(store=club.runtime.store, poster=club.poster, clock=clock or club.clock,
+                     jobs=[job], grace=grace)  # fmt: skip
 
 
 def _build_to(purpose):
@@ -101,15 +99,8 @@ def _build_to(purpose):
 async def test_a_daily_job_posts_once_per_local_date_across_the_dst_change(club):
     await club.run(SETUP, as_user=ADMIN)
     # 01:30 happens twice in New York on Sunday 1 November 2026.
-    daily = Job(
-        kind="nightly",
-        description="Nightly",
-        period="day",
-        when=lambda c: When(hour=1, minute=30),
-        build=_build_to("problems"),
-    )
     clock = ManualClock(datetime(2026, 10, 30, 12, 0, tzinfo=UTC))
-    scheduler = Scheduler(store=club.runtime.store, poster=club.poster, clock=clock, jobs=[daily])
+    scheduler = _daily(club, _build_to("problems"), at=When(hour=1, minute=30), clock=clock)
     await scheduler.run_until(clock, datetime(2026, 11, 3, 12, 0, tzinfo=UTC))
     assert [m.text for _, m in club.poster.posts] == [
         "2026-10-31",
@@ -133,16 +124,7 @@ async def test_a_passing_failure_is_retried_within_the_grace_window_and_posted_o
 
 async def test_a_refusing_channel_is_marked_broken_and_officers_are_told(club):
     await club.run(SETUP, as_user=ADMIN)
-    daily = Job(
-        kind="daily_test",
-        description="Daily test",
-        period="day",
-        when=lambda c: When(hour=9, minute=0),
-        build=_build_to("problems"),
-    )
-    scheduler = Scheduler(
-        store=club.runtime.store, poster=club.poster, clock=club.clock, jobs=[daily]
-    )
+    scheduler = _daily(club, _build_to("problems"))
     club.poster.refusing.add("daily-problem")
     await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=3))
     assert club.poster.titles("officers") == ["A channel refuses my posts"], "told once"
@@ -162,16 +144,7 @@ async def test_one_clubs_failure_does_not_stop_another_clubs_post(club):
             raise RuntimeError("bad data in club 1")
         return Delivery(purpose="alerts", message=Message(text="ok"))
 
-    job = Job(
-        kind="fragile",
-        description="Fragile",
-        period="day",
-        when=lambda c: When(hour=9, minute=0),
-        build=build,
-    )
-    scheduler = Scheduler(
-        store=club.runtime.store, poster=club.poster, clock=club.clock, jobs=[job]
-    )
+    scheduler = _daily(club, build)
     await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
     assert [(p.workspace_id, m.text) for p, m in club.poster.posts] == [("ws-2", "ok")]
 
@@ -182,7 +155,7 @@ async def test_a_club_without_an_alerts_channel_skips_the_digest_and_says_why(cl
     assert club.poster.posts == []
     status = await club.run("/admin status", as_user=ADMIN)
     last = {f.name: f.value for f in status.fields}["Last runs"]
-    assert last == "officer_digest 2026-W48: skipped (no alerts channel set)"
+    assert last == "Officer digest 2026-W48: skipped (no alerts channel set)"
 
 
 async def test_start_builds_one_apscheduler_job_per_club_and_follows_config_changes(club):

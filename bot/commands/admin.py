@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.announcements import run_outcome
 from bot.app import ChannelRef, Command, Context, Option
 from bot.club_time import WEEKDAYS, describe, local, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
-from bot.model import Field, Message, clip, reply
+from bot.model import Field, Message, clip, field_lines, reply
 from bot.store.clubs import Channel, Club, ClubChanges
 from bot.store.models import CHANNEL_PURPOSES
 
@@ -85,9 +86,7 @@ def _config_text(club: Club) -> str:
 
 
 async def officers_add(ctx: Context) -> Message:
-    member = await ctx.directory.find_user(ctx.place, ctx.args["member"])
-    if member is None:
-        raise UserError(f"I can't find the member `{ctx.args['member'][:80]}` here.")
+    member = await ctx.member()
     added = await ctx.store.clubs.add_officer(
         ctx.club.id, user_id=member.id, name=member.name, actor=ctx.actor, now=ctx.now
     )
@@ -97,9 +96,7 @@ async def officers_add(ctx: Context) -> Message:
 
 
 async def officers_remove(ctx: Context) -> Message:
-    member = await ctx.directory.find_user(ctx.place, ctx.args["member"])
-    if member is None:
-        raise UserError(f"I can't find the member `{ctx.args['member'][:80]}` here.")
+    member = await ctx.member()
     removed = await ctx.store.clubs.remove_officer(
         ctx.club.id, user_id=member.id, name=member.name, actor=ctx.actor, now=ctx.now
     )
@@ -128,23 +125,19 @@ async def status(ctx: Context) -> Message:
         Field(name="Configuration", value=clip(_config_text(club), 1024)),
         Field(
             name="Next runs",
-            value=_lines(
+            value=field_lines(
                 [f"{r.description}: {describe(r.at, club.timezone)}" for r in runs],
                 "Nothing is scheduled.",
             ),
         ),
         Field(
             name="Last runs",
-            value=_lines(
-                [
-                    f"{c.key.kind} {c.key.occurrence}: {c.status}"
-                    + (f" ({c.error})" if c.error else "")
-                    for c in recent[-5:]
-                ],
+            value=field_lines(
+                [run_outcome(c) for c in recent[-5:]],
                 "Nothing has run yet.",
             ),
         ),
-        Field(name="Problems", value=_lines(problems(club), "Nothing looks broken.")),
+        Field(name="Problems", value=field_lines(problems(club), "Nothing looks broken.")),
     )
     now_local = local(ctx.now, club.timezone).strftime("%a %d %b %Y, %H:%M %Z")
     return reply(f"Club time now: {now_local}", title=f"Status of {club.name}", fields=fields)
@@ -163,10 +156,6 @@ def problems(club: Club) -> list[str]:
                 f"permissions there or pick another with `/admin setup {purpose}:#…`."
             )
     return found
-
-
-def _lines(lines: list[str], empty: str) -> str:
-    return clip("\n".join(lines), 1024) if lines else empty
 
 
 async def audit(ctx: Context) -> Message:

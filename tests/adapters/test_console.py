@@ -61,7 +61,7 @@ def test_the_demo_shows_two_digests_then_a_restart_that_does_not_repeat_one(caps
     assert out.count("[post #officers] ** Weekly officer digest · console-club **") == 2
     assert "already claimed by the run before the restart; not sent again" in out
     assert "Only club officers can run /admin setup." in out
-    assert "officer_digest 2026-W50: skipped (#officers: 403 Missing Access)" in out
+    assert "Officer digest 2026-W50: skipped (#officers: 403 Missing Access)" in out
     assert "[error]" not in out
     assert "Traceback" not in out
 
@@ -77,7 +77,7 @@ def test_the_console_reads_a_script_from_stdin_and_keeps_the_club_in_its_file(tm
     again = _clubbot("console", "--db", str(db), "--now", "2026-11-24T11:00+05:30",
                      stdin=":as alex officer\n/admin status\n", cwd=tmp_path)  # fmt: skip
     assert "  Time zone: Asia/Kolkata" in again.stdout
-    assert "officer_digest 2026-W48: posted" in again.stdout
+    assert "Officer digest 2026-W48: posted" in again.stdout
 
 
 def test_the_console_explains_a_line_it_cannot_run_and_goes_on(tmp_path):
