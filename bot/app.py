@@ -117,6 +117,14 @@ class Schedule(Protocol):
 
     async def club_changed(self, club_id: int) -> None: ...
 
+    async def run_now(self, club_id: int, kind: str) -> str:
+        """Run the current occurrence of job `kind` now (if nobody has); returns the outcome."""
+        ...
+
+    async def skip(self, club_id: int, kind: str) -> bool:
+        """Mark the current occurrence of job `kind` skipped; False if it already ran."""
+        ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Context:

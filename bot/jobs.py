@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import deadline_posts, pairing_rounds, problem_posts
 from bot.announcements import DigestData, officer_digest
 from bot.club_time import parse_hhmm
 from bot.commands.admin import problems
@@ -40,4 +41,9 @@ OFFICER_DIGEST = Job(
     build=_build_digest,
 )
 
-JOBS = (OFFICER_DIGEST,)
+JOBS: tuple[Job, ...] = (
+    OFFICER_DIGEST,
+    *deadline_posts.JOBS,
+    *problem_posts.JOBS,
+    *pairing_rounds.JOBS,
+)

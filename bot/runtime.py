@@ -7,14 +7,20 @@ from datetime import timedelta
 
 from bot.app import Bot, Command, Directory
 from bot.clock import Clock
-from bot.commands import admin
+from bot.commands import admin, deadlines, mockpair, problems
 from bot.commands import help as help_command
 from bot.jobs import JOBS
 from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
 
-COMMANDS: tuple[Command, ...] = (*help_command.COMMANDS, *admin.COMMANDS)
+COMMANDS: tuple[Command, ...] = (
+    *help_command.COMMANDS,
+    *deadlines.COMMANDS,
+    *problems.COMMANDS,
+    *mockpair.COMMANDS,
+    *admin.COMMANDS,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,12 +58,23 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobRun:
+    kind: str
     club: Club
     due_at: datetime
     occurrence: str
     now: datetime
     store: Store
     scheduler: Scheduler
+
+    async def dm(self, user_id: str, message: Message, *, about: str) -> Outcome:
+        """DM a member at most once for this occurrence and `about` (e.g. a window and a lead)."""
+        return await self.scheduler.dm_once(
+            self.club,
+            kind=self.kind,
+            occurrence=f"{self.occurrence}:{about}",
+            user_id=user_id,
+            message=message,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +206,7 @@ class Scheduler:
         if not await self.store.claims.claim(key, due_at=due_at, owner=self.owner, now=now):
             return "taken"
         run = JobRun(
+            kind=job.kind,
             club=club,
             due_at=due_at,
             occurrence=key.occurrence,
@@ -225,6 +237,39 @@ class Scheduler:
         except PostFailed as error:
             return await self._finish(key, FAILED, error=str(error))
         return await self._finish(key, POSTED, message_ref=ref)
+
+    async def dm_once(
+        self, club: Club, *, kind: str, occurrence: str, user_id: str, message: Message
+    ) -> Outcome:
+        """A DM claimed like a post, so restarts and retries never send it twice."""
+        key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
+        now = self.clock.now()
+        if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
+            return "taken"
+        try:
+            ref = await self.poster.dm(place_of(club, ""), user_id, message)
+        except PostRefused as error:  # the member closed their DMs: nothing to retry
+            return await self._finish(key, SKIPPED, error=str(error))
+        except PostFailed as error:
+            return await self._finish(key, FAILED, error=str(error))
+        return await self._finish(key, POSTED, message_ref=ref)
+
+    async def run_now(self, club_id: int, kind: str) -> str:
+        """An officer's "post now": the current occurrence, unless it already ran."""
+        return await self.run(club_id, self.jobs[kind], self.clock.now())
+
+    async def skip(self, club_id: int, kind: str) -> bool:
+        club, now = await self.store.clubs.get(club_id), self.clock.now()
+        job = self.jobs[kind]
+        key = ClaimKey(
+            club_id=club_id,
+            kind=kind,
+            occurrence=occurrence_of(job.period, local(now, club.timezone)),
+        )
+        if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
+            return False
+        await self._finish(key, SKIPPED, error="skipped by an officer")
+        return True
 
     async def _finish(
         self,

@@ -190,3 +190,31 @@ async def test_a_timezone_change_moves_the_schedule(club):
     runs = club.runtime.scheduler.next_runs(await store.clubs.get(config.id), club.clock.now())
     # Monday 23 November, 09:00 in Sydney (UTC+11) is Sunday 22:00 UTC.
     assert runs[0].at == datetime(2026, 11, 22, 22, 0, tzinfo=UTC)
+
+
+async def test_a_job_dms_each_member_once_even_when_it_runs_again(club):
+    await club.run(SETUP, as_user=ADMIN)
+
+    async def build(run):
+        for user in ("sam", "kim"):
+            await run.dm(user, Message(text=f"hi {user}"), about="hello")
+        return Delivery(purpose="problems", message=Message(text="posted"))
+
+    scheduler = _daily(club, build)
+    club.poster.failing["daily-problem"] = 1  # the post fails once, so the job runs twice
+    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
+    assert [u for u, _ in club.poster.dms] == ["sam", "kim"]
+    assert [m.text for _, m in club.poster.posts] == ["posted"]
+
+
+async def test_an_officer_can_post_now_or_skip_and_the_schedule_then_leaves_it(club):
+    await club.run(SETUP, as_user=ADMIN)
+    scheduler = _daily(club, _build_to("problems"))
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    assert await scheduler.run_now(club_id, "daily_test") == "posted"
+    assert await scheduler.run_now(club_id, "daily_test") == "taken"
+    club.clock.advance(timedelta(hours=18))  # Tuesday 04:00, before Tuesday's 09:00 run
+    assert await scheduler.skip(club_id, "daily_test")
+    assert not await scheduler.skip(club_id, "daily_test")
+    await scheduler.run_until(club.clock, club.clock.now() + timedelta(hours=20))
+    assert [m.text for _, m in club.poster.posts] == ["2026-11-16"]

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.models import AuditRow, ChannelRow, ClubRow, MemberRow, OfficerRow
+from bot.store.models import (
+    AuditRow,
+    ChannelRow,
+    ClubRow,
+    ClubSettingRow,
+    MemberRow,
+    OfficerRow,
+)
 from bot.store.upsert import insert_if_absent
 
 
@@ -42,6 +49,8 @@ class Club:
     digest_time: str
     channels: Mapping[str, Channel]
     officer_ids: frozenset[str]
+    # Features' knobs as officers wrote them; a missing key means the feature's default.
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +70,8 @@ class ClubChanges:
     digest_weekday: int | None = None
     digest_time: str | None = None
     channels: Mapping[str, Channel] | None = None
+    # Feature settings: a value sets the key, None puts it back to the feature's default.
+    settings: Mapping[str, str | None] | None = None
 
 
 class Clubs:
@@ -113,6 +124,10 @@ class Clubs:
             for purpose, channel in (changes.channels or {}).items():
                 await _set_channel(session, club_id, purpose, channel)
                 _audit(session, club_id, actor, f"set channel {purpose}", channel.name, now)
+            for key, value in (changes.settings or {}).items():
+                if await _set_setting(session, club_id, key, value):
+                    action = f"set {key}" if value is not None else f"reset {key}"
+                    _audit(session, club_id, actor, action, value or "default", now)
             await session.flush()
             return await _snapshot(session, row)
 
@@ -218,6 +233,21 @@ async def _set_channel(session: AsyncSession, club_id: int, purpose: str, channe
     row.broken_reason, row.broken_at = None, None
 
 
+async def _set_setting(session: AsyncSession, club_id: int, key: str, value: str | None) -> bool:
+    """Store or clear one setting; True when it changed."""
+    row = await session.get(ClubSettingRow, (club_id, key))
+    if value is None:
+        if row is not None:
+            await session.delete(row)
+        return row is not None
+    if row is None:
+        session.add(ClubSettingRow(club_id=club_id, key=key, value=value))
+        return True
+    changed = row.value != value
+    row.value = value
+    return changed
+
+
 def _audit(
     session: AsyncSession, club_id: int, actor: Actor, action: str, detail: str, now: datetime
 ) -> None:
@@ -240,6 +270,9 @@ async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
     officer_ids = (
         await session.execute(select(OfficerRow.user_id).where(OfficerRow.club_id == row.id))
     ).scalars()
+    settings = (
+        await session.execute(select(ClubSettingRow).where(ClubSettingRow.club_id == row.id))
+    ).scalars()
     return Club(
         id=row.id,
         platform=row.platform,
@@ -254,6 +287,7 @@ async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
             for c in channels
         },
         officer_ids=frozenset(officer_ids),
+        settings={s.key: s.value for s in settings},
     )
 
 

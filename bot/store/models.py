@@ -63,6 +63,22 @@ class ChannelRow(Base):
     broken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ClubSettingRow(Base):
+    """A feature's setting for one club (daily-problem time, reminder lead times...).
+
+    Features keep their knobs here as text, parsed and validated by the feature,
+    so adding a knob needs no migration; an absent row means the default.
+    """
+
+    __tablename__ = "club_settings"
+
+    club_id: Mapped[int] = mapped_column(
+        ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class OfficerRow(Base):
     __tablename__ = "officers"
 
@@ -117,8 +133,9 @@ class ClaimRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    occurrence: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(64))
+    # Wide enough for a per-member DM's occurrence, e.g. "2027-03-01:amazon-sde:2027:3d:U123".
+    occurrence: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
     owner: Mapped[str] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())

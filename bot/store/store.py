@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.store.claims import Claims
 from bot.store.clubs import AuditEntry, Clubs, recent_audit
 from bot.store.db import make_engine, make_sessions, upgrade
+from bot.store.deadlines import DeadlineStore
+from bot.store.pairing import PairingStore
+from bot.store.problems import ProblemStore
 
 
 class Store:
@@ -17,6 +20,9 @@ class Store:
         self.sessions = make_sessions(engine)
         self.clubs = Clubs(self.sessions)
         self.claims = Claims(self.sessions, lease=lease)
+        self.deadlines = DeadlineStore(self.sessions)
+        self.problems = ProblemStore(self.sessions)
+        self.pairing = PairingStore(self.sessions)
 
     @classmethod
     async def open(cls, url: str, *, lease: timedelta = timedelta(minutes=5)) -> Store:

@@ -175,3 +175,24 @@ async def test_deleting_a_club_removes_its_rows(store):
         await session.execute(delete(ClubRow).where(ClubRow.id == club_id))
     async with store.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ClaimRow)) == 0
+
+
+async def test_feature_settings_are_set_reset_and_audited(store):
+    club = await store.clubs.get_or_create(
+        platform="console", workspace_id="w", name="w", now=MONDAY
+    )
+    actor = Actor(id="alex", name="alex")
+    changed = await store.clubs.change(
+        club.id, ClubChanges(settings={"problem_time": "08:30"}), actor=actor, now=MONDAY
+    )
+    assert changed.settings == {"problem_time": "08:30"}
+    again = await store.clubs.change(
+        club.id, ClubChanges(settings={"problem_time": "08:30"}), actor=actor, now=MONDAY
+    )
+    assert again.settings == {"problem_time": "08:30"}
+    reset = await store.clubs.change(
+        club.id, ClubChanges(settings={"problem_time": None}), actor=actor, now=MONDAY
+    )
+    assert reset.settings == {}
+    actions = [(e.action, e.detail) for e in await store.audit(club.id)]
+    assert actions == [("reset problem_time", "default"), ("set problem_time", "08:30")]
