@@ -29,6 +29,9 @@ MAX_DESCRIPTION = 100
 _NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 
 
+Completer = Callable[["Context", str], Awaitable[Sequence[str]]]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Option:
     name: str
@@ -37,6 +40,8 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     max_length: int = 200
+    # Suggestions while the member types (Discord autocomplete); the core caps them at 25.
+    autocomplete: Completer | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -213,6 +218,25 @@ class Bot:
         except Exception as error:  # the one error sink: log once, answer briefly
             self.on_error(error, event)
             return reply(GENERIC_ERROR)
+
+    async def complete(
+        self, command_name: str, option_name: str, typed: str, *, user: User, place: Place
+    ) -> list[str]:
+        """Suggestions for an option as it is typed: at most 25, never raises."""
+        command = self._by_name.get(command_name)
+        option = (
+            next((o for o in command.options if o.name == option_name), None) if command else None
+        )
+        if option is None:
+            return []
+        try:
+            if option.autocomplete is None:
+                return [c for c in option.choices if typed.lower() in c.lower()][:MAX_CHOICES]
+            ctx = await self._context(user, place, {})
+            return [s[:100] for s in await option.autocomplete(ctx, typed[:100])][:MAX_CHOICES]
+        except Exception as error:  # a suggestion list must never break typing
+            self.on_error(error, CommandEvent(name=command_name, args={}, user=user, place=place))
+            return []
 
     async def _run_command(self, event: CommandEvent) -> Message:
         command = self._by_name.get(event.name)

@@ -167,3 +167,42 @@ def test_options_are_checked_against_their_spec():
         validate_args(command, {"level": "medium"})
     with pytest.raises(UserError, match="whole number"):
         validate_args(command, {"level": "easy", "count": "many"})
+
+
+async def test_autocomplete_suggests_at_most_25_and_a_broken_completer_suggests_nothing(club):
+    async def topics(ctx, typed):
+        return [f"{typed}-{n}" for n in range(40)]
+
+    async def broken(ctx, typed):
+        raise RuntimeError("index gone")
+
+    async def noop(ctx):
+        return reply("ok")
+
+    seen = []
+    bot = Bot(
+        commands=(
+            Command(
+                name="pick",
+                description="Pick",
+                handler=noop,
+                options=(
+                    Option(name="topic", description="Topic", autocomplete=topics),
+                    Option(name="kind", description="Kind", choices=("coding", "ml", "sql")),
+                    Option(name="bad", description="Bad", autocomplete=broken),
+                ),
+            ),
+        ),
+        store=club.runtime.store,
+        clock=club.clock,
+        directory=club.runtime.bot.directory,
+        schedule=club.runtime.scheduler,
+        on_error=lambda e, ev: seen.append(str(e)),
+    )
+    place = Place(platform="discord", workspace_id="G1", channel_id="C1")
+    suggested = await bot.complete("pick", "topic", "dp", user=MEMBER, place=place)
+    assert suggested == [f"dp-{n}" for n in range(25)]
+    assert await bot.complete("pick", "kind", "Q", user=MEMBER, place=place) == ["sql"]
+    assert await bot.complete("pick", "bad", "x", user=MEMBER, place=place) == []
+    assert seen == ["index gone"]
+    assert await bot.complete("nope", "topic", "x", user=MEMBER, place=place) == []
