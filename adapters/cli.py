@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings, sqlite_url
 from bot.runtime import Runtime, open_runtime
+from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
 
 
@@ -60,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=("upgrade",))
     db.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     db.set_defaults(run=_db)
+    export = commands.add_parser("export", help="write one club's data as JSON to stdout")
+    export.add_argument("--club", type=int, required=True, help="the club's id (see `clubs`)")
+    export.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    export.set_defaults(run=_export)
+    load = commands.add_parser("import", help="create a club from an export file")
+    load.add_argument("file", type=Path, help="a file written by `clubbot export`")
+    load.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    load.set_defaults(run=_import)
+    clubs = commands.add_parser("clubs", help="list the clubs in the database with their ids")
+    clubs.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    clubs.set_defaults(run=_clubs)
     for name in ("discord", "slack"):
         platform = commands.add_parser(name, help=f"run on {name.title()} (not built yet)")
         platform.set_defaults(run=_not_yet)
@@ -144,6 +157,48 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     store = await Store.open(url)
     await store.close()
     print(f"{make_url(url).render_as_string(hide_password=True)} is up to date.")
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    store = await Store.open(_database_url(args, settings))
+    try:
+        data = await export_club(store, args.club)
+    except ImportRefused as error:
+        print(f"clubbot export: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
+    print()
+    return 0
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"clubbot import: can't read {args.file}: {error}", file=sys.stderr)
+        return 1
+    store = await Store.open(_database_url(args, settings))
+    try:
+        club_id = await import_club(store, data)
+    except ImportRefused as error:
+        print(f"clubbot import: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    print(f"Imported as club {club_id}.")
+    return 0
+
+
+async def _clubs(args: argparse.Namespace, settings: Settings) -> int:
+    store = await Store.open(_database_url(args, settings))
+    try:
+        for club in await store.clubs.all():
+            print(f"{club.id}\t{club.platform}\t{club.workspace_id}\t{club.name}")
+    finally:
+        await store.close()
     return 0
 
 

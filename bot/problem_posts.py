@@ -1,7 +1,212 @@
-"""The daily problem post, its hint and its solution, each once per occurrence."""
+"""The daily problem post, its hint and its solution, each once per occurrence.
+
+The post goes out at the club's problem time; the hint follows in the post's
+thread after the club's hint delay; the solution idea goes into the same thread
+at the next day's problem time. Which problem a day gets is decided once, when
+its post is built, and recorded, so a retried post is the same problem.
+"""
 
 from __future__ import annotations
 
-from bot.scheduler import Job
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-JOBS: tuple[Job, ...] = ()
+from bot.club_time import local, parse_duration, parse_hhmm
+from bot.errors import UserError
+from bot.model import Button, Field, Message, clip
+from bot.problem_bank import Problem, load_bank
+from bot.problems import Mix, Ramp, choose_problem, parse_mix, parse_ramp
+from bot.scheduler import Delivery, Job, JobRun, SkipRun, When
+from bot.store.claims import ClaimKey
+from bot.store.clubs import Club
+
+DAILY = "daily_problem"
+HINT = "problem_hint"
+SOLUTION = "problem_solution"
+SOLVED_ACTION = "solved"
+
+DEFAULTS = {
+    "problem_time": "09:00",
+    "problem_mix": "coding daily, ml tue, sql thu",
+    "problem_ramp": "mon-tue easy, wed-fri medium, sat-sun hard",
+    "problem_hint_delay": "6h",
+    "problem_topics": "",
+    "problem_tags": "hidden",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProblemSettings:
+    """A club's daily-problem knobs, parsed from its settings (validated when set)."""
+
+    at: time
+    mix: Mix
+    ramp: Ramp
+    hint_delay: timedelta
+    topics: frozenset[str] | None
+    show_tags: bool
+
+
+def problem_settings(club: Club) -> ProblemSettings:
+    def value(key: str) -> str:
+        return club.settings.get(key, DEFAULTS[key])
+
+    topics = frozenset(t.strip() for t in value("problem_topics").split(",") if t.strip())
+    return ProblemSettings(
+        at=parse_hhmm(value("problem_time")),
+        mix=parse_mix(value("problem_mix")),
+        ramp=parse_ramp(value("problem_ramp")),
+        hint_delay=parse_duration(value("problem_hint_delay")),
+        topics=topics or None,
+        show_tags=value("problem_tags") == "shown",
+    )
+
+
+def problem_day(club: Club, instant: datetime) -> date:
+    """The club-local date whose problem is current at `instant` (before today's post:
+    yesterday's)."""
+    settings, now = problem_settings(club), local(instant, club.timezone)
+    return now.date() if now.time() >= settings.at else now.date() - timedelta(days=1)
+
+
+# --- the messages ---------------------------------------------------------
+
+
+def problem_post(problem: Problem, day: date, settings: ProblemSettings) -> Message:
+    hint_at = (datetime.combine(day, settings.at) + settings.hint_delay).strftime("%H:%M")
+    body = _body(problem)
+    footer = (
+        f"Solved it? Press Solved or run `/solved`. Hint in the thread at {hint_at}; "
+        "the key idea tomorrow."
+    )
+    fields = [Field(name="Kind", value=f"{_KIND_NAMES[problem.kind]} · {problem.difficulty}")]
+    if settings.show_tags:
+        fields.append(Field(name="Topics", value=", ".join(problem.topics)))
+    buttons = [Button(label="Solved", action=SOLVED_ACTION, value=problem.id)]
+    if problem.url:
+        buttons.append(Button(label="Open the problem", url=problem.url))
+    return Message(
+        title=clip(f"Daily problem · {day:%a %d %b}: {problem.title}", 150),
+        text=clip(f"{body}\n\n{footer}", 3000),
+        fields=tuple(fields),
+        buttons=tuple(buttons),
+    )
+
+
+def _body(problem: Problem) -> str:
+    if problem.kind == "coding":
+        return f"{problem.title} — {problem.url}"
+    if problem.kind == "sql":
+        return (
+            f"{problem.question}\n\nSchema:\n```\n{problem.schema.strip()}\n```\n"
+            f"Sample rows:\n```\n{problem.rows.strip()}\n```"
+        )
+    return problem.question
+
+
+def hint_post(problem: Problem, thread_of: str | None) -> Message:
+    return Message(title=f"Hint: {problem.title}", text=problem.hint, thread_of=thread_of)
+
+
+def solution_post(problem: Problem, thread_of: str | None) -> Message:
+    text = problem.solution
+    if problem.kind == "sql":
+        text += f"\n\nReference query:\n```\n{problem.query.strip()}\n```"
+    if problem.topics:
+        text += f"\n\nTopics: {', '.join(problem.topics)}"
+    return Message(title=f"Key idea: {problem.title}", text=clip(text, 3000), thread_of=thread_of)
+
+
+_KIND_NAMES = {"coding": "Coding", "ml": "ML fundamentals", "sql": "SQL"}
+
+
+# --- the jobs -------------------------------------------------------------
+
+
+async def choose_for(run: JobRun, day: date) -> Problem:
+    """The problem of `day`: the recorded one, else a new choice recorded now."""
+    store, bank, club = run.store.problems, load_bank(), run.club
+    recorded = await store.post_on(club.id, day)
+    if recorded is not None:
+        found = bank.by_id(recorded.problem_id)
+        if found is not None:
+            return found
+    settings = problem_settings(club)
+    history = await store.posts(club.id, until=day - timedelta(days=1))
+    try:
+        choice = choose_problem(
+            bank.problems,
+            day,
+            ramp=settings.ramp,
+            mix=settings.mix,
+            posted=[p.problem_id for p in history],
+            topics=settings.topics,
+            seed=str(club.id),
+        )
+    except UserError as error:  # e.g. the club's topic filter leaves nothing of today's kind
+        raise SkipRun(error.message) from None
+    await store.record_post(
+        club.id, day=day, problem_id=choice.problem.id, cycle=choice.cycle, now=run.now
+    )
+    return choice.problem
+
+
+async def _build_daily(run: JobRun) -> Delivery:
+    day = local(run.due_at, run.club.timezone).date()
+    problem = await choose_for(run, day)
+    message = problem_post(problem, day, problem_settings(run.club))
+    return Delivery(purpose="problems", message=message)
+
+
+async def _thread_problem(run: JobRun, day: date) -> tuple[Problem, str] | None:
+    """The problem posted on `day` and its message ref, if it was posted."""
+    recorded = await run.store.problems.post_on(run.club.id, day)
+    claim = await run.store.claims.get(
+        ClaimKey(club_id=run.club.id, kind=DAILY, occurrence=day.isoformat())
+    )
+    problem = load_bank().by_id(recorded.problem_id) if recorded else None
+    if problem is None or claim is None or claim.message_ref is None:
+        return None
+    return problem, claim.message_ref
+
+
+async def _build_hint(run: JobRun) -> Delivery | None:
+    settings = problem_settings(run.club)
+    day = local(run.due_at - settings.hint_delay, run.club.timezone).date()
+    posted = await _thread_problem(run, day)
+    if posted is None:
+        return None
+    return Delivery(purpose="problems", message=hint_post(*posted))
+
+
+async def _build_solution(run: JobRun) -> Delivery | None:
+    yesterday = local(run.due_at, run.club.timezone).date() - timedelta(days=1)
+    posted = await _thread_problem(run, yesterday)
+    if posted is None:
+        return None
+    return Delivery(purpose="problems", message=solution_post(*posted))
+
+
+def _when(club: Club, after: timedelta = timedelta(0)) -> When | None:
+    if "problems" not in club.channels:
+        return None
+    settings = problem_settings(club)
+    at = datetime.combine(date(2000, 1, 3), settings.at) + after
+    return When(hour=at.hour, minute=at.minute)
+
+
+def _hint_when(club: Club) -> When | None:
+    return _when(club, problem_settings(club).hint_delay)
+
+
+JOBS: tuple[Job, ...] = (
+    Job(kind=DAILY, description="Daily problem", period="day", when=_when, build=_build_daily),
+    Job(kind=HINT, description="Hint", period="day", when=_hint_when, build=_build_hint),
+    Job(
+        kind=SOLUTION,
+        description="Yesterday's key idea",
+        period="day",
+        when=_when,
+        build=_build_solution,
+    ),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.app import Bot, Command, Directory
+from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
 from bot.commands import admin, deadlines, mockpair, problems
 from bot.commands import help as help_command
@@ -21,6 +21,9 @@ COMMANDS: tuple[Command, ...] = (
     *mockpair.COMMANDS,
     *admin.COMMANDS,
 )
+
+
+BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,5 +51,12 @@ async def open_runtime(
     scheduler = Scheduler(
         store=store, poster=poster, clock=clock, jobs=JOBS, grace=grace, owner=owner
     )
-    bot = Bot(commands=COMMANDS, store=store, clock=clock, directory=directory, schedule=scheduler)
+    bot = Bot(
+        commands=COMMANDS,
+        store=store,
+        clock=clock,
+        directory=directory,
+        schedule=scheduler,
+        buttons=BUTTONS,
+    )
     return Runtime(bot=bot, scheduler=scheduler, store=store)

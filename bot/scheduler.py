@@ -39,6 +39,14 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _PAST_THE_FOLD = timedelta(hours=3)
 
 
+class SkipRun(Exception):
+    """Raised by a job's build when this occurrence has nothing to post; says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class When:
     """A time of day in the club's zone, daily or on one weekday (`day_of_week` 0=Monday)."""
@@ -216,6 +224,8 @@ class Scheduler:
         )
         try:
             return await self._deliver(club, key, await job.build(run))
+        except SkipRun as skip:
+            return await self._finish(key, SKIPPED, error=skip.reason)
         except Exception as error:  # one club's failure must not stop the others
             log.exception("scheduled %s for club %s failed", job.kind, club_id)
             await self._finish(key, FAILED, error=f"{type(error).__name__}: {error}")

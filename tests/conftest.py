@@ -95,6 +95,9 @@ class RecordingPoster:
         self.dms.append((user_id, message))
         return f"d{len(self.dms)}"
 
+    def messages(self, channel: str) -> list[Message]:
+        return [m for p, m in self.posts if p.channel_id == channel]
+
     def titles(self, channel: str | None = None) -> list[str]:
         return [m.title for p, m in self.posts if channel is None or p.channel_id == channel]
 

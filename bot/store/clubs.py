@@ -120,14 +120,14 @@ class Clubs:
                 value = getattr(changes, attribute)
                 if value is not None and value != getattr(row, attribute):
                     setattr(row, attribute, value)
-                    _audit(session, club_id, actor, f"set {attribute}", str(value), now)
+                    audit(session, club_id, actor, f"set {attribute}", str(value), now)
             for purpose, channel in (changes.channels or {}).items():
                 await _set_channel(session, club_id, purpose, channel)
-                _audit(session, club_id, actor, f"set channel {purpose}", channel.name, now)
+                audit(session, club_id, actor, f"set channel {purpose}", channel.name, now)
             for key, value in (changes.settings or {}).items():
                 if await _set_setting(session, club_id, key, value):
                     action = f"set {key}" if value is not None else f"reset {key}"
-                    _audit(session, club_id, actor, action, value or "default", now)
+                    audit(session, club_id, actor, action, value or "default", now)
             await session.flush()
             return await _snapshot(session, row)
 
@@ -157,7 +157,7 @@ class Clubs:
                 },
             )
             if added:
-                _audit(session, club_id, actor, "add officer", name, now)
+                audit(session, club_id, actor, "add officer", name, now)
             return added
 
     async def remove_officer(
@@ -171,7 +171,7 @@ class Clubs:
             )
             removed = result.first() is not None
             if removed:
-                _audit(session, club_id, actor, "remove officer", name, now)
+                audit(session, club_id, actor, "remove officer", name, now)
             return removed
 
     async def officers(self, club_id: int) -> list[Officer]:
@@ -248,7 +248,7 @@ async def _set_setting(session: AsyncSession, club_id: int, key: str, value: str
     return changed
 
 
-def _audit(
+def audit(
     session: AsyncSession, club_id: int, actor: Actor, action: str, detail: str, now: datetime
 ) -> None:
     session.add(

@@ -1,10 +1,356 @@
-"""Mock-interview members, rounds, groups and feedback."""
+"""Mock-interview members, rounds, groups, question packs and feedback."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.store.models import Base, UTCDateTime
+from bot.store.upsert import insert_if_absent
+
+
+def _club_fk() -> ForeignKey:
+    return ForeignKey("clubs.id", ondelete="CASCADE")
+
+
+class PairingMemberRow(Base):
+    __tablename__ = "mockpair_members"
+
+    club_id: Mapped[int] = mapped_column(_club_fk(), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    track: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int]
+    role: Mapped[str] = mapped_column(String(16))
+    availability: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    skip_until: Mapped[date | None] = mapped_column(Date)
+    no_shows: Mapped[int] = mapped_column(default=0)
+    trio_count: Mapped[int] = mapped_column(default=0)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoundRow(Base):
+    __tablename__ = "mockpair_rounds"
+    __table_args__ = (UniqueConstraint("club_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(_club_fk())
+    occurrence: Mapped[str] = mapped_column(String(32))
+    week_of: Mapped[date] = mapped_column(Date)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GroupRow(Base):
+    __tablename__ = "mockpair_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("mockpair_rounds.id", ondelete="CASCADE"))
+    club_id: Mapped[int] = mapped_column(_club_fk(), index=True)
+    members: Mapped[str] = mapped_column(String(300))  # user ids, space-separated
+    slot: Mapped[int | None]  # the first common hour of the week, 0 = Monday 00:00 UTC
+    why: Mapped[str] = mapped_column(Text, default="")
+
+
+class PackRow(Base):
+    """A question given to a member as interviewee: never given to them twice."""
+
+    __tablename__ = "mockpair_packs"
+
+    club_id: Mapped[int] = mapped_column(_club_fk(), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    problem_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mockpair_groups.id", ondelete="CASCADE"))
+
+
+class FeedbackRow(Base):
+    __tablename__ = "mockpair_feedback"
+    __table_args__ = (UniqueConstraint("group_id", "from_user", "about_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(_club_fk(), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mockpair_groups.id", ondelete="CASCADE"))
+    from_user: Mapped[str] = mapped_column(String(64))
+    about_user: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    no_show: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PairingMember:
+    user_id: str
+    name: str
+    track: str
+    level: int
+    role: str
+    availability: str
+    timezone: str
+    active: bool = True
+    skip_until: date | None = None
+    no_shows: int = 0
+    trio_count: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    id: int
+    round_id: int
+    week_of: date
+    members: tuple[str, ...]
+    slot: int | None
+    why: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewGroup:
+    members: tuple[str, ...]
+    slot: int | None
+    why: str
+    packs: dict[str, tuple[str, ...]]  # interviewee -> problem ids
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feedback:
+    group_id: int
+    from_user: str
+    about_user: str
+    rating: int
+    notes: str
+    no_show: bool
 
 
 class PairingStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+
+    # --- members ---
+
+    async def join(self, club_id: int, member: PairingMember, *, now: datetime) -> bool:
+        """Join or update; True when the member is new."""
+        async with self._sessions.begin() as session:
+            row = await session.get(PairingMemberRow, (club_id, member.user_id))
+            new = row is None
+            if row is None:
+                row = PairingMemberRow(club_id=club_id, user_id=member.user_id, joined_at=now)
+                session.add(row)
+            row.name, row.track, row.level = member.name[:100], member.track, member.level
+            row.role, row.availability = member.role, member.availability[:300]
+            row.timezone, row.active, row.skip_until = member.timezone, True, None
+            if new:
+                row.no_shows, row.trio_count = 0, 0
+            return new
+
+    async def member(self, club_id: int, user_id: str) -> PairingMember | None:
+        async with self._sessions() as session:
+            row = await session.get(PairingMemberRow, (club_id, user_id))
+            return None if row is None else _member(row)
+
+    async def members(self, club_id: int) -> list[PairingMember]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PairingMemberRow)
+                .where(PairingMemberRow.club_id == club_id)
+                .order_by(PairingMemberRow.user_id)
+            )
+            return [_member(r) for r in rows.scalars()]
+
+    async def update_member(self, club_id: int, member: PairingMember) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(PairingMemberRow)
+                .where(
+                    PairingMemberRow.club_id == club_id,
+                    PairingMemberRow.user_id == member.user_id,
+                )
+                .values(
+                    active=member.active,
+                    skip_until=member.skip_until,
+                    no_shows=member.no_shows,
+                    trio_count=member.trio_count,
+                )
+            )
+
+    # --- rounds ---
+
+    async def save_round(
+        self,
+        club_id: int,
+        *,
+        occurrence: str,
+        week_of: date,
+        groups: Sequence[NewGroup],
+        now: datetime,
+    ) -> list[Group]:
+        """Record a round and its groups in one transaction; the trio's members count it."""
+        async with self._sessions.begin() as session:
+            values = {
+                "club_id": club_id,
+                "occurrence": occurrence,
+                "week_of": week_of,
+                "ran_at": now,
+            }
+            await insert_if_absent(session, RoundRow, values)
+            round_row = (
+                await session.execute(
+                    select(RoundRow).where(
+                        RoundRow.club_id == club_id, RoundRow.occurrence == occurrence
+                    )
+                )
+            ).scalar_one()
+            saved = []
+            for group in groups:
+                row = GroupRow(
+                    round_id=round_row.id,
+                    club_id=club_id,
+                    members=" ".join(group.members),
+                    slot=group.slot,
+                    why=group.why,
+                )
+                session.add(row)
+                await session.flush()
+                for user_id, problem_ids in group.packs.items():
+                    for problem_id in problem_ids:
+                        session.add(
+                            PackRow(
+                                club_id=club_id,
+                                user_id=user_id,
+                                problem_id=problem_id,
+                                group_id=row.id,
+                            )
+                        )
+                if len(group.members) == 3:
+                    await session.execute(
+                        update(PairingMemberRow)
+                        .where(
+                            PairingMemberRow.club_id == club_id,
+                            PairingMemberRow.user_id.in_(group.members),
+                        )
+                        .values(trio_count=PairingMemberRow.trio_count + 1)
+                    )
+                saved.append(_group(row, week_of))
+            return saved
+
+    async def groups(self, club_id: int, *, limit_rounds: int | None = None) -> list[Group]:
+        """Groups of the club's rounds, newest round first."""
+        query = (
+            select(GroupRow, RoundRow.week_of)
+            .join(RoundRow, GroupRow.round_id == RoundRow.id)
+            .where(GroupRow.club_id == club_id)
+            .order_by(RoundRow.week_of.desc(), GroupRow.id)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        groups = [_group(row, week_of) for row, week_of in rows]
+        if limit_rounds is not None:
+            weeks = sorted({g.week_of for g in groups}, reverse=True)[:limit_rounds]
+            groups = [g for g in groups if g.week_of in weeks]
+        return groups
+
+    async def add_to_group(self, club_id: int, group_id: int, user_id: str) -> Group:
+        """Re-pairing after a no-show: a free member joins an existing round's group."""
+        async with self._sessions.begin() as session:
+            row = await session.get_one(GroupRow, group_id)
+            row.members = f"{row.members} {user_id}"
+            week_of = await session.scalar(
+                select(RoundRow.week_of).where(RoundRow.id == row.round_id)
+            )
+            assert week_of is not None
+            return _group(row, week_of)
+
+    async def packs_given(self, club_id: int, user_id: str) -> set[str]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PackRow.problem_id).where(
+                    PackRow.club_id == club_id, PackRow.user_id == user_id
+                )
+            )
+            return set(rows.scalars())
+
+    async def pack(self, club_id: int, group_id: int, user_id: str) -> list[str]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PackRow.problem_id).where(
+                    PackRow.club_id == club_id,
+                    PackRow.group_id == group_id,
+                    PackRow.user_id == user_id,
+                )
+            )
+            return sorted(rows.scalars())
+
+    # --- feedback ---
+
+    async def add_feedback(self, club_id: int, feedback: Feedback, *, now: datetime) -> bool:
+        async with self._sessions.begin() as session:
+            values = {
+                "club_id": club_id,
+                "group_id": feedback.group_id,
+                "from_user": feedback.from_user,
+                "about_user": feedback.about_user,
+                "rating": feedback.rating,
+                "notes": feedback.notes[:1000],
+                "no_show": feedback.no_show,
+                "at": now,
+            }
+            added = await insert_if_absent(session, FeedbackRow, values)
+            if added and feedback.no_show:
+                await session.execute(
+                    update(PairingMemberRow)
+                    .where(
+                        PairingMemberRow.club_id == club_id,
+                        PairingMemberRow.user_id == feedback.about_user,
+                    )
+                    .values(no_shows=PairingMemberRow.no_shows + 1)
+                )
+            return added
+
+    async def feedback(self, club_id: int) -> list[Feedback]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(FeedbackRow).where(FeedbackRow.club_id == club_id).order_by(FeedbackRow.id)
+            )
+            return [
+                Feedback(
+                    group_id=r.group_id,
+                    from_user=r.from_user,
+                    about_user=r.about_user,
+                    rating=r.rating,
+                    notes=r.notes,
+                    no_show=r.no_show,
+                )
+                for r in rows.scalars()
+            ]
+
+
+def _member(row: PairingMemberRow) -> PairingMember:
+    return PairingMember(
+        user_id=row.user_id,
+        name=row.name,
+        track=row.track,
+        level=row.level,
+        role=row.role,
+        availability=row.availability,
+        timezone=row.timezone,
+        active=row.active,
+        skip_until=row.skip_until,
+        no_shows=row.no_shows,
+        trio_count=row.trio_count,
+    )
+
+
+def _group(row: GroupRow, week_of: date) -> Group:
+    return Group(
+        id=row.id,
+        round_id=row.round_id,
+        week_of=week_of,
+        members=tuple(row.members.split()),
+        slot=row.slot,
+        why=row.why,
+    )

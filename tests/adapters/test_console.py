@@ -69,20 +69,29 @@ def test_the_demo_shows_two_digests_then_a_restart_that_does_not_repeat_one(caps
 def test_the_console_reads_a_script_from_stdin_and_keeps_the_club_in_its_file(tmp_path):
     db = tmp_path / "club.db"
     script = ":as alex officer\n/admin setup timezone:Asia/Kolkata alerts:#officers\n:advance 8d\n"
-    first = _clubbot("console", "--db", str(db), "--now", "2026-11-16T10:00+05:30",
-                     stdin=script, cwd=tmp_path)  # fmt: skip
+    first = _clubbot(
+        "console", "--db", str(db), "--now", "2026-11-16T10:00+05:30", stdin=script, cwd=tmp_path
+    )
     assert first.returncode == 0, first.stderr
     assert "[post #officers] ** Weekly officer digest · console-club **" in first.stdout
     assert "[console] now: Tue 24 Nov 2026, 10:00 IST" in first.stdout
-    again = _clubbot("console", "--db", str(db), "--now", "2026-11-24T11:00+05:30",
-                     stdin=":as alex officer\n/admin status\n", cwd=tmp_path)  # fmt: skip
+    again = _clubbot(
+        "console",
+        "--db",
+        str(db),
+        "--now",
+        "2026-11-24T11:00+05:30",
+        stdin=":as alex officer\n/admin status\n",
+        cwd=tmp_path,
+    )
     assert "  Time zone: Asia/Kolkata" in again.stdout
     assert "Officer digest 2026-W48: posted" in again.stdout
 
 
 def test_the_console_explains_a_line_it_cannot_run_and_goes_on(tmp_path):
-    result = _clubbot("console", "--db", str(tmp_path / "c.db"),
-                      stdin="hello\n:fly\n/help\n", cwd=tmp_path)  # fmt: skip
+    result = _clubbot(
+        "console", "--db", str(tmp_path / "c.db"), stdin="hello\n:fly\n/help\n", cwd=tmp_path
+    )
     assert result.returncode == 0
     assert "[error] Start a command with / (try /help)" in result.stdout
     assert "[error] Unknown console action :fly. Try :help." in result.stdout
