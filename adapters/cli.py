@@ -73,9 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     clubs = commands.add_parser("clubs", help="list the clubs in the database with their ids")
     clubs.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     clubs.set_defaults(run=_clubs)
-    for name in ("discord", "slack"):
-        platform = commands.add_parser(name, help=f"run on {name.title()} (not built yet)")
-        platform.set_defaults(run=_not_yet)
+    slack = commands.add_parser("slack", help="run on Slack, or print its app manifest")
+    slack.add_argument("action", nargs="?", choices=("run", "manifest"), default="run")
+    slack.add_argument("--prefix", default="", help="slash-command prefix, e.g. cb- for /cb-help")
+    slack.add_argument("--http", action="store_true", help="HTTP mode with the OAuth install flow")
+    slack.add_argument("--port", type=int, default=3000, help="HTTP mode's port (default 3000)")
+    slack.add_argument("--url", help="manifest: the public base URL of HTTP mode")
+    slack.set_defaults(run=_slack)
+    discord = commands.add_parser("discord", help="run on Discord (not built yet)")
+    discord.set_defaults(run=_not_yet)
     return parser
 
 
@@ -202,9 +208,25 @@ async def _clubs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _slack(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so `clubbot console` and `clubbot demo` never load the Slack SDK.
+    from adapters import slack_adapter, slack_manifest
+
+    if args.action == "manifest":
+        from bot.runtime import COMMANDS
+
+        body = slack_manifest.manifest(COMMANDS, args.prefix, base_url=args.url)
+        json.dump(body, sys.stdout, indent=2)
+        print()
+        return 0
+    if args.http:
+        return await slack_adapter.run_http(settings, port=args.port, prefix=args.prefix)
+    return await slack_adapter.run_socket_mode(settings, prefix=args.prefix)
+
+
 async def _not_yet(args: argparse.Namespace, settings: Settings) -> int:
     print(
-        "The Discord and Slack adapters are not built yet; try `clubbot demo` or "
+        "The Discord adapter is not built yet; try `clubbot slack`, `clubbot demo` or "
         "`clubbot console`.",
         file=sys.stderr,
     )

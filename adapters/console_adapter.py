@@ -72,7 +72,10 @@ class ConsolePoster:
         if place.channel_id in self.refusing:
             raise PostRefused("403 Missing Access")
         self.posts.append((place.channel_id, message))
-        _emit(self.out, f"post #{place.channel_id}", render(message))
+        where = f"#{place.channel_id}" + (
+            f" thread {message.thread_of}" if message.thread_of else ""
+        )
+        _emit(self.out, f"post {where}", render(message))
         return f"{place.channel_id}/{len(self.posts)}"
 
     async def dm(self, place: Place, user_id: str, message: Message) -> str:

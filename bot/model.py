@@ -157,6 +157,11 @@ def _check_length(what: str, text: str, limit: int, *, allow_empty: bool) -> Non
         raise ValueError(f"{what} is {len(text)} characters; at most {limit}")
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 day', '3 days'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def field_lines(lines: Sequence[str], empty: str) -> str:
     """A field value listing `lines`, clipped to fit, or `empty` when there are none."""
     return clip("\n".join(lines), MAX_FIELD_VALUE) if lines else empty

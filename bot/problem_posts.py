@@ -95,7 +95,7 @@ def problem_post(problem: Problem, day: date, settings: ProblemSettings) -> Mess
 
 def _body(problem: Problem) -> str:
     if problem.kind == "coding":
-        return f"{problem.title} — {problem.url}"
+        return f"Solve it on LeetCode: {problem.url}"
     if problem.kind == "sql":
         return (
             f"{problem.question}\n\nSchema:\n```\n{problem.schema.strip()}\n```\n"

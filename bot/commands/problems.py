@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.app import ButtonAction, Command, Context, Option
 from bot.club_time import describe, local, parse_duration, parse_hhmm
 from bot.errors import UserError
-from bot.model import Field, Message, clip, field_lines, reply
+from bot.model import Field, Message, clip, field_lines, plural, reply
 from bot.problem_bank import DIFFICULTIES, KINDS, POINTS, Problem, load_bank
 from bot.problem_posts import (
     DAILY,
@@ -117,7 +117,7 @@ async def solved(ctx: Context) -> Message:
     first = await ctx.store.problems.record_solve(ctx.club.id, solve)
     stats = await _stats(ctx)
     head = (
-        f"Counted: {found.title} (+{POINTS[found.difficulty]} points)."
+        f"Counted: {found.title} (+{plural(POINTS[found.difficulty], 'point')})."
         if first
         else f"You already solved {found.title}; it counts once."
     )
@@ -135,8 +135,8 @@ async def _stats(ctx: Context) -> str:
     streak = streaks([s.day for s in mine], today)
     points = sum(POINTS[s.difficulty] for s in mine)
     return (
-        f"Streak: {streak.current} day(s) (best {streak.best}). "
-        f"{len(mine)} solved, {points} points. {progress(len(mine))}"
+        f"Streak: {plural(streak.current, 'day')} (best {streak.best}). "
+        f"{len(mine)} solved, {plural(points, 'point')}. {progress(len(mine))}"
     )
 
 
@@ -181,7 +181,10 @@ async def board(ctx: Context) -> Message:
         since=since,
     )
     scope = f"since Monday {since:%d %b}" if since else "all time"
-    lines = [f"{s.rank}. {s.name} — {s.points} pts ({s.solves} solved)" for s in standings[:15]]
+    lines = [
+        f"{s.rank}. {s.name} — {plural(s.points, 'point')} ({s.solves} solved)"
+        for s in standings[:15]
+    ]
     more = len(standings) - 15
     if more > 0:
         lines.append(f"…and {more} more")
@@ -212,6 +215,7 @@ async def settings_command(ctx: Context) -> Message:
         if name in ctx.args
     }
     club = ctx.club
+    _check_bank_covers_mix({**club.settings, **changes})
     if changes:
         club = await ctx.store.clubs.change(
             club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
@@ -223,6 +227,22 @@ async def settings_command(ctx: Context) -> Message:
     ]
     head = "Saved." if changes else "Current daily-problem settings:"
     return reply(f"{head}\n" + "\n".join(lines), title="Daily problem")
+
+
+def _check_bank_covers_mix(settings: dict[str, str | None]) -> None:
+    """Refuse a topic filter that leaves some day of the mix with nothing to post."""
+    topics = frozenset((settings.get("problem_topics") or "").split(",")) - {""}
+    if not topics:
+        return
+    mix = parse_mix(settings.get("problem_mix") or DEFAULTS["problem_mix"])
+    for kind in sorted(mix.kinds):
+        if not any(p.kind == kind and topics & set(p.topics) for p in load_bank().problems):
+            raise UserError(
+                f"No {kind} problem has any of the topics {', '.join(sorted(topics))}, but the "
+                f"mix posts {kind} on some days. Add {kind} topics "
+                f"(e.g. {', '.join(sorted(load_bank().topics(kind))[:4])}) or change the mix, "
+                'e.g. mix:"coding daily".'
+            )
 
 
 def _validated(name: str, value: str) -> str | None:
