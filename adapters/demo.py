@@ -1,4 +1,4 @@
-"""`clubbot demo`: a scripted fortnight in a console club, on a fresh SQLite file.
+"""`clubbot demo`: a scripted week and a day in a console club, on a fresh SQLite file.
 
 `#` lines are narration, `!restart` stops the bot and starts it again on the
 same database (as a crash or a deploy would), every other line is typed into
@@ -34,15 +34,30 @@ DEMO_SCRIPT = """
 /admin setup alerts:#random
 /admin setup digest_day:mon digest_time:09:00
 /admin status
-# Two weeks pass. The weekly officer digest goes out each Monday at 09:00 New York time.
-:advance 14d
-# The bot restarts 60 minutes after the last digest, inside the grace window:
-# the digest was already claimed, so it is not posted again.
+# Tuesday, 09:00 New York time: the first daily problem goes out (ML on Tuesdays).
+:advance 1d
+# Sam solves it. Solving twice counts once; a problem not posted yet can't count.
+:as sam
+/solved
+/solved
+/solved problem:n-queens
+/leaderboard
+# Priya moves the post to 08:00 with the hint two hours later.
+:as priya
+/admin problem settings time:08:00 hint_delay:2h
+# The week passes: a hint in each post's thread, the key idea the next morning,
+# harder problems toward the weekend, and Monday's weekly officer digest at 09:00.
+:advance 6d
+# The bot restarts at 10:00, inside the grace window: what already ran is claimed,
+# so nothing is posted twice.
 !restart
-/admin status
-# The officers' channel starts refusing posts (a 403): the bot stops posting there.
-:break #officers
-:advance 7d
+:as sam
+/progress
+# The problems channel starts refusing posts (a 403): the bot stops posting there
+# and tells the officers once.
+:break #daily-problem
+:advance 1d
+:as priya
 /admin status
 /admin audit
 """

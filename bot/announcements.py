@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,16 +25,31 @@ class DigestData:
     next_runs: Sequence[Run]
 
 
+def _job_name(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
+
+
 def run_outcome(claim: Claim) -> str:
     """'Officer digest 2026-W48: posted', with the reason when it was not."""
-    what = claim.key.kind.replace("_", " ").capitalize()
     reason = f" ({claim.error})" if claim.error else ""
-    return f"{what} {claim.key.occurrence}: {claim.status}{reason}"
+    return f"{_job_name(claim.key.kind)} {claim.key.occurrence}: {claim.status}{reason}"
+
+
+def week_summary(claims: Sequence[Claim]) -> list[str]:
+    """One line per job: '• Daily problem: 6 posted, 1 skipped (nothing to post)'."""
+    by_kind: dict[str, Counter[str]] = {}
+    for claim in claims:
+        outcome = claim.status + (f" ({claim.error})" if claim.status != "posted" else "")
+        by_kind.setdefault(claim.key.kind, Counter())[outcome] += 1
+    return [
+        f"• {_job_name(kind)}: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        for kind, counts in by_kind.items()
+    ]
 
 
 def officer_digest(club: Club, data: DigestData) -> Message:
     start, end = (local(t, club.timezone).date() for t in (data.week_start, data.week_end))
-    ran = [f"• {run_outcome(c)}" for c in data.ran]
+    ran = week_summary(data.ran)
     fields = (
         Field(
             name="Members",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from bot import deadline_posts, pairing_rounds, problem_posts
 from bot.announcements import DigestData, officer_digest
-from bot.club_time import parse_hhmm
+from bot.club_time import local, parse_hhmm, zone
 from bot.commands.admin import problems
 from bot.scheduler import Delivery, Job, JobRun, When
 from bot.store.clubs import Club
@@ -18,17 +18,23 @@ def _digest_when(club: Club) -> When:
 
 
 async def _build_digest(run: JobRun) -> Delivery:
-    club, since = run.club, run.due_at - timedelta(days=7)
+    """The seven club-local days before the digest's own day, midnight to midnight."""
+    club = run.club
+    today = local(run.due_at, club.timezone).date()
+    since, until = (
+        datetime.combine(day, time(0), tzinfo=zone(club.timezone))
+        for day in (today - timedelta(days=7), today)
+    )
     members, new_members = await run.store.clubs.member_counts(club.id, since=since)
-    ran = [c for c in await run.store.claims.since(club.id, since=since) if c.due_at < run.due_at]
+    ran = [c for c in await run.store.claims.since(club.id, since=since) if c.due_at < until]
     data = DigestData(
         week_start=since,
-        week_end=run.due_at - timedelta(days=1),
+        week_end=until - timedelta(days=1),
         members=members,
         new_members=new_members,
         ran=ran,
         problems=problems(club),
-        next_runs=run.scheduler.next_runs(club, run.due_at + timedelta(seconds=1)),
+        next_runs=run.scheduler.next_runs(club, run.due_at),
     )
     return Delivery(purpose="alerts", message=officer_digest(club, data))
 

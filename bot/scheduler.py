@@ -189,10 +189,13 @@ class Scheduler:
         return times
 
     def next_runs(self, club: Club, after: datetime) -> list[Run]:
+        """Each job's first run strictly after `after` (a run due right now has run)."""
         runs = []
         for job in self.jobs.values():
             trigger = self.trigger(job, club)
-            fire = trigger.get_next_fire_time(None, after) if trigger else None
+            fire = (
+                trigger.get_next_fire_time(None, after + timedelta(seconds=1)) if trigger else None
+            )
             if fire is not None:
                 runs.append(
                     Run(kind=job.kind, description=job.description, at=fire.astimezone(UTC))

@@ -34,7 +34,7 @@ async def test_the_digest_reports_what_ran_and_what_is_broken(club):
     await club.runtime.store.clubs.mark_channel_broken(club_id, "deadlines", "403", NEXT_DIGEST)
     await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(days=7))
     fields = {f.name: f.value for f in club.poster.messages("officers")[-1].fields}
-    assert "• Officer digest 2026-W48: posted" in fields["What ran this week"].splitlines()
+    assert "• Officer digest: 1 posted" in fields["What ran this week"].splitlines()
     assert "#deadlines refuses my posts (403)" in fields["Needs attention"]
 
 

@@ -55,13 +55,17 @@ def test_a_message_renders_as_plain_text_lines():
     assert render(message) == ["** Status **", "All good.", "Next:", "  a", "  b"]
 
 
-def test_the_demo_shows_two_digests_then_a_restart_that_does_not_repeat_one(capsys):
+def test_the_demo_runs_a_week_of_problems_restarts_without_repeats_and_reports_a_403(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert out.count("[post #officers] ** Weekly officer digest · console-club **") == 2
-    assert "already claimed by the run before the restart; not sent again" in out
+    assert out.count("[post #daily-problem] ** Daily problem ·") == 7
+    assert out.count("[post #officers] ** Weekly officer digest · console-club **") == 1
+    assert "Weekly officer digest: already claimed by the run before the restart" in out
     assert "Only club officers can run /admin setup." in out
-    assert "Officer digest 2026-W50: skipped (#officers: 403 Missing Access)" in out
+    assert "[reply] You already solved" in out
+    assert "hasn't been posted in this club yet" in out
+    assert "[post #officers] ** A channel refuses my posts **" in out
+    assert "#daily-problem refuses my posts (403 Missing Access)" in out
     assert "[error]" not in out
     assert "Traceback" not in out
 
