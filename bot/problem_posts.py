@@ -15,7 +15,7 @@ from bot.club_time import local, parse_duration, parse_hhmm
 from bot.errors import UserError
 from bot.model import Button, Field, Message, clip
 from bot.problem_bank import Problem, load_bank
-from bot.problems import Mix, Ramp, choose_problem, parse_mix, parse_ramp
+from bot.problems import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
 from bot.scheduler import Delivery, Job, JobRun, SkipRun, When
 from bot.store.claims import ClaimKey
 from bot.store.clubs import Club
@@ -27,6 +27,7 @@ SOLVED_ACTION = "solved"
 
 DEFAULTS = {
     "problem_time": "09:00",
+    "problem_days": "daily",
     "problem_mix": "coding daily, ml tue, sql thu",
     "problem_ramp": "mon-tue easy, wed-fri medium, sat-sun hard",
     "problem_hint_delay": "6h",
@@ -40,6 +41,7 @@ class ProblemSettings:
     """A club's daily-problem knobs, parsed from its settings (validated when set)."""
 
     at: time
+    days: tuple[int, ...]
     mix: Mix
     ramp: Ramp
     hint_delay: timedelta
@@ -54,6 +56,7 @@ def problem_settings(club: Club) -> ProblemSettings:
     topics = frozenset(t.strip() for t in value("problem_topics").split(",") if t.strip())
     return ProblemSettings(
         at=parse_hhmm(value("problem_time")),
+        days=parse_days(value("problem_days")),
         mix=parse_mix(value("problem_mix")),
         ramp=parse_ramp(value("problem_ramp")),
         hint_delay=parse_duration(value("problem_hint_delay")),
@@ -187,16 +190,24 @@ async def _build_solution(run: JobRun) -> Delivery | None:
     return Delivery(purpose="problems", message=solution_post(*posted))
 
 
-def _when(club: Club, after: timedelta = timedelta(0)) -> When | None:
+def _when(club: Club) -> When | None:
+    """The post, on the club's problem days."""
     if "problems" not in club.channels:
         return None
     settings = problem_settings(club)
-    at = datetime.combine(date(2000, 1, 3), settings.at) + after
+    return When(hour=settings.at.hour, minute=settings.at.minute, weekdays=settings.days)
+
+
+def _daily_when(club: Club, after: timedelta = timedelta(0)) -> When | None:
+    """Hints and key ideas run every day and skip the days that had no post."""
+    if "problems" not in club.channels:
+        return None
+    at = datetime.combine(date(2000, 1, 3), problem_settings(club).at) + after
     return When(hour=at.hour, minute=at.minute)
 
 
 def _hint_when(club: Club) -> When | None:
-    return _when(club, problem_settings(club).hint_delay)
+    return _daily_when(club, problem_settings(club).hint_delay)
 
 
 JOBS: tuple[Job, ...] = (
@@ -206,7 +217,7 @@ JOBS: tuple[Job, ...] = (
         kind=SOLUTION,
         description="Yesterday's key idea",
         period="day",
-        when=_when,
+        when=_daily_when,
         build=_build_solution,
     ),
 )

@@ -60,6 +60,15 @@ def _days(text: str, example: str) -> tuple[int, ...]:
     raise UserError(f"`{text[:30]}` is not a day or a range of days. Write it like {example}.")
 
 
+def parse_days(text: str) -> tuple[int, ...]:
+    """'daily', 'weekdays', 'mon-fri', 'mon,wed,fri' -> weekday numbers, Monday 0."""
+    example = '"weekdays", "mon-fri" or "mon,wed,fri"'
+    days = {d for part in text.split(",") if part.strip() for d in _days(part, example)}
+    if not days:
+        raise UserError(f"Name at least one day, e.g. {example}.")
+    return tuple(sorted(days))
+
+
 def _assignments(text: str, values: Collection[str], what: str, example: str) -> dict[int, str]:
     """Parse 'DAYS VALUE, DAYS VALUE, ...'; later parts override earlier ones."""
     by_day: dict[int, str] = {}

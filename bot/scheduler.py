@@ -49,11 +49,12 @@ class SkipRun(Exception):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class When:
-    """A time of day in the club's zone, daily or on one weekday (`day_of_week` 0=Monday)."""
+    """A time of day in the club's zone: daily, on one weekday, or on several (0=Monday)."""
 
     hour: int
     minute: int
     day_of_week: int | None = None
+    weekdays: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,7 +166,8 @@ class Scheduler:
         when = job.when(club)
         if when is None:
             return None
-        day = "*" if when.day_of_week is None else str(when.day_of_week)
+        days = when.weekdays or (() if when.day_of_week is None else (when.day_of_week,))
+        day = ",".join(str(d) for d in sorted(set(days))) if days else "*"
         # start_date defaults to the wall clock's now, which would hide the runs an injected
         # (simulated) clock asks about; the schedule itself has no start.
         cron = CronTrigger(

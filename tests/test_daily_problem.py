@@ -183,3 +183,17 @@ async def test_problem_answers_members_whatever_is_set_up(club):
     await club.runtime.scheduler.run_until(club.clock, FIRST_POST)
     today = await club.run("/problem", as_user=MEMBER)
     assert today.title.startswith("Daily problem · Tue 17 Nov")
+
+
+async def test_a_club_can_post_on_weekdays_only_and_members_still_see_the_latest(club):
+    await club.run(SETUP, as_user=ADMIN)
+    saved = await club.run('/admin problem settings days:"mon-fri"', as_user=ADMIN)
+    assert "days: mon,tue,wed,thu,fri" in saved.text
+    bad = await club.run("/admin problem settings days:someday", as_user=ADMIN)
+    assert "is not a day or a range of days" in bad.text
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=6))
+    posts = await _posted(club)
+    assert [p.day.weekday() for p in posts] == [1, 2, 3, 4]  # Tue-Fri; Saturday and Sunday rest
+    sunday = await club.run("/problem", as_user=MEMBER)
+    assert sunday.title.startswith("Daily problem · Fri 20 Nov")
+    assert (await club.run("/solved", as_user=MEMBER)).text.startswith("Counted")

@@ -213,3 +213,13 @@ def test_progress_counts_toward_the_75_to_100_target():
     assert progress(12) == "12/75 toward the 75-100 problem target."
     assert "inside the 75-100 target" in progress(80)
     assert "past the 75-100 target" in progress(120)
+
+
+def test_posting_days_read_like_people_write_them():
+    from bot.problems import parse_days
+
+    assert parse_days("weekdays") == (0, 1, 2, 3, 4)
+    assert parse_days("mon, wed,fri") == (0, 2, 4)
+    assert parse_days("sat-mon") == (0, 5, 6)
+    with pytest.raises(UserError, match="not a day"):
+        parse_days("funday")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.app import ButtonAction, Command, Context, Option
-from bot.club_time import describe, local, parse_duration, parse_hhmm
+from bot.club_time import WEEKDAYS, describe, local, parse_duration, parse_hhmm
 from bot.errors import UserError
 from bot.model import Field, Message, clip, field_lines, plural, reply
 from bot.problem_bank import DIFFICULTIES, KINDS, POINTS, Problem, load_bank
@@ -20,9 +20,9 @@ from bot.problem_posts import (
     problem_post,
     problem_settings,
 )
-from bot.problems import Solve, leaderboard, parse_mix, parse_ramp, progress, streaks
+from bot.problems import Solve, leaderboard, parse_days, parse_mix, parse_ramp, progress, streaks
 from bot.store.clubs import ClubChanges
-from bot.store.problems import SolveRecord
+from bot.store.problems import ProblemPost, SolveRecord
 
 MIN_HINT_DELAY, MAX_HINT_DELAY = timedelta(minutes=10), timedelta(hours=23)
 
@@ -48,12 +48,11 @@ async def problem(ctx: Context) -> Message:
 
 
 async def _today(ctx: Context) -> Message:
-    day = problem_day(ctx.club, ctx.now)
-    posted = await ctx.store.problems.post_on(ctx.club.id, day)
-    found = load_bank().by_id(posted.problem_id) if posted else None
-    if found is None:
+    current = await _current(ctx)
+    found = load_bank().by_id(current.problem_id) if current else None
+    if current is None or found is None:
         return reply(_nothing_posted(ctx))
-    message = problem_post(found, day, _settings(ctx))
+    message = problem_post(found, current.day, _settings(ctx))
     return Message(
         title=message.title,
         text=message.text,
@@ -61,6 +60,12 @@ async def _today(ctx: Context) -> Message:
         buttons=message.buttons,
         ephemeral=True,
     )
+
+
+async def _current(ctx: Context) -> ProblemPost | None:
+    """The latest post up to now (on a day without a post: the one before)."""
+    posts = await ctx.store.problems.posts(ctx.club.id, until=problem_day(ctx.club, ctx.now))
+    return posts[-1] if posts else None
 
 
 def _nothing_posted(ctx: Context) -> str:
@@ -96,7 +101,7 @@ async def solved(ctx: Context) -> Message:
     posts = {p.problem_id: p for p in await ctx.store.problems.posts(ctx.club.id, until=today)}
     wanted = ctx.args.get("problem") or ctx.args.get("value")
     if wanted is None:
-        current = await ctx.store.problems.post_on(ctx.club.id, today)
+        current = await _current(ctx)
         if current is None:
             raise UserError(_nothing_posted(ctx))
         wanted = current.problem_id
@@ -200,6 +205,7 @@ async def board(ctx: Context) -> Message:
 
 _SETTING_OPTIONS = {
     "time": "problem_time",
+    "days": "problem_days",
     "mix": "problem_mix",
     "ramp": "problem_ramp",
     "hint_delay": "problem_hint_delay",
@@ -251,6 +257,9 @@ def _validated(name: str, value: str) -> str | None:
         return None
     if name == "time":
         return parse_hhmm(value).strftime("%H:%M")
+    if name == "days":
+        days = parse_days(value)
+        return ",".join(WEEKDAYS[d][:3] for d in days) if len(days) < 7 else "daily"
     if name == "mix":
         parse_mix(value)
     elif name == "ramp":
@@ -334,11 +343,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         name="admin problem settings",
-        description="Daily problem time, mix, ramp, hint delay, topics, tags",
+        description="Daily problem time, days, mix, ramp, hint delay, topics, tags",
         handler=settings_command,
         officers_only=True,
         options=(
             Option(name="time", description="Post time, HH:MM in the club's zone"),
+            Option(name="days", description='Days to post, e.g. "weekdays" or "mon,wed,fri"'),
             Option(name="mix", description='e.g. "coding daily, ml tue, sql thu"'),
             Option(name="ramp", description='e.g. "mon-tue easy, wed-fri medium, sat-sun hard"'),
             Option(name="hint_delay", description="Hint after the post, e.g. 6h"),
