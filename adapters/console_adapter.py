@@ -42,6 +42,9 @@ def render(message: Message) -> list[str]:
         lines.append(f"{item.name}:")
         lines += [f"  {line}" for line in item.value.splitlines()]
     lines += [f"[button: {b.label}]" for b in message.buttons]
+    if message.attachment is not None:
+        file = message.attachment
+        lines.append(f"[attachment: {file.filename}, {len(file.content):,} bytes]")
     return lines
 
 

@@ -200,6 +200,11 @@ class Bot:
         self._by_name = {c.name: c for c in self.commands}
         if len(self._by_name) != len(self.commands):
             raise ValueError("two commands share a name")
+        for name in self._by_name:
+            # Discord can't run a command that also has subcommands (/deadlines vs
+            # /deadlines add), so every platform gets the same rule.
+            if any(other.startswith(name + " ") for other in self._by_name):
+                raise ValueError(f"/{name} is both a command and a group of subcommands")
         self._buttons = {b.action: b for b in buttons}
         self.store, self.clock, self.directory, self.schedule = store, clock, directory, schedule
         self.on_error = on_error

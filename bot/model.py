@@ -30,6 +30,8 @@ MAX_BUTTON_LABEL = 75
 # Discord's custom_id is 100 characters and carries "action:value".
 MAX_BUTTON_ID = 100
 MAX_URL = 512
+# Discord's smallest upload limit for bots; Slack allows more.
+MAX_ATTACHMENT = 8 * 1024 * 1024
 
 
 def clip(text: str, limit: int) -> str:
@@ -125,6 +127,20 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Attachment:
+    """A file sent with a message (e.g. a calendar feed); adapters upload it."""
+
+    filename: str
+    content: bytes
+    mime: str = "application/octet-stream"
+
+    def __post_init__(self) -> None:
+        _check_length("attachment name", self.filename, 100, allow_empty=False)
+        if len(self.content) > MAX_ATTACHMENT:
+            raise ValueError(f"attachment is {len(self.content)} bytes; at most {MAX_ATTACHMENT}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Message:
     """One reply or post. Text is plain: adapters escape it for their platform."""
 
@@ -134,6 +150,7 @@ class Message:
     buttons: tuple[Button, ...] = ()
     ephemeral: bool = False
     thread_of: str | None = None
+    attachment: Attachment | None = None
 
     def __post_init__(self) -> None:
         if not self.text.strip() and not self.fields:
@@ -162,9 +179,20 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def field_lines(lines: Sequence[str], empty: str) -> str:
-    """A field value listing `lines`, clipped to fit, or `empty` when there are none."""
-    return clip("\n".join(lines), MAX_FIELD_VALUE) if lines else empty
+def field_lines(lines: Sequence[str], empty: str, limit: int = MAX_FIELD_VALUE) -> str:
+    """A field value listing whole `lines` that fit, then "…and N more"; `empty` if none."""
+    if not lines:
+        return empty
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        rest = len(lines) - index - 1
+        tail = len(f"\n…and {rest} more") if rest else 0
+        if len("\n".join([*kept, line])) + tail > limit:
+            return (
+                "\n".join([*kept, f"…and {len(lines) - index} more"]) if kept else clip(line, limit)
+            )
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def reply(text: str, *, title: str = "", fields: tuple[Field, ...] = ()) -> Message:

@@ -14,12 +14,14 @@ from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
 
+# The core's own admin commands come first: platform listings (Slack's usage hints,
+# Discord's subcommand order) then start with setup.
 COMMANDS: tuple[Command, ...] = (
     *help_command.COMMANDS,
+    *admin.COMMANDS,
     *deadlines.COMMANDS,
     *problems.COMMANDS,
     *mockpair.COMMANDS,
-    *admin.COMMANDS,
 )
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from bot.app import Command, Context
-from bot.model import Message, clip, reply
+from bot.model import Message, field_lines, reply
 
 
 async def show_help(ctx: Context) -> Message:
-    allowed = [c for c in ctx.commands if ctx.is_officer or not c.officers_only]
-    lines = [f"`/{c.name}` — {c.description}" for c in allowed]
+    members = [c for c in ctx.commands if not c.officers_only]
+    officers = [c for c in ctx.commands if c.officers_only] if ctx.is_officer else []
+    lines = [f"`/{c.name}` — {c.description}" for c in (*members, *officers)]
     if not ctx.is_officer:
         lines.append("Officers have /admin commands too.")
-    return reply(clip("\n".join(lines), 3000), title="What you can run")
+    return reply(field_lines(lines, "", limit=3000), title="What you can run")
 
 
 COMMANDS = (Command(name="help", description="What you can run here", handler=show_help),)

@@ -198,15 +198,12 @@ class DeadlineStore:
                     )
                 )
             ).all()
-            years = dict(
-                (
-                    await session.execute(
-                        select(ProfileRow.user_id, ProfileRow.class_year).where(
-                            ProfileRow.club_id == club_id
-                        )
-                    )
-                ).tuples()
+            profiles = await session.execute(
+                select(ProfileRow.user_id, ProfileRow.class_year).where(
+                    ProfileRow.club_id == club_id
+                )
             )
+            years: dict[str, str] = {row[0]: row[1] for row in profiles}
         targets: dict[str, set[str]] = {}
         for user_id, target in subs:
             targets.setdefault(user_id, set()).add(target)

@@ -1,0 +1,371 @@
+"""The internship calendar, pure: windows resolved to dates for any summer, and what is open.
+
+A `Window` is an entry of content/internship_windows.toml with dates relative to
+its summer; `Calendar.occurrences(cycle)` resolves them for the summer of
+`cycle`, so the calendar works in any year without edits. A club's own
+deadlines become `Occurrence`s too, so every query treats both alike.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from bot.content import read_toml
+from bot.errors import ContentError, UserError
+
+FILE = "internship_windows.toml"
+TRACKS: Final = (
+    "big-tech",
+    "early-career",
+    "research-reu",
+    "research-lab",
+    "quant",
+    "mid-market-saas",
+    "startup",
+    "fellowship",
+    "club",
+)
+CLASS_YEARS: Final = ("freshman", "sophomore", "junior", "senior", "masters", "phd")
+_TRACK_ALIASES: Final = {
+    "bigtech": "big-tech",
+    "faang": "big-tech",
+    "reu": "research-reu",
+    "research": "research-lab",
+    "lab": "research-lab",
+    "saas": "mid-market-saas",
+    "mid-market": "mid-market-saas",
+    "startups": "startup",
+    "early": "early-career",
+}
+_YEAR_ALIASES: Final = {
+    "first-year": "freshman",
+    "1st-year": "freshman",
+    "second-year": "sophomore",
+    "2nd-year": "sophomore",
+    "third-year": "junior",
+    "3rd-year": "junior",
+    "fourth-year": "senior",
+    "4th-year": "senior",
+    "master's": "masters",
+    "ms": "masters",
+    "grad": "masters",
+}
+_YEAR_GROUPS: Final = {
+    frozenset({"freshman", "sophomore", "junior", "senior"}): "undergrads",
+    frozenset({"freshman", "sophomore"}): "first- and second-years",
+    frozenset({"phd"}): "PhD students only",
+    frozenset({"masters", "phd"}): "grad students",
+}
+_MONTH = r"(0[1-9]|1[0-2])"
+_OPENS = re.compile(rf"^(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?$|^year-round$")
+_CLOSES = re.compile(rf"^(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?$|^rolling$|^\+(\d+)w$")
+_PART_OPENS: Final = {None: 1, "early": 1, "mid": 15, "late": 20}
+# A rolling window is treated as open until the summer it recruits for begins.
+_SUMMER_STARTS = (6, 1)
+# The recruiting year of a cycle starts in July of the year before its summer.
+_CYCLE_STARTS = (7, 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    id: str
+    employer: str
+    program: str
+    track: str
+    opens: str
+    closes: str
+    opens_year: int = -1
+    class_years: tuple[str, ...] = CLASS_YEARS
+    citizenship: str = ""
+    pay: str = ""
+    odds: str = ""
+    url: str = ""
+    notes: str = ""
+    source: str = ""
+
+    @property
+    def title(self) -> str:
+        if self.program.lower().startswith(self.employer.lower()):
+            return self.program
+        return f"{self.employer} {self.program}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Occurrence:
+    """A window (or a club deadline) resolved to dates for one cycle."""
+
+    key: str  # stable: "google-step:2027", or "club:12" for a club deadline
+    title: str
+    track: str
+    opens_on: date
+    closes_on: date | None  # None: rolling, no fixed close
+    open_until: date  # when a rolling window stops counting as open
+    opens_text: str
+    closes_text: str
+    class_years: tuple[str, ...] = CLASS_YEARS
+    url: str = ""
+    window: Window | None = field(default=None, compare=False)
+    # False for what never "opens" (year-round programs, a club deadline given only its
+    # date): it is listed as open, never announced as opening.
+    announces_opening: bool = True
+
+    def is_open(self, today: date) -> bool:
+        return self.opens_on <= today <= self.open_until
+
+    def eligible(self, class_year: str | None) -> bool:
+        return class_year is None or class_year in self.class_years
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    windows: tuple[Window, ...]
+
+    def occurrences(self, cycle: int) -> list[Occurrence]:
+        """Every window resolved for the summer of `cycle`, in date order."""
+        return sort([resolve(w, cycle) for w in self.windows])
+
+    def around(self, today: date) -> list[Occurrence]:
+        """The cycles that matter on `today`: this recruiting year's and the next summer's."""
+        return sort([o for cycle in cycles_visible(today) for o in self.occurrences(cycle)])
+
+    def by_id(self, window_id: str) -> Window | None:
+        return next((w for w in self.windows if w.id == window_id), None)
+
+
+def cycles_visible(today: date) -> tuple[int, int]:
+    """The summer being recruited for now, and the one after (e.g. Nov 2026 -> 2027, 2028)."""
+    current = today.year + 1 if (today.month, today.day) >= _CYCLE_STARTS else today.year
+    return current, current + 1
+
+
+def sort(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    return sorted(occurrences, key=lambda o: (o.opens_on, o.closes_on or o.open_until, o.title))
+
+
+# --- resolving dates ----------------------------------------------------------
+
+
+def resolve(window: Window, cycle: int) -> Occurrence:
+    opens_on, opens_text = _opening(window.opens, cycle + window.opens_year, cycle)
+    closes_on, closes_text = _closing(window.closes, opens_on)
+    summer = date(cycle, *_SUMMER_STARTS)
+    return Occurrence(
+        key=f"{window.id}:{cycle}",
+        title=window.title,
+        track=window.track,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        open_until=closes_on or summer - timedelta(days=1),
+        opens_text=opens_text,
+        closes_text=closes_text,
+        class_years=window.class_years,
+        url=window.url,
+        window=window,
+        announces_opening=window.opens != "year-round",
+    )
+
+
+def _opening(spec: str, year: int, cycle: int) -> tuple[date, str]:
+    if spec == "year-round":
+        return date(cycle - 1, *_CYCLE_STARTS), "year-round"
+    part, first, last = _parts(spec)
+    on = date(year, first, _PART_OPENS[part])
+    return on, _describe(part, first, last, year)
+
+
+def _closing(spec: str, opens_on: date) -> tuple[date | None, str]:
+    if spec == "rolling":
+        return None, "rolling"
+    if spec.startswith("+"):
+        weeks = int(spec[1:-1])
+        on = opens_on + timedelta(weeks=weeks)
+        return on, f"about {on:%d %b %Y} ({weeks}+ weeks after opening)"
+    part, first, last = _parts(spec)
+    year = opens_on.year + (1 if first < opens_on.month else 0)
+    end_year = year + (1 if last < first else 0)
+    if part == "early":
+        on = date(year, first, 10)
+    elif part == "mid":
+        on = date(year, first, 20)
+    else:
+        on = date(end_year, last, calendar.monthrange(end_year, last)[1])
+    return on, _describe(part, first, last, year)
+
+
+def _parts(spec: str) -> tuple[str | None, int, int]:
+    part, _, months = spec.rpartition("-") if spec[0].isalpha() else (None, "", spec)
+    first, _, last = months.partition("..")
+    return part or None, int(first), int(last or first)
+
+
+def _describe(part: str | None, first: int, last: int, year: int) -> str:
+    name = calendar.month_name
+    if first != last:
+        return f"{name[first][:3]}-{name[last][:3]} {year if last >= first else year + 1}"
+    return f"{part + ' ' if part else ''}{name[first]} {year}"
+
+
+# --- loading and validating ---------------------------------------------------
+
+
+def parse_calendar(data: Mapping[str, Any], source: str = FILE) -> Calendar:
+    windows, seen = [], set()
+    for entry in data.get("window", []):
+        window = _window(source, entry)
+        if window.id in seen:
+            raise ContentError(f"content/{source}: {window.id} appears twice")
+        seen.add(window.id)
+        windows.append(window)
+    return Calendar(tuple(windows))
+
+
+_FIELDS: Final = set(Window.__dataclass_fields__)
+_REQUIRED: Final = ("id", "employer", "program", "track", "opens", "closes", "source")
+
+
+def _window(source: str, entry: Mapping[str, Any]) -> Window:
+    where = f"content/{source}: {entry.get('id', '(an entry without id)')}"
+    missing = [k for k in _REQUIRED if not entry.get(k)]
+    unknown = set(entry) - _FIELDS
+    if missing or unknown:
+        problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
+        raise ContentError(f"{where}: {problem}")
+    if entry["track"] not in TRACKS:
+        raise ContentError(f"{where}: unknown track {entry['track']!r} ({', '.join(TRACKS)})")
+    if not _OPENS.match(entry["opens"]):
+        raise ContentError(f"{where}: opens {entry['opens']!r} is not a date this file knows")
+    if not _CLOSES.match(entry["closes"]):
+        raise ContentError(f"{where}: closes {entry['closes']!r} is not a date this file knows")
+    years = tuple(entry.get("class_years", CLASS_YEARS))
+    if not years or set(years) - set(CLASS_YEARS):
+        raise ContentError(f"{where}: class_years must come from {', '.join(CLASS_YEARS)}")
+    url = entry.get("url", "")
+    if url and (urlsplit(url).scheme != "https" or not urlsplit(url).netloc):
+        raise ContentError(f"{where}: url must be an https address")
+    window = Window(**{**entry, "class_years": years})
+    _check_order(where, window)
+    return window
+
+
+def _check_order(where: str, window: Window) -> None:
+    """Resolve for two sample cycles (one a leap year): a close before the opening is wrong."""
+    for cycle in (2027, 2028):
+        occurrence = resolve(window, cycle)
+        if occurrence.closes_on is not None and occurrence.closes_on < occurrence.opens_on:
+            raise ContentError(f"{where}: closes before it opens")
+        if occurrence.open_until >= date(cycle, 9, 1):
+            raise ContentError(f"{where}: still open after its summer")
+
+
+@cache
+def load_calendar() -> Calendar:
+    return parse_calendar(read_toml(FILE))
+
+
+# --- queries ------------------------------------------------------------------
+
+
+def select(
+    occurrences: Iterable[Occurrence], *, track: str | None = None, class_year: str | None = None
+) -> list[Occurrence]:
+    return [
+        o for o in occurrences if (track is None or o.track == track) and o.eligible(class_year)
+    ]
+
+
+def open_now(occurrences: Iterable[Occurrence], today: date) -> list[Occurrence]:
+    return [o for o in occurrences if o.is_open(today)]
+
+
+def opening_within(occurrences: Iterable[Occurrence], today: date, days: int) -> list[Occurrence]:
+    return [
+        o
+        for o in occurrences
+        if o.announces_opening and today < o.opens_on <= today + timedelta(days=days)
+    ]
+
+
+def closing_within(occurrences: Iterable[Occurrence], today: date, days: int) -> list[Occurrence]:
+    return sorted(
+        (
+            o
+            for o in occurrences
+            if o.closes_on is not None and today <= o.closes_on <= today + timedelta(days=days)
+        ),
+        key=lambda o: (o.closes_on, o.title),
+    )
+
+
+def next_opening(occurrences: Iterable[Occurrence], today: date) -> Occurrence | None:
+    later = [o for o in occurrences if o.announces_opening and o.opens_on > today]
+    return min(later, key=lambda o: (o.opens_on, o.title)) if later else None
+
+
+def parse_track(text: str) -> str:
+    word = text.strip().lower().replace(" ", "-").replace("_", "-")
+    track = _TRACK_ALIASES.get(word, word)
+    if track not in TRACKS:
+        raise UserError(f"`{text[:40]}` is not a track. Tracks: {', '.join(TRACKS)}.")
+    return track
+
+
+def parse_class_year(text: str) -> str:
+    word = text.strip().lower().replace(" ", "-")
+    year = _YEAR_ALIASES.get(word, word)
+    if year not in CLASS_YEARS:
+        raise UserError(f"`{text[:40]}` is not a class year. Use one of: {', '.join(CLASS_YEARS)}.")
+    return year
+
+
+def club_occurrence(
+    *,
+    deadline_id: int,
+    title: str,
+    track: str | None,
+    opens_on: date | None,
+    closes_on: date,
+    url: str | None,
+) -> Occurrence:
+    """A club's own deadline (career fair, mock-interview night) as an occurrence.
+
+    Given only its date, it counts as open from the start of its recruiting year.
+    """
+    starts = opens_on or date(closes_on.year - (closes_on.month < 7), *_CYCLE_STARTS)
+    return Occurrence(
+        key=f"club:{deadline_id}",
+        title=title,
+        track=track or "club",
+        opens_on=starts,
+        closes_on=closes_on,
+        open_until=closes_on,
+        opens_text=f"{starts:%d %b %Y}",
+        closes_text=f"{closes_on:%d %b %Y}",
+        url=url or "",
+        announces_opening=opens_on is not None,
+    )
+
+
+def describe_eligibility(occurrence: Occurrence) -> str:
+    """'first- and second-years', 'PhD only', '' when open to everyone."""
+    years = occurrence.class_years
+    window = occurrence.window
+    parts = []
+    if set(years) != set(CLASS_YEARS):
+        parts.append(_YEAR_GROUPS.get(frozenset(years), ", ".join(years)))
+    if window is not None and window.citizenship:
+        parts.append(window.citizenship)
+    return "; ".join(parts)
+
+
+def windows_for(
+    calendar_: Calendar, club_deadlines: Sequence[Occurrence], today: date
+) -> list[Occurrence]:
+    """Every occurrence that matters around `today`: the calendar's and the club's."""
+    return sort([*calendar_.around(today), *club_deadlines])

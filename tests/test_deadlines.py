@@ -1,0 +1,177 @@
+"""Given a club and a clock, /deadlines answers by season and reminders go out once."""
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar as ICalendar
+
+from bot.model import User
+from tests.conftest import ADMIN, MEMBER
+
+SETUP_LA = "/admin setup timezone:America/Los_Angeles deadlines:#deadlines alerts:#officers"
+KIM = User(id="kim", name="kim")
+
+
+def _fields(message):
+    return {f.name: f.value for f in message.fields}
+
+
+def _at(club, iso):
+    club.clock.set(datetime.fromisoformat(iso).astimezone(UTC))
+
+
+async def test_deadlines_in_october_list_step_closing_and_big_tech_open(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-10-20T10:00-07:00")
+    answer = await club.run("/deadlines year:sophomore", as_user=MEMBER)
+    fields = _fields(answer)
+    assert (
+        "Google STEP internship (early-career): closes 29 Oct 2026, in 9 days"
+        in fields["Closing in the next 14 days"]
+    )
+    assert "Meta FAIR" not in answer.text + "".join(fields.values())
+    again = await club.run("/deadlines", as_user=MEMBER)
+    assert "sophomore" in again.title, "the class year is remembered"
+
+
+async def test_an_unknown_track_lists_the_valid_ones(club):
+    answer = await club.run("/deadlines track:hedge-funds", as_user=MEMBER)
+    assert "must be one of: big-tech, early-career" in answer.text
+    subscribe = await club.run("/alerts subscribe target:hedge-funds", as_user=MEMBER)
+    assert "is neither a track (big-tech" in subscribe.text
+
+
+async def test_when_nothing_matches_the_reply_says_what_comes_next(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-06-10T10:00-07:00")
+    answer = await club.run("/deadlines track:quant", as_user=MEMBER)
+    assert answer.text == (
+        "Nothing is open for that right now. Next: Citadel / Citadel Securities Quant and ML "
+        "internships opens August 2026."
+    )
+
+
+async def test_a_deadline_today_depends_on_the_clubs_zone(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    await club.run('/admin deadlines add title:"Career fair RSVP" date:2026-11-17', as_user=ADMIN)
+    # 23:30 on the 16th in Los Angeles is already the 17th in Kolkata.
+    _at(club, "2026-11-16T23:30-08:00")
+    la = _fields(await club.run("/deadlines", as_user=MEMBER))["Closing in the next 14 days"]
+    assert "Career fair RSVP (club): closes 17 Nov 2026, in 1 day" in la
+    await club.run("/admin setup timezone:Asia/Kolkata", as_user=ADMIN)
+    kolkata = _fields(await club.run("/deadlines", as_user=MEMBER))["Closing in the next 14 days"]
+    assert "Career fair RSVP (club): closes today" in kolkata
+
+
+async def test_closing_reminders_post_once_and_dm_subscribers_who_havent_muted(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-11-10T10:00-08:00")
+    await club.run("/alerts subscribe target:big-tech", as_user=MEMBER)
+    await club.run("/alerts subscribe target:apple-aiml-intern", as_user=KIM)
+    await club.run("/alerts applied window:apple-aiml-intern", as_user=KIM)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=20))
+    reminders = [m for m in club.poster.messages("deadlines") if m.title.startswith("Deadlines")]
+    apple = [m for m in reminders if "Apple AIML" in _fields(m).get("Closing soon", "")]
+    assert [m.title for m in apple] == [
+        "Deadlines · Mon 16 Nov",
+        "Deadlines · Fri 27 Nov",
+        "Deadlines · Sun 29 Nov",
+    ]
+    assert [u for u, m in club.poster.dms if "Apple" in m.title] == ["sam", "sam", "sam"]
+    assert all(u != "kim" for u, _ in club.poster.dms), "kim applied: muted"
+
+
+async def test_a_club_deadline_edited_after_its_reminder_is_reminded_again(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-11-16T10:00-08:00")
+    added = await club.run(
+        '/admin deadlines add title:"Mock night" date:2026-11-20 url:https://club.example/mock',
+        as_user=ADMIN,
+    )
+    assert added.text.startswith("Added #1: Mock night, 20 Nov 2026.")
+    await club.run("/alerts subscribe target:club", as_user=MEMBER)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=2))
+    assert len([m for _, m in club.poster.dms if "Mock night" in m.title]) == 1  # 3 days before
+    await club.run("/admin deadlines edit id:1 date:2026-11-25", as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=8))
+    titles = [m.title for _, m in club.poster.dms if "Mock night" in m.title]
+    assert titles == [
+        "Mock night closes in 3 days",
+        "Mock night closes in 3 days",
+        "Mock night closes in 1 day",
+    ]
+    audit = await club.run("/admin audit", as_user=ADMIN)
+    assert "edit deadline 1 → Mock night (2026-11-25)" in audit.text
+
+
+async def test_bad_club_deadlines_are_refused_and_members_cannot_add_them(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    refused = await club.run('/admin deadlines add title:"x" date:2026-12-01', as_user=MEMBER)
+    assert "Only club officers" in refused.text
+    bad_date = await club.run('/admin deadlines add title:"x" date:2027-02-29', as_user=ADMIN)
+    assert "is not a date. Write 2026-12-03" in bad_date.text
+    bad_url = await club.run(
+        '/admin deadlines add title:"x" date:2026-12-01 url:javascript:alert(1)', as_user=ADMIN
+    )
+    assert "must start with https://" in bad_url.text
+    backwards = await club.run(
+        '/admin deadlines add title:"x" date:2026-12-05..2026-12-01', as_user=ADMIN
+    )
+    assert "ends before it starts" in backwards.text
+    listed = await club.run("/admin deadlines list", as_user=ADMIN)
+    assert "No club deadlines yet" in listed.text
+    gone = await club.run("/admin deadlines remove id:9", as_user=ADMIN)
+    assert "No such deadline" in gone.text
+
+
+async def test_a_club_without_a_deadlines_channel_posts_nothing_and_status_says_so(club):
+    await club.run("/admin setup timezone:America/Los_Angeles alerts:#officers", as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=30))
+    assert club.poster.messages("deadlines") == []
+    status = await club.run("/admin status", as_user=ADMIN)
+    assert "No deadlines channel" in _fields(status)["Problems"]
+
+
+async def test_the_weekly_post_lists_the_coming_month(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-10-01T10:00-07:00")
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=5))
+    [weekly] = [m for m in club.poster.messages("deadlines") if "week of" in m.title]
+    assert weekly.title == "Internship windows · week of 05 Oct"
+    fields = _fields(weekly)
+    assert (
+        "Google STEP internship (early-career): opens mid October 2026"
+        in fields["Opening later this month"]
+    )
+
+
+async def test_the_calendar_command_returns_an_ics_with_club_deadlines(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    await club.run('/admin deadlines add title:"Career fair" date:2026-12-03', as_user=ADMIN)
+    answer = await club.run("/calendar", as_user=MEMBER)
+    assert answer.attachment.filename == "internship-windows.ics"
+    events = ICalendar.from_ical(answer.attachment.content).walk("VEVENT")
+    uids = {str(e["UID"]) for e in events}
+    assert "club:1-opens@clubbot" in uids
+    assert "google-step:2027-closes@clubbot" in uids
+
+
+async def test_whatnow_gives_the_seasons_advice_in_march(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2027-03-10T10:00-08:00")
+    answer = await club.run("/whatnow year:junior", as_user=MEMBER)
+    fields = _fields(answer)
+    assert "March: Offers land, late windows" in fields
+    assert "NSF REU" in fields["Closing soon"] or "Nothing" in fields["Closing soon"]
+    assert "50-120 applications" in fields["How many, and where"]
+    assert "mid-market SaaS" in fields["Missed a window?"]
+
+
+async def test_a_week_after_a_window_opens_the_club_is_nudged_to_apply(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-08-21T10:00-07:00")
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
+    [nudge] = [m for m in club.poster.messages("deadlines") if m.title.startswith("Deadlines")]
+    assert nudge.title == "Deadlines · Sat 22 Aug"
+    assert _fields(nudge)["Opened a week ago: apply now"] == (
+        "• Microsoft Software and ML internships opened mid August 2026"
+    )
