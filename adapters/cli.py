@@ -21,7 +21,10 @@ from sqlalchemy.engine import make_url
 from adapters.console_adapter import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
 from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
 from bot.clock import ManualClock
+from bot.club_time import zone
 from bot.config import Settings, load_settings, sqlite_url
+from bot.deadline_posts import club_windows, reminder_days
+from bot.ics_feed import build_ics
 from bot.runtime import Runtime, open_runtime
 from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
@@ -70,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="a file written by `clubbot export`")
     load.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     load.set_defaults(run=_import)
+    feed = commands.add_parser("calendar", help="write a club's windows as an .ics to stdout")
+    feed.add_argument("--club", type=int, required=True, help="the club's id (see `clubs`)")
+    feed.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    feed.set_defaults(run=_calendar)
     clubs = commands.add_parser("clubs", help="list the clubs in the database with their ids")
     clubs.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     clubs.set_defaults(run=_clubs)
@@ -195,6 +202,28 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     print(f"Imported as club {club_id}.")
+    return 0
+
+
+async def _calendar(args: argparse.Namespace, settings: Settings) -> int:
+    store = await Store.open(_database_url(args, settings))
+    try:
+        club = next((c for c in await store.clubs.all() if c.id == args.club), None)
+        if club is None:
+            print(f"clubbot calendar: there is no club {args.club}", file=sys.stderr)
+            return 1
+        now = datetime.now(UTC)
+        today = now.astimezone(zone(club.timezone)).date()
+        occurrences = await club_windows(store, club, today)
+    finally:
+        await store.close()
+    feed = build_ics(
+        occurrences,
+        calendar_name=f"{club.name} internship windows",
+        reminder_days=reminder_days(club),
+        stamp=now,
+    )
+    sys.stdout.buffer.write(feed)
     return 0
 
 

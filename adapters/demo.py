@@ -33,8 +33,17 @@ DEMO_SCRIPT = """
 /admin setup digest_time:9am
 /admin setup alerts:#random
 /admin setup digest_day:mon digest_time:09:00
+# Officers add the club's own deadlines next to the internship calendar.
+/admin deadlines add title:"Fall career fair RSVP" date:2026-11-20 url:https://example.edu/fair
 /admin status
-# Tuesday, 09:00 New York time: the first daily problem goes out (ML on Tuesdays).
+# Sam, a sophomore, asks what is open for them and what to do this month,
+# and subscribes to reminders for club deadlines.
+:as sam
+/deadlines year:sophomore
+/whatnow
+/alerts subscribe target:club
+# Tuesday, 09:00 New York time: the first daily problem goes out (ML on Tuesdays), and
+# the career-fair RSVP closes in 3 days: a reminder in #deadlines and a DM to Sam.
 :advance 1d
 # Sam solves it. Solving twice counts once; a problem not posted yet can't count.
 :as sam
@@ -46,7 +55,8 @@ DEMO_SCRIPT = """
 :as priya
 /admin problem settings time:08:00 hint_delay:2h
 # The week passes: a hint in each post's thread, the key idea the next morning,
-# harder problems toward the weekend, and Monday's weekly officer digest at 09:00.
+# harder problems toward the weekend, a last reminder before the RSVP closes, and on
+# Monday the coming month of internship windows and the weekly officer digest.
 :advance 6d
 # The bot restarts at 10:00, inside the grace window: what already ran is claimed,
 # so nothing is posted twice.

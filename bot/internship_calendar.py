@@ -101,7 +101,7 @@ class Window:
 class Occurrence:
     """A window (or a club deadline) resolved to dates for one cycle."""
 
-    key: str  # stable: "google-step:2027", or "club:12" for a club deadline
+    key: str  # stable: "google-step:2027", or "club-12" for a club deadline
     title: str
     track: str
     opens_on: date
@@ -339,7 +339,7 @@ def club_occurrence(
     """
     starts = opens_on or date(closes_on.year - (closes_on.month < 7), *_CYCLE_STARTS)
     return Occurrence(
-        key=f"club:{deadline_id}",
+        key=f"club-{deadline_id}",
         title=title,
         track=track or "club",
         opens_on=starts,

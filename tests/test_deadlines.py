@@ -151,7 +151,7 @@ async def test_the_calendar_command_returns_an_ics_with_club_deadlines(club):
     assert answer.attachment.filename == "internship-windows.ics"
     events = ICalendar.from_ical(answer.attachment.content).walk("VEVENT")
     uids = {str(e["UID"]) for e in events}
-    assert "club:1-opens@clubbot" in uids
+    assert "club-1-opens@clubbot" in uids
     assert "google-step:2027-closes@clubbot" in uids
 
 

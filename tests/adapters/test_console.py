@@ -66,6 +66,8 @@ def test_the_demo_runs_a_week_of_problems_restarts_without_repeats_and_reports_a
     assert "hasn't been posted in this club yet" in out
     assert "[post #officers] ** A channel refuses my posts **" in out
     assert "#daily-problem refuses my posts (403 Missing Access)" in out
+    assert "[dm @sam] ** Fall career fair RSVP closes in 3 days **" in out
+    assert "[post #deadlines] ** Internship windows · week of 23 Nov **" in out
     assert "[error]" not in out
     assert "Traceback" not in out
 
@@ -112,6 +114,22 @@ def test_the_console_never_loads_a_platform_sdk(tmp_path):
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_calendar_command_writes_a_clubs_ics_to_stdout(tmp_path):
+    db = tmp_path / "club.db"
+    _clubbot(
+        "console", "--db", str(db), stdin=":as a officer\n/admin setup timezone:UTC\n", cwd=tmp_path
+    )
+    result = _clubbot("calendar", "--club", "1", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("BEGIN:VCALENDAR")
+    assert "UID:google-step:" in result.stdout
+    missing = _clubbot("calendar", "--club", "9", "--db", str(db), cwd=tmp_path)
+    assert (missing.returncode, missing.stderr.strip()) == (
+        1,
+        "clubbot calendar: there is no club 9",
+    )
 
 
 def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
