@@ -130,6 +130,10 @@ class Schedule(Protocol):
         """Mark the current occurrence of job `kind` skipped; False if it already ran."""
         ...
 
+    async def notify(self, club_id: int, user_id: str, message: Message) -> bool:
+        """DM a member now (e.g. a new partner after a no-show); False if it didn't go."""
+        ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Context:

@@ -269,6 +269,15 @@ class Scheduler:
             return await self._finish(key, FAILED, error=str(error))
         return await self._finish(key, POSTED, message_ref=ref)
 
+    async def notify(self, club_id: int, user_id: str, message: Message) -> bool:
+        club = await self.store.clubs.get(club_id)
+        try:
+            await self.poster.dm(place_of(club, ""), user_id, message)
+        except (PostRefused, PostFailed) as error:
+            log.warning("club %s: a DM to a member failed: %s", club_id, error)
+            return False
+        return True
+
     async def run_now(self, club_id: int, kind: str) -> str:
         """An officer's "post now": the current occurrence, unless it already ran."""
         return await self.run(club_id, self.jobs[kind], self.clock.now())

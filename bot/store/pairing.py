@@ -189,7 +189,10 @@ class PairingStore:
         groups: Sequence[NewGroup],
         now: datetime,
     ) -> list[Group]:
-        """Record a round and its groups in one transaction; the trio's members count it."""
+        """Record a round and its groups in one transaction; the trio's members count it.
+
+        A round saved before (a retried run) keeps its groups: they are returned as they are.
+        """
         async with self._sessions.begin() as session:
             values = {
                 "club_id": club_id,
@@ -197,7 +200,8 @@ class PairingStore:
                 "week_of": week_of,
                 "ran_at": now,
             }
-            await insert_if_absent(session, RoundRow, values)
+            if not await insert_if_absent(session, RoundRow, values):
+                return [g for g in await self.groups(club_id) if g.week_of == week_of]
             round_row = (
                 await session.execute(
                     select(RoundRow).where(
