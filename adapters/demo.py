@@ -42,6 +42,12 @@ DEMO_SCRIPT = """
 /deadlines year:sophomore
 /whatnow
 /alerts subscribe target:club
+# Sam and two friends opt in to mock-interview pairing, each in their own time zone.
+/mockpair join track:coding level:3 availability:"mon-fri 18-21" role:interviewee
+:as kim
+/mockpair join track:coding level:2 availability:"tue-thu 23-24" timezone:Europe/London
+:as lee
+/mockpair join track:coding level:4 availability:"wed 4-7" timezone:Asia/Kolkata
 # Tuesday, 09:00 New York time: the first daily problem goes out (ML on Tuesdays), and
 # the career-fair RSVP closes in 3 days: a reminder in #deadlines and a DM to Sam.
 :advance 1d
@@ -56,7 +62,8 @@ DEMO_SCRIPT = """
 /admin problem settings time:08:00 hint_delay:2h
 # The week passes: a hint in each post's thread, the key idea the next morning,
 # harder problems toward the weekend, a last reminder before the RSVP closes, and on
-# Monday the coming month of internship windows and the weekly officer digest.
+# Monday the coming month of internship windows, the weekly officer digest and the
+# mock-interview round: three members, so one trio, each told their slot in their own time.
 :advance 6d
 # The bot restarts at 10:00, inside the grace window: what already ran is claimed,
 # so nothing is posted twice.
