@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -194,39 +194,59 @@ class Standing:
     solves: int
 
 
-def leaderboard(solves: Iterable[Solve], *, since: date | None = None) -> list[Standing]:
-    """Points (easy 1, medium 3, hard 5), each problem once per member.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Total:
+    """One member's counted solves: what the leaderboard ranks."""
 
-    Order: points, then solves, then who got there first (the day of their last
-    counted solve), then user id. Equal points and solves share a rank (1, 2, 2, 4).
-    """
+    user_id: str
+    name: str
+    points: int
+    solves: int
+    last_day: date  # the day of the last counted solve: who got there first
+
+
+def leaderboard(solves: Iterable[Solve], *, since: date | None = None) -> list[Standing]:
+    """Points (easy 1, medium 3, hard 5), each problem once per member, ranked."""
+    return rank(totals(solves, since=since))
+
+
+def totals(solves: Iterable[Solve], *, since: date | None = None) -> list[Total]:
     counted: dict[tuple[str, str], Solve] = {}
     for solve in sorted(solves, key=lambda s: s.day):
         if since is None or solve.day >= since:
             counted.setdefault((solve.user_id, solve.problem_id), solve)
-    totals: dict[str, list[Solve]] = {}
+    by_user: dict[str, list[Solve]] = {}
     for solve in counted.values():
-        totals.setdefault(solve.user_id, []).append(solve)
-    rows = sorted(
-        (
-            (-sum(POINTS[s.difficulty] for s in mine), -len(mine), max(s.day for s in mine), user)
-            for user, mine in totals.items()
-        ),
-    )
-    names = _names(counted.values())
+        by_user.setdefault(solve.user_id, []).append(solve)
+    return [
+        Total(
+            user_id=user,
+            name=mine[-1].name,
+            points=sum(POINTS[s.difficulty] for s in mine),
+            solves=len(mine),
+            last_day=max(s.day for s in mine),
+        )
+        for user, mine in by_user.items()
+    ]
+
+
+def rank(totals: Iterable[Total]) -> list[Standing]:
+    """Order: points, then solves, then who got there first (the day of their last
+    counted solve), then user id. Equal points and solves share a rank (1, 2, 2, 4)."""
+    ordered = sorted(totals, key=lambda t: (-t.points, -t.solves, t.last_day, t.user_id))
     standings: list[Standing] = []
-    for position, (points, count, _, user) in enumerate(rows, start=1):
-        tied = standings and (standings[-1].points, standings[-1].solves) == (-points, -count)
-        rank = standings[-1].rank if tied else position
+    for position, t in enumerate(ordered, start=1):
+        tied = standings and (standings[-1].points, standings[-1].solves) == (t.points, t.solves)
         standings.append(
-            Standing(rank=rank, user_id=user, name=names[user], points=-points, solves=-count)
+            Standing(
+                rank=standings[-1].rank if tied else position,
+                user_id=t.user_id,
+                name=t.name,
+                points=t.points,
+                solves=t.solves,
+            )
         )
     return standings
-
-
-def _names(solves: Iterable[Solve]) -> Mapping[str, str]:
-    """Each member's most recent display name."""
-    return {s.user_id: s.name for s in sorted(solves, key=lambda s: s.day)}
 
 
 def progress(solved: int) -> str:

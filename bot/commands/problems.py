@@ -20,7 +20,7 @@ from bot.problem_posts import (
     problem_post,
     problem_settings,
 )
-from bot.problems import Solve, leaderboard, parse_days, parse_mix, parse_ramp, progress, streaks
+from bot.problems import parse_days, parse_mix, parse_ramp, progress, rank, streaks
 from bot.store.clubs import ClubChanges
 from bot.store.problems import ProblemPost, SolveRecord
 
@@ -64,8 +64,7 @@ async def _today(ctx: Context) -> Message:
 
 async def _current(ctx: Context) -> ProblemPost | None:
     """The latest post up to now (on a day without a post: the one before)."""
-    posts = await ctx.store.problems.posts(ctx.club.id, until=problem_day(ctx.club, ctx.now))
-    return posts[-1] if posts else None
+    return await ctx.store.problems.latest_post(ctx.club.id, until=problem_day(ctx.club, ctx.now))
 
 
 def _nothing_posted(ctx: Context) -> str:
@@ -98,7 +97,6 @@ def _filtered(ctx: Context) -> Sequence[Problem]:
 
 async def solved(ctx: Context) -> Message:
     bank, today = load_bank(), problem_day(ctx.club, ctx.now)
-    posts = {p.problem_id: p for p in await ctx.store.problems.posts(ctx.club.id, until=today)}
     wanted = ctx.args.get("problem") or ctx.args.get("value")
     if wanted is None:
         current = await _current(ctx)
@@ -106,7 +104,7 @@ async def solved(ctx: Context) -> Message:
             raise UserError(_nothing_posted(ctx))
         wanted = current.problem_id
     found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
-    if found is None or found.id not in posts:
+    if found is None or not await ctx.store.problems.was_posted(ctx.club.id, found.id, until=today):
         raise UserError(
             f"`{wanted[:60]}` hasn't been posted in this club yet, so it can't count. "
             "Solves count for problems the club has posted: see `/problem`."
@@ -171,20 +169,7 @@ async def board(ctx: Context) -> Message:
     period = ctx.args.get("period", "week")
     today = local(ctx.now, ctx.club.timezone).date()
     since = today - timedelta(days=today.weekday()) if period == "week" else None
-    records = await ctx.store.problems.solves(ctx.club.id)
-    standings = leaderboard(
-        [
-            Solve(
-                user_id=r.user_id,
-                name=r.name,
-                problem_id=r.problem_id,
-                difficulty=r.difficulty,
-                day=r.day,
-            )
-            for r in records
-        ],
-        since=since,
-    )
+    standings = rank(await ctx.store.problems.totals(ctx.club.id, since=since, points=POINTS))
     scope = f"since Monday {since:%d %b}" if since else "all time"
     lines = [
         f"{s.rank}. {s.name} — {plural(s.points, 'point')} ({s.solves} solved)"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import (
@@ -18,6 +18,8 @@ from bot.store.models import (
     OfficerRow,
 )
 from bot.store.upsert import insert_if_absent
+
+SEEN_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,9 +203,17 @@ class Clubs:
                 },
             )
             if not added:
+                # Once an hour is enough for "last seen"; most commands then write nothing.
                 await session.execute(
                     update(MemberRow)
-                    .where(MemberRow.club_id == club_id, MemberRow.user_id == user_id)
+                    .where(
+                        MemberRow.club_id == club_id,
+                        MemberRow.user_id == user_id,
+                        or_(
+                            MemberRow.last_seen_at < now - SEEN_EVERY,
+                            MemberRow.name != name[:100],
+                        ),
+                    )
                     .values(last_seen_at=now, name=name[:100])
                 )
 

@@ -7,13 +7,15 @@ the platform's message ref (the thread the hint and solution go to).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.problems import Total
 from bot.store.models import Base, UTCDateTime
 from bot.store.upsert import insert_if_absent
 
@@ -109,6 +111,31 @@ class ProblemStore:
             rows = await session.execute(query.order_by(ProblemPostRow.day))
             return [_post(r) for r in rows.scalars()]
 
+    async def latest_post(self, club_id: int, *, until: date) -> ProblemPost | None:
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(ProblemPostRow)
+                    .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
+                    .order_by(ProblemPostRow.day.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            return None if row is None else _post(row)
+
+    async def was_posted(self, club_id: int, problem_id: str, *, until: date) -> bool:
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(ProblemPostRow.id)
+                .where(
+                    ProblemPostRow.club_id == club_id,
+                    ProblemPostRow.problem_id == problem_id,
+                    ProblemPostRow.day <= until,
+                )
+                .limit(1)
+            )
+            return found is not None
+
     async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
         """True the first time this member solves this problem; later solves count once."""
         async with self._sessions.begin() as session:
@@ -125,6 +152,27 @@ class ProblemStore:
                     "solved_at": solve.solved_at,
                 },
             )
+
+    async def totals(
+        self, club_id: int, *, since: date | None, points: Mapping[str, int]
+    ) -> list[Total]:
+        """Each member's points, solves and last solve day, added up by the database."""
+        worth = case(*((SolveRow.difficulty == d, n) for d, n in points.items()), else_=0)
+        query = select(
+            SolveRow.user_id,
+            func.max(SolveRow.name),
+            func.sum(worth),
+            func.count(),
+            func.max(SolveRow.day),
+        ).where(SolveRow.club_id == club_id)
+        if since is not None:
+            query = query.where(SolveRow.day >= since)
+        async with self._sessions() as session:
+            rows = await session.execute(query.group_by(SolveRow.user_id))
+            return [
+                Total(user_id=u, name=n, points=int(p), solves=int(c), last_day=d)
+                for u, n, p, c, d in rows
+            ]
 
     async def solves(self, club_id: int, *, user_id: str | None = None) -> list[SolveRecord]:
         query = select(SolveRow).where(SolveRow.club_id == club_id)
