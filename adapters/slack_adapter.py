@@ -108,7 +108,14 @@ class SlackListeners:
 
     async def on_command(self, args: AsyncArgs) -> None:
         await args.ack()
-        await args.respond(**response(await self._answer_command(args)))
+        message = await self._answer_command(args)
+        await args.respond(**response(message))
+        if message.attachment is not None:  # a response_url can't carry a file: DM it
+            place = self._place(args, str(args.body.get("channel_id") or ""))
+            try:
+                await self.poster.upload(place, str(args.body["user_id"]), message.attachment)
+            except (PostRefused, PostFailed) as error:
+                log.warning("could not send %s: %s", message.attachment.filename, error)
 
     async def _answer_command(self, args: AsyncArgs) -> Message:
         body = args.body

@@ -18,7 +18,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack_render import message_payload
 from adapters.slack_workspace import NotInstalled, Workspaces, error_code
-from bot.model import Message, Place
+from bot.model import Attachment, Message, Place
 from bot.posting import PostFailed, PostRefused
 
 # Errors that stay until a person acts: posting again would fail the same way.
@@ -52,6 +52,19 @@ class SlackPoster:
         client = await self._client(place.workspace_id)
         opened = await _call(client.conversations_open(users=user_id))
         return await self._send(place.workspace_id, str(opened["channel"]["id"]), message)
+
+    async def upload(self, place: Place, user_id: str, attachment: Attachment) -> None:
+        """Send a file (e.g. the .ics of /calendar) to the member's DM with the bot."""
+        client = await self._client(place.workspace_id)
+        opened = await _call(client.conversations_open(users=user_id))
+        await _call(
+            client.files_upload_v2(
+                channel=str(opened["channel"]["id"]),
+                filename=attachment.filename,
+                title=attachment.filename,
+                content=attachment.content,
+            )
+        )
 
     async def _send(self, team_id: str, channel: str, message: Message) -> str:
         client = await self._client(team_id)

@@ -39,6 +39,8 @@ class SlackMock:
     tokens: list[tuple[str, str]] = field(default_factory=list)
     # chat.postMessage requests Slack accepted.
     messages: list[Payload] = field(default_factory=list)
+    # File contents uploaded to the URLs files.getUploadURLExternal handed out, by file id.
+    uploads: dict[str, bytes] = field(default_factory=dict)
     # response_url posts: (path, payload).
     responses: list[tuple[str, Payload]] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
@@ -51,6 +53,7 @@ class SlackMock:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -94,6 +97,17 @@ class SlackMock:
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append((request.path, await request.json()))
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def _files_getUploadURLExternal(self, payload: Payload) -> Payload:
+        file_id = f"F{len(self.uploads) + 1}"
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, payload: Payload) -> Payload:
+        return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(payload["files"])]}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

@@ -257,6 +257,18 @@ async def test_help_is_an_ephemeral_block_kit_reply_with_a_plain_text_fallback(s
     }
 
 
+async def test_the_calendar_file_is_uploaded_to_the_members_dm(slack: SlackClub):
+    payload = await slack.command("/calendar", user=SAM)
+    assert payload["response_type"] == "ephemeral"
+    uploaded = await slack.mock.wait_for(lambda: slack.mock.uploads)
+    [content] = uploaded.values()
+    assert content.startswith(b"BEGIN:VCALENDAR")
+    [complete] = await slack.mock.wait_for(
+        lambda: slack.mock.called("files.completeUploadExternal")
+    )
+    assert complete["channel_id"] == f"D{SAM}"
+
+
 async def test_an_officer_names_channels_and_members_as_slack_escapes_them(slack: SlackClub):
     setup = await slack.command(
         f"/admin setup timezone:America/New_York alerts:<#{OFFICERS}|officers>"
