@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Run
 from bot.clock import Clock, ManualClock
@@ -151,6 +152,9 @@ class Scheduler:
         self.store, self.poster, self.clock, self.grace = store, poster, clock, grace
         self.jobs = {job.kind: job for job in jobs}
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        # Set when a run could not even claim its occurrence (the database was away):
+        # the retry tick then looks for unclaimed occurrences inside the grace window.
+        self._unclaimed = False
         self._aps = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -208,15 +212,22 @@ class Scheduler:
 
     async def run(self, club_id: int, job: Job, due_at: datetime) -> Outcome:
         """Claim one occurrence and, if this caller won it, post it."""
-        club, now = await self.store.clubs.get(club_id), self.clock.now()
+        now = self.clock.now()
         if now - due_at > self.grace:
             return "too late"
-        key = ClaimKey(
-            club_id=club_id,
-            kind=job.kind,
-            occurrence=occurrence_of(job.period, local(due_at, club.timezone)),
-        )
-        if not await self.store.claims.claim(key, due_at=due_at, owner=self.owner, now=now):
+        try:
+            club = await self.store.clubs.get(club_id)
+            key = ClaimKey(
+                club_id=club_id,
+                kind=job.kind,
+                occurrence=occurrence_of(job.period, local(due_at, club.timezone)),
+            )
+            won = await self.store.claims.claim(key, due_at=due_at, owner=self.owner, now=now)
+        except (SQLAlchemyError, OSError) as error:  # the database is away: try again soon
+            log.warning("club %s: could not claim %s: %s", club_id, job.kind, error)
+            self._unclaimed = True
+            return "failed"
+        if not won:
             return "taken"
         run = JobRun(
             kind=job.kind,
@@ -328,11 +339,24 @@ class Scheduler:
             log.warning("club %s: the alerts channel refused the notice too", club.id)
 
     async def retry_failed(self) -> None:
-        """Retry occurrences that failed for a passing reason, or whose owner died."""
-        for claim in await self.store.claims.retryable(now=self.clock.now(), grace=self.grace):
+        """Retry occurrences that failed for a passing reason, or whose owner died, and
+        any that could not be claimed at all while the database was away."""
+        try:
+            retryable = await self.store.claims.retryable(now=self.clock.now(), grace=self.grace)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("retry: the database is away: %s", error)
+            return
+        for claim in retryable:
             job = self.jobs.get(claim.key.kind)
             if job is not None:
                 await self.run(claim.key.club_id, job, claim.due_at)
+        if self._unclaimed:
+            self._unclaimed = False
+            try:
+                await self.catch_up()
+            except (SQLAlchemyError, OSError) as error:
+                log.warning("retry: the database is still away: %s", error)
+                self._unclaimed = True
 
     async def catch_up(self) -> list[tuple[Job, Outcome]]:
         """On start: post each job's latest missed occurrence within the grace window, once."""
@@ -350,7 +374,13 @@ class Scheduler:
 
     async def _fire(self, club_id: int, kind: str) -> None:
         """APScheduler's entry: run the occurrence that is due now."""
-        club, job, now = await self.store.clubs.get(club_id), self.jobs[kind], self.clock.now()
+        job, now = self.jobs[kind], self.clock.now()
+        try:
+            club = await self.store.clubs.get(club_id)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("club %s: the database is away at %s's time: %s", club_id, kind, error)
+            self._unclaimed = True
+            return
         due = self.fire_times(job, club, self._grace_start(now), now)
         if due:
             await self.run(club_id, job, due[-1])
@@ -414,7 +444,9 @@ class Scheduler:
         """The retry job's ticks up to `end`, for as long as something waits to be retried."""
         every = self.store.claims.retry_after
         tick = clock.now() + every
-        while tick <= end and await self.store.claims.retryable(now=tick, grace=self.grace):
+        while tick <= end and (
+            self._unclaimed or await self.store.claims.retryable(now=tick, grace=self.grace)
+        ):
             clock.set(tick)
             await self.retry_failed()
             tick += every

@@ -226,3 +226,24 @@ async def test_an_officer_can_post_now_or_skip_and_the_schedule_then_leaves_it(c
     assert not await scheduler.skip(club_id, "daily_test")
     await scheduler.run_until(club.clock, club.clock.now() + timedelta(hours=20))
     assert [m.text for _, m in club.poster.posts] == ["2026-11-16"]
+
+
+async def test_a_database_that_drops_out_at_post_time_delays_the_post_not_loses_it(club):
+    from sqlalchemy.exc import OperationalError
+
+    await club.run(DIGEST_ONLY, as_user=ADMIN)
+    clubs = club.runtime.store.clubs
+    real_get, outages = clubs.get, [3]
+
+    async def flaky_get(club_id):
+        if club.clock.now() >= NEXT_DIGEST and outages[0] > 0:
+            outages[0] -= 1
+            raise OperationalError(
+                "SELECT", {}, ConnectionResetError("server closed the connection")
+            )
+        return await real_get(club_id)
+
+    clubs.get = flaky_get
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=10))
+    assert outages == [0], "the database was away three times"
+    assert club.poster.titles("officers") == [DIGEST]
