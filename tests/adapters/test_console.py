@@ -134,6 +134,31 @@ def test_the_calendar_command_writes_a_clubs_ics_to_stdout(tmp_path):
     )
 
 
+def test_a_club_moves_to_another_database_with_export_and_import(tmp_path):
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    _clubbot(
+        "console",
+        "--db",
+        str(old),
+        cwd=tmp_path,
+        stdin=":as a officer\n/admin setup timezone:Asia/Kolkata alerts:#officers\n",
+    )
+    listed = _clubbot("clubs", "--db", str(old), cwd=tmp_path)
+    assert listed.stdout.split("\t")[:3] == ["1", "console", "console-club"]
+    exported = _clubbot("export", "--club", "1", "--db", str(old), cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    (tmp_path / "club.json").write_text(exported.stdout)
+    imported = _clubbot("import", str(tmp_path / "club.json"), "--db", str(new), cwd=tmp_path)
+    assert imported.stdout.strip() == "Imported as club 1."
+    again = _clubbot("import", str(tmp_path / "club.json"), "--db", str(new), cwd=tmp_path)
+    assert again.returncode == 1
+    assert "already has a club (id 1)" in again.stderr
+    status = _clubbot(
+        "console", "--db", str(new), cwd=tmp_path, stdin=":as a officer\n/admin status\n"
+    )
+    assert "  Time zone: Asia/Kolkata" in status.stdout
+
+
 def test_db_upgrade_creates_the_schema_and_is_idempotent(tmp_path):
     db = tmp_path / "fresh.db"
     for _ in range(2):
