@@ -87,8 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--port", type=int, default=3000, help="HTTP mode's port (default 3000)")
     slack.add_argument("--url", help="manifest: the public base URL of HTTP mode")
     slack.set_defaults(run=_slack)
-    discord = commands.add_parser("discord", help="run on Discord (not built yet)")
-    discord.set_defaults(run=_not_yet)
+    discord = commands.add_parser("discord", help="run on Discord, or just sync its commands")
+    discord.add_argument("action", nargs="?", choices=("run", "sync"), default="run")
+    discord.add_argument("--shard-count", type=int, help="total shards across all processes")
+    discord.add_argument("--shard-ids", help="this process's shards, e.g. 0,1")
+    discord.set_defaults(run=_discord)
     return parser
 
 
@@ -253,10 +256,11 @@ async def _slack(args: argparse.Namespace, settings: Settings) -> int:
     return await slack_adapter.run_socket_mode(settings, prefix=args.prefix)
 
 
-async def _not_yet(args: argparse.Namespace, settings: Settings) -> int:
-    print(
-        "The Discord adapter is not built yet; try `clubbot slack`, `clubbot demo` or "
-        "`clubbot console`.",
-        file=sys.stderr,
+async def _discord(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so `clubbot console` and `clubbot demo` never load discord.py.
+    from adapters.discord_adapter import run_discord
+
+    ids = [int(x) for x in args.shard_ids.split(",")] if args.shard_ids else None
+    return await run_discord(
+        settings, shard_count=args.shard_count, shard_ids=ids, sync_only=args.action == "sync"
     )
-    return 2

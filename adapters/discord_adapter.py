@@ -1,0 +1,464 @@
+"""Discord: the core's commands as app commands, its messages as embeds, one listener.
+
+Translation only. Every interaction (slash command, button, autocomplete) arrives
+at one `on_interaction` listener and becomes a core event; buttons carry
+`action:value` custom ids and are routed by that listener, so buttons on old posts
+keep working after a restart. Rights are checked in the core: a member with Manage
+Server or Administrator is `User.is_admin`. Mentions never ping: the client
+allows none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.app import Bot, ChannelRef, Command, Option
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.model import ButtonEvent, CommandEvent, Message, Place, User
+from bot.posting import PostFailed, PostRefused
+from bot.runtime import open_runtime
+
+log = logging.getLogger(__name__)
+# Answer within Discord's 3 seconds, or defer and follow up.
+ANSWER_WITHIN = 2.0
+_OPTION_TYPES = {"string": 3, "integer": 4, "user": 6, "channel": 7, "role": 8}
+_SUB_COMMAND, _SUB_COMMAND_GROUP = 1, 2
+_MANAGE_GUILD = str(discord.Permissions(manage_guild=True).value)
+
+
+# --- the command payload ------------------------------------------------------------
+
+
+def command_payload(commands: Sequence[Command]) -> list[dict[str, Any]]:
+    """Discord's application-command JSON for the core's specs: one-word commands as
+    they are, longer ones as groups and subcommands (/admin officers add)."""
+    roots: dict[str, dict[str, Any]] = {}
+    for command in commands:
+        words = command.name.split(" ")
+        if len(words) == 1:
+            roots[words[0]] = _leaf(command, words[0], kind=None)
+            continue
+        root = roots.setdefault(words[0], _group(words[0], None))
+        if command.officers_only and words[0] == "admin":
+            root["default_member_permissions"] = _MANAGE_GUILD  # a hint; the core decides
+        parent = root
+        if len(words) == 3:
+            parent = _child(root, words[1])
+        parent["options"].append(_leaf(command, words[-1], kind=_SUB_COMMAND))
+    return list(roots.values())
+
+
+def _group(name: str, kind: int | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, "description": f"/{name} commands", "options": []}
+    if kind is None:
+        body["type"] = 1
+    else:
+        body["type"] = kind
+    return body
+
+
+def _child(root: dict[str, Any], name: str) -> dict[str, Any]:
+    for option in root["options"]:
+        if option["name"] == name and option["type"] == _SUB_COMMAND_GROUP:
+            found: dict[str, Any] = option
+            return found
+    group = _group(name, _SUB_COMMAND_GROUP)
+    root["options"].append(group)
+    return group
+
+
+def _leaf(command: Command, name: str, *, kind: int | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": name,
+        "description": command.description,
+        "options": [_option(o) for o in sorted(command.options, key=lambda o: not o.required)],
+        "type": kind if kind is not None else 1,
+    }
+    if kind is None and command.officers_only:
+        body["default_member_permissions"] = _MANAGE_GUILD
+    return body
+
+
+def _option(option: Option) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": option.name,
+        "description": option.description,
+        "type": _OPTION_TYPES[option.kind],
+        "required": option.required,
+    }
+    if option.choices:
+        body["choices"] = [{"name": c, "value": c} for c in option.choices]
+    elif option.autocomplete is not None:
+        body["autocomplete"] = True
+    if option.kind == "string":
+        body["max_length"] = option.max_length
+    return body
+
+
+def payload_hash(commands: Sequence[Command]) -> str:
+    text = json.dumps(command_payload(commands), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- interactions in ------------------------------------------------------------------
+
+
+def command_event(interaction: discord.Interaction) -> CommandEvent:
+    data: dict[str, Any] = dict(interaction.data or {})
+    words, options = [str(data["name"])], list(data.get("options", []))
+    while options and options[0].get("type") in (_SUB_COMMAND, _SUB_COMMAND_GROUP):
+        words.append(str(options[0]["name"]))
+        options = list(options[0].get("options", []))
+    args = {str(o["name"]): _value(o) for o in options if o.get("value") is not None}
+    return CommandEvent(
+        name=" ".join(words), args=args, user=member(interaction), place=place(interaction)
+    )
+
+
+def _value(option: dict[str, Any]) -> str:
+    """Users, channels and roles arrive as ids; the core's directory reads mention syntax."""
+    kind, value = option.get("type"), str(option["value"])
+    return {6: f"<@{value}>", 7: f"<#{value}>", 8: f"<@&{value}>"}.get(kind or 0, value)
+
+
+def focused(interaction: discord.Interaction) -> tuple[str, str, str] | None:
+    """(command name, option name, typed text) of an autocomplete request."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    words, options = [str(data["name"])], list(data.get("options", []))
+    while options and options[0].get("type") in (_SUB_COMMAND, _SUB_COMMAND_GROUP):
+        words.append(str(options[0]["name"]))
+        options = list(options[0].get("options", []))
+    for option in options:
+        if option.get("focused"):
+            return " ".join(words), str(option["name"]), str(option.get("value", ""))
+    return None
+
+
+def member(interaction: discord.Interaction) -> User:
+    who = interaction.user
+    rights = getattr(who, "guild_permissions", None)
+    admin = bool(rights and (rights.manage_guild or rights.administrator))
+    roles = frozenset(str(r.id) for r in getattr(who, "roles", ()))
+    return User(id=str(who.id), name=who.display_name, is_admin=admin, roles=roles)
+
+
+def place(interaction: discord.Interaction) -> Place:
+    return Place(
+        platform="discord",
+        workspace_id=str(interaction.guild_id or f"dm-{interaction.user.id}"),
+        channel_id=str(interaction.channel_id or ""),
+    )
+
+
+# --- messages out -----------------------------------------------------------------------
+
+
+def embed(message: Message) -> discord.Embed:
+    card = discord.Embed(title=message.title or None, description=message.text or None)
+    for field in message.fields:
+        card.add_field(name=field.name, value=field.value, inline=False)
+    return card
+
+
+def view(message: Message) -> discord.ui.View | None:
+    if not message.buttons:
+        return None
+    buttons = discord.ui.View(timeout=None)
+    for button in message.buttons:
+        if button.url:
+            buttons.add_item(discord.ui.Button(label=button.label, url=button.url))
+        else:
+            buttons.add_item(discord.ui.Button(label=button.label, custom_id=button.custom_id))
+    return buttons
+
+
+def send_kwargs(message: Message) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"embed": embed(message)}
+    buttons = view(message)
+    if buttons is not None:
+        kwargs["view"] = buttons
+    if message.attachment is not None:
+        file = message.attachment
+        kwargs["file"] = discord.File(io.BytesIO(file.content), filename=file.filename)
+    return kwargs
+
+
+# --- the listener -------------------------------------------------------------------------
+
+
+class Listener:
+    """What the client calls: translate, ask the core, answer within Discord's limits."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        kind = interaction.type
+        if kind == discord.InteractionType.autocomplete:
+            await self._complete(interaction)
+        elif kind == discord.InteractionType.application_command:
+            await self._answer(interaction, command_event(interaction))
+        elif kind == discord.InteractionType.component:
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
+            action, _, value = custom_id.partition(":")
+            event = ButtonEvent(
+                action=action, value=value, user=member(interaction), place=place(interaction)
+            )
+            await self._answer(interaction, event)
+
+    async def _answer(
+        self, interaction: discord.Interaction, event: CommandEvent | ButtonEvent
+    ) -> None:
+        task = asyncio.ensure_future(self.bot.handle(event))
+        done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+        if done:
+            message = task.result()
+            await interaction.response.send_message(
+                ephemeral=message.ephemeral, **send_kwargs(message)
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message = await task
+        await interaction.followup.send(ephemeral=message.ephemeral, **send_kwargs(message))
+
+    async def _complete(self, interaction: discord.Interaction) -> None:
+        found = focused(interaction)
+        suggestions: list[str] = []
+        if found is not None:
+            name, option, typed = found
+            suggestions = await self.bot.complete(
+                name, option, typed, user=member(interaction), place=place(interaction)
+            )
+        await interaction.response.autocomplete(
+            [discord.app_commands.Choice(name=s, value=s) for s in suggestions[:25]]
+        )
+
+
+def build_client(
+    bot: Bot, *, shard_count: int | None = None, shard_ids: Sequence[int] | None = None
+) -> discord.Client:
+    """The client, not connected: tests feed it gateway payloads directly."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    options: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+    if shard_count is not None:
+        if shard_ids:
+            options["shard_ids"] = list(shard_ids)
+        client: discord.Client = discord.AutoShardedClient(
+            intents=intents, shard_count=shard_count, **options
+        )
+    else:
+        client = discord.Client(intents=intents, **options)
+    listener = Listener(bot)
+
+    @client.event
+    async def on_interaction(interaction: discord.Interaction) -> None:
+        await listener.on_interaction(interaction)
+
+    @client.event
+    async def on_guild_join(guild: discord.Guild) -> None:
+        await greet(bot, client, guild)
+
+    return client
+
+
+async def greet(bot: Bot, client: discord.Client, guild: discord.Guild) -> None:
+    """A new server gets its club, and whoever can configure it is told how."""
+    await bot.store.clubs.get_or_create(
+        platform="discord", workspace_id=str(guild.id), name=guild.name, now=bot.clock.now()
+    )
+    channel = guild.system_channel
+    if channel is None:
+        return
+    text = (
+        "Hi! I'm clubbot: internship windows, a daily problem and mock-interview pairs. "
+        "Someone with Manage Server can set me up with `/admin setup`, e.g. "
+        "`/admin setup timezone:America/New_York deadlines:#deadlines problems:#daily-problem`."
+    )
+    try:
+        await channel.send(text)
+    except discord.HTTPException as error:
+        log.info("could not greet %s: %s", guild.id, error)
+
+
+async def sync_commands(
+    client: discord.Client, commands: Sequence[Command], *, force: bool
+) -> bool:
+    """Upload the command tree when it differs from what Discord has (or when forced)."""
+    application_id = client.application_id
+    assert application_id is not None
+    wanted = command_payload(commands)
+    if not force:
+        current = await client.http.get_global_commands(application_id)
+        if _comparable(current) == _comparable(wanted):
+            return False
+    await client.http.bulk_upsert_global_commands(application_id, wanted)
+    return True
+
+
+def _comparable(commands: Sequence[Any]) -> str:
+    keep = ("name", "description", "options", "type", "choices", "required", "autocomplete")
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: strip(v)
+                for k, v in sorted(node.items())
+                if k in keep and v not in (None, [], False)
+            }
+        if isinstance(node, list):
+            return [strip(x) for x in node]
+        return node
+
+    return json.dumps(sorted((strip(c) for c in commands), key=lambda c: c["name"]))
+
+
+# --- posting and the directory -----------------------------------------------------------
+
+
+class _Connected:
+    """Made before the client exists (the runtime needs a poster first), bound later."""
+
+    def __init__(self, client: discord.Client | None = None) -> None:
+        self._client = client
+
+    def bind(self, client: discord.Client) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> discord.Client:
+        if self._client is None:
+            raise PostFailed("not connected to Discord yet")
+        return self._client
+
+
+class DiscordPoster(_Connected):
+    """The core's `Poster` on Discord; 429s are waited out by discord.py itself."""
+
+    async def post(self, place: Place, message: Message) -> str:
+        channel = await self._channel(int(place.channel_id))
+        target: Any = channel
+        if message.thread_of:
+            target = await self._thread(channel, int(message.thread_of), message.title)
+        sent = await _call(
+            target.send(allowed_mentions=discord.AllowedMentions.none(), **send_kwargs(message))
+        )
+        return str(sent.id)
+
+    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+        user = await _call(self.client.fetch_user(int(user_id)))
+        sent = await _call(user.send(**send_kwargs(message)))
+        return str(sent.id)
+
+    async def _channel(self, channel_id: int) -> Any:
+        found = self.client.get_channel(channel_id)
+        return found or await _call(self.client.fetch_channel(channel_id))
+
+    async def _thread(self, channel: Any, message_id: int, title: str) -> Any:
+        parent = await _call(channel.fetch_message(message_id))
+        if parent.thread is not None:
+            return parent.thread
+        return await _call(parent.create_thread(name=(title or "Thread")[:100]))
+
+
+async def _call(request: Any) -> Any:
+    """Await one Discord request, turning failures into the core's two kinds."""
+    try:
+        return await request
+    except discord.Forbidden as error:
+        raise PostRefused(f"403 {error.text or 'Missing Access'}") from error
+    except discord.NotFound as error:
+        raise PostRefused(f"404 {error.text or 'Unknown Channel'}") from error
+    except (discord.HTTPException, TimeoutError, OSError) as error:
+        raise PostFailed(f"{type(error).__name__}: {error}") from error
+
+
+class DiscordDirectory(_Connected):
+    """Channels and members an officer names, from the guild the client knows."""
+
+    async def find_channel(self, place: Place, ref: str) -> ChannelRef | None:
+        guild = (
+            self.client.get_guild(int(place.workspace_id)) if place.workspace_id.isdigit() else None
+        )
+        if guild is None:
+            return None
+        text = ref.strip()
+        if text.startswith("<#") and text.endswith(">") and text[2:-1].isdigit():
+            found = guild.get_channel(int(text[2:-1]))
+        else:
+            found = discord.utils.get(guild.text_channels, name=text.removeprefix("#"))
+        return None if found is None else ChannelRef(id=str(found.id), name=found.name)
+
+    async def find_user(self, place: Place, ref: str) -> User | None:
+        guild = (
+            self.client.get_guild(int(place.workspace_id)) if place.workspace_id.isdigit() else None
+        )
+        if guild is None:
+            return None
+        text = ref.strip().removeprefix("<@").removeprefix("!").removesuffix(">")
+        found = (
+            guild.get_member(int(text))
+            if text.isdigit()
+            else guild.get_member_named(text.removeprefix("@"))
+        )
+        if found is None and text.isdigit():
+            try:
+                found = await guild.fetch_member(int(text))
+            except discord.HTTPException:
+                found = None
+        if found is None:
+            return None
+        rights = found.guild_permissions
+        return User(
+            id=str(found.id),
+            name=found.display_name,
+            is_admin=rights.manage_guild or rights.administrator,
+        )
+
+
+async def run_discord(
+    settings: Settings,
+    *,
+    shard_count: int | None = None,
+    shard_ids: Sequence[int] | None = None,
+    sync_only: bool = False,
+) -> int:
+    """`clubbot discord`: connect, sync the command tree if it changed, run the scheduler."""
+    if not settings.discord_token:
+        print("clubbot discord: set DISCORD_TOKEN (see docs/discord.md).", file=sys.stderr)
+        return 2
+    poster, directory = DiscordPoster(), DiscordDirectory()
+    runtime = await open_runtime(
+        database_url=settings.database_url,
+        clock=SystemClock(),
+        poster=poster,
+        directory=directory,
+        grace=settings.grace,
+    )
+    client = build_client(runtime.bot, shard_count=shard_count, shard_ids=shard_ids)
+    poster.bind(client)
+    directory.bind(client)
+    try:
+        async with client:
+            await client.login(settings.discord_token)
+            changed = await sync_commands(client, runtime.bot.commands, force=sync_only)
+            log.info("command tree %s", "uploaded" if changed else "unchanged")
+            if sync_only:
+                print(f"Synced {len(command_payload(runtime.bot.commands))} commands.")
+                return 0
+            await runtime.scheduler.start()
+            await client.connect()
+    finally:
+        await runtime.close()
+    return 0
