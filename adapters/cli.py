@@ -13,7 +13,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     feed.add_argument("--club", type=int, required=True, help="the club's id (see `clubs`)")
     feed.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     feed.set_defaults(run=_calendar)
+    purge = commands.add_parser("purge-left", help="delete clubs whose server removed the bot")
+    purge.add_argument("--days", type=int, default=30, help="after this many days (30)")
+    purge.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    purge.set_defaults(run=_purge_left)
     clubs = commands.add_parser("clubs", help="list the clubs in the database with their ids")
     clubs.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     clubs.set_defaults(run=_clubs)
@@ -227,6 +231,18 @@ async def _calendar(args: argparse.Namespace, settings: Settings) -> int:
         stamp=now,
     )
     sys.stdout.buffer.write(feed)
+    return 0
+
+
+async def _purge_left(args: argparse.Namespace, settings: Settings) -> int:
+    store = await Store.open(_database_url(args, settings))
+    try:
+        gone = await store.clubs.purge_left(before=datetime.now(UTC) - timedelta(days=args.days))
+    finally:
+        await store.close()
+    for club in gone:
+        print(f"deleted club {club.id} ({club.platform} {club.workspace_id}, {club.name})")
+    print(f"{len(gone)} club(s) deleted.")
     return 0
 
 

@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.model import ButtonEvent, CommandEvent, Message, Place, User
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import open_runtime
+from bot.store.clubs import Actor, ClubChanges
 
 log = logging.getLogger(__name__)
 # Answer within Discord's 3 seconds, or defer and follow up.
@@ -270,14 +271,31 @@ def build_client(
     async def on_guild_join(guild: discord.Guild) -> None:
         await greet(bot, client, guild)
 
+    @client.event
+    async def on_guild_remove(guild: discord.Guild) -> None:
+        await mark_left(bot, guild, left=True)
+
     return client
+
+
+async def mark_left(bot: Bot, guild: discord.Guild, *, left: bool) -> None:
+    """Leaving keeps the club's data; `clubbot purge-left` deletes it after some days."""
+    club = await bot.store.clubs.get_or_create(
+        platform="discord", workspace_id=str(guild.id), name=guild.name, now=bot.clock.now()
+    )
+    value = bot.clock.now().isoformat() if left else None
+    if left or "left_at" in club.settings:
+        await bot.store.clubs.change(
+            club.id,
+            ClubChanges(settings={"left_at": value}),
+            actor=Actor(id="discord", name="Discord"),
+            now=bot.clock.now(),
+        )
 
 
 async def greet(bot: Bot, client: discord.Client, guild: discord.Guild) -> None:
     """A new server gets its club, and whoever can configure it is told how."""
-    await bot.store.clubs.get_or_create(
-        platform="discord", workspace_id=str(guild.id), name=guild.name, now=bot.clock.now()
-    )
+    await mark_left(bot, guild, left=False)
     channel = guild.system_channel
     if channel is None:
         return

@@ -133,6 +133,19 @@ class Clubs:
             await session.flush()
             return await _snapshot(session, row)
 
+    async def purge_left(self, *, before: datetime) -> list[Club]:
+        """Delete the clubs whose platform workspace removed the bot before `before`, with
+        everything they own (foreign keys cascade); returns what was deleted."""
+        gone = [
+            c
+            for c in await self.all()
+            if "left_at" in c.settings and datetime.fromisoformat(c.settings["left_at"]) < before
+        ]
+        async with self._sessions.begin() as session:
+            for club in gone:
+                await session.execute(delete(ClubRow).where(ClubRow.id == club.id))
+        return gone
+
     async def mark_channel_broken(
         self, club_id: int, channel_id: str, reason: str, now: datetime
     ) -> None:

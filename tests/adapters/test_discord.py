@@ -485,3 +485,13 @@ async def _first_post(mock: DiscordMock) -> dict[str, Any]:
             return posts[0]  # type: ignore[no-any-return]
         await asyncio.sleep(0.01)
     raise AssertionError("nothing was posted to the channel")
+
+
+async def test_leaving_a_guild_keeps_the_club_and_marks_when_it_left(discord_club):
+    discord_club.client._connection.parse_guild_delete({"id": str(GUILD)})  # type: ignore[arg-type]
+    for _ in range(200):
+        [club] = await discord_club.runtime.store.clubs.all()
+        if "left_at" in club.settings:
+            break
+        await asyncio.sleep(0.01)
+    assert club.settings["left_at"].startswith("2026-11-16")

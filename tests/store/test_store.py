@@ -196,3 +196,22 @@ async def test_feature_settings_are_set_reset_and_audited(store):
     assert reset.settings == {}
     actions = [(e.action, e.detail) for e in await store.audit(club.id)]
     assert actions == [("reset problem_time", "default"), ("set problem_time", "08:30")]
+
+
+async def test_clubs_that_left_long_enough_ago_are_purged_with_their_rows(store):
+    actor = Actor(id="discord", name="Discord")
+    old = await store.clubs.get_or_create(
+        platform="discord", workspace_id="1", name="a", now=MONDAY
+    )
+    recent = await store.clubs.get_or_create(
+        platform="discord", workspace_id="2", name="b", now=MONDAY
+    )
+    await store.clubs.get_or_create(platform="discord", workspace_id="3", name="c", now=MONDAY)
+    for club, days in ((old, 40), (recent, 5)):
+        left = (MONDAY - timedelta(days=days)).isoformat()
+        await store.clubs.change(
+            club.id, ClubChanges(settings={"left_at": left}), actor=actor, now=MONDAY
+        )
+    gone = await store.clubs.purge_left(before=MONDAY - timedelta(days=30))
+    assert [c.workspace_id for c in gone] == ["1"]
+    assert [c.workspace_id for c in await store.clubs.all()] == ["2", "3"]
