@@ -257,6 +257,19 @@ def command(
     }
 
 
+def _setup(timezone: str, *, alerts: int | None = CHANNEL) -> dict[str, Any]:
+    """/admin setup timezone:… alerts:#channel, as Discord sends it (a channel id)."""
+    options: list[dict[str, Any]] = [{"name": "timezone", "type": 3, "value": timezone}]
+    if alerts is not None:
+        options.append({"name": "alerts", "type": 7, "value": str(alerts)})
+    return {
+        "id": "1",
+        "name": "admin",
+        "type": 1,
+        "options": [{"name": "setup", "type": 1, "options": options}],
+    }
+
+
 @dataclass
 class DiscordClub:
     mock: DiscordMock
@@ -346,44 +359,19 @@ async def test_every_core_command_gets_an_answer_within_discords_limits(discord_
 
 
 async def test_an_admin_command_from_a_member_without_rights_is_refused(discord_club):
-    data = {
-        "id": "1",
-        "name": "admin",
-        "type": 1,
-        "options": [
-            {
-                "name": "setup",
-                "type": 1,
-                "options": [{"name": "timezone", "type": 3, "value": "UTC"}],
-            }
-        ],
-    }
+    data = _setup("Asia/Tokyo")
     body = await discord_club.interact(command("admin", MEMBER_ID, data=data))
     assert body["data"]["embeds"][0]["description"].startswith("Only club officers")
     club = (await discord_club.runtime.store.clubs.all())[0]
-    assert club.timezone == "UTC"
+    assert club.timezone == "UTC", "unchanged"
     assert club.channels == {}
 
 
 async def test_an_officer_sets_up_channels_by_id(discord_club):
-    data = {
-        "id": "1",
-        "name": "admin",
-        "type": 1,
-        "options": [
-            {
-                "name": "setup",
-                "type": 1,
-                "options": [
-                    {"name": "timezone", "type": 3, "value": "Europe/London"},
-                    {"name": "alerts", "type": 7, "value": str(CHANNEL)},
-                ],
-            }
-        ],
-    }
-    body = await discord_club.interact(command("admin", OWNER, data=data))
+    body = await discord_club.interact(command("admin", OWNER, data=_setup("Europe/London")))
     assert "Saved." in body["data"]["embeds"][0]["description"]
     club = (await discord_club.runtime.store.clubs.all())[0]
+    assert club.timezone == "Europe/London"
     assert club.channels["alerts"].name == "officers"
 
 
@@ -406,22 +394,7 @@ async def test_a_button_click_is_routed_by_its_custom_id(discord_club):
 
 
 async def test_a_scheduled_post_reaches_the_api_once_and_a_429_is_waited_out(discord_club):
-    data = {
-        "id": "1",
-        "name": "admin",
-        "type": 1,
-        "options": [
-            {
-                "name": "setup",
-                "type": 1,
-                "options": [
-                    {"name": "timezone", "type": 3, "value": "America/New_York"},
-                    {"name": "alerts", "type": 7, "value": str(CHANNEL)},
-                ],
-            }
-        ],
-    }
-    await discord_club.interact(command("admin", OWNER, data=data))
+    await discord_club.interact(command("admin", OWNER, data=_setup("America/New_York")))
     discord_club.mock.fail_next[f"/channels/{CHANNEL}/messages"] = [
         (429, {"message": "You are being rate limited.", "retry_after": 0.05, "global": False})
     ]
@@ -438,22 +411,7 @@ async def test_a_scheduled_post_reaches_the_api_once_and_a_429_is_waited_out(dis
 
 
 async def test_a_403_marks_the_channel_broken(discord_club):
-    data = {
-        "id": "1",
-        "name": "admin",
-        "type": 1,
-        "options": [
-            {
-                "name": "setup",
-                "type": 1,
-                "options": [
-                    {"name": "timezone", "type": 3, "value": "America/New_York"},
-                    {"name": "alerts", "type": 7, "value": str(CHANNEL)},
-                ],
-            }
-        ],
-    }
-    await discord_club.interact(command("admin", OWNER, data=data))
+    await discord_club.interact(command("admin", OWNER, data=_setup("America/New_York")))
     discord_club.mock.fail_next[f"/channels/{CHANNEL}/messages"] = [
         (403, {"message": "Missing Access", "code": 50001}),
         (403, {"message": "Missing Access", "code": 50001}),
