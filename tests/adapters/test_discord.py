@@ -453,3 +453,18 @@ async def test_leaving_a_guild_keeps_the_club_and_marks_when_it_left(discord_clu
             break
         await asyncio.sleep(0.01)
     assert club.settings["left_at"].startswith("2026-11-16")
+
+
+async def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(discord_club, monkeypatch):
+    import adapters.discord_adapter as adapter
+
+    monkeypatch.setattr(adapter, "ANSWER_WITHIN", 0)
+    body = await discord_club.interact(command("help", MEMBER_ID))
+    assert body == {"type": 5, "data": {"flags": 64}}
+    for _ in range(300):
+        follow_ups = discord_club.mock.sent("POST", f"/webhooks/{APP}/tok-help")
+        if follow_ups:
+            break
+        await asyncio.sleep(0.01)
+    assert follow_ups[0]["embeds"][0]["title"] == "What you can run"
+    assert follow_ups[0]["flags"] == 64
