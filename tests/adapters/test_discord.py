@@ -99,6 +99,24 @@ class DiscordMock:
             if method == "PUT":
                 self.commands = body
             return self.commands
+        parts = path.split("/")
+        if path.startswith("/channels/") and path.endswith("/threads"):
+            thread = {**_channel(self._ids, "thread"), "type": 11, "parent_id": parts[2]}
+            metadata = {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "locked": False,
+                "archive_timestamp": "2026-11-16T15:00:00+00:00",
+            }
+            return {
+                **thread,
+                "owner_id": str(APP),
+                "thread_metadata": metadata,
+                "message_count": 0,
+                "member_count": 1,
+            }
+        if path.startswith("/channels/") and len(parts) == 5 and parts[3] == "messages":
+            return _message(int(parts[4]), int(parts[2]), {})
         if (path.startswith("/channels/") and path.endswith("/messages")) or path.startswith(
             "/webhooks/"
         ):
@@ -468,3 +486,20 @@ async def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(discord_club, 
         await asyncio.sleep(0.01)
     assert follow_ups[0]["embeds"][0]["title"] == "What you can run"
     assert follow_ups[0]["flags"] == 64
+
+
+async def test_a_reply_in_a_thread_opens_the_thread_on_its_post(discord_club):
+    from bot.model import Message, Place
+
+    poster = DiscordPoster(discord_club.client)
+    where = Place(platform="discord", workspace_id=str(GUILD), channel_id=str(CHANNEL))
+    parent = await poster.post(where, Message(title="Daily problem", text="Two Sum"))
+    await poster.post(where, Message(title="Hint: Two Sum", text="Hash it.", thread_of=parent))
+    [thread] = discord_club.mock.sent("POST", f"/channels/{CHANNEL}/messages/{parent}/threads")
+    assert thread["name"] == "Hint: Two Sum"
+    in_thread = [
+        p
+        for m, p, b in discord_club.mock.requests
+        if m == "POST" and p.endswith("/messages") and p != f"/channels/{CHANNEL}/messages"
+    ]
+    assert len(in_thread) == 1
