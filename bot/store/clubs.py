@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import (
@@ -83,6 +83,12 @@ class Clubs:
     async def get_or_create(
         self, *, platform: str, workspace_id: str, name: str, now: datetime
     ) -> Club:
+        where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)
+        # Read first: nearly every call finds the club, and a read takes no write lock.
+        async with self._sessions() as session:
+            row = (await session.execute(select(ClubRow).where(*where))).scalar_one_or_none()
+            if row is not None:
+                return await _snapshot(session, row)
         async with self._sessions.begin() as session:
             values = {
                 "platform": platform,
@@ -94,13 +100,7 @@ class Clubs:
                 "created_at": now,
             }
             await insert_if_absent(session, ClubRow, values)
-            row = (
-                await session.execute(
-                    select(ClubRow).where(
-                        ClubRow.platform == platform, ClubRow.workspace_id == workspace_id
-                    )
-                )
-            ).scalar_one()
+            row = (await session.execute(select(ClubRow).where(*where))).scalar_one()
             return await _snapshot(session, row)
 
     async def get(self, club_id: int) -> Club:
@@ -202,7 +202,18 @@ class Clubs:
             ]
 
     async def touch_member(self, club_id: int, *, user_id: str, name: str, now: datetime) -> None:
-        """Record that a member used the bot (for the digest's member counts)."""
+        """Record that a member used the bot (for the digest's member counts); a member
+        seen within the hour under the same name costs one read, no write."""
+        async with self._sessions() as session:
+            seen = (
+                await session.execute(
+                    select(MemberRow.last_seen_at, MemberRow.name).where(
+                        MemberRow.club_id == club_id, MemberRow.user_id == user_id
+                    )
+                )
+            ).first()
+        if seen is not None and seen[0] >= now - SEEN_EVERY and seen[1] == name[:100]:
+            return
         async with self._sessions.begin() as session:
             added = await insert_if_absent(
                 session,
@@ -216,17 +227,9 @@ class Clubs:
                 },
             )
             if not added:
-                # Once an hour is enough for "last seen"; most commands then write nothing.
                 await session.execute(
                     update(MemberRow)
-                    .where(
-                        MemberRow.club_id == club_id,
-                        MemberRow.user_id == user_id,
-                        or_(
-                            MemberRow.last_seen_at < now - SEEN_EVERY,
-                            MemberRow.name != name[:100],
-                        ),
-                    )
+                    .where(MemberRow.club_id == club_id, MemberRow.user_id == user_id)
                     .values(last_seen_at=now, name=name[:100])
                 )
 
