@@ -7,7 +7,7 @@ filters and the leaderboard treat all three kinds alike.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
@@ -135,10 +135,16 @@ _OPTIONAL: Final = ("url",)
 
 @dataclass(frozen=True, slots=True)
 class Bank:
+    """Every problem in file order; build it with `parse_bank`, which checks ids are unique."""
+
     problems: tuple[Problem, ...]
+    _ids: dict[str, Problem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ids", {p.id: p for p in self.problems})
 
     def by_id(self, problem_id: str) -> Problem | None:
-        return _index(self).get(problem_id)
+        return self._ids.get(problem_id)
 
     def topics(self, kind: Kind | None = None) -> frozenset[str]:
         return frozenset(t for p in self.problems if kind in (None, p.kind) for t in p.topics)
@@ -159,11 +165,6 @@ class Bank:
         )
 
 
-@cache
-def _index(bank: Bank) -> dict[str, Problem]:
-    return {p.id: p for p in bank.problems}
-
-
 def parse_bank(files: Mapping[str, Mapping[str, Any]]) -> Bank:
     """Validate every entry of every file; a ContentError names the file and the entry."""
     problems: list[Problem] = []
@@ -172,7 +173,7 @@ def parse_bank(files: Mapping[str, Mapping[str, Any]]) -> Bank:
         kind = FILES.get(name)
         if kind is None:
             raise ContentError(f"content/{name}: not a problem file ({', '.join(FILES)})")
-        for entry in data.get("problem", []):
+        for entry in _entries(name, data):
             problem = _problem(name, kind, entry)
             for what, value in (
                 ("id", problem.id),
@@ -190,13 +191,26 @@ def parse_bank(files: Mapping[str, Mapping[str, Any]]) -> Bank:
     return Bank(tuple(problems))
 
 
+def _entries(file: str, data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    entries = data.get("problem", [])
+    if not isinstance(entries, list):
+        raise ContentError(f"content/{file}: `problem` must be an array of tables")
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            raise ContentError(f"content/{file}: problem #{number} is not a table")
+    return entries
+
+
 def _problem(file: str, kind: Kind, entry: Mapping[str, Any]) -> Problem:
     where = f"content/{file}: {entry.get('id', '(an entry without id)')}"
-    missing = [k for k in _REQUIRED[kind] if not entry.get(k)]
-    extra = set(entry) - set(_REQUIRED[kind]) - set(_OPTIONAL)
+    missing = [k for k in _REQUIRED[kind] if _blank(entry.get(k))]
+    extra = sorted(set(entry) - set(_REQUIRED[kind]) - set(_OPTIONAL))
     if missing or extra:
         problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}"
         raise ContentError(f"{where}: {problem}")
+    wrong = [k for k, v in entry.items() if not _well_typed(k, v)]
+    if wrong:
+        raise ContentError(f"{where}: {wrong[0]} must be {_SHAPE.get(wrong[0], 'a string')}")
     if not isinstance(entry["id"], str) or not _SLUG.match(entry["id"]):
         raise ContentError(f"{where}: the id must be a lowercase slug like two-sum")
     if entry["difficulty"] not in DIFFICULTIES:
@@ -224,6 +238,20 @@ def _problem(file: str, kind: Kind, entry: Mapping[str, Any]) -> Problem:
     )
 
 
+_SHAPE: Final = {"topics": "a list of topic names"}
+
+
+def _blank(value: object) -> bool:
+    """Absent, empty, or only whitespace: a post would show nothing there."""
+    return not value or (isinstance(value, str) and not value.strip())
+
+
+def _well_typed(key: str, value: object) -> bool:
+    if key == "topics":
+        return isinstance(value, list) and all(isinstance(t, str) for t in value)
+    return isinstance(value, str)
+
+
 def _url(where: str, kind: Kind, entry: Mapping[str, Any]) -> str:
     """A coding problem's canonical LeetCode page: given, or made from its id (the slug)."""
     if kind != "coding":
@@ -233,9 +261,16 @@ def _url(where: str, kind: Kind, entry: Mapping[str, Any]) -> str:
     url = entry.get("url") or f"https://leetcode.com/problems/{entry['id']}/"
     parts = urlsplit(url)
     slug = parts.path.removeprefix("/problems/").removesuffix("/")
-    if parts.scheme != "https" or parts.netloc != "leetcode.com" or not _SLUG.match(slug):
+    if (
+        (parts.scheme, parts.netloc) != ("https", "leetcode.com")
+        or not parts.path.startswith("/problems/")
+        or not _SLUG.match(slug)
+        or parts.query
+        or parts.fragment
+    ):
         raise ContentError(f"{where}: the url must be https://leetcode.com/problems/<slug>/")
-    return url
+    # One spelling per page, so the duplicate-url check sees `.../two-sum` and `.../two-sum/` alike.
+    return f"https://leetcode.com/problems/{slug}/"
 
 
 @cache
