@@ -14,10 +14,11 @@ from datetime import date, datetime, time, timedelta
 from bot.club_time import local, parse_duration, parse_hhmm
 from bot.errors import UserError
 from bot.model import Button, Field, Message, clip
+from bot.posting import PostFailed
 from bot.problem_bank import Problem, load_bank
 from bot.problems import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
 from bot.scheduler import Delivery, Job, JobRun, SkipRun, When
-from bot.store.claims import ClaimKey
+from bot.store.claims import CLAIMED, FAILED, ClaimKey
 from bot.store.clubs import Club
 
 DAILY = "daily_problem"
@@ -162,11 +163,17 @@ async def _build_daily(run: JobRun) -> Delivery:
 
 
 async def _thread_problem(run: JobRun, day: date) -> tuple[Problem, str] | None:
-    """The problem posted on `day` and its message ref, if it was posted."""
+    """The problem posted on `day` and its message ref, if it was posted.
+
+    While that post is still on its way (claimed, or failed and being retried), this
+    run fails too, so it is retried after the post instead of being skipped for good.
+    """
     recorded = await run.store.problems.post_on(run.club.id, day)
     claim = await run.store.claims.get(
         ClaimKey(club_id=run.club.id, kind=DAILY, occurrence=day.isoformat())
     )
+    if claim is not None and claim.status in (CLAIMED, FAILED):
+        raise PostFailed(f"waiting for the problem post of {day} ({claim.status})")
     problem = load_bank().by_id(recorded.problem_id) if recorded else None
     if problem is None or claim is None or claim.message_ref is None:
         return None

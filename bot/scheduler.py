@@ -242,6 +242,8 @@ class Scheduler:
             return await self._deliver(club, key, await job.build(run))
         except SkipRun as skip:
             return await self._finish(key, SKIPPED, error=skip.reason)
+        except PostFailed as error:  # a passing reason, e.g. waiting for another post
+            return await self._finish(key, FAILED, error=str(error))
         except Exception as error:  # one club's failure must not stop the others
             log.exception("scheduled %s for club %s failed", job.kind, club_id)
             await self._finish(key, FAILED, error=f"{type(error).__name__}: {error}")

@@ -197,3 +197,15 @@ async def test_a_club_can_post_on_weekdays_only_and_members_still_see_the_latest
     sunday = await club.run("/problem", as_user=MEMBER)
     assert sunday.title.startswith("Daily problem · Fri 20 Nov")
     assert (await club.run("/solved", as_user=MEMBER)).text.startswith("Counted")
+
+
+async def test_a_hint_waits_for_its_post_when_the_post_is_being_retried(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await club.run("/admin problem settings hint_delay:10m", as_user=ADMIN)
+    club.poster.failing["daily-problem"] = 20  # the 09:00 post goes through at 09:20
+    await club.runtime.scheduler.run_until(club.clock, FIRST_POST + timedelta(minutes=40))
+    titles = [m.title for m in club.poster.messages("daily-problem")]
+    assert len(titles) == 2
+    assert titles[0].startswith("Daily problem · Tue 17 Nov")
+    assert titles[1].startswith("Hint: ")
+    assert club.poster.messages("daily-problem")[1].thread_of == "m1"
