@@ -8,56 +8,94 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, TypeVar
 
 from bot.club_time import WEEKDAYS
 from bot.errors import UserError
 from bot.problem_bank import DIFFICULTIES, KINDS, POINTS, Difficulty, Kind, Problem
 
-# The seeds' target for a first internship season: 75-100 problems across the patterns.
+# The seeds' target for a first internship season: "~75-100 problems is enough".
 TARGET_LOW, TARGET_HIGH = 75, 100
 
-_DAY_ABBREVIATIONS: Final = {w[:3]: i for i, w in enumerate(WEEKDAYS)}
 _DAY_GROUPS: Final = {
     "daily": tuple(range(7)),
     "weekdays": tuple(range(5)),
     "weekends": (5, 6),
 }
-_RAMP_EXAMPLE = '"mon-tue easy, wed-fri medium, sat-sun hard"'
-_MIX_EXAMPLE = '"coding daily, ml tue, sql thu"'
+_RAMP_EXAMPLE: Final = '"mon-tue easy, wed-fri medium, sat-sun hard"'
+_MIX_EXAMPLE: Final = '"coding daily, ml tue, sql thu"'
+_DIFFICULTY_NAMES: Final[Mapping[str, Difficulty]] = {d: d for d in DIFFICULTIES}
+_KIND_NAMES: Final[Mapping[str, Kind]] = {k: k for k in KINDS}
+_T = TypeVar("_T", bound=str)
 
 
 @dataclass(frozen=True, slots=True)
 class Ramp:
     """The difficulty of each weekday's problem, Monday first."""
 
-    by_weekday: tuple[Difficulty, ...]
+    by_weekday: tuple[Difficulty, ...] = (
+        "easy",
+        "easy",
+        "medium",
+        "medium",
+        "medium",
+        "hard",
+        "hard",
+    )
+
+    def __post_init__(self) -> None:
+        _check_week(self.by_weekday, DIFFICULTIES, "Ramp")
 
 
 @dataclass(frozen=True, slots=True)
 class Mix:
     """The kind of each weekday's problem, Monday first."""
 
-    by_weekday: tuple[Kind, ...]
+    by_weekday: tuple[Kind, ...] = ("coding", "ml", "coding", "sql", "coding", "coding", "coding")
+
+    def __post_init__(self) -> None:
+        _check_week(self.by_weekday, KINDS, "Mix")
 
     @property
     def kinds(self) -> frozenset[Kind]:
         return frozenset(self.by_weekday)
 
 
+def _check_week(values: tuple[str, ...], allowed: Collection[str], what: str) -> None:
+    if len(values) != 7 or not set(values) <= set(allowed):
+        raise ValueError(f"{what} needs seven values from {', '.join(allowed)}: {values!r}")
+
+
+def _weekday(word: str) -> int | None:
+    """'mon', 'tues', 'Thursday' -> 0, 1, 3; a prefix of at least three letters."""
+    if len(word) < 3:
+        return None
+    return next((i for i, name in enumerate(WEEKDAYS) if name.startswith(word)), None)
+
+
 def _days(text: str, example: str) -> tuple[int, ...]:
-    """'mon', 'wed-fri', 'sat-sun', 'daily', 'weekdays', 'weekends' -> weekday numbers."""
+    """'mon', 'wed-fri', 'sat-sun', 'fri-mon', 'daily', 'weekdays', 'weekends' -> weekdays."""
     word = text.strip().lower()
     if word in _DAY_GROUPS:
         return _DAY_GROUPS[word]
-    ends = word.split("-")
-    if len(ends) in (1, 2) and all(e[:3] in _DAY_ABBREVIATIONS for e in ends):
-        first, last = (_DAY_ABBREVIATIONS[e[:3]] for e in (ends[0], ends[-1]))
+    found = [_weekday(end.strip()) for end in word.split("-")]
+    ends = [d for d in found if d is not None]
+    if len(found) in (1, 2) and len(ends) == len(found):
+        first, last = ends[0], ends[-1]
         return tuple((first + i) % 7 for i in range((last - first) % 7 + 1))
     raise UserError(f"`{text[:30]}` is not a day or a range of days. Write it like {example}.")
+
+
+def _is_days(word: str) -> bool:
+    try:
+        _days(word, "")
+    except UserError:
+        return False
+    return True
 
 
 def parse_days(text: str) -> tuple[int, ...]:
@@ -69,51 +107,64 @@ def parse_days(text: str) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def _assignments(text: str, values: Collection[str], what: str, example: str) -> dict[int, str]:
-    """Parse 'DAYS VALUE, DAYS VALUE, ...'; later parts override earlier ones."""
-    by_day: dict[int, str] = {}
-    for part in (p for p in re.split(r"[,;]", text) if p.strip()):
-        words = part.split()
+def _assignments(
+    parts: Iterable[str], values: Mapping[str, _T], what: str, example: str
+) -> dict[int, _T]:
+    """Parse 'DAYS VALUE' parts (either order); later parts override earlier ones."""
+    by_day: dict[int, _T] = {}
+    for part in parts:
+        words = part.lower().split()
         if len(words) != 2:
             raise UserError(f"I can't read `{part.strip()[:40]}`. Write it like {example}.")
-        first, second = words
-        value, days = (first, second) if first.lower() in values else (second, first)
-        if value.lower() not in values:
-            raise UserError(f"`{value[:20]}` is not a {what}: use {', '.join(values)}.")
+        # Either order: the value is the word that is one, else the word that is not a day.
+        days_first = words[1] in values or (words[0] not in values and _is_days(words[0]))
+        days, value = (words[0], words[1]) if days_first else (words[1], words[0])
+        if value not in values:
+            raise UserError(
+                f"`{value[:20]}` is not a {what}: use {', '.join(values)}. Write it like {example}."
+            )
         for day in _days(days, example):
-            by_day[day] = value.lower()
+            by_day[day] = values[value]
     return by_day
 
 
-def parse_ramp(text: str) -> Ramp:
-    by_day = _assignments(text, DIFFICULTIES, "difficulty", _RAMP_EXAMPLE)
+def _whole_week(by_day: Mapping[int, _T], what: str, example: str) -> tuple[_T, ...]:
     missing = [WEEKDAYS[d].title() for d in range(7) if d not in by_day]
     if missing:
-        raise UserError(f"The ramp leaves out {', '.join(missing)}. Write it like {_RAMP_EXAMPLE}.")
-    return Ramp(tuple(by_day[d] for d in range(7)))  # type: ignore[misc]
+        raise UserError(f"The {what} leaves out {', '.join(missing)}. Write it like {example}.")
+    return tuple(by_day[d] for d in range(7))
+
+
+def _parts(text: str) -> list[str]:
+    return [p for p in re.split(r"[,;]", text) if p.strip()]
+
+
+def parse_ramp(text: str) -> Ramp:
+    """'mon-tue easy, wed-fri medium, sat-sun hard': every weekday needs a difficulty."""
+    by_day = _assignments(_parts(text), _DIFFICULTY_NAMES, "difficulty", _RAMP_EXAMPLE)
+    return Ramp(_whole_week(by_day, "ramp", _RAMP_EXAMPLE))
 
 
 def parse_mix(text: str) -> Mix:
     """Kinds per weekday; a kind given 'daily' fills the days no other kind claims."""
-    parts = [p for p in re.split(r"[,;]", text) if p.strip()]
-    # Daily defaults first, so 'coding daily, ml tue' puts ML on Tuesday whatever the order.
-    ordered = sorted(parts, key=lambda p: "daily" not in p.lower())
-    by_day = _assignments(", ".join(ordered), KINDS, "kind", _MIX_EXAMPLE)
-    missing = [WEEKDAYS[d].title() for d in range(7) if d not in by_day]
-    if missing:
-        raise UserError(f"The mix leaves out {', '.join(missing)}. Write it like {_MIX_EXAMPLE}.")
-    return Mix(tuple(by_day[d] for d in range(7)))  # type: ignore[misc]
+    # Daily defaults first, so 'ml tue, coding daily' still puts ML on Tuesday.
+    parts = sorted(_parts(text), key=lambda p: "daily" not in p.lower().split())
+    by_day = _assignments(parts, _KIND_NAMES, "kind", _MIX_EXAMPLE)
+    return Mix(_whole_week(by_day, "mix", _MIX_EXAMPLE))
 
 
-DEFAULT_RAMP: Final = parse_ramp("mon-tue easy, wed-fri medium, sat-sun hard")
-DEFAULT_MIX: Final = parse_mix("coding daily, ml tue, sql thu")
+DEFAULT_RAMP: Final = Ramp()
+DEFAULT_MIX: Final = Mix()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice:
+    """The day's pick, with what a member or officer should know about it."""
+
     problem: Problem
-    cycle: int  # 1 for the first pass through the club's bank, 2 once it starts again...
-    note: str = ""  # why the pick differs from the ramp, if it does
+    cycle: int  # 1 for the first pass through the club's filtered bank, 2 for the next...
+    new_cycle: bool = False  # this pick opens `cycle`: every problem of the kind has been posted
+    note: str = ""  # why the pick differs from the plan (a new cycle, another difficulty)
 
 
 def choose_problem(
@@ -122,34 +173,40 @@ def choose_problem(
     *,
     ramp: Ramp,
     mix: Mix,
-    posted: Sequence[str],
+    posted: Collection[str],
     topics: frozenset[str] | None = None,
     seed: str,
 ) -> Choice:
     """The problem for `day`: the mix's kind, the ramp's difficulty, no repeat within a cycle.
 
-    `posted` is every problem id the club has posted, oldest first. The choice is
-    a stable hash of (seed, day, id), so two processes agree on it.
+    `posted` holds every id the club has posted, repeats included (a list of posts,
+    not a set), in any order. A problem is due again only once every problem of the
+    filtered pool has been posted as often as it, so problems added to the bank or
+    let in by a wider filter are used before anything repeats. Among the candidates
+    the pick is a stable hash of (seed, day, id), so two processes agree on it.
     """
     kind, wanted = mix.by_weekday[day.weekday()], ramp.by_weekday[day.weekday()]
     pool = [p for p in bank if p.kind == kind and (topics is None or topics & set(p.topics))]
     if not pool:
         filtered = f" with topics {', '.join(sorted(topics))}" if topics else ""
         raise UserError(f"No {kind} problem in the bank{filtered}: change the topics or the mix.")
-    ids = {p.id for p in pool}
-    used = [i for i in posted if i in ids]
-    cycle, fresh_from = len(used) // len(pool) + 1, len(used) - len(used) % len(pool)
-    unused = [p for p in pool if p.id not in set(used[fresh_from:])]
+    times = Counter(posted)
+    done = min(times[p.id] for p in pool)  # passes every problem of the pool has had
+    fresh = [p for p in pool if times[p.id] == done]
+    new_cycle = done > 0 and len(fresh) == len(pool)
+    notes = [f"every {kind} problem has been posted; cycle {done + 1} starts"] if new_cycle else []
     for difficulty in _nearest(wanted):
-        candidates = [p for p in unused if p.difficulty == difficulty]
+        candidates = [p for p in fresh if p.difficulty == difficulty]
         if candidates:
+            if difficulty != wanted:
+                notes.append(f"no {wanted} {kind} problem left; {difficulty}")
             pick = min(candidates, key=lambda p: _rank(seed, day, p.id))
-            note = "" if difficulty == wanted else f"no {wanted} {kind} problem left; {difficulty}"
-            return Choice(problem=pick, cycle=cycle, note=note)
-    raise AssertionError("unreachable: `unused` is never empty")
+            return Choice(problem=pick, cycle=done + 1, new_cycle=new_cycle, note="; ".join(notes))
+    raise AssertionError("unreachable: `fresh` holds the least-posted problems of a non-empty pool")
 
 
 def _nearest(wanted: Difficulty) -> list[Difficulty]:
+    """The wanted difficulty, then the others by distance; the easier one wins a tie."""
     order = list(DIFFICULTIES)
     return sorted(order, key=lambda d: (abs(order.index(d) - order.index(wanted)), order.index(d)))
 
@@ -166,7 +223,7 @@ class Streak:
 
 def streaks(solve_days: Iterable[date], today: date) -> Streak:
     """Consecutive days with a solve. Today's streak stands until today is over."""
-    days = sorted(set(solve_days))
+    days = sorted({d for d in solve_days if d <= today})
     best = run = 0
     previous: date | None = None
     for day in days:
@@ -211,18 +268,22 @@ def leaderboard(solves: Iterable[Solve], *, since: date | None = None) -> list[S
 
 
 def totals(solves: Iterable[Solve], *, since: date | None = None) -> list[Total]:
-    counted: dict[tuple[str, str], Solve] = {}
+    """Each member's first solve of each problem counts, on its day; `since` keeps the
+    first solves made on or after it (solving an old problem again scores nothing)."""
+    first: dict[tuple[str, str], Solve] = {}
+    names: dict[str, str] = {}  # a member shows under the name of their latest solve
     for solve in sorted(solves, key=lambda s: s.day):
-        if since is None or solve.day >= since:
-            counted.setdefault((solve.user_id, solve.problem_id), solve)
+        first.setdefault((solve.user_id, solve.problem_id), solve)
+        names[solve.user_id] = solve.name
     by_user: dict[str, list[Solve]] = {}
-    for solve in counted.values():
-        by_user.setdefault(solve.user_id, []).append(solve)
+    for solve in first.values():
+        if since is None or solve.day >= since:
+            by_user.setdefault(solve.user_id, []).append(solve)
     return [
         Total(
             user_id=user,
-            name=mine[-1].name,
-            points=sum(POINTS[s.difficulty] for s in mine),
+            name=names[user],
+            points=sum(POINTS.get(s.difficulty, 0) for s in mine),
             solves=len(mine),
             last_day=max(s.day for s in mine),
         )
