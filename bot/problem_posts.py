@@ -8,6 +8,8 @@ its post is built, and recorded, so a retried post is the same problem.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -17,9 +19,10 @@ from bot.model import Button, Field, Message, clip
 from bot.posting import PostFailed
 from bot.problem_bank import Problem, load_bank
 from bot.problems import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
-from bot.scheduler import Delivery, Job, JobRun, SkipRun, When
+from bot.scheduler import Built, Delivery, Job, JobRun, SkipRun, When
 from bot.store.claims import CLAIMED, FAILED, ClaimKey
 from bot.store.clubs import Club
+from bot.store.problems import ProblemPost
 
 DAILY = "daily_problem"
 HINT = "problem_hint"
@@ -51,18 +54,24 @@ class ProblemSettings:
 
 
 def problem_settings(club: Club) -> ProblemSettings:
-    def value(key: str) -> str:
-        return club.settings.get(key, DEFAULTS[key])
+    return _parse_settings(
+        tuple(club.settings.get(key, default) for key, default in DEFAULTS.items())
+    )
 
-    topics = frozenset(t.strip() for t in value("problem_topics").split(",") if t.strip())
+
+@functools.lru_cache(maxsize=1024)
+def _parse_settings(values: tuple[str, ...]) -> ProblemSettings:
+    """Parsed once per distinct set of values: most clubs share the defaults."""
+    value = dict(zip(DEFAULTS, values, strict=True))
+    topics = frozenset(t.strip() for t in value["problem_topics"].split(",") if t.strip())
     return ProblemSettings(
-        at=parse_hhmm(value("problem_time")),
-        days=parse_days(value("problem_days")),
-        mix=parse_mix(value("problem_mix")),
-        ramp=parse_ramp(value("problem_ramp")),
-        hint_delay=parse_duration(value("problem_hint_delay")),
+        at=parse_hhmm(value["problem_time"]),
+        days=parse_days(value["problem_days"]),
+        mix=parse_mix(value["problem_mix"]),
+        ramp=parse_ramp(value["problem_ramp"]),
+        hint_delay=parse_duration(value["problem_hint_delay"]),
         topics=topics or None,
-        show_tags=value("problem_tags") == "shown",
+        show_tags=value["problem_tags"] == "shown",
     )
 
 
@@ -127,39 +136,64 @@ _KIND_NAMES = {"coding": "Coding", "ml": "ML fundamentals", "sql": "SQL"}
 # --- the jobs -------------------------------------------------------------
 
 
-async def choose_for(run: JobRun, day: date) -> Problem:
-    """The problem of `day`: the recorded one, else a new choice recorded now."""
-    store, bank, club = run.store.problems, load_bank(), run.club
-    recorded = await store.post_on(club.id, day)
-    if recorded is not None:
-        found = bank.by_id(recorded.problem_id)
+async def choose_many(runs: Sequence[JobRun], days: Mapping[int, date]) -> list[Problem | SkipRun]:
+    """Each run's problem of its day (club id -> date): the recorded one, else a new
+    choice, recorded now. A few queries for all the runs together."""
+    if not runs:
+        return []
+    store, bank = runs[0].store.problems, load_bank()
+    recorded = await store.posts_on(days)
+    chosen: dict[int, Problem | SkipRun] = {}
+    for club_id, post in recorded.items():
+        found = bank.by_id(post.problem_id)
         if found is not None:
-            return found
-    settings = problem_settings(club)
-    history = await store.posts(club.id, until=day - timedelta(days=1))
-    try:
-        choice = choose_problem(
-            bank.problems,
-            day,
-            ramp=settings.ramp,
-            mix=settings.mix,
-            posted=[p.problem_id for p in history],
-            topics=settings.topics,
-            seed=str(club.id),
-        )
-    except UserError as error:  # e.g. the club's topic filter leaves nothing of today's kind
-        raise SkipRun(error.message) from None
-    await store.record_post(
-        club.id, day=day, problem_id=choice.problem.id, cycle=choice.cycle, now=run.now
+            chosen[club_id] = found
+    fresh = [run for run in runs if run.club.id not in chosen]
+    history = await store.post_counts(
+        {r.club.id: days[r.club.id] - timedelta(days=1) for r in fresh}
     )
-    return choice.problem
+    new: dict[int, ProblemPost] = {}
+    for run in fresh:
+        club, day = run.club, days[run.club.id]
+        settings = problem_settings(club)
+        try:
+            choice = choose_problem(
+                bank.problems,
+                day,
+                ramp=settings.ramp,
+                mix=settings.mix,
+                posted=list(history[club.id].elements()),
+                topics=settings.topics,
+                seed=str(club.id),
+            )
+        except UserError as error:  # e.g. the club's topic filter leaves nothing of today's kind
+            chosen[club.id] = SkipRun(error.message)
+            continue
+        chosen[club.id] = choice.problem
+        new[club.id] = ProblemPost(day=day, problem_id=choice.problem.id, cycle=choice.cycle)
+    if new:
+        await store.record_posts(new, now=runs[0].now)
+    return [chosen[run.club.id] for run in runs]
 
 
-async def _build_daily(run: JobRun) -> Delivery:
-    day = local(run.due_at, run.club.timezone).date()
-    problem = await choose_for(run, day)
-    message = problem_post(problem, day, problem_settings(run.club))
-    return Delivery(purpose="problems", message=message)
+async def _build_daily_many(runs: Sequence[JobRun]) -> list[Built]:
+    days = {run.club.id: local(run.due_at, run.club.timezone).date() for run in runs}
+    built: list[Built] = []
+    for run, problem in zip(runs, await choose_many(runs, days), strict=True):
+        if isinstance(problem, SkipRun):
+            built.append(problem)
+            continue
+        day = days[run.club.id]
+        message = problem_post(problem, day, problem_settings(run.club))
+        built.append(Delivery(purpose="problems", message=message))
+    return built
+
+
+async def _build_daily(run: JobRun) -> Delivery | None:
+    (built,) = await _build_daily_many([run])
+    if isinstance(built, Exception):
+        raise built
+    return built
 
 
 async def _thread_problem(run: JobRun, day: date) -> tuple[Problem, str] | None:
@@ -218,7 +252,14 @@ def _hint_when(club: Club) -> When | None:
 
 
 JOBS: tuple[Job, ...] = (
-    Job(kind=DAILY, description="Daily problem", period="day", when=_when, build=_build_daily),
+    Job(
+        kind=DAILY,
+        description="Daily problem",
+        period="day",
+        when=_when,
+        build=_build_daily,
+        build_many=_build_daily_many,
+    ),
     Job(kind=HINT, description="Hint", period="day", when=_hint_when, build=_build_hint),
     Job(
         kind=SOLUTION,

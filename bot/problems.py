@@ -191,7 +191,7 @@ def choose_problem(
         filtered = f" with topics {', '.join(sorted(topics))}" if topics else ""
         raise UserError(f"No {kind} problem in the bank{filtered}: change the topics or the mix.")
     times = Counter(posted)
-    done = min(times[p.id] for p in pool)  # passes every problem of the pool has had
+    done = min(times[p.id] for p in pool) if times else 0  # passes the whole pool has had
     fresh = [p for p in pool if times[p.id] == done]
     new_cycle = done > 0 and len(fresh) == len(pool)
     notes = [f"every {kind} problem has been posted; cycle {done + 1} starts"] if new_cycle else []
@@ -200,7 +200,8 @@ def choose_problem(
         if candidates:
             if difficulty != wanted:
                 notes.append(f"no {wanted} {kind} problem left; {difficulty}")
-            pick = min(candidates, key=lambda p: _rank(seed, day, p.id))
+            prefix = f"{seed}|{day.isoformat()}|"
+            pick = min(candidates, key=lambda p: _hash(prefix + p.id))
             return Choice(problem=pick, cycle=done + 1, new_cycle=new_cycle, note="; ".join(notes))
     raise AssertionError("unreachable: `fresh` holds the least-posted problems of a non-empty pool")
 
@@ -211,8 +212,8 @@ def _nearest(wanted: Difficulty) -> list[Difficulty]:
     return sorted(order, key=lambda d: (abs(order.index(d) - order.index(wanted)), order.index(d)))
 
 
-def _rank(seed: str, day: date, problem_id: str) -> str:
-    return hashlib.sha256(f"{seed}|{day.isoformat()}|{problem_id}".encode()).hexdigest()
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

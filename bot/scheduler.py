@@ -8,13 +8,15 @@ posts, so DST double-fires, restarts and several processes post once.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, cast
+from typing import Literal, TypeAlias, cast
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -27,7 +29,7 @@ from bot.clock import Clock, ManualClock
 from bot.club_time import local, zone
 from bot.model import Message, Place, Platform
 from bot.posting import Poster, PostFailed, PostRefused
-from bot.store.claims import FAILED, POSTED, SKIPPED, ClaimKey
+from bot.store.claims import FAILED, POSTED, SKIPPED, ClaimKey, Finish
 from bot.store.clubs import Club
 from bot.store.store import Store
 
@@ -38,6 +40,10 @@ Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unschedul
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Longer than any DST shift, so a step past the repeated hour of a fall-back clears it.
 _PAST_THE_FOLD = timedelta(hours=3)
+# How long the first club due at an instant waits for the others APScheduler hands over.
+_GATHER = 0.05
+# Posts in flight at once within a batch (to many workspaces; each adapter paces its own).
+_POST_AT_ONCE = 50
 
 
 class SkipRun(Exception):
@@ -64,6 +70,10 @@ class Delivery:
 
     purpose: str
     message: Message
+
+
+# What building a run gives: the post, nothing to post, or the error that stopped it.
+Built: TypeAlias = Delivery | Exception | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +106,24 @@ class Job:
     period: Period
     when: Callable[[Club], When | None]
     build: Callable[[JobRun], Awaitable[Delivery | None]]
+    # Builds many clubs' runs at once (a few queries for all of them), one result or
+    # error per run, in order. Without it, `build` is called for each run in turn.
+    build_many: Callable[[Sequence[JobRun]], Awaitable[Sequence[Built]]] | None = None
+
+    async def build_all(self, runs: Sequence[JobRun]) -> list[Built]:
+        """Each run's delivery, or the error its build raised: one club's error is its own."""
+        if self.build_many is not None and len(runs) > 1:
+            try:
+                return list(await self.build_many(runs))
+            except Exception as error:  # the batch itself failed, e.g. the database dropped
+                return [error] * len(runs)
+        built: list[Built] = []
+        for run in runs:
+            try:
+                built.append(await self.build(run))
+            except Exception as error:
+                built.append(error)
+        return built
 
 
 class ForwardCron(BaseTrigger):  # type: ignore[misc]
@@ -120,6 +148,24 @@ class ForwardCron(BaseTrigger):  # type: ignore[misc]
 
     def __str__(self) -> str:
         return str(self.cron)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cron(when: When, timezone: str) -> ForwardCron:
+    """The trigger of `when` in `timezone`, shared by every club and job that run then
+    (triggers hold no state): a few objects for thousands of scheduled jobs."""
+    days = when.weekdays or (() if when.day_of_week is None else (when.day_of_week,))
+    day = ",".join(str(d) for d in sorted(set(days))) if days else "*"
+    # start_date defaults to the wall clock's now, which would hide the runs an injected
+    # (simulated) clock asks about; the schedule itself has no start.
+    cron = CronTrigger(
+        day_of_week=day,
+        hour=when.hour,
+        minute=when.minute,
+        timezone=zone(timezone),
+        start_date=_EPOCH,
+    )
+    return ForwardCron(cron)
 
 
 def occurrence_of(period: Period, local_due: datetime) -> str:
@@ -155,6 +201,7 @@ class Scheduler:
         # Set when a run could not even claim its occurrence (the database was away):
         # the retry tick then looks for unclaimed occurrences inside the grace window.
         self._unclaimed = False
+        self._firing: dict[str, set[int]] = {}  # clubs gathered into the next batch, by kind
         self._aps = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -168,20 +215,7 @@ class Scheduler:
 
     def trigger(self, job: Job, club: Club) -> ForwardCron | None:
         when = job.when(club)
-        if when is None:
-            return None
-        days = when.weekdays or (() if when.day_of_week is None else (when.day_of_week,))
-        day = ",".join(str(d) for d in sorted(set(days))) if days else "*"
-        # start_date defaults to the wall clock's now, which would hide the runs an injected
-        # (simulated) clock asks about; the schedule itself has no start.
-        cron = CronTrigger(
-            day_of_week=day,
-            hour=when.hour,
-            minute=when.minute,
-            timezone=zone(club.timezone),
-            start_date=_EPOCH,
-        )
-        return ForwardCron(cron)
+        return None if when is None else _cron(when, club.timezone)
 
     def fire_times(self, job: Job, club: Club, start: datetime, end: datetime) -> list[datetime]:
         """Scheduled instants of `job` for `club` in (start, end], in UTC."""
@@ -212,59 +246,119 @@ class Scheduler:
 
     async def run(self, club_id: int, job: Job, due_at: datetime) -> Outcome:
         """Claim one occurrence and, if this caller won it, post it."""
-        now = self.clock.now()
-        if now - due_at > self.grace:
-            return "too late"
-        try:
-            club = await self.store.clubs.get(club_id)
-            key = ClaimKey(
-                club_id=club_id,
-                kind=job.kind,
-                occurrence=occurrence_of(job.period, local(due_at, club.timezone)),
-            )
-            won = await self.store.claims.claim(key, due_at=due_at, owner=self.owner, now=now)
-        except (SQLAlchemyError, OSError) as error:  # the database is away: try again soon
-            log.warning("club %s: could not claim %s: %s", club_id, job.kind, error)
-            self._unclaimed = True
-            return "failed"
-        if not won:
-            return "taken"
-        run = JobRun(
-            kind=job.kind,
-            club=club,
-            due_at=due_at,
-            occurrence=key.occurrence,
-            now=now,
-            store=self.store,
-            scheduler=self,
-        )
-        try:
-            return await self._deliver(club, key, await job.build(run))
-        except SkipRun as skip:
-            return await self._finish(key, SKIPPED, error=skip.reason)
-        except PostFailed as error:  # a passing reason, e.g. waiting for another post
-            return await self._finish(key, FAILED, error=str(error))
-        except Exception as error:  # one club's failure must not stop the others
-            log.exception("scheduled %s for club %s failed", job.kind, club_id)
-            await self._finish(key, FAILED, error=f"{type(error).__name__}: {error}")
-            return "failed"
+        return (await self.run_many(job, {club_id: due_at}))[club_id]
 
-    async def _deliver(self, club: Club, key: ClaimKey, delivery: Delivery | None) -> Outcome:
-        if delivery is None:
-            return await self._finish(key, SKIPPED, error="nothing to post")
-        channel = club.channels.get(delivery.purpose)
-        if channel is None:
-            return await self._finish(key, SKIPPED, error=f"no {delivery.purpose} channel set")
-        if channel.broken_reason:
-            return await self._finish(key, SKIPPED, error=f"#{channel.name} refuses posts")
+    async def run_many(
+        self, job: Job, due: Mapping[int, datetime], clubs: Mapping[int, Club] | None = None
+    ) -> dict[int, Outcome]:
+        """Claim the occurrences due (club id -> due time) and post those this caller won.
+
+        The clubs are read, claimed, built and finished in a few queries per batch, and
+        posted concurrently, so ten thousand clubs due at 09:00 are not ten thousand
+        rounds of transactions. One club's failure is its own.
+        """
+        now = self.clock.now()
+        outcomes: dict[int, Outcome] = {
+            c: "too late" for c, at in due.items() if now - at > self.grace
+        }
+        live = {c: at for c, at in due.items() if c not in outcomes}
         try:
-            ref = await self.poster.post(place_of(club, channel.id), delivery.message)
+            if clubs is None:
+                clubs = await self.store.clubs.get_many(live)
+            keys = {
+                c: ClaimKey(
+                    club_id=c,
+                    kind=job.kind,
+                    occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
+                )
+                for c, at in live.items()
+                if c in clubs
+            }
+            won = await self.store.claims.claim_many(
+                {keys[c]: live[c] for c in keys}, owner=self.owner, now=now
+            )
+        except (SQLAlchemyError, OSError) as error:  # the database is away: try again soon
+            log.warning("could not claim %s for %d clubs: %s", job.kind, len(live), error)
+            self._unclaimed = True
+            return {**outcomes, **dict.fromkeys(live, "failed")}
+        outcomes.update((c, "unscheduled") for c in live if c not in keys)  # the club is gone
+        outcomes.update((c, "taken") for c, key in keys.items() if key not in won)
+        runs = [
+            JobRun(
+                kind=job.kind,
+                club=clubs[c],
+                due_at=live[c],
+                occurrence=key.occurrence,
+                now=now,
+                store=self.store,
+                scheduler=self,
+            )
+            for c, key in keys.items()
+            if key in won
+        ]
+        built = zip(runs, await job.build_all(runs), strict=True)
+        finished = await self._post_all(built)
+        outcomes.update((f.key.club_id, cast(Outcome, f.status)) for f in finished)
+        return outcomes
+
+    async def _post_all(self, built: Iterable[tuple[JobRun, Built]]) -> list[Finish]:
+        """Post up to _POST_AT_ONCE runs at a time; record each ending as soon as it is
+        known, those that end together in one transaction, so a slow post (a 429 being
+        waited out) never holds back the record of posts that already went out."""
+        finished: list[Finish] = []
+        waiting: list[Finish] = []
+        slots, recording = asyncio.Semaphore(_POST_AT_ONCE), asyncio.Lock()
+
+        async def post(run: JobRun, result: Built) -> None:
+            async with slots:
+                ending = await self._deliver(run, result)
+            finished.append(ending)
+            waiting.append(ending)
+            async with recording:  # one write at a time, taking everything that waits
+                if waiting:
+                    endings = waiting.copy()
+                    waiting.clear()
+                    await self._finish_many(endings)
+
+        await asyncio.gather(*(post(run, result) for run, result in built))
+        return finished
+
+    async def _deliver(self, run: JobRun, built: Built) -> Finish:
+        """Post one built run; how it ended, to be recorded with its batch."""
+        club = run.club
+        key = ClaimKey(club_id=club.id, kind=run.kind, occurrence=run.occurrence)
+        if isinstance(built, SkipRun):
+            return Finish(key=key, status=SKIPPED, error=built.reason)
+        if isinstance(built, PostFailed):  # a passing reason, e.g. waiting for another post
+            return Finish(key=key, status=FAILED, error=str(built))
+        if isinstance(built, Exception):
+            log.error("scheduled %s for club %s failed", run.kind, club.id, exc_info=built)
+            return Finish(key=key, status=FAILED, error=f"{type(built).__name__}: {built}")
+        if built is None:
+            return Finish(key=key, status=SKIPPED, error="nothing to post")
+        channel = club.channels.get(built.purpose)
+        if channel is None:
+            return Finish(key=key, status=SKIPPED, error=f"no {built.purpose} channel set")
+        if channel.broken_reason:
+            return Finish(key=key, status=SKIPPED, error=f"#{channel.name} refuses posts")
+        try:
+            ref = await self.poster.post(place_of(club, channel.id), built.message)
         except PostRefused as error:
-            await self._refused(club, delivery.purpose, str(error))
-            return await self._finish(key, SKIPPED, error=f"#{channel.name}: {error}")
+            await self._refused(club, built.purpose, str(error))
+            return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {error}")
         except PostFailed as error:
-            return await self._finish(key, FAILED, error=str(error))
-        return await self._finish(key, POSTED, message_ref=ref)
+            return Finish(key=key, status=FAILED, error=str(error))
+        except Exception as error:  # an adapter's bug must not stop the other clubs
+            log.exception("posting %s for club %s failed", run.kind, club.id)
+            return Finish(key=key, status=FAILED, error=f"{type(error).__name__}: {error}")
+        return Finish(key=key, status=POSTED, message_ref=ref)
+
+    async def _finish_many(self, finished: Sequence[Finish]) -> None:
+        try:
+            await self.store.claims.finish_many(finished, now=self.clock.now())
+        except (SQLAlchemyError, OSError) as error:
+            # The posts went out; their claims stay `claimed` until the lease runs out.
+            log.warning("could not record %d finished runs: %s", len(finished), error)
 
     async def dm_once(
         self, club: Club, *, kind: str, occurrence: str, user_id: str, message: Message
@@ -348,10 +442,19 @@ class Scheduler:
         except (SQLAlchemyError, OSError) as error:
             log.warning("retry: the database is away: %s", error)
             return
+        # Batches by kind, each club at most once per batch (it may have two occurrences).
+        batches: dict[str, list[dict[int, datetime]]] = {}
         for claim in retryable:
-            job = self.jobs.get(claim.key.kind)
-            if job is not None:
-                await self.run(claim.key.club_id, job, claim.due_at)
+            if claim.key.kind not in self.jobs:
+                continue
+            batch = batches.setdefault(claim.key.kind, [])
+            free = next((b for b in batch if claim.key.club_id not in b), None)
+            if free is None:
+                batch.append(free := {})
+            free[claim.key.club_id] = claim.due_at
+        for kind, due_batches in batches.items():
+            for due in due_batches:
+                await self.run_many(self.jobs[kind], due)
         if self._unclaimed:
             self._unclaimed = False
             try:
@@ -363,29 +466,48 @@ class Scheduler:
     async def catch_up(self) -> list[tuple[Job, Outcome]]:
         """On start: post each job's latest missed occurrence within the grace window, once."""
         now, outcomes = self.clock.now(), []
-        for club in await self.store.clubs.all():
-            for job in self.jobs.values():
-                missed = self.fire_times(job, club, self._grace_start(now), now)
-                if missed:
-                    outcomes.append((job, await self.run(club.id, job, missed[-1])))
+        clubs = {club.id: club for club in await self.store.clubs.all()}
+        for job in self.jobs.values():
+            due = self._due(job, clubs.values(), now)
+            ran = await self.run_many(job, due, clubs)
+            outcomes += [(job, ran[c]) for c in sorted(ran)]
         return outcomes
+
+    def _due(self, job: Job, clubs: Iterable[Club], now: datetime) -> dict[int, datetime]:
+        """Each club's latest occurrence of `job` inside the grace window, if any."""
+        due, start = {}, self._grace_start(now)
+        missed: dict[ForwardCron | None, list[datetime]] = {}  # clubs share triggers
+        for club in clubs:
+            trigger = self.trigger(job, club)
+            if trigger not in missed:
+                missed[trigger] = self.fire_times(job, club, start, now)
+            if missed[trigger]:
+                due[club.id] = missed[trigger][-1]
+        return due
 
     def _grace_start(self, now: datetime) -> datetime:
         """Just before the grace window opens, since `fire_times` excludes its start."""
         return now - self.grace - timedelta(microseconds=1)
 
     async def _fire(self, club_id: int, kind: str) -> None:
-        """APScheduler's entry: run the occurrence that is due now."""
+        """APScheduler's entry, once per club: gather the clubs due at this instant and
+        run them as one batch."""
+        self._firing.setdefault(kind, set()).add(club_id)
+        if len(self._firing[kind]) > 1:
+            return  # the first club's call is gathering this one's too
+        await asyncio.sleep(_GATHER)  # APScheduler hands over every job due now in one pass
+        await self.fire_due(kind, self._firing.pop(kind))
+
+    async def fire_due(self, kind: str, club_ids: Iterable[int]) -> dict[int, Outcome]:
+        """Run `kind` for each of `club_ids` whose occurrence is due now (within the grace)."""
         job, now = self.jobs[kind], self.clock.now()
         try:
-            club = await self.store.clubs.get(club_id)
+            clubs = await self.store.clubs.get_many(club_ids)
         except (SQLAlchemyError, OSError) as error:
-            log.warning("club %s: the database is away at %s's time: %s", club_id, kind, error)
+            log.warning("the database is away at %s's time: %s", kind, error)
             self._unclaimed = True
-            return
-        due = self.fire_times(job, club, self._grace_start(now), now)
-        if due:
-            await self.run(club_id, job, due[-1])
+            return {}
+        return await self.run_many(job, self._due(job, clubs.values(), now), clubs)
 
     # --- the APScheduler side ----------------------------------------------
 
@@ -435,10 +557,13 @@ class Scheduler:
             for kind, job in self.jobs.items()
             for at in self.fire_times(job, club, start, end)
         )
+        batches: dict[tuple[datetime, str], dict[int, datetime]] = {}
         for at, club_id, kind in due:
+            batches.setdefault((at, kind), {})[club_id] = at
+        for (at, kind), clubs in batches.items():
             await self._retry_until(clock, at)
             clock.set(at)
-            await self.run(club_id, self.jobs[kind], at)
+            await self.run_many(self.jobs[kind], clubs)
         await self._retry_until(clock, end)
         clock.set(end)
 

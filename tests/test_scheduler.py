@@ -1,11 +1,12 @@
 """Scheduled posts go out once per occurrence, whatever happens around them."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.model import Message
 from bot.runtime import open_runtime
-from bot.scheduler import Delivery, Job, Scheduler, When, occurrence_of
+from bot.scheduler import Delivery, Job, Scheduler, SkipRun, When, occurrence_of
 from bot.store.clubs import Actor, ClubChanges
 from tests.conftest import ADMIN, SETUP
 
@@ -233,17 +234,97 @@ async def test_a_database_that_drops_out_at_post_time_delays_the_post_not_loses_
 
     await club.run(DIGEST_ONLY, as_user=ADMIN)
     clubs = club.runtime.store.clubs
-    real_get, outages = clubs.get, [3]
+    real_get, outages = clubs.get_many, [3]
 
-    async def flaky_get(club_id):
+    async def flaky_get(club_ids):
         if club.clock.now() >= NEXT_DIGEST and outages[0] > 0:
             outages[0] -= 1
             raise OperationalError(
                 "SELECT", {}, ConnectionResetError("server closed the connection")
             )
-        return await real_get(club_id)
+        return await real_get(club_ids)
 
-    clubs.get = flaky_get
+    clubs.get_many = flaky_get
     await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=10))
     assert outages == [0], "the database was away three times"
     assert club.poster.titles("officers") == [DIGEST]
+
+
+async def _clubs(club, count):
+    """`count` clubs set up alike, in workspaces ws-1, ws-2, ...; their ids in that order."""
+    for n in range(1, count + 1):
+        club.workspace = f"ws-{n}"
+        await club.run(SETUP, as_user=ADMIN)
+    return [c.id for c in await club.runtime.store.clubs.all()]
+
+
+async def test_clubs_due_together_are_claimed_as_one_batch_and_each_ends_on_its_own(club):
+    ids = await _clubs(club, 4)
+
+    async def build(run):
+        match run.club.workspace_id:
+            case "ws-1":
+                raise RuntimeError("bad data in club 1")
+            case "ws-2":
+                raise SkipRun("nothing for club 2 today")
+            case "ws-3":
+                return Delivery(purpose="alerts", message=Message(text="to #officers"))
+        return Delivery(purpose="problems", message=Message(text="to #daily-problem"))
+
+    scheduler = _daily(club, build)
+    claims, batches = club.runtime.store.claims, []
+    real_claim_many = claims.claim_many
+
+    async def spy(due, **kwargs):
+        batches.append(len(due))
+        return await real_claim_many(due, **kwargs)
+
+    claims.claim_many = spy
+    club.poster.failing["officers"] = 1
+    club.clock.set(NEXT_DIGEST)
+    # APScheduler calls _fire once per club at 09:00; the calls gather into one batch.
+    await asyncio.gather(*(scheduler._fire(i, "daily_test") for i in ids))
+    assert batches == [4]
+    ended = [await claims.since(i, since=NEXT_DIGEST) for i in ids]
+    assert [(c.status, c.error) for [c] in ended] == [
+        ("failed", "RuntimeError: bad data in club 1"),
+        ("skipped", "nothing for club 2 today"),
+        ("failed", "503 Service Unavailable"),
+        ("posted", None),
+    ]
+    assert [m.text for _, m in club.poster.posts] == ["to #daily-problem"]
+    await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=2))
+    assert sorted(m.text for _, m in club.poster.posts) == ["to #daily-problem", "to #officers"]
+
+
+async def test_a_slow_post_does_not_hold_back_the_record_of_posts_already_out(club):
+    ids = await _clubs(club, 3)
+    scheduler = _daily(club, _build_to("problems"))
+    released, slow_started = asyncio.Event(), asyncio.Event()
+    post = club.poster.post
+
+    async def slow_for_ws_1(place, message):
+        if place.workspace_id == "ws-1":  # e.g. a 429 being waited out
+            slow_started.set()
+            await released.wait()
+        return await post(place, message)
+
+    club.poster.post = slow_for_ws_1
+    club.clock.set(NEXT_DIGEST)
+    batch = asyncio.create_task(scheduler.fire_due("daily_test", ids))
+    await slow_started.wait()
+
+    async def statuses():
+        return [
+            [c.status for c in await club.runtime.store.claims.since(i, since=NEXT_DIGEST)]
+            for i in ids
+        ]
+
+    for _ in range(100):  # until the others' endings are written (a few event-loop turns)
+        if await statuses() == [["claimed"], ["posted"], ["posted"]]:
+            break
+        await asyncio.sleep(0.01)
+    assert await statuses() == [["claimed"], ["posted"], ["posted"]]
+    released.set()
+    assert await batch == {ids[0]: "posted", ids[1]: "posted", ids[2]: "posted"}
+    assert await statuses() == [["posted"], ["posted"], ["posted"]]

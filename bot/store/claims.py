@@ -8,15 +8,16 @@ and `skipped` are final.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import ClaimRow
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import insert_many_if_absent
 
 CLAIMED: Final = "claimed"
 POSTED: Final = "posted"
@@ -29,6 +30,16 @@ class ClaimKey:
     club_id: int
     kind: str
     occurrence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finish:
+    """How one claimed run ended."""
+
+    key: ClaimKey
+    status: str
+    message_ref: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,37 +69,55 @@ class Claims:
 
     async def claim(self, key: ClaimKey, *, due_at: datetime, owner: str, now: datetime) -> bool:
         """Take the occurrence; True only for the one caller that may post it."""
-        async with self._sessions.begin() as session:
-            won = await insert_if_absent(
-                session,
-                ClaimRow,
-                {
-                    "club_id": key.club_id,
-                    "kind": key.kind,
-                    "occurrence": key.occurrence,
-                    "status": CLAIMED,
-                    "owner": owner,
-                    "due_at": due_at,
-                    "claimed_at": now,
-                    "attempts": 1,
-                },
-            )
-            return won or await self._take_over(session, key, owner=owner, now=now)
+        return key in await self.claim_many({key: due_at}, owner=owner, now=now)
+
+    async def claim_many(
+        self, due: Mapping[ClaimKey, datetime], *, owner: str, now: datetime
+    ) -> set[ClaimKey]:
+        """Take each occurrence (key -> due time) that nobody holds; the keys this caller won.
+
+        One insert and one take-over per 500 keys. Keys go in sorted, so two processes
+        claiming overlapping batches wait on each other in the same order, never in a cycle.
+        """
+        keys, won = sorted(due, key=_order), set()
+        for start in range(0, len(keys), _BATCH):
+            chunk = keys[start : start + _BATCH]
+            async with self._sessions.begin() as session:
+                rows = [
+                    {
+                        "club_id": k.club_id,
+                        "kind": k.kind,
+                        "occurrence": k.occurrence,
+                        "status": CLAIMED,
+                        "owner": owner,
+                        "due_at": due[k],
+                        "claimed_at": now,
+                        "attempts": 1,
+                    }
+                    for k in chunk
+                ]
+                inserted = await insert_many_if_absent(session, ClaimRow, rows, _KEY_COLUMNS)
+                won |= {_key(row) for row in inserted}
+                taken = [k for k in chunk if k not in won]
+                if taken:
+                    won |= await self._take_over(session, taken, owner=owner, now=now)
+        return won
 
     async def _take_over(
-        self, session: AsyncSession, key: ClaimKey, *, owner: str, now: datetime
-    ) -> bool:
+        self, session: AsyncSession, keys: Sequence[ClaimKey], *, owner: str, now: datetime
+    ) -> set[ClaimKey]:
+        """Of `keys`, take those that failed or whose owner's lease ran out."""
         retryable = or_(
             ClaimRow.status == FAILED,
             and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease),
         )
         result = await session.execute(
             update(ClaimRow)
-            .where(_is(key), retryable)
+            .where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys]), retryable)
             .values(status=CLAIMED, owner=owner, claimed_at=now, attempts=ClaimRow.attempts + 1)
-            .returning(ClaimRow.id)
+            .returning(*_KEY_COLUMNS)
         )
-        return result.first() is not None
+        return {_key(row) for row in result}
 
     async def finish(
         self,
@@ -99,16 +128,44 @@ class Claims:
         message_ref: str | None = None,
         error: str | None = None,
     ) -> None:
+        await self.finish_many(
+            [Finish(key=key, status=status, message_ref=message_ref, error=error)], now=now
+        )
+
+    async def finish_many(self, finished: Sequence[Finish], *, now: datetime) -> None:
+        """Record how each run ended, in one transaction."""
+        if not finished:
+            return
+        table = cast(Table, ClaimRow.__table__)
+        statement = (
+            update(table)
+            .where(
+                table.c.club_id == bindparam("k_club"),
+                table.c.kind == bindparam("k_kind"),
+                table.c.occurrence == bindparam("k_occurrence"),
+            )
+            .values(
+                status=bindparam("v_status"),
+                posted_at=bindparam("v_posted_at"),
+                message_ref=bindparam("v_ref"),
+                error=bindparam("v_error"),
+            )
+        )
         async with self._sessions.begin() as session:
             await session.execute(
-                update(ClaimRow)
-                .where(_is(key))
-                .values(
-                    status=status,
-                    posted_at=now if status == POSTED else None,
-                    message_ref=message_ref,
-                    error=error[:500] if error else None,
-                )
+                statement,
+                [
+                    {
+                        "k_club": f.key.club_id,
+                        "k_kind": f.key.kind,
+                        "k_occurrence": f.key.occurrence,
+                        "v_status": f.status,
+                        "v_posted_at": now if f.status == POSTED else None,
+                        "v_ref": f.message_ref,
+                        "v_error": f.error[:500] if f.error else None,
+                    }
+                    for f in finished
+                ],
             )
 
     async def get(self, key: ClaimKey) -> Claim | None:
@@ -137,6 +194,19 @@ class Claims:
                 .order_by(ClaimRow.due_at, ClaimRow.id)
             )
             return [_claim(r) for r in rows.scalars()]
+
+
+_KEY_COLUMNS: Final = (ClaimRow.club_id, ClaimRow.kind, ClaimRow.occurrence)
+# Claims written per statement when many are claimed at once.
+_BATCH: Final = 500
+
+
+def _order(key: ClaimKey) -> tuple[int, str, str]:
+    return (key.club_id, key.kind, key.occurrence)
+
+
+def _key(row: Any) -> ClaimKey:
+    return ClaimKey(club_id=row[0], kind=row[1], occurrence=row[2])
 
 
 def _is(key: ClaimKey) -> ColumnElement[bool]:

@@ -7,7 +7,8 @@ the platform's message ref (the thread the hint and solution go to).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.problems import Total
 from bot.store.models import Base, UTCDateTime
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
 
 class ProblemPostRow(Base):
@@ -67,6 +68,16 @@ class SolveRecord:
     solved_at: datetime
 
 
+# Clubs read or written per statement when many are handled at once.
+_BATCH = 500
+
+
+def _chunks(club_ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(club_ids)
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
+
+
 class ProblemStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -75,32 +86,64 @@ class ProblemStore:
         self, club_id: int, *, day: date, problem_id: str, cycle: int, now: datetime
     ) -> ProblemPost:
         """The day's post: the one already recorded, else this one."""
-        async with self._sessions.begin() as session:
-            await insert_if_absent(
-                session,
-                ProblemPostRow,
-                {
-                    "club_id": club_id,
-                    "day": day,
-                    "problem_id": problem_id,
-                    "cycle": cycle,
-                    "posted_at": now,
-                },
-            )
+        post = ProblemPost(day=day, problem_id=problem_id, cycle=cycle)
+        await self.record_posts({club_id: post}, now=now)
         found = await self.post_on(club_id, day)
         assert found is not None
         return found
 
+    async def record_posts(self, posts: Mapping[int, ProblemPost], *, now: datetime) -> None:
+        """Record each club's post of its day, where none is recorded yet, in one transaction."""
+        rows = [
+            {
+                "club_id": club_id,
+                "day": p.day,
+                "problem_id": p.problem_id,
+                "cycle": p.cycle,
+                "posted_at": now,
+            }
+            for club_id, p in posts.items()
+        ]
+        async with self._sessions.begin() as session:
+            for start in range(0, len(rows), _BATCH):
+                await insert_many_if_absent(session, ProblemPostRow, rows[start : start + _BATCH])
+
     async def post_on(self, club_id: int, day: date) -> ProblemPost | None:
+        return (await self.posts_on({club_id: day})).get(club_id)
+
+    async def posts_on(self, days: Mapping[int, date]) -> dict[int, ProblemPost]:
+        """Each club's recorded post of its day (club id -> club-local date), where there is one."""
+        found: dict[int, ProblemPost] = {}
         async with self._sessions() as session:
-            row = (
-                await session.execute(
+            for chunk in _chunks(days):
+                rows = await session.execute(
                     select(ProblemPostRow).where(
-                        ProblemPostRow.club_id == club_id, ProblemPostRow.day == day
+                        ProblemPostRow.club_id.in_(chunk),
+                        ProblemPostRow.day.in_({days[c] for c in chunk}),
                     )
                 )
-            ).scalar_one_or_none()
-            return None if row is None else _post(row)
+                found.update(
+                    (r.club_id, _post(r)) for r in rows.scalars() if days[r.club_id] == r.day
+                )
+        return found
+
+    async def post_counts(self, until: Mapping[int, date]) -> dict[int, Counter[str]]:
+        """How often each club posted each problem, up to its date in `until` inclusive."""
+        counts: dict[int, Counter[str]] = {club_id: Counter() for club_id in until}
+        by_day: dict[date, list[int]] = {}
+        for club_id, day in until.items():
+            by_day.setdefault(day, []).append(club_id)
+        async with self._sessions() as session:
+            for day, club_ids in by_day.items():
+                for chunk in _chunks(club_ids):
+                    rows = await session.execute(
+                        select(ProblemPostRow.club_id, ProblemPostRow.problem_id, func.count())
+                        .where(ProblemPostRow.club_id.in_(chunk), ProblemPostRow.day <= day)
+                        .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
+                    )
+                    for club_id, problem_id, times in rows:
+                        counts[club_id][problem_id] = times
+        return counts
 
     async def posts(self, club_id: int, *, until: date | None = None) -> list[ProblemPost]:
         """The club's posts, oldest first (up to `until` inclusive)."""

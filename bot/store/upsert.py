@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
+from sqlalchemy import Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -13,9 +15,27 @@ async def insert_if_absent(
     session: AsyncSession, row_type: type[DeclarativeBase], values: dict[str, Any]
 ) -> bool:
     """Insert `values` unless a row with the same unique key exists; True if inserted."""
+    table = row_type.__table__
+    inserted = await insert_many_if_absent(session, row_type, [values], table.primary_key)
+    return bool(inserted)
+
+
+async def insert_many_if_absent(
+    session: AsyncSession,
+    row_type: type[DeclarativeBase],
+    rows: Sequence[dict[str, Any]],
+    returning: Iterable[Any] | None = None,
+) -> list[Row[Any]]:
+    """Insert each of `rows` unless a row with its unique key exists, in one statement;
+    returns the `returning` columns (default: the primary key) of the rows inserted."""
+    if not rows:
+        return []
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = row_type.__table__
-    statement = insert(row_type).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement.returning(*table.primary_key))
-    return result.first() is not None
+    table = cast(Table, row_type.__table__)
+    columns = list(returning if returning is not None else table.primary_key)
+    # One statement executed with many parameter sets: SQLAlchemy batches them into
+    # multi-row INSERTs ("insertmanyvalues") and compiles the statement once.
+    statement = insert(table).on_conflict_do_nothing().returning(*columns)
+    result = await session.execute(statement, list(rows))
+    return list(result.all())
