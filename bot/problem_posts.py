@@ -189,46 +189,54 @@ async def _build_daily_many(runs: Sequence[JobRun]) -> list[Built]:
     return built
 
 
-async def _build_daily(run: JobRun) -> Delivery | None:
-    (built,) = await _build_daily_many([run])
-    if isinstance(built, Exception):
-        raise built
-    return built
+async def _thread_problems(
+    runs: Sequence[JobRun], days: Mapping[int, date]
+) -> list[tuple[Problem, str] | PostFailed | None]:
+    """Each run's problem posted on its day (club id -> date) and the post's message ref,
+    or None if nothing was posted that day.
 
-
-async def _thread_problem(run: JobRun, day: date) -> tuple[Problem, str] | None:
-    """The problem posted on `day` and its message ref, if it was posted.
-
-    While that post is still on its way (claimed, or failed and being retried), this
-    run fails too, so it is retried after the post instead of being skipped for good.
+    While that post is still on its way (claimed, or failed and being retried), the run
+    fails too, so it is retried after the post instead of being skipped for good.
     """
-    recorded = await run.store.problems.post_on(run.club.id, day)
-    claim = await run.store.claims.get(
-        ClaimKey(club_id=run.club.id, kind=DAILY, occurrence=day.isoformat())
-    )
-    if claim is not None and claim.status in (CLAIMED, FAILED):
-        raise PostFailed(f"waiting for the problem post of {day} ({claim.status})")
-    problem = load_bank().by_id(recorded.problem_id) if recorded else None
-    if problem is None or claim is None or claim.message_ref is None:
-        return None
-    return problem, claim.message_ref
+    if not runs:
+        return []
+    store, bank = runs[0].store, load_bank()
+    recorded = await store.problems.posts_on(days)
+    keys = {
+        c: ClaimKey(club_id=c, kind=DAILY, occurrence=day.isoformat()) for c, day in days.items()
+    }
+    claims = await store.claims.get_many(keys.values())
+    found: list[tuple[Problem, str] | PostFailed | None] = []
+    for run in runs:
+        claim, post = claims.get(keys[run.club.id]), recorded.get(run.club.id)
+        problem = bank.by_id(post.problem_id) if post else None
+        if claim is not None and claim.status in (CLAIMED, FAILED):
+            day = days[run.club.id]
+            found.append(PostFailed(f"waiting for the problem post of {day} ({claim.status})"))
+        elif problem is None or claim is None or claim.message_ref is None:
+            found.append(None)
+        else:
+            found.append((problem, claim.message_ref))
+    return found
 
 
-async def _build_hint(run: JobRun) -> Delivery | None:
-    settings = problem_settings(run.club)
-    day = local(run.due_at - settings.hint_delay, run.club.timezone).date()
-    posted = await _thread_problem(run, day)
-    if posted is None:
-        return None
-    return Delivery(purpose="problems", message=hint_post(*posted))
+async def _build_hints(runs: Sequence[JobRun]) -> list[Built]:
+    days = {}
+    for run in runs:
+        delay = problem_settings(run.club).hint_delay
+        days[run.club.id] = local(run.due_at - delay, run.club.timezone).date()
+    return [
+        Delivery(purpose="problems", message=hint_post(*p)) if isinstance(p, tuple) else p
+        for p in await _thread_problems(runs, days)
+    ]
 
 
-async def _build_solution(run: JobRun) -> Delivery | None:
-    yesterday = local(run.due_at, run.club.timezone).date() - timedelta(days=1)
-    posted = await _thread_problem(run, yesterday)
-    if posted is None:
-        return None
-    return Delivery(purpose="problems", message=solution_post(*posted))
+async def _build_solutions(runs: Sequence[JobRun]) -> list[Built]:
+    days = {r.club.id: local(r.due_at, r.club.timezone).date() - timedelta(days=1) for r in runs}
+    return [
+        Delivery(purpose="problems", message=solution_post(*p)) if isinstance(p, tuple) else p
+        for p in await _thread_problems(runs, days)
+    ]
 
 
 def _when(club: Club) -> When | None:
@@ -257,15 +265,14 @@ JOBS: tuple[Job, ...] = (
         description="Daily problem",
         period="day",
         when=_when,
-        build=_build_daily,
         build_many=_build_daily_many,
     ),
-    Job(kind=HINT, description="Hint", period="day", when=_hint_when, build=_build_hint),
+    Job(kind=HINT, description="Hint", period="day", when=_hint_when, build_many=_build_hints),
     Job(
         kind=SOLUTION,
         description="Yesterday's key idea",
         period="day",
         when=_daily_when,
-        build=_build_solution,
+        build_many=_build_solutions,
     ),
 )

@@ -105,18 +105,23 @@ class Job:
     description: str
     period: Period
     when: Callable[[Club], When | None]
-    build: Callable[[JobRun], Awaitable[Delivery | None]]
-    # Builds many clubs' runs at once (a few queries for all of them), one result or
-    # error per run, in order. Without it, `build` is called for each run in turn.
+    # How a run's post is built: one run at a time, or many clubs' runs at once (a few
+    # queries for all of them, one result or error per run, in order). Give one of the two.
+    build: Callable[[JobRun], Awaitable[Delivery | None]] | None = None
     build_many: Callable[[Sequence[JobRun]], Awaitable[Sequence[Built]]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.build is None) == (self.build_many is None):
+            raise ValueError(f"job {self.kind}: give build or build_many, not both or neither")
 
     async def build_all(self, runs: Sequence[JobRun]) -> list[Built]:
         """Each run's delivery, or the error its build raised: one club's error is its own."""
-        if self.build_many is not None and len(runs) > 1:
+        if self.build_many is not None:
             try:
                 return list(await self.build_many(runs))
             except Exception as error:  # the batch itself failed, e.g. the database dropped
                 return [error] * len(runs)
+        assert self.build is not None
         built: list[Built] = []
         for run in runs:
             try:

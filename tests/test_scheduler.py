@@ -1,7 +1,10 @@
 """Scheduled posts go out once per occurrence, whatever happens around them."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.clock import ManualClock
 from bot.model import Message
@@ -117,6 +120,57 @@ async def test_a_daily_job_posts_once_per_local_date_across_the_dst_change(club)
         "2026-11-02",
         "2026-11-03",
     ]
+
+
+# (zone, local time of the post, a day shortly before the zone's DST change, what happens)
+DST_CASES = [
+    ("America/New_York", When(hour=2, minute=30), date(2026, 3, 6), "02:30 is skipped"),
+    ("America/New_York", When(hour=1, minute=30), date(2026, 10, 30), "01:30 comes twice"),
+    ("Europe/London", When(hour=1, minute=30), date(2026, 3, 27), "01:30 is skipped"),
+    ("Europe/London", When(hour=1, minute=30), date(2026, 10, 23), "01:30 comes twice"),
+    ("Australia/Sydney", When(hour=2, minute=30), date(2026, 4, 3), "02:30 comes twice"),
+    ("Australia/Sydney", When(hour=2, minute=30), date(2026, 10, 2), "02:30 is skipped"),
+    ("Asia/Kolkata", When(hour=9, minute=0), date(2026, 3, 6), "no DST; UTC+5:30"),
+]
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "first", "case"), DST_CASES, ids=[f"{z}-{c}" for z, _, _, c in DST_CASES]
+)
+async def test_a_daily_post_goes_out_once_on_every_local_date_across_each_zones_dst_change(
+    club, zone, at, first, case
+):
+    await club.run(f"/admin setup timezone:{zone} problems:#daily-problem", as_user=ADMIN)
+    tz = ZoneInfo(zone)
+    start = datetime.combine(first, time(12, 0), tzinfo=tz)
+    clock = ManualClock(start.astimezone(UTC))
+    scheduler = _daily(club, _build_to("problems"), at=at, clock=clock)
+    await scheduler.run_until(clock, (start + timedelta(days=5)).astimezone(UTC))
+    days = [first + timedelta(days=d) for d in range(1, 6)]
+    assert [m.text for _, m in club.poster.posts] == [d.isoformat() for d in days]
+    # Each went out at the club's time, or an hour later on the night that time did not exist.
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    claims = await club.runtime.store.claims.since(club_id, since=start)
+    for claim, day in zip(claims, days, strict=True):
+        posted = claim.due_at.astimezone(tz)
+        assert posted.date() == day
+        assert (posted.hour, posted.minute) in {(at.hour, at.minute), (at.hour + 1, at.minute)}
+
+
+async def test_a_clock_that_jumps_forward_posts_the_missed_run_once_and_back_posts_nothing_twice(
+    club,
+):
+    await club.run(SETUP, as_user=ADMIN)
+    scheduler = _daily(club, _build_to("problems"))
+    # 08:50 in New York, then the host's clock is corrected 40 minutes forward.
+    club.clock.set(NEXT_DIGEST - timedelta(minutes=10))
+    assert await scheduler.catch_up() == []
+    club.clock.set(NEXT_DIGEST + timedelta(minutes=30))
+    assert [o for _, o in await scheduler.catch_up()] == ["posted"]
+    # ...and back again by an hour: 09:00 comes round a second time.
+    club.clock.set(NEXT_DIGEST - timedelta(minutes=30))
+    await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=30))
+    assert [m.text for _, m in club.poster.posts] == ["2026-11-23"]
 
 
 async def test_a_passing_failure_is_retried_within_the_grace_window_and_posted_once(club):

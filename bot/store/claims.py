@@ -8,12 +8,12 @@ and `skipped` are final.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import ClaimRow
@@ -169,9 +169,20 @@ class Claims:
             )
 
     async def get(self, key: ClaimKey) -> Claim | None:
+        return (await self.get_many([key])).get(key)
+
+    async def get_many(self, keys: Iterable[ClaimKey]) -> dict[ClaimKey, Claim]:
+        """The claims of `keys` that exist."""
+        wanted = sorted(set(keys), key=_order)
+        found: dict[ClaimKey, Claim] = {}
         async with self._sessions() as session:
-            row = (await session.execute(select(ClaimRow).where(_is(key)))).scalar_one_or_none()
-            return None if row is None else _claim(row)
+            for start in range(0, len(wanted), _BATCH):
+                chunk = [_order(k) for k in wanted[start : start + _BATCH]]
+                rows = await session.execute(
+                    select(ClaimRow).where(tuple_(*_KEY_COLUMNS).in_(chunk))
+                )
+                found.update((claim.key, claim) for claim in map(_claim, rows.scalars()))
+        return found
 
     async def retryable(self, *, now: datetime, grace: timedelta) -> list[Claim]:
         """Failed or abandoned claims due for a try inside their grace window, oldest first."""
@@ -207,14 +218,6 @@ def _order(key: ClaimKey) -> tuple[int, str, str]:
 
 def _key(row: Any) -> ClaimKey:
     return ClaimKey(club_id=row[0], kind=row[1], occurrence=row[2])
-
-
-def _is(key: ClaimKey) -> ColumnElement[bool]:
-    return and_(
-        ClaimRow.club_id == key.club_id,
-        ClaimRow.kind == key.kind,
-        ClaimRow.occurrence == key.occurrence,
-    )
 
 
 def _claim(row: ClaimRow) -> Claim:
