@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Run
 from bot.clock import Clock, ManualClock
-from bot.club_time import local, zone
+from bot.club_time import WEEKDAYS, local, zone
 from bot.model import Message, Place, Platform
 from bot.posting import Poster, PostFailed, PostRefused
 from bot.store.claims import FAILED, POSTED, SKIPPED, ClaimKey, Finish
@@ -40,8 +40,6 @@ Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unschedul
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Longer than any DST shift, so a step past the repeated hour of a fall-back clears it.
 _PAST_THE_FOLD = timedelta(hours=3)
-# How long the first club due at an instant waits for the others APScheduler hands over.
-_GATHER = 0.05
 # Posts in flight at once within a batch (to many workspaces; each adapter paces its own).
 _POST_AT_ONCE = 50
 
@@ -173,6 +171,18 @@ def _cron(when: When, timezone: str) -> ForwardCron:
     return ForwardCron(cron)
 
 
+# Clubs whose job of a kind runs at the same time in the same zone: (kind, when, zone).
+Group: TypeAlias = tuple[str, "When", str]
+
+
+def _group_id(group: Group) -> str:
+    """The APScheduler job id of a group, e.g. 'daily_problem 09:00 mon,tue America/New_York'."""
+    kind, when, timezone = group
+    days = when.weekdays or (() if when.day_of_week is None else (when.day_of_week,))
+    on = ",".join(WEEKDAYS[d][:3] for d in sorted(set(days))) if days else "daily"
+    return f"{kind} {when.hour:02d}:{when.minute:02d} {on} {timezone}"
+
+
 def occurrence_of(period: Period, local_due: datetime) -> str:
     """The claim key: the club-local date, or ISO week, the run belongs to."""
     if period == "day":
@@ -206,7 +216,9 @@ class Scheduler:
         # Set when a run could not even claim its occurrence (the database was away):
         # the retry tick then looks for unclaimed occurrences inside the grace window.
         self._unclaimed = False
-        self._firing: dict[str, set[int]] = {}  # clubs gathered into the next batch, by kind
+        # The clubs of each schedule, and each club's schedule of each job kind.
+        self._groups: dict[Group, set[int]] = {}
+        self._group_of: dict[tuple[int, str], Group] = {}
         self._aps = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -494,14 +506,9 @@ class Scheduler:
         """Just before the grace window opens, since `fire_times` excludes its start."""
         return now - self.grace - timedelta(microseconds=1)
 
-    async def _fire(self, club_id: int, kind: str) -> None:
-        """APScheduler's entry, once per club: gather the clubs due at this instant and
-        run them as one batch."""
-        self._firing.setdefault(kind, set()).add(club_id)
-        if len(self._firing[kind]) > 1:
-            return  # the first club's call is gathering this one's too
-        await asyncio.sleep(_GATHER)  # APScheduler hands over every job due now in one pass
-        await self.fire_due(kind, self._firing.pop(kind))
+    async def _fire(self, group: Group) -> None:
+        """APScheduler's entry: the clubs of `group` are due; run them as one batch."""
+        await self.fire_due(group[0], set(self._groups.get(group, ())))
 
     async def fire_due(self, kind: str, club_ids: Iterable[int]) -> dict[int, Outcome]:
         """Run `kind` for each of `club_ids` whose occurrence is due now (within the grace)."""
@@ -533,18 +540,45 @@ class Scheduler:
             self._aps.shutdown(wait=False)
 
     async def club_changed(self, club_id: int) -> None:
-        self._schedule(await self.store.clubs.get(club_id))
+        club = (await self.store.clubs.get_many([club_id])).get(club_id)
+        if club is not None:
+            self._schedule(club)
+            return
+        for kind in self.jobs:  # the club is gone: out of every schedule
+            group = self._group_of.pop((club_id, kind), None)
+            if group is not None:
+                self._leave(group, club_id)
 
     def _schedule(self, club: Club) -> None:
+        """Put the club into the APScheduler job of each of its schedules. Clubs that post
+        at the same time in the same zone share one job, which runs them as one batch:
+        a handful of jobs for thousands of clubs."""
         for job in self.jobs.values():
-            job_id, trigger = f"{club.id}:{job.kind}", self.trigger(job, club)
-            if trigger is None:
-                if self._aps.get_job(job_id):
-                    self._aps.remove_job(job_id)
+            when = job.when(club)
+            group = None if when is None else (job.kind, when, club.timezone)
+            old = self._group_of.pop((club.id, job.kind), None)
+            if old is not None and old != group:
+                self._leave(old, club.id)
+            if group is None or when is None:
                 continue
-            self._aps.add_job(
-                self._fire, trigger, args=(club.id, job.kind), id=job_id, replace_existing=True
-            )
+            self._group_of[(club.id, job.kind)] = group
+            if group not in self._groups:
+                self._groups[group] = set()
+                self._aps.add_job(
+                    self._fire,
+                    _cron(when, club.timezone),
+                    args=(group,),
+                    id=_group_id(group),
+                    replace_existing=True,
+                )
+            self._groups[group].add(club.id)
+
+    def _leave(self, group: Group, club_id: int) -> None:
+        members = self._groups[group]
+        members.discard(club_id)
+        if not members:
+            del self._groups[group]
+            self._aps.remove_job(_group_id(group))
 
     def aps_job_ids(self) -> list[str]:
         return sorted(job.id for job in self._aps.get_jobs())

@@ -221,17 +221,26 @@ async def test_a_club_without_an_alerts_channel_skips_the_digest_and_says_why(cl
     assert last == "Officer digest 2026-W48: skipped (no alerts channel set)"
 
 
-async def test_start_builds_one_apscheduler_job_per_club_and_follows_config_changes(club):
-    await club.run(DIGEST_ONLY, as_user=ADMIN)
+async def test_clubs_on_the_same_schedule_share_one_apscheduler_job_that_follows_changes(club):
+    for workspace in ("ws-1", "ws-2"):
+        club.workspace = workspace
+        await club.run(DIGEST_ONLY, as_user=ADMIN)
     scheduler = club.runtime.scheduler
     await scheduler.start()
-    club_id = (await club.runtime.store.clubs.all())[0].id
-    assert scheduler.aps_job_ids() == [f"{club_id}:officer_digest", "retry"]
+    new_york = "officer_digest 09:00 mon America/New_York"
+    assert scheduler.aps_job_ids() == [new_york, "retry"]
     await club.run(
         "/admin setup timezone:Asia/Kolkata digest_day:wed digest_time:18:00", as_user=ADMIN
     )
-    runs = scheduler.next_runs((await club.runtime.store.clubs.all())[0], club.clock.now())
+    kolkata = "officer_digest 18:00 wed Asia/Kolkata"
+    assert scheduler.aps_job_ids() == [new_york, kolkata, "retry"]
+    ws_2 = next(c for c in await club.runtime.store.clubs.all() if c.workspace_id == "ws-2")
+    runs = scheduler.next_runs(ws_2, club.clock.now())
     assert runs[0].at == datetime(2026, 11, 18, 12, 30, tzinfo=UTC)
+    club.workspace = "ws-1"
+    await club.run("/admin setup timezone:Asia/Kolkata digest_day:wed", as_user=ADMIN)
+    await club.run("/admin setup digest_time:18:00", as_user=ADMIN)
+    assert scheduler.aps_job_ids() == [kolkata, "retry"], "the emptied job is gone"
 
 
 async def test_the_occurrence_key_is_the_local_date_or_iso_week():
@@ -336,8 +345,8 @@ async def test_clubs_due_together_are_claimed_as_one_batch_and_each_ends_on_its_
     claims.claim_many = spy
     club.poster.failing["officers"] = 1
     club.clock.set(NEXT_DIGEST)
-    # APScheduler calls _fire once per club at 09:00; the calls gather into one batch.
-    await asyncio.gather(*(scheduler._fire(i, "daily_test") for i in ids))
+    # What the APScheduler job of clubs posting at 09:00 in New York does at 09:00.
+    await scheduler.fire_due("daily_test", ids)
     assert batches == [4]
     ended = [await claims.since(i, since=NEXT_DIGEST) for i in ids]
     assert [(c.status, c.error) for [c] in ended] == [
