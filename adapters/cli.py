@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from bot.config import Settings, load_settings, sqlite_url
 from bot.deadline_posts import club_windows, reminder_days
 from bot.ics_feed import build_ics
 from bot.runtime import Runtime, open_runtime
+from bot.store.db import backup_sqlite
 from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
 
@@ -73,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="a file written by `clubbot export`")
     load.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     load.set_defaults(run=_import)
+    backup = commands.add_parser("backup", help="copy the SQLite database, safe while it runs")
+    backup.add_argument("target", type=Path, help="the new file, e.g. clubbot-2026-12-01.db")
+    backup.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    backup.set_defaults(run=_backup)
     feed = commands.add_parser("calendar", help="write a club's windows as an .ics to stdout")
     feed.add_argument("--club", type=int, required=True, help="the club's id (see `clubs`)")
     feed.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
@@ -209,6 +215,16 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     print(f"Imported as club {club_id}.")
+    return 0
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        pages = backup_sqlite(_database_url(args, settings), args.target)
+    except (ValueError, sqlite3.Error) as error:
+        print(f"clubbot backup: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up to {args.target} ({pages} pages).")
     return 0
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -37,6 +39,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def backup_sqlite(url: str, target: Path) -> int:
+    """Copy the SQLite database of `url` to `target` with SQLite's online backup, which
+    is safe while the bot runs (a file copy of a WAL database may not be); its pages."""
+    source_path = make_url(url).database
+    if not url.startswith("sqlite") or not source_path:
+        raise ValueError("only a SQLite database is backed up this way; for PostgreSQL use pg_dump")
+    if not Path(source_path).exists():
+        raise ValueError(f"there is no database at {source_path}")
+    if target.exists():
+        raise ValueError(f"{target} exists already; name a new file")
+    with closing(sqlite3.connect(source_path)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+        return int(copy.execute("PRAGMA page_count").fetchone()[0])
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

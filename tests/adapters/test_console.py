@@ -172,3 +172,31 @@ def test_a_bad_now_is_refused_with_an_example(tmp_path):
     result = _clubbot("console", "--now", "next tuesday", cwd=tmp_path)
     assert result.returncode == 2
     assert "is not an ISO date-time, e.g. 2026-11-16T09:00-05:00" in result.stderr
+
+
+def test_a_backup_is_a_working_copy_and_never_overwrites(tmp_path):
+    db, copy = tmp_path / "club.db", tmp_path / "copy.db"
+    _clubbot(
+        "console",
+        "--db",
+        str(db),
+        cwd=tmp_path,
+        stdin=":as a officer\n/admin setup timezone:Asia/Kolkata\n",
+    )
+    result = _clubbot("backup", str(copy), "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Backed up to {copy} (")
+    status = _clubbot(
+        "console", "--db", str(copy), cwd=tmp_path, stdin=":as a officer\n/admin status\n"
+    )
+    assert "  Time zone: Asia/Kolkata" in status.stdout
+    again = _clubbot("backup", str(copy), "--db", str(db), cwd=tmp_path)
+    assert (again.returncode, again.stderr.strip()) == (
+        1,
+        f"clubbot backup: {copy} exists already; name a new file",
+    )
+    missing = _clubbot(
+        "backup", str(tmp_path / "x.db"), "--db", str(tmp_path / "none.db"), cwd=tmp_path
+    )
+    assert missing.returncode == 1
+    assert "there is no database at" in missing.stderr
