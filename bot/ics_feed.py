@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-
-from icalendar import Alarm, Calendar, Event
+from typing import TYPE_CHECKING
 
 from bot.internship_calendar import Occurrence, describe_eligibility
+
+if TYPE_CHECKING:  # icalendar loads when a feed is built, not at start-up
+    from icalendar import Alarm, Event
 
 PRODID = "-//clubbot//internship windows//EN"
 
@@ -25,6 +27,8 @@ def build_ics(
     reminder_days: tuple[int, ...] = (14, 3, 1),
     stamp: datetime,
 ) -> bytes:
+    from icalendar import Calendar
+
     feed = Calendar()
     feed.add("prodid", PRODID)
     feed.add("version", "2.0")
@@ -41,6 +45,8 @@ def build_ics(
 
 
 def _event(occurrence: Occurrence, what: str, day: date, stamp: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"{occurrence.key}-{what}@clubbot")
     event.add("dtstamp", stamp.astimezone(UTC))
@@ -55,6 +61,8 @@ def _event(occurrence: Occurrence, what: str, day: date, stamp: datetime) -> Eve
 
 
 def _alarm(occurrence: Occurrence, days: int) -> Alarm:
+    from icalendar import Alarm
+
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", f"{occurrence.title} closes in {days} day(s)")

@@ -31,10 +31,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-import numpy as np
-import rustworkx as rx
+if TYPE_CHECKING:  # numpy and rustworkx load when a round is matched, not at start-up
+    import numpy as np
 
 Role = Literal["interviewer", "interviewee", "both"]
 TRACKS: Final = ("coding", "ml-fundamentals", "ml-system-design", "behavioral")
@@ -215,6 +215,8 @@ def match(pool: Sequence[Participant], history: History) -> list[tuple[int, int]
     n = len(pool)
     if n < 2:
         return []
+    import rustworkx as rx
+
     edges = candidate_edges(pool, history)
     graph = rx.PyGraph()
     graph.add_nodes_from(range(n))
@@ -228,6 +230,8 @@ def candidate_edges(
 ) -> list[tuple[int, int, int]]:
     """(i, j, score) for pairs that can meet: all of them for small pools, else each
     member's best `neighbours`, scored in bulk."""
+    import numpy as np
+
     n = len(pool)
     keep = neighbours if neighbours is not None else (n if n <= FULL_GRAPH_UP_TO else NEIGHBOURS)
     scores = _bulk_scores(pool)
@@ -245,6 +249,8 @@ def candidate_edges(
 
 def _bulk_scores(pool: Sequence[Participant]) -> np.ndarray:
     """The score matrix without history, 0 where two cannot be paired."""
+    import numpy as np
+
     words = np.array(
         [[(p.hours >> (64 * w)) & (2**64 - 1) for w in range(_WORDS)] for p in pool],
         dtype=np.uint64,

@@ -1,6 +1,8 @@
 """The core stays platform-neutral: nothing under bot/ imports a platform SDK."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,15 @@ def test_the_core_imports_no_platform_sdk_and_no_adapter(path):
 def test_only_the_scheduler_imports_apscheduler():
     users = [p.name for p in (ROOT / "bot").rglob("*.py") if "apscheduler" in _imports(p)]
     assert users == ["scheduler.py"]
+
+
+def test_the_idle_bot_does_not_load_what_only_a_pairing_round_or_a_calendar_needs():
+    # numpy (and its BLAS thread), rustworkx and icalendar are ~16 MB of a ~85 MB idle process.
+    probe = (
+        "import sys, bot.runtime, bot.commands, adapters.console_adapter; "
+        "print(sorted({'numpy', 'rustworkx', 'icalendar'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"

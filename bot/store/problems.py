@@ -72,10 +72,10 @@ class SolveRecord:
 _BATCH = 500
 
 
-def _chunks(club_ids: Iterable[int]) -> Iterator[list[int]]:
+def _chunks(club_ids: Iterable[int], size: int = _BATCH) -> Iterator[list[int]]:
     ids = list(club_ids)
-    for start in range(0, len(ids), _BATCH):
-        yield ids[start : start + _BATCH]
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 class ProblemStore:
@@ -135,7 +135,8 @@ class ProblemStore:
             by_day.setdefault(day, []).append(club_id)
         async with self._sessions() as session:
             for day, club_ids in by_day.items():
-                for chunk in _chunks(club_ids):
+                # Smaller chunks here: a year of history is ~365 rows per club.
+                for chunk in _chunks(club_ids, 100):
                     rows = await session.execute(
                         select(ProblemPostRow.club_id, ProblemPostRow.problem_id, func.count())
                         .where(ProblemPostRow.club_id.in_(chunk), ProblemPostRow.day <= day)
