@@ -98,13 +98,16 @@ def _filtered(ctx: Context) -> Sequence[Problem]:
 async def solved(ctx: Context) -> Message:
     bank, today = load_bank(), problem_day(ctx.club, ctx.now)
     wanted = ctx.args.get("problem") or ctx.args.get("value")
+    posted = False  # known to be posted in this club, without asking again
     if wanted is None:
         current = await _current(ctx)
         if current is None:
             raise UserError(_nothing_posted(ctx))
-        wanted = current.problem_id
+        wanted, posted = current.problem_id, True
     found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
-    if found is None or not await ctx.store.problems.was_posted(ctx.club.id, found.id, until=today):
+    if found is None or not (
+        posted or await ctx.store.problems.was_posted(ctx.club.id, found.id, until=today)
+    ):
         raise UserError(
             f"`{wanted[:60]}` hasn't been posted in this club yet, so it can't count. "
             "Solves count for problems the club has posted: see `/problem`."

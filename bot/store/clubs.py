@@ -82,6 +82,8 @@ class ClubChanges:
 class Clubs:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        # Club id -> (config_version, snapshot) of the clubs commands have asked about.
+        self._cache: dict[int, tuple[int, Club]] = {}
 
     async def get_or_create(
         self, *, platform: str, workspace_id: str, name: str, now: datetime
@@ -89,9 +91,9 @@ class Clubs:
         where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)
         # Read first: nearly every call finds the club, and a read takes no write lock.
         async with self._sessions() as session:
-            row = (await session.execute(select(ClubRow).where(*where))).scalar_one_or_none()
+            row = (await session.execute(select(*_CLUB_COLUMNS).where(*where))).one_or_none()
             if row is not None:
-                return await _snapshot(session, row)
+                return await self._cached(session, row)
         async with self._sessions.begin() as session:
             values = {
                 "platform": platform,
@@ -103,12 +105,23 @@ class Clubs:
                 "created_at": now,
             }
             await insert_if_absent(session, ClubRow, values)
-            row = (await session.execute(select(ClubRow).where(*where))).scalar_one()
-            return await _snapshot(session, row)
+            row = (await session.execute(select(*_CLUB_COLUMNS).where(*where))).one()
+            return await self._cached(session, row)
 
     async def get(self, club_id: int) -> Club:
         async with self._sessions() as session:
-            return await _snapshot(session, await session.get_one(ClubRow, club_id))
+            row = (await session.execute(select(*_CLUB_COLUMNS).where(ClubRow.id == club_id))).one()
+            return await self._cached(session, row)
+
+    async def _cached(self, session: AsyncSession, row: Any) -> Club:
+        """The club of `row` from the cache if its configuration has not changed since,
+        else read (3 queries) and cached. Every process checks the version it reads."""
+        cached = self._cache.get(row.id)
+        if cached is not None and cached[0] == row.config_version:
+            return cached[1]
+        club = (await _snapshots(session, [row]))[0]
+        self._cache[row.id] = (row.config_version, club)
+        return club
 
     async def get_many(self, club_ids: Iterable[int]) -> dict[int, Club]:
         """The clubs of `club_ids` that exist, by id, in four queries per 500 clubs."""
@@ -145,6 +158,7 @@ class Clubs:
                 if await _set_setting(session, club_id, key, value):
                     action = f"set {key}" if value is not None else f"reset {key}"
                     audit(session, club_id, actor, action, value or "default", now)
+            row.config_version += 1
             await session.flush()
             return await _snapshot(session, row)
 
@@ -170,6 +184,7 @@ class Clubs:
                 .where(ChannelRow.club_id == club_id, ChannelRow.channel_id == channel_id)
                 .values(broken_reason=reason[:300], broken_at=now)
             )
+            await _changed(session, club_id)
 
     async def add_officer(
         self, club_id: int, *, user_id: str, name: str, actor: Actor, now: datetime
@@ -188,6 +203,7 @@ class Clubs:
             )
             if added:
                 audit(session, club_id, actor, "add officer", name, now)
+                await _changed(session, club_id)
             return added
 
     async def remove_officer(
@@ -202,6 +218,7 @@ class Clubs:
             removed = result.first() is not None
             if removed:
                 audit(session, club_id, actor, "remove officer", name, now)
+                await _changed(session, club_id)
             return removed
 
     async def officers(self, club_id: int) -> list[Officer]:
@@ -301,6 +318,15 @@ def audit(
             detail=detail[:1000],
             at=now,
         )
+    )
+
+
+async def _changed(session: AsyncSession, club_id: int) -> None:
+    """Mark the club's configuration changed, for every process's cached snapshot."""
+    await session.execute(
+        update(ClubRow)
+        .where(ClubRow.id == club_id)
+        .values(config_version=ClubRow.config_version + 1)
     )
 
 

@@ -46,6 +46,9 @@ class ClubRow(Base):
     digest_weekday: Mapped[int] = mapped_column(default=0)
     digest_time: Mapped[str] = mapped_column(String(5), default="09:00")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Bumped by every change to the club's configuration (this row, its channels,
+    # officers and settings): a cached snapshot is good while the version is the same.
+    config_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ChannelRow(Base):

@@ -4,10 +4,11 @@ from datetime import timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.store.claims import FAILED, POSTED, ClaimKey
+from bot.store.claims import FAILED, POSTED, ClaimKey, Finish
 from bot.store.clubs import Actor, Channel, ClubChanges
 from bot.store.db import upgrade
 from bot.store.models import Base
+from bot.store.problems import ProblemPost
 from bot.store.store import Store
 from tests.conftest import MONDAY
 
@@ -215,3 +216,117 @@ async def test_clubs_that_left_long_enough_ago_are_purged_with_their_rows(store)
     gone = await store.clubs.purge_left(before=MONDAY - timedelta(days=30))
     assert [c.workspace_id for c in gone] == ["1"]
     assert [c.workspace_id for c in await store.clubs.all()] == ["2", "3"]
+
+
+async def _clubs(store: Store, count: int) -> list[int]:
+    return [
+        (
+            await store.clubs.get_or_create(
+                platform="discord", workspace_id=f"G{n}", name=f"club {n}", now=MONDAY
+            )
+        ).id
+        for n in range(1, count + 1)
+    ]
+
+
+async def test_two_owners_claiming_overlapping_batches_win_each_occurrence_once(store):
+    clubs = await _clubs(store, 3)
+    # 600 keys: more than one statement's worth, so the chunking is exercised too.
+    keys = [
+        ClaimKey(club_id=c, kind="k", occurrence=f"2026-W{n:03d}")
+        for c in clubs
+        for n in range(200)
+    ]
+    due = dict.fromkeys(keys, MONDAY)
+    first, second = keys[:400], keys[200:]
+    won_a, won_b = await asyncio.gather(
+        store.claims.claim_many({k: due[k] for k in first}, owner="a", now=MONDAY),
+        store.claims.claim_many({k: due[k] for k in reversed(second)}, owner="b", now=MONDAY),
+    )
+    assert won_a | won_b == set(keys)
+    assert not won_a & won_b
+    later = MONDAY + timedelta(minutes=1)
+    await store.claims.finish_many(
+        [
+            Finish(key=keys[0], status=FAILED, error="503"),
+            Finish(key=keys[1], status=POSTED, message_ref="m2"),
+        ],
+        now=later,
+    )
+    assert await store.claims.claim_many(
+        {keys[0]: MONDAY, keys[1]: MONDAY}, owner="c", now=later
+    ) == {keys[0]}
+    got = await store.claims.get_many([keys[0], keys[1], keys[2]])
+    assert [(got[k].status, got[k].attempts, got[k].message_ref) for k in keys[:3]] == [
+        ("claimed", 2, None),
+        ("posted", 1, "m2"),
+        ("claimed", 1, None),
+    ]
+
+
+async def test_daily_problem_history_is_read_per_club_up_to_its_own_date(store):
+    ny, kolkata = await _clubs(store, 2)
+    day = MONDAY.date()
+    await store.problems.record_posts(
+        {
+            ny: ProblemPost(day=day, problem_id="two-sum", cycle=1),
+            kolkata: ProblemPost(day=day, problem_id="3sum", cycle=1),
+        },
+        now=MONDAY,
+    )
+    await store.problems.record_posts(
+        {ny: ProblemPost(day=day + timedelta(days=1), problem_id="two-sum", cycle=2)}, now=MONDAY
+    )
+    # Recording again keeps what was recorded first.
+    await store.problems.record_posts(
+        {ny: ProblemPost(day=day, problem_id="other", cycle=1)}, now=MONDAY
+    )
+    posts = await store.problems.posts_on({ny: day + timedelta(days=1), kolkata: day})
+    assert {c: p.problem_id for c, p in posts.items()} == {ny: "two-sum", kolkata: "3sum"}
+    assert await store.problems.posts_on({kolkata: day + timedelta(days=1)}) == {}
+    counts = await store.problems.post_counts(
+        {ny: day + timedelta(days=1), kolkata: day - timedelta(days=1)}
+    )
+    assert counts == {ny: {"two-sum": 2}, kolkata: {}}
+
+
+async def test_a_club_read_again_after_another_process_changed_it_is_the_changed_one(
+    store, database_url
+):
+    """Clubs keeps snapshots in memory; each change bumps a version every process checks."""
+    club_id = await _club(store)
+    other = await Store.open(database_url)  # as a second process would
+    try:
+
+        async def seen():
+            return await store.clubs.get_or_create(
+                platform="discord", workspace_id="G1", name="ML Club", now=MONDAY
+            )
+
+        assert (await seen()).timezone == "UTC"
+        await other.clubs.change(
+            club_id,
+            ClubChanges(
+                timezone="Asia/Kolkata",
+                channels={"alerts": Channel(id="C1", name="officers")},
+                settings={"problem_time": "08:00"},
+            ),
+            actor=ALEX,
+            now=MONDAY,
+        )
+        club = await seen()
+        assert (club.timezone, club.channels["alerts"].name, club.settings) == (
+            "Asia/Kolkata",
+            "officers",
+            {"problem_time": "08:00"},
+        )
+        await other.clubs.add_officer(club_id, user_id="U9", name="Priya", actor=ALEX, now=MONDAY)
+        assert (await seen()).officer_ids == {"U9"}
+        await other.clubs.mark_channel_broken(club_id, "C1", "403 Forbidden", MONDAY)
+        assert (await store.clubs.get(club_id)).channels["alerts"].broken_reason == "403 Forbidden"
+        await other.clubs.remove_officer(
+            club_id, user_id="U9", name="Priya", actor=ALEX, now=MONDAY
+        )
+        assert (await seen()).officer_ids == set()
+    finally:
+        await other.close()
