@@ -5,7 +5,6 @@ from datetime import date, timedelta
 import pytest
 
 from bot.errors import UserError
-from bot.problem_bank import Problem
 from bot.problems import (
     DEFAULT_MIX,
     DEFAULT_RAMP,
@@ -17,29 +16,9 @@ from bot.problems import (
     progress,
     streaks,
 )
+from tests.problem_samples import full_bank, problem
 
 MONDAY = date(2026, 11, 16)
-
-
-def _problem(pid, kind="coding", difficulty="easy", topics=("arrays",)):
-    return Problem(
-        id=pid,
-        kind=kind,
-        title=pid.title(),
-        difficulty=difficulty,
-        topics=topics,
-        hint="h",
-        solution="s",
-    )
-
-
-def _bank(per_cell=10):
-    return [
-        _problem(f"{kind}-{difficulty}-{n}", kind, difficulty)
-        for kind in ("coding", "ml", "sql")
-        for difficulty in ("easy", "medium", "hard")
-        for n in range(per_cell)
-    ]
 
 
 def _month(bank, days=30, posted=(), **kwargs):
@@ -55,7 +34,7 @@ def _month(bank, days=30, posted=(), **kwargs):
 
 
 def test_thirty_days_give_thirty_distinct_problems_following_ramp_and_mix():
-    picks = _month(_bank())
+    picks = _month(full_bank())
     assert len({c.problem.id for _, c in picks}) == 30
     for day, choice in picks:
         weekday = day.weekday()
@@ -66,12 +45,12 @@ def test_thirty_days_give_thirty_distinct_problems_following_ramp_and_mix():
 
 
 def test_the_choice_is_the_same_in_every_process():
-    assert _month(_bank()) == _month(_bank())
+    assert _month(full_bank()) == _month(full_bank())
     # Another club (seed) gets its own order through the same bank.
-    ours = [c.problem.id for _, c in _month(_bank(), days=7)]
+    ours = [c.problem.id for _, c in _month(full_bank(), days=7)]
     theirs = [
         choose_problem(
-            _bank(),
+            full_bank(),
             MONDAY + timedelta(days=n),
             ramp=DEFAULT_RAMP,
             mix=DEFAULT_MIX,
@@ -84,7 +63,7 @@ def test_the_choice_is_the_same_in_every_process():
 
 
 def test_an_exhausted_bank_starts_a_new_cycle_without_repeating_inside_one():
-    bank = [_problem(f"e{n}") for n in range(3)]
+    bank = [problem(f"e{n}") for n in range(3)]
     mix, ramp = parse_mix("coding daily"), parse_ramp("daily easy")
     posted: list[str] = []
     cycles = []
@@ -100,7 +79,7 @@ def test_an_exhausted_bank_starts_a_new_cycle_without_repeating_inside_one():
 
 
 def test_a_missing_difficulty_falls_back_to_the_nearest_and_says_so():
-    bank = [_problem("m1", difficulty="medium"), _problem("e1", difficulty="easy")]
+    bank = [problem("m1", difficulty="medium"), problem("e1", difficulty="easy")]
     saturday = MONDAY + timedelta(days=5)
     choice = choose_problem(
         bank, saturday, ramp=DEFAULT_RAMP, mix=parse_mix("coding daily"), posted=[], seed="s"
@@ -112,7 +91,7 @@ def test_a_missing_difficulty_falls_back_to_the_nearest_and_says_so():
 def test_a_topic_filter_that_matches_nothing_says_so():
     with pytest.raises(UserError, match="No coding problem in the bank with topics graphs"):
         choose_problem(
-            _bank(),
+            full_bank(),
             MONDAY,
             ramp=DEFAULT_RAMP,
             mix=DEFAULT_MIX,
@@ -123,7 +102,7 @@ def test_a_topic_filter_that_matches_nothing_says_so():
 
 
 def test_a_topic_filter_narrows_the_pool():
-    bank = [*_bank(), _problem("g1", topics=("graphs",))]
+    bank = [*full_bank(), problem("g1", topics=("graphs",))]
     choice = choose_problem(
         bank,
         MONDAY,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserError
-from bot.problem_bank import TOPICS, Problem
+from bot.problem_bank import TOPICS
 from bot.problems import (
     DEFAULT_MIX,
     DEFAULT_RAMP,
@@ -28,32 +28,11 @@ from bot.problems import (
     progress,
     streaks,
 )
+from tests.problem_samples import full_bank, problem
 
 MONDAY = date(2027, 1, 4)
 SATURDAY = MONDAY + timedelta(days=5)
 CONTENT = Path(__file__).resolve().parent.parent / "content"
-
-
-def problem(pid, kind="coding", difficulty="easy", topics=("arrays",)):
-    return Problem(
-        id=pid,
-        kind=kind,
-        title=pid,
-        difficulty=difficulty,
-        topics=topics,
-        hint="a nudge",
-        solution="the idea",
-    )
-
-
-def full_bank(per_cell=10):
-    """`per_cell` problems of every kind and difficulty."""
-    return [
-        problem(f"{kind}-{difficulty}-{n}", kind, difficulty)
-        for kind in ("coding", "ml", "sql")
-        for difficulty in ("easy", "medium", "hard")
-        for n in range(per_cell)
-    ]
 
 
 def post_days(bank, first_day, days, *, posted=(), ramp=DEFAULT_RAMP, mix=DEFAULT_MIX, seed="club"):
