@@ -24,7 +24,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def make_engine(url: str) -> AsyncEngine:
     """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # No extra rollback when a connection goes back to the pool: SQLAlchemy has already
+        # ended its transaction, and each rollback is a round trip to aiosqlite's thread.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
