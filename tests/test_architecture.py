@@ -1,6 +1,7 @@
 """The core stays platform-neutral: nothing under bot/ imports a platform SDK."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,15 @@ def test_the_idle_bot_does_not_load_what_only_a_pairing_round_or_a_calendar_need
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_store_commits_write_sessions_before_anything_else_runs():
+    """SQLite runs on the event loop's thread (bot/store/db.py): `sessions.begin()` would
+    commit in a task of its own, holding the write lock across a suspension."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"async with [\w.]*sessions\.begin\(\)", line)
+    ]
+    assert offenders == []

@@ -82,7 +82,7 @@ class Claims:
         keys, won = sorted(due, key=_order), set()
         for start in range(0, len(keys), _BATCH):
             chunk = keys[start : start + _BATCH]
-            async with self._sessions.begin() as session:
+            async with self._sessions() as session, session.begin():
                 rows = [
                     {
                         "club_id": k.club_id,
@@ -151,7 +151,7 @@ class Claims:
                 error=bindparam("v_error"),
             )
         )
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             await session.execute(
                 statement,
                 [

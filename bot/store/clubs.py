@@ -94,7 +94,7 @@ class Clubs:
             row = (await session.execute(select(*_CLUB_COLUMNS).where(*where))).one_or_none()
             if row is not None:
                 return await self._cached(session, row)
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             values = {
                 "platform": platform,
                 "workspace_id": workspace_id,
@@ -144,7 +144,7 @@ class Clubs:
         self, club_id: int, changes: ClubChanges, *, actor: Actor, now: datetime
     ) -> Club:
         """Apply `changes` and audit each one, in one transaction."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = await session.get_one(ClubRow, club_id)
             for attribute in ("timezone", "officer_role_id", "digest_weekday", "digest_time"):
                 value = getattr(changes, attribute)
@@ -170,7 +170,7 @@ class Clubs:
             for c in await self.all()
             if "left_at" in c.settings and datetime.fromisoformat(c.settings["left_at"]) < before
         ]
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             for club in gone:
                 await session.execute(delete(ClubRow).where(ClubRow.id == club.id))
         return gone
@@ -178,7 +178,7 @@ class Clubs:
     async def mark_channel_broken(
         self, club_id: int, channel_id: str, reason: str, now: datetime
     ) -> None:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             await session.execute(
                 update(ChannelRow)
                 .where(ChannelRow.club_id == club_id, ChannelRow.channel_id == channel_id)
@@ -189,7 +189,7 @@ class Clubs:
     async def add_officer(
         self, club_id: int, *, user_id: str, name: str, actor: Actor, now: datetime
     ) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             added = await insert_if_absent(
                 session,
                 OfficerRow,
@@ -209,7 +209,7 @@ class Clubs:
     async def remove_officer(
         self, club_id: int, *, user_id: str, name: str, actor: Actor, now: datetime
     ) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             result = await session.execute(
                 delete(OfficerRow)
                 .where(OfficerRow.club_id == club_id, OfficerRow.user_id == user_id)
@@ -246,7 +246,7 @@ class Clubs:
             ).first()
         if seen is not None and seen[0] >= now - SEEN_EVERY and seen[1] == name[:100]:
             return
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             added = await insert_if_absent(
                 session,
                 MemberRow,

@@ -98,7 +98,7 @@ class DeadlineStore:
     ) -> ClubDeadline:
         if not deadline.title or deadline.closes_on is None:
             raise ValueError("a club deadline needs a title and a closing date")
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = ClubDeadlineRow(
                 club_id=club_id,
                 title=deadline.title,
@@ -123,7 +123,7 @@ class DeadlineStore:
         actor: Actor,
         now: datetime,
     ) -> ClubDeadline | None:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = await session.get(ClubDeadlineRow, deadline_id)
             if row is None or row.club_id != club_id:
                 return None
@@ -138,7 +138,7 @@ class DeadlineStore:
     async def remove(
         self, club_id: int, deadline_id: int, *, actor: Actor, now: datetime
     ) -> ClubDeadline | None:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = await session.get(ClubDeadlineRow, deadline_id)
             if row is None or row.club_id != club_id:
                 return None
@@ -159,12 +159,12 @@ class DeadlineStore:
     # --- members' subscriptions, class years and mutes ---
 
     async def subscribe(self, club_id: int, user_id: str, target: str, *, now: datetime) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             values = {"club_id": club_id, "user_id": user_id, "target": target, "created_at": now}
             return await insert_if_absent(session, SubscriptionRow, values)
 
     async def unsubscribe(self, club_id: int, user_id: str, target: str) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             result = await session.execute(
                 delete(SubscriptionRow)
                 .where(
@@ -177,7 +177,7 @@ class DeadlineStore:
             return result.first() is not None
 
     async def set_class_year(self, club_id: int, user_id: str, class_year: str) -> None:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = await session.get(ProfileRow, (club_id, user_id))
             if row is None:
                 session.add(ProfileRow(club_id=club_id, user_id=user_id, class_year=class_year))
@@ -215,7 +215,7 @@ class DeadlineStore:
     async def mute(
         self, club_id: int, user_id: str, window_key: str, reason: str, *, now: datetime
     ) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             values = {
                 "club_id": club_id,
                 "user_id": user_id,

@@ -135,7 +135,7 @@ class PairingStore:
 
     async def join(self, club_id: int, member: PairingMember, *, now: datetime) -> bool:
         """Join or update; True when the member is new."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = await session.get(PairingMemberRow, (club_id, member.user_id))
             new = row is None
             if row is None:
@@ -163,7 +163,7 @@ class PairingStore:
             return [_member(r) for r in rows.scalars()]
 
     async def update_member(self, club_id: int, member: PairingMember) -> None:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             await session.execute(
                 update(PairingMemberRow)
                 .where(
@@ -193,7 +193,7 @@ class PairingStore:
 
         A round saved before (a retried run) keeps its groups: they are returned as they are.
         """
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             values = {
                 "club_id": club_id,
                 "occurrence": occurrence,
@@ -260,7 +260,7 @@ class PairingStore:
 
     async def add_to_group(self, club_id: int, group_id: int, user_id: str) -> Group:
         """Re-pairing after a no-show: a free member joins an existing round's group."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             row = await session.get_one(GroupRow, group_id)
             row.members = f"{row.members} {user_id}"
             week_of = await session.scalar(
@@ -292,7 +292,7 @@ class PairingStore:
     # --- feedback ---
 
     async def add_feedback(self, club_id: int, feedback: Feedback, *, now: datetime) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             values = {
                 "club_id": club_id,
                 "group_id": feedback.group_id,

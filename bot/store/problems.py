@@ -104,7 +104,7 @@ class ProblemStore:
             }
             for club_id, p in posts.items()
         ]
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             for start in range(0, len(rows), _BATCH):
                 await insert_many_if_absent(session, ProblemPostRow, rows[start : start + _BATCH])
 
@@ -182,7 +182,7 @@ class ProblemStore:
 
     async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
         """True the first time this member solves this problem; later solves count once."""
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session, session.begin():
             return await insert_if_absent(
                 session,
                 SolveRow,
