@@ -209,3 +209,23 @@ async def test_a_hint_waits_for_its_post_when_the_post_is_being_retried(club):
     assert titles[0].startswith("Daily problem · Tue 17 Nov")
     assert titles[1].startswith("Hint: ")
     assert club.poster.messages("daily-problem")[1].thread_of == "m1"
+
+
+async def test_forty_members_solving_at_once_while_officers_change_settings_all_count(club):
+    """Many writes at the same moment: each is its own transaction, none waits on another
+    (SQLite runs on the event loop's thread, so one that did would hang the bot)."""
+    import asyncio
+
+    await club.run(SETUP, as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, FIRST_POST)
+    members = [User(id=f"m{n}", name=f"member {n}") for n in range(40)]
+    answers = await asyncio.gather(
+        *(club.run("/solved", as_user=m) for m in members),
+        *(club.run(f"/admin problem settings hint_delay:{h}h", as_user=ADMIN) for h in (2, 3, 4)),
+        *(club.run("/solved", as_user=m) for m in members[:10]),
+    )
+    counted = [a.text for a in answers if a.text.startswith("Counted:")]
+    assert len(counted) == 40, "each member's first solve counts, once"
+    assert sum("it counts once" in a.text for a in answers) == 10
+    board = await club.run("/leaderboard", as_user=MEMBER)
+    assert board.text.endswith("…and 25 more"), "40 members on the board, 15 shown"
