@@ -391,3 +391,25 @@ async def test_a_slow_post_does_not_hold_back_the_record_of_posts_already_out(cl
     released.set()
     assert await batch == {ids[0]: "posted", ids[1]: "posted", ids[2]: "posted"}
     assert await statuses() == [["posted"], ["posted"], ["posted"]]
+
+
+async def test_a_poster_that_raises_fails_only_its_own_clubs_post_which_is_retried(club):
+    ids = await _clubs(club, 3)
+    scheduler = _daily(club, _build_to("problems"))
+    post, broken = club.poster.post, ["ws-2"]
+
+    async def buggy_for_ws_2(place, message):
+        if place.workspace_id in broken:  # e.g. a bug in an adapter, not a platform answer
+            raise KeyError("blocks")
+        return await post(place, message)
+
+    club.poster.post = buggy_for_ws_2
+    club.clock.set(NEXT_DIGEST)
+    assert await scheduler.fire_due("daily_test", ids) == {
+        ids[0]: "posted",
+        ids[1]: "failed",
+        ids[2]: "posted",
+    }
+    broken.clear()
+    await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=2))
+    assert sorted(p.workspace_id for p, _ in club.poster.posts) == ["ws-1", "ws-2", "ws-3"]
