@@ -3,10 +3,12 @@ from datetime import timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
+from bot.config import sqlite_url
 from bot.store.claims import FAILED, POSTED, ClaimKey, Finish
 from bot.store.clubs import Actor, Channel, ClubChanges
-from bot.store.db import upgrade
+from bot.store.db import make_engine, upgrade
 from bot.store.models import Base
 from bot.store.problems import ProblemPost
 from bot.store.store import Store
@@ -34,6 +36,34 @@ async def test_upgrading_twice_is_harmless_and_keeps_data(store):
     club_id = await _club(store)
     await upgrade(store.engine)
     assert (await store.clubs.get(club_id)).name == "ML Club"
+
+
+async def test_adding_the_config_version_keeps_every_clubs_rows(tmp_path):
+    """On SQLite a migration that rebuilt `clubs` would cascade-delete what clubs own."""
+    engine = make_engine(sqlite_url(tmp_path / "old.db"))
+    try:
+        await upgrade(engine, "0005")
+        async with engine.begin() as db:
+            await db.execute(
+                text(
+                    "INSERT INTO clubs (id, platform, workspace_id, name, timezone,"
+                    " digest_weekday, digest_time, created_at)"
+                    " VALUES (1, 'slack', 'T1', 'ML Club', 'UTC', 0, '09:00', '2026-11-01')"
+                )
+            )
+            await db.execute(
+                text(
+                    "INSERT INTO channels (club_id, purpose, channel_id, channel_name)"
+                    " VALUES (1, 'alerts', 'C1', 'officers')"
+                )
+            )
+        await upgrade(engine)
+        async with engine.connect() as db:
+            channels = await db.scalar(text("SELECT count(*) FROM channels"))
+            version = await db.scalar(text("SELECT config_version FROM clubs"))
+        assert (channels, version) == (1, 0)
+    finally:
+        await engine.dispose()
 
 
 async def test_a_workspace_gets_one_club_even_when_asked_at_once(store):
