@@ -61,6 +61,12 @@ class When:
     day_of_week: int | None = None
     weekdays: tuple[int, ...] = ()
 
+    @property
+    def days(self) -> tuple[int, ...]:
+        """The weekdays it runs on, sorted; empty for every day."""
+        days = self.weekdays or (() if self.day_of_week is None else (self.day_of_week,))
+        return tuple(sorted(set(days)))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
@@ -157,8 +163,7 @@ class ForwardCron(BaseTrigger):  # type: ignore[misc]
 def _cron(when: When, timezone: str) -> ForwardCron:
     """The trigger of `when` in `timezone`, shared by every club and job that run then
     (triggers hold no state): a few objects for thousands of scheduled jobs."""
-    days = when.weekdays or (() if when.day_of_week is None else (when.day_of_week,))
-    day = ",".join(str(d) for d in sorted(set(days))) if days else "*"
+    day = ",".join(str(d) for d in when.days) or "*"
     # start_date defaults to the wall clock's now, which would hide the runs an injected
     # (simulated) clock asks about; the schedule itself has no start.
     cron = CronTrigger(
@@ -178,8 +183,7 @@ Group: TypeAlias = tuple[str, "When", str]
 def _group_id(group: Group) -> str:
     """The APScheduler job id of a group, e.g. 'daily_problem 09:00 mon,tue America/New_York'."""
     kind, when, timezone = group
-    days = when.weekdays or (() if when.day_of_week is None else (when.day_of_week,))
-    on = ",".join(WEEKDAYS[d][:3] for d in sorted(set(days))) if days else "daily"
+    on = ",".join(WEEKDAYS[d][:3] for d in when.days) or "daily"
     return f"{kind} {when.hour:02d}:{when.minute:02d} {on} {timezone}"
 
 
@@ -480,13 +484,15 @@ class Scheduler:
                 log.warning("retry: the database is still away: %s", error)
                 self._unclaimed = True
 
-    async def catch_up(self) -> list[tuple[Job, Outcome]]:
-        """On start: post each job's latest missed occurrence within the grace window, once."""
+    async def catch_up(self, clubs: Sequence[Club] | None = None) -> list[tuple[Job, Outcome]]:
+        """On start: post each job's latest missed occurrence within the grace window, once
+        (for `clubs`, read from the store unless given)."""
         now, outcomes = self.clock.now(), []
-        clubs = {club.id: club for club in await self.store.clubs.all()}
+        listed = clubs if clubs is not None else await self.store.clubs.all()
+        by_id = {club.id: club for club in listed}
         for job in self.jobs.values():
-            due = self._due(job, clubs.values(), now)
-            ran = await self.run_many(job, due, clubs)
+            due = self._due(job, by_id.values(), now)
+            ran = await self.run_many(job, due, by_id)
             outcomes += [(job, ran[c]) for c in sorted(ran)]
         return outcomes
 
@@ -524,9 +530,10 @@ class Scheduler:
     # --- the APScheduler side ----------------------------------------------
 
     async def start(self) -> None:
-        for club in await self.store.clubs.all():
+        clubs = await self.store.clubs.all()
+        for club in clubs:
             self._schedule(club)
-        await self.catch_up()
+        await self.catch_up(clubs)
         self._aps.add_job(
             self.retry_failed,
             IntervalTrigger(seconds=self.store.claims.retry_after.total_seconds()),

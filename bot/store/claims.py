@@ -16,6 +16,7 @@ from typing import Any, Final, cast
 from sqlalchemy import Table, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store.batches import chunks
 from bot.store.models import ClaimRow
 from bot.store.upsert import insert_many_if_absent
 
@@ -76,12 +77,11 @@ class Claims:
     ) -> set[ClaimKey]:
         """Take each occurrence (key -> due time) that nobody holds; the keys this caller won.
 
-        One insert and one take-over per 500 keys. Keys go in sorted, so two processes
+        One insert and one take-over per batch of keys. Keys go in sorted, so two processes
         claiming overlapping batches wait on each other in the same order, never in a cycle.
         """
-        keys, won = sorted(due, key=_order), set()
-        for start in range(0, len(keys), _BATCH):
-            chunk = keys[start : start + _BATCH]
+        won: set[ClaimKey] = set()
+        for chunk in chunks(sorted(due, key=_order)):
             async with self._sessions() as session, session.begin():
                 rows = [
                     {
@@ -173,13 +173,11 @@ class Claims:
 
     async def get_many(self, keys: Iterable[ClaimKey]) -> dict[ClaimKey, Claim]:
         """The claims of `keys` that exist."""
-        wanted = sorted(set(keys), key=_order)
         found: dict[ClaimKey, Claim] = {}
         async with self._sessions() as session:
-            for start in range(0, len(wanted), _BATCH):
-                chunk = [_order(k) for k in wanted[start : start + _BATCH]]
+            for chunk in chunks(sorted(set(keys), key=_order)):
                 rows = await session.execute(
-                    select(ClaimRow).where(tuple_(*_KEY_COLUMNS).in_(chunk))
+                    select(ClaimRow).where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in chunk]))
                 )
                 found.update((claim.key, claim) for claim in map(_claim, rows.scalars()))
         return found
@@ -208,8 +206,6 @@ class Claims:
 
 
 _KEY_COLUMNS: Final = (ClaimRow.club_id, ClaimRow.kind, ClaimRow.occurrence)
-# Claims written per statement when many are claimed at once.
-_BATCH: Final = 500
 
 
 def _order(key: ClaimKey) -> tuple[int, str, str]:

@@ -10,6 +10,7 @@ from typing import Any, Final
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store.batches import chunks
 from bot.store.models import (
     AuditRow,
     ChannelRow,
@@ -21,8 +22,6 @@ from bot.store.models import (
 from bot.store.upsert import insert_if_absent
 
 SEEN_EVERY = timedelta(hours=1)
-# Clubs read per query when many are read at once (well under any database's parameter limit).
-_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,11 +124,9 @@ class Clubs:
 
     async def get_many(self, club_ids: Iterable[int]) -> dict[int, Club]:
         """The clubs of `club_ids` that exist, by id, in four queries per 500 clubs."""
-        wanted = sorted(set(club_ids))
         found: dict[int, Club] = {}
         async with self._sessions() as session:
-            for start in range(0, len(wanted), _BATCH):
-                chunk = wanted[start : start + _BATCH]
+            for chunk in chunks(sorted(set(club_ids))):
                 rows = await session.execute(select(*_CLUB_COLUMNS).where(ClubRow.id.in_(chunk)))
                 found.update((c.id, c) for c in await _snapshots(session, list(rows)))
         return found

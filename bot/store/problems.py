@@ -8,7 +8,7 @@ the platform's message ref (the thread the hint and solution go to).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.problems import Total
+from bot.store.batches import chunks
 from bot.store.models import Base, UTCDateTime
 from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
@@ -68,16 +69,6 @@ class SolveRecord:
     solved_at: datetime
 
 
-# Clubs read or written per statement when many are handled at once.
-_BATCH = 500
-
-
-def _chunks(club_ids: Iterable[int], size: int = _BATCH) -> Iterator[list[int]]:
-    ids = list(club_ids)
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 class ProblemStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -105,8 +96,7 @@ class ProblemStore:
             for club_id, p in posts.items()
         ]
         async with self._sessions() as session, session.begin():
-            for start in range(0, len(rows), _BATCH):
-                await insert_many_if_absent(session, ProblemPostRow, rows[start : start + _BATCH])
+            await insert_many_if_absent(session, ProblemPostRow, rows)
 
     async def post_on(self, club_id: int, day: date) -> ProblemPost | None:
         return (await self.posts_on({club_id: day})).get(club_id)
@@ -115,7 +105,7 @@ class ProblemStore:
         """Each club's recorded post of its day (club id -> club-local date), where there is one."""
         found: dict[int, ProblemPost] = {}
         async with self._sessions() as session:
-            for chunk in _chunks(days):
+            for chunk in chunks(days):
                 rows = await session.execute(
                     select(ProblemPostRow).where(
                         ProblemPostRow.club_id.in_(chunk),
@@ -136,7 +126,7 @@ class ProblemStore:
         async with self._sessions() as session:
             for day, club_ids in by_day.items():
                 # Smaller chunks here: a year of history is ~365 rows per club.
-                for chunk in _chunks(club_ids, 100):
+                for chunk in chunks(club_ids, 100):
                     rows = await session.execute(
                         select(ProblemPostRow.club_id, ProblemPostRow.problem_id, func.count())
                         .where(ProblemPostRow.club_id.in_(chunk), ProblemPostRow.day <= day)

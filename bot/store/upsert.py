@@ -15,9 +15,7 @@ async def insert_if_absent(
     session: AsyncSession, row_type: type[DeclarativeBase], values: dict[str, Any]
 ) -> bool:
     """Insert `values` unless a row with the same unique key exists; True if inserted."""
-    table = row_type.__table__
-    inserted = await insert_many_if_absent(session, row_type, [values], table.primary_key)
-    return bool(inserted)
+    return bool(await insert_many_if_absent(session, row_type, [values]))
 
 
 async def insert_many_if_absent(
