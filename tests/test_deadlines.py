@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar as ICalendar
 
 from bot.model import User
-from tests.conftest import ADMIN, MEMBER
+from tests.conftest import ADMIN, MEMBER, SETUP
 
 SETUP_LA = "/admin setup timezone:America/Los_Angeles deadlines:#deadlines alerts:#officers"
 KIM = User(id="kim", name="kim")
@@ -121,6 +121,10 @@ async def test_bad_club_deadlines_are_refused_and_members_cannot_add_them(club):
     assert "No club deadlines yet" in listed.text
     gone = await club.run("/admin deadlines remove id:9", as_user=ADMIN)
     assert "No such deadline" in gone.text
+    huge = await club.run("/admin deadlines edit id:99999999999999999999999", as_user=ADMIN)
+    assert "No such deadline" in huge.text
+    superscript = await club.run("/admin deadlines remove id:²", as_user=ADMIN)
+    assert "Give the deadline's number" in superscript.text
 
 
 async def test_a_club_without_a_deadlines_channel_posts_nothing_and_status_says_so(club):
@@ -175,3 +179,13 @@ async def test_a_week_after_a_window_opens_the_club_is_nudged_to_apply(club):
     assert _fields(nudge)["Opened a week ago: apply now"] == (
         "• Microsoft Software and ML internships opened mid August 2026"
     )
+
+
+async def test_reminder_lead_days_are_set_and_odd_numbers_are_refused(club):
+    await club.run(SETUP, as_user=ADMIN)
+    saved = await club.run("/admin deadlines settings reminders:7,2", as_user=ADMIN)
+    assert "Saved. Reminders at" in saved.text
+    assert "7, 2 days before a window closes" in saved.text
+    for odd in ("²", "3,٣", "61", "-1"):
+        refused = await club.run(f"/admin deadlines settings reminders:{odd}", as_user=ADMIN)
+        assert "is not a number of days between 0 and 60" in refused.text, odd

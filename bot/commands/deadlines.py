@@ -271,9 +271,13 @@ async def add(ctx: Context) -> Message:
 
 
 def _deadline_id(ctx: Context) -> int:
-    text = ctx.args["id"].lstrip("#")
-    if not text.isdigit():
+    text = ctx.args["id"].strip().lstrip("#")
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int), and few enough
+    # of them to be a database id at all.
+    if not (text.isascii() and text.isdecimal()):
         raise UserError("Give the deadline's number from `/admin deadlines list`, e.g. id:3.")
+    if len(text) > 9:
+        raise UserError("No such deadline in this club. See `/admin deadlines list`.")
     return int(text)
 
 
@@ -339,9 +343,10 @@ async def settings(ctx: Context) -> Message:
 
 
 def _lead(text: str) -> int:
-    if not text.strip().isdigit() or not 0 <= int(text) <= 60:
-        raise UserError(f"`{text.strip()[:10]}` is not a number of days between 0 and 60.")
-    return int(text)
+    days = text.strip()
+    if not (days.isascii() and days.isdecimal()) or not 0 <= int(days) <= 60:
+        raise UserError(f"`{days[:10]}` is not a number of days between 0 and 60.")
+    return int(days)
 
 
 _TRACK = Option(name="track", description="e.g. big-tech, quant, research-reu", choices=TRACKS)
