@@ -22,14 +22,12 @@ from sqlalchemy.engine import make_url
 from adapters.console_adapter import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
 from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
 from bot.clock import ManualClock
-from bot.club_time import zone
 from bot.config import Settings, load_settings, sqlite_url
-from bot.deadline_posts import club_windows, reminder_days
-from bot.ics_feed import build_ics
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import backup_sqlite
 from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
+from bot.windows import club_feed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,17 +233,9 @@ async def _calendar(args: argparse.Namespace, settings: Settings) -> int:
         if club is None:
             print(f"clubbot calendar: there is no club {args.club}", file=sys.stderr)
             return 1
-        now = datetime.now(UTC)
-        today = now.astimezone(zone(club.timezone)).date()
-        occurrences = await club_windows(store, club, today)
+        feed = await club_feed(store, club, datetime.now(UTC))
     finally:
         await store.close()
-    feed = build_ics(
-        occurrences,
-        calendar_name=f"{club.name} internship windows",
-        reminder_days=reminder_days(club),
-        stamp=now,
-    )
     sys.stdout.buffer.write(feed)
     return 0
 

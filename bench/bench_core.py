@@ -36,11 +36,11 @@ from adapters.console_adapter import ConsoleDirectory  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
 from bot.model import CommandEvent, Message, Place, User  # noqa: E402
-from bot.problem_bank import load_bank  # noqa: E402
-from bot.problem_posts import DAILY  # noqa: E402
+from bot.problems.bank import load_bank  # noqa: E402
+from bot.problems.posts import DAILY  # noqa: E402
+from bot.problems.store import ProblemPostRow, SolveRow  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from bot.store.models import ChannelRow, ClubRow, MemberRow  # noqa: E402
-from bot.store.problems import ProblemPostRow, SolveRow  # noqa: E402
 
 NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 MEMBERS = 200

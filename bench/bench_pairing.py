@@ -24,8 +24,8 @@ import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.matching import ROLES, TRACKS, Participant, candidate_edges, pair_round
-from bot.weekly_hours import parse_week
+from bot.pairing.hours import parse_week
+from bot.pairing.matching import ROLES, TRACKS, Participant, candidate_edges, pair_round
 
 WEEK = date(2026, 11, 16)
 ZONES = [

@@ -1,55 +1,137 @@
-"""The scheduled jobs every club gets. Features add theirs to `JOBS`."""
+"""What a scheduled job is: when it runs for a club, and what one run of it posts.
+
+Features declare their `Job`s (each feature's `JOBS`); `bot/scheduler.py` decides when
+they run and `bot/delivery.py` claims, posts and records each run.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
 
-from bot import deadline_posts, pairing_rounds, problem_posts
-from bot.announcements import DigestData, officer_digest
-from bot.club_time import local, parse_hhmm, zone
-from bot.commands.admin import problems
-from bot.scheduler import Delivery, Job, JobRun, When
+from bot.app import Run
+from bot.model import Message, Place, Platform
 from bot.store.clubs import Club
+from bot.store.store import Store
+
+if TYPE_CHECKING:
+    from bot.delivery import Deliverer
+
+Period = Literal["day", "week"]
+Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unscheduled"]
 
 
-def _digest_when(club: Club) -> When:
-    at = parse_hhmm(club.digest_time)
-    return When(hour=at.hour, minute=at.minute, day_of_week=club.digest_weekday)
+class SkipRun(Exception):
+    """Raised by a job's build when this occurrence has nothing to post; says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
-async def _build_digest(run: JobRun) -> Delivery:
-    """The seven club-local days before the digest's own day, midnight to midnight."""
-    club = run.club
-    today = local(run.due_at, club.timezone).date()
-    since, until = (
-        datetime.combine(day, time(0), tzinfo=zone(club.timezone))
-        for day in (today - timedelta(days=7), today)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class When:
+    """A time of day in the club's zone: daily, on one weekday, or on several (0=Monday)."""
+
+    hour: int
+    minute: int
+    day_of_week: int | None = None
+    weekdays: tuple[int, ...] = ()
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        """The weekdays it runs on, sorted; empty for every day."""
+        days = self.weekdays or (() if self.day_of_week is None else (self.day_of_week,))
+        return tuple(sorted(set(days)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """What a run posts, and to which of the club's channels (by purpose)."""
+
+    purpose: str
+    message: Message
+
+
+# What building a run gives: the post, nothing to post, or the error that stopped it.
+Built: TypeAlias = Delivery | Exception | None
+
+
+class Timetable(Protocol):
+    """What a run may ask of the timing side: the club's next runs (for the digest)."""
+
+    def next_runs(self, club: Club, after: datetime) -> list[Run]: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobRun:
+    kind: str
+    club: Club
+    due_at: datetime
+    occurrence: str
+    now: datetime
+    store: Store
+    timetable: Timetable
+    deliverer: Deliverer
+
+    async def dm(self, user_id: str, message: Message, *, about: str) -> Outcome:
+        """DM a member at most once for this occurrence and `about` (e.g. a window and a lead)."""
+        return await self.deliverer.dm_once(
+            self.club,
+            kind=self.kind,
+            occurrence=f"{self.occurrence}:{about}",
+            user_id=user_id,
+            message=message,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One kind of scheduled post: when it runs for a club and what it posts."""
+
+    kind: str
+    description: str
+    period: Period
+    when: Callable[[Club], When | None]
+    # How a run's post is built: one run at a time, or many clubs' runs at once (a few
+    # queries for all of them, one result or error per run, in order). Give one of the two.
+    build: Callable[[JobRun], Awaitable[Delivery | None]] | None = None
+    build_many: Callable[[Sequence[JobRun]], Awaitable[Sequence[Built]]] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.build is None) == (self.build_many is None):
+            raise ValueError(f"job {self.kind}: give build or build_many, not both or neither")
+
+    async def build_all(self, runs: Sequence[JobRun]) -> list[Built]:
+        """Each run's delivery, or the error its build raised: one club's error is its own."""
+        if self.build_many is not None:
+            try:
+                return list(await self.build_many(runs))
+            except Exception as error:  # the batch itself failed, e.g. the database dropped
+                return [error] * len(runs)
+        assert self.build is not None
+        built: list[Built] = []
+        for run in runs:
+            try:
+                built.append(await self.build(run))
+            except Exception as error:
+                built.append(error)
+        return built
+
+
+def occurrence_of(period: Period, local_due: datetime) -> str:
+    """The claim key: the club-local date, or ISO week, the run belongs to."""
+    if period == "day":
+        return local_due.date().isoformat()
+    year, week, _ = local_due.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def place_of(club: Club, channel_id: str) -> Place:
+    return Place(
+        platform=cast(Platform, club.platform),
+        workspace_id=club.workspace_id,
+        channel_id=channel_id,
     )
-    members, new_members = await run.store.clubs.member_counts(club.id, since=since)
-    ran = [c for c in await run.store.claims.since(club.id, since=since) if c.due_at < until]
-    data = DigestData(
-        week_start=since,
-        week_end=until - timedelta(days=1),
-        members=members,
-        new_members=new_members,
-        ran=ran,
-        problems=problems(club),
-        next_runs=run.scheduler.next_runs(club, run.due_at),
-    )
-    return Delivery(purpose="alerts", message=officer_digest(club, data))
-
-
-OFFICER_DIGEST = Job(
-    kind="officer_digest",
-    description="Weekly officer digest",
-    period="week",
-    when=_digest_when,
-    build=_build_digest,
-)
-
-JOBS: tuple[Job, ...] = (
-    OFFICER_DIGEST,
-    *deadline_posts.JOBS,
-    *problem_posts.JOBS,
-    *pairing_rounds.JOBS,
-)

@@ -1,31 +1,31 @@
-"""Putting the core together: the store, the scheduler and the bot with every feature's commands."""
+"""The composition root of the core: the store, the scheduler and the bot, with every
+feature's commands, buttons and jobs. The one module that knows every feature."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot import club, pairing, problems, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
-from bot.commands import admin, deadlines, mockpair, problems
-from bot.commands import help as help_command
-from bot.jobs import JOBS
+from bot.jobs import Job
 from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
 
-# The core's own admin commands come first: platform listings (Slack's usage hints,
-# Discord's subcommand order) then start with setup.
+# The club's own commands come first: platform listings (Slack's usage hints, Discord's
+# subcommand order) then start with /help and /admin setup.
 COMMANDS: tuple[Command, ...] = (
-    *help_command.COMMANDS,
-    *admin.COMMANDS,
-    *deadlines.COMMANDS,
+    *club.COMMANDS,
+    *windows.COMMANDS,
     *problems.COMMANDS,
-    *mockpair.COMMANDS,
+    *pairing.COMMANDS,
 )
 
-
 BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
+
+JOBS: tuple[Job, ...] = (*club.JOBS, *windows.JOBS, *problems.JOBS, *pairing.JOBS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

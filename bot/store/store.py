@@ -1,17 +1,24 @@
-"""One object the commands and the scheduler get: the engine and its repositories."""
+"""One object the commands and the scheduler get: the engine, the core's repositories, and
+each feature's repository built on the same sessions.
+
+The core knows no feature: a feature asks for its repository by type,
+`store.repo(PairingStore)`, and gets one instance per store.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar, cast
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.claims import Claims
 from bot.store.clubs import AuditEntry, Clubs, recent_audit
 from bot.store.db import make_engine, make_sessions, upgrade
-from bot.store.deadlines import DeadlineStore
-from bot.store.pairing import PairingStore
-from bot.store.problems import ProblemStore
+
+Sessions = async_sessionmaker[AsyncSession]
+R = TypeVar("R")
 
 
 class Store:
@@ -20,9 +27,7 @@ class Store:
         self.sessions = make_sessions(engine)
         self.clubs = Clubs(self.sessions)
         self.claims = Claims(self.sessions, lease=lease)
-        self.deadlines = DeadlineStore(self.sessions)
-        self.problems = ProblemStore(self.sessions)
-        self.pairing = PairingStore(self.sessions)
+        self._repos: dict[Callable[[Sessions], Any], Any] = {}
 
     @classmethod
     async def open(cls, url: str, *, lease: timedelta = timedelta(minutes=5)) -> Store:
@@ -30,6 +35,12 @@ class Store:
         engine = make_engine(url)
         await upgrade(engine)
         return cls(engine, lease=lease)
+
+    def repo(self, kind: Callable[[Sessions], R]) -> R:
+        """A feature's repository on this store's sessions, built once."""
+        if kind not in self._repos:
+            self._repos[kind] = kind(self.sessions)
+        return cast(R, self._repos[kind])
 
     async def audit(self, club_id: int, limit: int = 10) -> list[AuditEntry]:
         return await recent_audit(self.sessions, club_id, limit)

@@ -27,8 +27,9 @@ from adapters.slack_posting import SlackPoster
 from adapters.slack_workspace import InstalledWorkspaces, SlackDirectory, web_client
 from bot.clock import ManualClock
 from bot.config import sqlite_url
-from bot.problem_bank import load_bank
-from bot.problem_posts import DAILY
+from bot.problems.bank import load_bank
+from bot.problems.posts import DAILY
+from bot.problems.store import ProblemStore
 from bot.runtime import Runtime, open_runtime
 from bot.store.claims import POSTED, ClaimKey
 from bot.store.db import make_engine
@@ -194,7 +195,7 @@ async def test_a_429_storm_over_many_workspaces_ends_with_each_daily_post_sent_o
         assert claim.posted_at - claim.due_at <= scheduler.grace
         tries[team], late[team] = claim.attempts, claim.posted_at - DUE
         # A retried post is the problem chosen at the first try, recorded once.
-        recorded = await store.problems.post_on(clubs.club_ids[team], DUE.date())
+        recorded = await store.repo(ProblemStore).post_on(clubs.club_ids[team], DUE.date())
         problem = load_bank().by_id(recorded.problem_id) if recorded else None
         assert problem is not None
         [message] = per_channel[PROBLEMS[team]]

@@ -1,0 +1,225 @@
+"""Officer configuration: /admin setup, officers, status and audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import ChannelRef, Command, Context, Option
+from bot.club.digest import run_outcome
+from bot.club_time import WEEKDAYS, describe, local, parse_hhmm, parse_weekday, zone
+from bot.errors import UserError
+from bot.model import Field, Message, clip, field_lines, reply
+from bot.store.clubs import Channel, Club, ClubChanges
+from bot.store.models import CHANNEL_PURPOSES
+
+PURPOSE_HELP = {
+    "deadlines": "application windows and reminders",
+    "problems": "the daily problem",
+    "pairing": "mock-interview pairs",
+    "alerts": "officer alerts and the weekly digest",
+}
+
+
+async def setup(ctx: Context) -> Message:
+    if not ctx.args:
+        return reply(_config_text(ctx.club), title="Club setup")
+    changes = ClubChanges(
+        timezone=_checked_zone(ctx.args.get("timezone")),
+        officer_role_id=_role_id(ctx.args.get("officer_role")),
+        digest_weekday=_weekday(ctx.args.get("digest_day")),
+        digest_time=_digest_time(ctx.args.get("digest_time")),
+        channels={
+            p: await _channel(ctx, p, ctx.args[p]) for p in CHANNEL_PURPOSES if p in ctx.args
+        },
+    )
+    club = await ctx.store.clubs.change(ctx.club.id, changes, actor=ctx.actor, now=ctx.now)
+    await ctx.schedule.club_changed(club.id)
+    return reply("Saved.\n" + _config_text(club), title="Club setup")
+
+
+def _weekday(text: str | None) -> int | None:
+    return None if text is None else parse_weekday(text)
+
+
+def _checked_zone(name: str | None) -> str | None:
+    return None if name is None else zone(name).key
+
+
+def _digest_time(text: str | None) -> str | None:
+    return None if text is None else parse_hhmm(text).strftime("%H:%M")
+
+
+def _role_id(text: str | None) -> str | None:
+    if text is None:
+        return None
+    role = text.removeprefix("<@&").removesuffix(">").strip()
+    if not role or not role.replace("-", "").replace("_", "").isalnum():
+        raise UserError("`officer_role` must be a role, e.g. @Officers.")
+    return role
+
+
+async def _channel(ctx: Context, purpose: str, ref: str) -> Channel:
+    found: ChannelRef | None = await ctx.directory.find_channel(ctx.place, ref)
+    if found is None:
+        raise UserError(
+            f"I can't find the channel `{ref[:80]}` in this workspace (for "
+            f"`{purpose}`). Pick one of this server's channels, e.g. #general, and "
+            "make sure I've been added to it."
+        )
+    return Channel(id=found.id, name=found.name)
+
+
+def _config_text(club: Club) -> str:
+    lines = [
+        f"Time zone: {club.timezone}",
+        f"Weekly digest: {WEEKDAYS[club.digest_weekday].title()} {club.digest_time}",
+    ]
+    for purpose in CHANNEL_PURPOSES:
+        channel = club.channels.get(purpose)
+        shown = f"#{channel.name}" if channel else "not set"
+        lines.append(f"{purpose.title()} channel ({PURPOSE_HELP[purpose]}): {shown}")
+    lines.append(
+        "Change any of these with /admin setup, e.g. "
+        "`/admin setup timezone:America/New_York alerts:#officers`."
+    )
+    return "\n".join(lines)
+
+
+async def officers_add(ctx: Context) -> Message:
+    member = await ctx.member()
+    added = await ctx.store.clubs.add_officer(
+        ctx.club.id, user_id=member.id, name=member.name, actor=ctx.actor, now=ctx.now
+    )
+    return reply(
+        f"{member.name} is now an officer." if added else f"{member.name} is already an officer."
+    )
+
+
+async def officers_remove(ctx: Context) -> Message:
+    member = await ctx.member()
+    removed = await ctx.store.clubs.remove_officer(
+        ctx.club.id, user_id=member.id, name=member.name, actor=ctx.actor, now=ctx.now
+    )
+    return reply(
+        f"{member.name} is no longer an officer."
+        if removed
+        else f"{member.name} was not on the officer list."
+    )
+
+
+async def officers_list(ctx: Context) -> Message:
+    officers = await ctx.store.clubs.officers(ctx.club.id)
+    lines = [f"• {o.name} (since {describe(o.added_at, ctx.club.timezone)})" for o in officers]
+    rule = "Server/workspace admins are always officers."
+    if ctx.club.officer_role_id:
+        rule += " So is everyone with the club's officer role."
+    text = "\n".join(lines) if lines else "No officers on the list yet."
+    return reply(clip(f"{text}\n{rule}", 3000), title="Officers")
+
+
+async def status(ctx: Context) -> Message:
+    club = ctx.club
+    runs = ctx.schedule.next_runs(club, ctx.now)
+    recent = await ctx.store.claims.since(club.id, since=ctx.now - timedelta(days=30))
+    fields = (
+        Field(name="Configuration", value=clip(_config_text(club), 1024)),
+        Field(
+            name="Next runs",
+            value=field_lines(
+                [f"{r.description}: {describe(r.at, club.timezone)}" for r in runs],
+                "Nothing is scheduled.",
+            ),
+        ),
+        Field(
+            name="Last runs",
+            value=field_lines(
+                [run_outcome(c) for c in recent[-5:]],
+                "Nothing has run yet.",
+            ),
+        ),
+        Field(name="Problems", value=field_lines(problems(club), "Nothing looks broken.")),
+    )
+    now_local = local(ctx.now, club.timezone).strftime("%a %d %b %Y, %H:%M %Z")
+    return reply(f"Club time now: {now_local}", title=f"Status of {club.name}", fields=fields)
+
+
+def problems(club: Club) -> list[str]:
+    """What keeps the club's posts from going out, each with its fix."""
+    found = []
+    for purpose in CHANNEL_PURPOSES:
+        channel = club.channels.get(purpose)
+        if channel is None:
+            found.append(f"No {purpose} channel: `/admin setup {purpose}:#channel`.")
+        elif channel.broken_reason:
+            found.append(
+                f"#{channel.name} refuses my posts ({channel.broken_reason}); fix my "
+                f"permissions there or pick another with `/admin setup {purpose}:#…`."
+            )
+    return found
+
+
+async def audit(ctx: Context) -> Message:
+    entries = await ctx.store.audit(ctx.club.id, limit=15)
+    lines = [
+        f"{describe(e.at, ctx.club.timezone)}: {e.actor_name} {e.action} → {e.detail}"
+        for e in entries
+    ]
+    return reply(
+        clip("\n".join(lines), 3000) if lines else "No admin changes yet.",
+        title="Recent admin changes",
+    )
+
+
+_SETUP_OPTIONS = (
+    Option(name="timezone", description="IANA time zone, e.g. America/New_York"),
+    *(
+        Option(name=p, description=f"Channel for {PURPOSE_HELP[p]}", kind="channel")
+        for p in CHANNEL_PURPOSES
+    ),
+    Option(name="officer_role", description="Members with this role are officers", kind="role"),
+    Option(name="digest_day", description="Day of the weekly officer digest, e.g. mon"),
+    Option(name="digest_time", description="Time of the weekly officer digest, HH:MM"),
+)
+_MEMBER = (Option(name="member", description="The member", kind="user", required=True),)
+
+COMMANDS = (
+    Command(
+        name="admin setup",
+        description="Set the club's time zone, channels and schedule",
+        handler=setup,
+        options=_SETUP_OPTIONS,
+        officers_only=True,
+    ),
+    Command(
+        name="admin officers add",
+        description="Make a member an officer",
+        handler=officers_add,
+        options=_MEMBER,
+        officers_only=True,
+    ),
+    Command(
+        name="admin officers remove",
+        description="Take a member off the officer list",
+        handler=officers_remove,
+        options=_MEMBER,
+        officers_only=True,
+    ),
+    Command(
+        name="admin officers list",
+        description="List the club's officers",
+        handler=officers_list,
+        officers_only=True,
+    ),
+    Command(
+        name="admin status",
+        description="Configuration, next runs and what is broken",
+        handler=status,
+        officers_only=True,
+    ),
+    Command(
+        name="admin audit",
+        description="Recent admin changes: who, what, when",
+        handler=audit,
+        officers_only=True,
+    ),
+)

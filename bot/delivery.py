@@ -1,0 +1,243 @@
+"""Delivering scheduled runs: claim each occurrence, build its post, post it, record how it
+ended; DMs at most once; a channel that refuses posts is paused and the officers told.
+
+`bot/scheduler.py` decides *when* a run is due and hands the due runs here; nothing in this
+module knows about triggers or clocks beyond asking the time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.clock import Clock
+from bot.club_time import local
+from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence_of, place_of
+from bot.model import Message
+from bot.posting import Poster, PostFailed, PostRefused
+from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
+from bot.store.clubs import Club
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+# Posts in flight at once within a batch (to many workspaces; each adapter paces its own).
+_POST_AT_ONCE = 50
+
+
+class Deliverer:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        poster: Poster,
+        clock: Clock,
+        timetable: Timetable,
+        grace: timedelta = timedelta(hours=1),
+        owner: str | None = None,
+    ) -> None:
+        self.store, self.poster, self.clock, self.grace = store, poster, clock, grace
+        self.timetable = timetable
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        # Set when a run could not even claim its occurrence (the database was away):
+        # the timing side then looks for unclaimed occurrences inside the grace window.
+        self.unclaimed = False
+
+    async def run_many(
+        self, job: Job, due: Mapping[int, datetime], clubs: Mapping[int, Club] | None = None
+    ) -> dict[int, Outcome]:
+        """Claim the occurrences due (club id -> due time) and post those this caller won.
+
+        The clubs are read, claimed, built and finished in a few queries per batch, and
+        posted concurrently, so ten thousand clubs due at 09:00 are not ten thousand
+        rounds of transactions. One club's failure is its own.
+        """
+        now = self.clock.now()
+        outcomes: dict[int, Outcome] = {
+            c: "too late" for c, at in due.items() if now - at > self.grace
+        }
+        live = {c: at for c, at in due.items() if c not in outcomes}
+        try:
+            if clubs is None:
+                clubs = await self.store.clubs.get_many(live)
+            keys = {
+                c: ClaimKey(
+                    club_id=c,
+                    kind=job.kind,
+                    occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
+                )
+                for c, at in live.items()
+                if c in clubs
+            }
+            won = await self.store.claims.claim_many(
+                {keys[c]: live[c] for c in keys}, owner=self.owner, now=now
+            )
+        except (SQLAlchemyError, OSError) as error:  # the database is away: try again soon
+            log.warning("could not claim %s for %d clubs: %s", job.kind, len(live), error)
+            self.unclaimed = True
+            return {**outcomes, **dict.fromkeys(live, "failed")}
+        outcomes.update((c, "unscheduled") for c in live if c not in keys)  # the club is gone
+        outcomes.update((c, "taken") for c, key in keys.items() if key not in won)
+        runs = [
+            JobRun(
+                kind=job.kind,
+                club=clubs[c],
+                due_at=live[c],
+                occurrence=key.occurrence,
+                now=now,
+                store=self.store,
+                timetable=self.timetable,
+                deliverer=self,
+            )
+            for c, key in keys.items()
+            if key in won
+        ]
+        built = zip(runs, await job.build_all(runs), strict=True)
+        finished = await self._post_all(built)
+        outcomes.update((f.key.club_id, cast(Outcome, f.status)) for f in finished)
+        return outcomes
+
+    async def _post_all(self, built: Iterable[tuple[JobRun, Built]]) -> list[Finish]:
+        """Post up to _POST_AT_ONCE runs at a time; record each ending as soon as it is
+        known, those that end together in one transaction, so a slow post (a 429 being
+        waited out) never holds back the record of posts that already went out."""
+        finished: list[Finish] = []
+        waiting: list[Finish] = []
+        slots, recording = asyncio.Semaphore(_POST_AT_ONCE), asyncio.Lock()
+
+        async def post(run: JobRun, result: Built) -> None:
+            async with slots:
+                ending = await self._deliver(run, result)
+            finished.append(ending)
+            waiting.append(ending)
+            async with recording:  # one write at a time, taking everything that waits
+                if waiting:
+                    endings = waiting.copy()
+                    waiting.clear()
+                    await self._finish_many(endings)
+
+        await asyncio.gather(*(post(run, result) for run, result in built))
+        return finished
+
+    async def _deliver(self, run: JobRun, built: Built) -> Finish:
+        """Post one built run; how it ended, to be recorded with its batch."""
+        club = run.club
+        key = ClaimKey(club_id=club.id, kind=run.kind, occurrence=run.occurrence)
+        if isinstance(built, SkipRun):
+            return Finish(key=key, status=SKIPPED, error=built.reason)
+        if isinstance(built, PostFailed):  # a passing reason, e.g. waiting for another post
+            return Finish(key=key, status=FAILED, error=str(built))
+        if isinstance(built, Exception):
+            log.error("scheduled %s for club %s failed", run.kind, club.id, exc_info=built)
+            return Finish(key=key, status=FAILED, error=f"{type(built).__name__}: {built}")
+        if built is None:
+            return Finish(key=key, status=SKIPPED, error="nothing to post")
+        channel = club.channels.get(built.purpose)
+        if channel is None:
+            return Finish(key=key, status=SKIPPED, error=f"no {built.purpose} channel set")
+        if channel.broken_reason:
+            return Finish(key=key, status=SKIPPED, error=f"#{channel.name} refuses posts")
+        try:
+            ref = await self.poster.post(place_of(club, channel.id), built.message)
+        except PostRefused as error:
+            await self._refused(club, built.purpose, str(error))
+            return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {error}")
+        except PostFailed as error:
+            return Finish(key=key, status=FAILED, error=str(error))
+        except Exception as error:  # an adapter's bug must not stop the other clubs
+            log.exception("posting %s for club %s failed", run.kind, club.id)
+            return Finish(key=key, status=FAILED, error=f"{type(error).__name__}: {error}")
+        return Finish(key=key, status=POSTED, message_ref=ref)
+
+    async def _finish_many(self, finished: Sequence[Finish]) -> None:
+        try:
+            await self.store.claims.finish_many(finished, now=self.clock.now())
+        except (SQLAlchemyError, OSError) as error:
+            # The posts went out; their claims stay `claimed` until the lease runs out.
+            log.warning("could not record %d finished runs: %s", len(finished), error)
+
+    async def dm_once(
+        self, club: Club, *, kind: str, occurrence: str, user_id: str, message: Message
+    ) -> Outcome:
+        """A DM claimed like a post, so restarts and retries never send it twice."""
+        key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
+        now = self.clock.now()
+        if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
+            return "taken"
+        try:
+            ref = await self.poster.dm(place_of(club, ""), user_id, message)
+        except PostRefused as error:  # the member closed their DMs: nothing to retry
+            return await self._finish(key, SKIPPED, error=str(error))
+        except PostFailed as error:
+            return await self._finish(key, FAILED, error=str(error))
+        return await self._finish(key, POSTED, message_ref=ref)
+
+    async def notify(self, club_id: int, user_id: str, message: Message) -> bool:
+        club = await self.store.clubs.get(club_id)
+        try:
+            await self.poster.dm(place_of(club, ""), user_id, message)
+        except (PostRefused, PostFailed) as error:
+            log.warning("club %s: a DM to a member failed: %s", club_id, error)
+            return False
+        return True
+
+    async def skip(self, club_id: int, job: Job) -> bool:
+        """Mark the current occurrence of `job` skipped; False if it already ran."""
+        club, now = await self.store.clubs.get(club_id), self.clock.now()
+        key = ClaimKey(
+            club_id=club_id,
+            kind=job.kind,
+            occurrence=occurrence_of(job.period, local(now, club.timezone)),
+        )
+        if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
+            return False
+        await self._finish(key, SKIPPED, error="skipped by an officer")
+        return True
+
+    async def retryable(self, now: datetime) -> list[Claim] | None:
+        """Occurrences to retry (failed for a passing reason, or whose owner died); None
+        when the database is away."""
+        try:
+            return await self.store.claims.retryable(now=now, grace=self.grace)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("retry: the database is away: %s", error)
+            return None
+
+    async def _finish(
+        self,
+        key: ClaimKey,
+        status: Outcome,
+        *,
+        error: str | None = None,
+        message_ref: str | None = None,
+    ) -> Outcome:
+        await self.store.claims.finish(
+            key, status=status, now=self.clock.now(), message_ref=message_ref, error=error
+        )
+        return status
+
+    async def _refused(self, club: Club, purpose: str, reason: str) -> None:
+        """Stop posting to a channel that refuses us, and tell the officers once."""
+        channel = club.channels[purpose]
+        await self.store.clubs.mark_channel_broken(club.id, channel.id, reason, self.clock.now())
+        alerts = club.channels.get("alerts")
+        if alerts is None or alerts.id == channel.id or alerts.broken_reason:
+            return
+        text = (
+            f"I can no longer post in #{channel.name} ({reason}), so {purpose} posts are "
+            f"paused. Give me access again, or pick another channel with "
+            f"`/admin setup {purpose}:#channel`."
+        )
+        try:
+            await self.poster.post(
+                place_of(club, alerts.id), Message(text=text, title="A channel refuses my posts")
+            )
+        except (PostRefused, PostFailed):
+            log.warning("club %s: the alerts channel refused the notice too", club.id)

@@ -1,0 +1,8 @@
+"""Mock-interview pairing: availability, the matching engine, weekly rounds with their
+question packs, `/mockpair` and its officer commands."""
+
+from bot.pairing.commands import COMMANDS
+from bot.pairing.rounds import JOBS
+from bot.pairing.store import PairingStore
+
+__all__ = ["COMMANDS", "JOBS", "PairingStore"]

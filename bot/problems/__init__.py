@@ -1,0 +1,9 @@
+"""The daily problem: the bank, the rules that pick a day's problem, the posts with their
+hints and key ideas, `/problem`, `/solved`, streaks and the leaderboard."""
+
+from bot.problems.bank import Problem, load_bank
+from bot.problems.commands import BUTTONS, COMMANDS
+from bot.problems.posts import JOBS
+from bot.problems.store import ProblemStore
+
+__all__ = ["BUTTONS", "COMMANDS", "JOBS", "Problem", "ProblemStore", "load_bank"]

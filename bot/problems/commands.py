@@ -1,0 +1,367 @@
+"""/problem, /solved, /progress, /leaderboard and the officers' /admin problem commands."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.app import ButtonAction, Command, Context, Option
+from bot.club_time import WEEKDAYS, describe, local, parse_duration, parse_hhmm
+from bot.errors import UserError
+from bot.model import Field, Message, clip, field_lines, plural, reply
+from bot.problems.bank import DIFFICULTIES, KINDS, POINTS, Problem, load_bank
+from bot.problems.posts import (
+    DAILY,
+    DEFAULTS,
+    SOLVED_ACTION,
+    ProblemSettings,
+    problem_day,
+    problem_post,
+    problem_settings,
+)
+from bot.problems.rules import parse_days, parse_mix, parse_ramp, progress, rank, streaks
+from bot.problems.store import ProblemPost, ProblemStore, SolveRecord
+from bot.store.clubs import ClubChanges
+
+MIN_HINT_DELAY, MAX_HINT_DELAY = timedelta(minutes=10), timedelta(hours=23)
+
+
+# --- members --------------------------------------------------------------
+
+
+async def problem(ctx: Context) -> Message:
+    which = ctx.args.get("which", "today")
+    if which == "today":
+        return await _today(ctx)
+    pool = _filtered(ctx)
+    chosen = random.SystemRandom().choice(pool)
+    message = problem_post(chosen, local(ctx.now, ctx.club.timezone).date(), _settings(ctx))
+    return Message(
+        title=clip(f"Practice: {chosen.title}", 150),
+        text=message.text.split("\n\nSolved it?")[0]
+        + f"\n\nA random pick from {len(pool)} matching problems. /solved counts only posted ones.",
+        fields=message.fields,
+        buttons=tuple(b for b in message.buttons if b.url),
+        ephemeral=True,
+    )
+
+
+async def _today(ctx: Context) -> Message:
+    current = await _current(ctx)
+    found = load_bank().by_id(current.problem_id) if current else None
+    if current is None or found is None:
+        return reply(_nothing_posted(ctx))
+    message = problem_post(found, current.day, _settings(ctx))
+    return Message(
+        title=message.title,
+        text=message.text,
+        fields=message.fields,
+        buttons=message.buttons,
+        ephemeral=True,
+    )
+
+
+async def _current(ctx: Context) -> ProblemPost | None:
+    """The latest post up to now (on a day without a post: the one before)."""
+    return await ctx.store.repo(ProblemStore).latest_post(
+        ctx.club.id, until=problem_day(ctx.club, ctx.now)
+    )
+
+
+def _nothing_posted(ctx: Context) -> str:
+    if "problems" not in ctx.club.channels:
+        return (
+            "No daily problem is set up yet. An officer can start it with "
+            "`/admin setup problems:#channel`. Meanwhile, try `/problem which:random`."
+        )
+    runs = [r for r in ctx.schedule.next_runs(ctx.club, ctx.now) if r.kind == DAILY]
+    when = f" The next one is due {describe(runs[0].at, ctx.club.timezone)}." if runs else ""
+    return f"Nothing has been posted yet.{when} Meanwhile, try `/problem which:random`."
+
+
+def _filtered(ctx: Context) -> Sequence[Problem]:
+    bank = load_bank()
+    topic = ctx.args.get("topic")
+    if topic is not None and topic not in bank.topics():
+        raise UserError(
+            f"I don't know the topic `{topic[:40]}`. Topics: {', '.join(sorted(bank.topics()))}."
+        )
+    pool = bank.select(
+        kind=ctx.args.get("kind"),
+        difficulty=ctx.args.get("difficulty"),
+        topic=topic,
+    )
+    if not pool:
+        raise UserError("No problem matches all of those filters. Drop one and try again.")
+    return pool
+
+
+async def solved(ctx: Context) -> Message:
+    bank, today = load_bank(), problem_day(ctx.club, ctx.now)
+    wanted = ctx.args.get("problem") or ctx.args.get("value")
+    posted = False  # known to be posted in this club, without asking again
+    if wanted is None:
+        current = await _current(ctx)
+        if current is None:
+            raise UserError(_nothing_posted(ctx))
+        wanted, posted = current.problem_id, True
+    found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
+    if found is None or not (
+        posted or await ctx.store.repo(ProblemStore).was_posted(ctx.club.id, found.id, until=today)
+    ):
+        raise UserError(
+            f"`{wanted[:60]}` hasn't been posted in this club yet, so it can't count. "
+            "Solves count for problems the club has posted: see `/problem`."
+        )
+    solve = SolveRecord(
+        user_id=ctx.user.id,
+        name=ctx.user.name,
+        problem_id=found.id,
+        difficulty=found.difficulty,
+        day=local(ctx.now, ctx.club.timezone).date(),
+        solved_at=ctx.now,
+    )
+    first = await ctx.store.repo(ProblemStore).record_solve(ctx.club.id, solve)
+    stats = await _stats(ctx)
+    head = (
+        f"Counted: {found.title} (+{plural(POINTS[found.difficulty], 'point')})."
+        if first
+        else f"You already solved {found.title}; it counts once."
+    )
+    return reply(f"{head}\n{stats}")
+
+
+def _by_title(problems: Sequence[Problem], text: str) -> Problem | None:
+    wanted = text.strip().lower()
+    return next((p for p in problems if p.title.lower() == wanted), None)
+
+
+async def _stats(ctx: Context) -> str:
+    mine = await ctx.store.repo(ProblemStore).solves(ctx.club.id, user_id=ctx.user.id)
+    today = local(ctx.now, ctx.club.timezone).date()
+    streak = streaks([s.day for s in mine], today)
+    points = sum(POINTS[s.difficulty] for s in mine)
+    return (
+        f"Streak: {plural(streak.current, 'day')} (best {streak.best}). "
+        f"{len(mine)} solved, {plural(points, 'point')}. {progress(len(mine))}"
+    )
+
+
+async def my_progress(ctx: Context) -> Message:
+    mine = await ctx.store.repo(ProblemStore).solves(ctx.club.id, user_id=ctx.user.id)
+    by_difficulty = {d: sum(1 for s in mine if s.difficulty == d) for d in DIFFICULTIES}
+    recent = [f"{s.day:%a %d %b}: {_title(s.problem_id)}" for s in mine[-5:]]
+    return reply(
+        await _stats(ctx),
+        title="Your progress",
+        fields=(
+            Field(
+                name="By difficulty",
+                value=", ".join(f"{n} {d}" for d, n in by_difficulty.items()),
+            ),
+            Field(name="Recent solves", value=field_lines(recent, "None yet: try /problem.")),
+        ),
+    )
+
+
+def _title(problem_id: str) -> str:
+    found = load_bank().by_id(problem_id)
+    return found.title if found else problem_id
+
+
+async def board(ctx: Context) -> Message:
+    period = ctx.args.get("period", "week")
+    today = local(ctx.now, ctx.club.timezone).date()
+    since = today - timedelta(days=today.weekday()) if period == "week" else None
+    standings = rank(
+        await ctx.store.repo(ProblemStore).totals(ctx.club.id, since=since, points=POINTS)
+    )
+    scope = f"since Monday {since:%d %b}" if since else "all time"
+    lines = [
+        f"{s.rank}. {s.name} — {plural(s.points, 'point')} ({s.solves} solved)"
+        for s in standings[:15]
+    ]
+    more = len(standings) - 15
+    if more > 0:
+        lines.append(f"…and {more} more")
+    return Message(
+        title=f"Leaderboard, {scope}",
+        text=clip("\n".join(lines), 3000)
+        if lines
+        else "No solves yet. Be the first: `/problem`, then `/solved`.",
+    )
+
+
+# --- officers -------------------------------------------------------------
+
+_SETTING_OPTIONS = {
+    "time": "problem_time",
+    "days": "problem_days",
+    "mix": "problem_mix",
+    "ramp": "problem_ramp",
+    "hint_delay": "problem_hint_delay",
+    "topics": "problem_topics",
+    "tags": "problem_tags",
+}
+
+
+async def settings_command(ctx: Context) -> Message:
+    changes = {
+        key: _validated(name, ctx.args[name])
+        for name, key in _SETTING_OPTIONS.items()
+        if name in ctx.args
+    }
+    club = ctx.club
+    _check_bank_covers_mix({**club.settings, **changes})
+    if changes:
+        club = await ctx.store.clubs.change(
+            club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
+        )
+        await ctx.schedule.club_changed(club.id)
+    lines = [
+        f"{name}: {club.settings.get(key, DEFAULTS[key]) or 'all'}"
+        for name, key in _SETTING_OPTIONS.items()
+    ]
+    head = "Saved." if changes else "Current daily-problem settings:"
+    return reply(f"{head}\n" + "\n".join(lines), title="Daily problem")
+
+
+def _check_bank_covers_mix(settings: dict[str, str | None]) -> None:
+    """Refuse a topic filter that leaves some day of the mix with nothing to post."""
+    topics = frozenset((settings.get("problem_topics") or "").split(",")) - {""}
+    if not topics:
+        return
+    mix = parse_mix(settings.get("problem_mix") or DEFAULTS["problem_mix"])
+    for kind in sorted(mix.kinds):
+        if not any(p.kind == kind and topics & set(p.topics) for p in load_bank().problems):
+            raise UserError(
+                f"No {kind} problem has any of the topics {', '.join(sorted(topics))}, but the "
+                f"mix posts {kind} on some days. Add {kind} topics "
+                f"(e.g. {', '.join(sorted(load_bank().topics(kind))[:4])}) or change the mix, "
+                'e.g. mix:"coding daily".'
+            )
+
+
+def _validated(name: str, value: str) -> str | None:
+    """The setting to store for option `name` (None = back to default); UserError if bad."""
+    if value.lower() == "default":
+        return None
+    if name == "time":
+        return parse_hhmm(value).strftime("%H:%M")
+    if name == "days":
+        days = parse_days(value)
+        return ",".join(WEEKDAYS[d][:3] for d in days) if len(days) < 7 else "daily"
+    if name == "mix":
+        parse_mix(value)
+    elif name == "ramp":
+        parse_ramp(value)
+    elif name == "hint_delay":
+        delay = parse_duration(value)
+        if not MIN_HINT_DELAY <= delay <= MAX_HINT_DELAY:
+            raise UserError("The hint delay must be between 10m and 23h, e.g. 6h.")
+    elif name == "topics":
+        return _topics(value)
+    return value
+
+
+def _topics(value: str) -> str:
+    known, wanted = load_bank().topics(), [t.strip().lower() for t in value.split(",")]
+    unknown = [t for t in wanted if t and t not in known]
+    if unknown:
+        raise UserError(
+            f"Unknown topic `{unknown[0][:40]}`. Topics: {', '.join(sorted(known))}. "
+            "Write several separated by commas, or `default` for all."
+        )
+    return ",".join(t for t in wanted if t)
+
+
+async def post_now(ctx: Context) -> Message:
+    _need_channel(ctx)
+    outcome = await ctx.schedule.run_now(ctx.club.id, DAILY)
+    answers = {
+        "posted": "Posted today's problem.",
+        "taken": "Today's problem is already out (or was skipped); nothing posted twice.",
+    }
+    return reply(answers.get(outcome, f"Not posted: {outcome}. See `/admin status`."))
+
+
+async def skip(ctx: Context) -> Message:
+    _need_channel(ctx)
+    if await ctx.schedule.skip(ctx.club.id, DAILY):
+        return reply("Skipped today's problem; the next one goes out tomorrow as usual.")
+    return reply(
+        "Today's problem has already gone out (or was skipped), so there is nothing to skip."
+    )
+
+
+def _need_channel(ctx: Context) -> None:
+    if "problems" not in ctx.club.channels:
+        raise UserError("Set the problems channel first: `/admin setup problems:#channel`.")
+
+
+def _settings(ctx: Context) -> ProblemSettings:
+    return problem_settings(ctx.club)
+
+
+async def _topic_suggestions(ctx: Context, typed: str) -> list[str]:
+    return sorted(t for t in load_bank().topics() if typed.lower() in t)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="problem",
+        description="Today's problem, or a random one to practise",
+        handler=problem,
+        options=(
+            Option(name="which", description="today or random", choices=("today", "random")),
+            Option(name="difficulty", description="easy, medium or hard", choices=DIFFICULTIES),
+            Option(name="topic", description="e.g. graphs", autocomplete=_topic_suggestions),
+            Option(name="kind", description="coding, ml or sql", choices=KINDS),
+        ),
+    ),
+    Command(
+        name="solved",
+        description="Count a posted problem as solved (today's by default)",
+        handler=solved,
+        options=(Option(name="problem", description="Its title or id; default: today's"),),
+    ),
+    Command(name="progress", description="Your solves, streak and points", handler=my_progress),
+    Command(
+        name="leaderboard",
+        description="Points this week or all time",
+        handler=board,
+        options=(Option(name="period", description="week or all", choices=("week", "all")),),
+    ),
+    Command(
+        name="admin problem settings",
+        description="Daily problem time, days, mix, ramp, hint delay, topics, tags",
+        handler=settings_command,
+        officers_only=True,
+        options=(
+            Option(name="time", description="Post time, HH:MM in the club's zone"),
+            Option(name="days", description='Days to post, e.g. "weekdays" or "mon,wed,fri"'),
+            Option(name="mix", description='e.g. "coding daily, ml tue, sql thu"'),
+            Option(name="ramp", description='e.g. "mon-tue easy, wed-fri medium, sat-sun hard"'),
+            Option(name="hint_delay", description="Hint after the post, e.g. 6h"),
+            Option(name="topics", description="Only these topics, comma-separated, or default"),
+            Option(
+                name="tags", description="Show topic tags on posts", choices=("hidden", "shown")
+            ),
+        ),
+    ),
+    Command(
+        name="admin problem post-now",
+        description="Post today's problem now, if it isn't out yet",
+        handler=post_now,
+        officers_only=True,
+    ),
+    Command(
+        name="admin problem skip",
+        description="Skip today's problem",
+        handler=skip,
+        officers_only=True,
+    ),
+)
+
+BUTTONS: tuple[ButtonAction, ...] = (ButtonAction(action=SOLVED_ACTION, handler=solved),)

@@ -1,0 +1,231 @@
+"""Daily problem posts and members' solves, per club.
+
+A post row is written when the daily job builds its post, before it reaches the
+platform, so a retried run posts the same problem; the claim of that run holds
+the platform's message ref (the thread the hint and solution go to).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.problems.rules import Total
+from bot.store.batches import chunks
+from bot.store.models import Base, UTCDateTime
+from bot.store.upsert import insert_if_absent, insert_many_if_absent
+
+
+class ProblemPostRow(Base):
+    __tablename__ = "problem_posts"
+    __table_args__ = (
+        UniqueConstraint("club_id", "day"),
+        Index("ix_problem_posts_club_problem", "club_id", "problem_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    problem_id: Mapped[str] = mapped_column(String(80))
+    cycle: Mapped[int] = mapped_column(default=1)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SolveRow(Base):
+    __tablename__ = "solves"
+    __table_args__ = (Index("ix_solves_club_day", "club_id", "day"),)
+
+    club_id: Mapped[int] = mapped_column(
+        ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    problem_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    difficulty: Mapped[str] = mapped_column(String(8))
+    day: Mapped[date] = mapped_column(Date)  # the club-local date of the solve
+    solved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProblemPost:
+    day: date
+    problem_id: str
+    cycle: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolveRecord:
+    user_id: str
+    name: str
+    problem_id: str
+    difficulty: str
+    day: date
+    solved_at: datetime
+
+
+class ProblemStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def record_post(
+        self, club_id: int, *, day: date, problem_id: str, cycle: int, now: datetime
+    ) -> ProblemPost:
+        """The day's post: the one already recorded, else this one."""
+        post = ProblemPost(day=day, problem_id=problem_id, cycle=cycle)
+        await self.record_posts({club_id: post}, now=now)
+        found = await self.post_on(club_id, day)
+        assert found is not None
+        return found
+
+    async def record_posts(self, posts: Mapping[int, ProblemPost], *, now: datetime) -> None:
+        """Record each club's post of its day, where none is recorded yet, in one transaction."""
+        rows = [
+            {
+                "club_id": club_id,
+                "day": p.day,
+                "problem_id": p.problem_id,
+                "cycle": p.cycle,
+                "posted_at": now,
+            }
+            for club_id, p in posts.items()
+        ]
+        async with self._sessions() as session, session.begin():
+            await insert_many_if_absent(session, ProblemPostRow, rows)
+
+    async def post_on(self, club_id: int, day: date) -> ProblemPost | None:
+        return (await self.posts_on({club_id: day})).get(club_id)
+
+    async def posts_on(self, days: Mapping[int, date]) -> dict[int, ProblemPost]:
+        """Each club's recorded post of its day (club id -> club-local date), where there is one."""
+        found: dict[int, ProblemPost] = {}
+        async with self._sessions() as session:
+            for chunk in chunks(days):
+                rows = await session.execute(
+                    select(ProblemPostRow).where(
+                        ProblemPostRow.club_id.in_(chunk),
+                        ProblemPostRow.day.in_({days[c] for c in chunk}),
+                    )
+                )
+                found.update(
+                    (r.club_id, _post(r)) for r in rows.scalars() if days[r.club_id] == r.day
+                )
+        return found
+
+    async def post_counts(self, until: Mapping[int, date]) -> dict[int, Counter[str]]:
+        """How often each club posted each problem, up to its date in `until` inclusive."""
+        counts: dict[int, Counter[str]] = {club_id: Counter() for club_id in until}
+        by_day: dict[date, list[int]] = {}
+        for club_id, day in until.items():
+            by_day.setdefault(day, []).append(club_id)
+        async with self._sessions() as session:
+            for day, club_ids in by_day.items():
+                # Smaller chunks here: a year of history is ~365 rows per club.
+                for chunk in chunks(club_ids, 100):
+                    rows = await session.execute(
+                        select(ProblemPostRow.club_id, ProblemPostRow.problem_id, func.count())
+                        .where(ProblemPostRow.club_id.in_(chunk), ProblemPostRow.day <= day)
+                        .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
+                    )
+                    for club_id, problem_id, times in rows:
+                        counts[club_id][problem_id] = times
+        return counts
+
+    async def posts(self, club_id: int, *, until: date | None = None) -> list[ProblemPost]:
+        """The club's posts, oldest first (up to `until` inclusive)."""
+        query = select(ProblemPostRow).where(ProblemPostRow.club_id == club_id)
+        if until is not None:
+            query = query.where(ProblemPostRow.day <= until)
+        async with self._sessions() as session:
+            rows = await session.execute(query.order_by(ProblemPostRow.day))
+            return [_post(r) for r in rows.scalars()]
+
+    async def latest_post(self, club_id: int, *, until: date) -> ProblemPost | None:
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(ProblemPostRow)
+                    .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
+                    .order_by(ProblemPostRow.day.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            return None if row is None else _post(row)
+
+    async def was_posted(self, club_id: int, problem_id: str, *, until: date) -> bool:
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(ProblemPostRow.id)
+                .where(
+                    ProblemPostRow.club_id == club_id,
+                    ProblemPostRow.problem_id == problem_id,
+                    ProblemPostRow.day <= until,
+                )
+                .limit(1)
+            )
+            return found is not None
+
+    async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
+        """True the first time this member solves this problem; later solves count once."""
+        async with self._sessions() as session, session.begin():
+            return await insert_if_absent(
+                session,
+                SolveRow,
+                {
+                    "club_id": club_id,
+                    "user_id": solve.user_id,
+                    "problem_id": solve.problem_id,
+                    "name": solve.name[:100],
+                    "difficulty": solve.difficulty,
+                    "day": solve.day,
+                    "solved_at": solve.solved_at,
+                },
+            )
+
+    async def totals(
+        self, club_id: int, *, since: date | None, points: Mapping[str, int]
+    ) -> list[Total]:
+        """Each member's points, solves and last solve day, added up by the database."""
+        worth = case(*((SolveRow.difficulty == d, n) for d, n in points.items()), else_=0)
+        query = select(
+            SolveRow.user_id,
+            func.max(SolveRow.name),
+            func.sum(worth),
+            func.count(),
+            func.max(SolveRow.day),
+        ).where(SolveRow.club_id == club_id)
+        if since is not None:
+            query = query.where(SolveRow.day >= since)
+        async with self._sessions() as session:
+            rows = await session.execute(query.group_by(SolveRow.user_id))
+            return [
+                Total(user_id=u, name=n, points=int(p), solves=int(c), last_day=d)
+                for u, n, p, c, d in rows
+            ]
+
+    async def solves(self, club_id: int, *, user_id: str | None = None) -> list[SolveRecord]:
+        query = select(SolveRow).where(SolveRow.club_id == club_id)
+        if user_id is not None:
+            query = query.where(SolveRow.user_id == user_id)
+        async with self._sessions() as session:
+            rows = await session.execute(query.order_by(SolveRow.solved_at, SolveRow.user_id))
+            return [
+                SolveRecord(
+                    user_id=r.user_id,
+                    name=r.name,
+                    problem_id=r.problem_id,
+                    difficulty=r.difficulty,
+                    day=r.day,
+                    solved_at=r.solved_at,
+                )
+                for r in rows.scalars()
+            ]
+
+
+def _post(row: ProblemPostRow) -> ProblemPost:
+    return ProblemPost(day=row.day, problem_id=row.problem_id, cycle=row.cycle)

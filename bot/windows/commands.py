@@ -1,0 +1,469 @@
+"""/deadlines, /whatnow, /calendar, /alerts and the officers' /admin deadlines commands."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+from bot.app import Command, Context, Option
+from bot.club_time import local, parse_hhmm
+from bot.errors import UserError
+from bot.model import Attachment, Field, Message, clip, field_lines, reply
+from bot.store.clubs import ClubChanges
+from bot.windows.advice import load_advice
+from bot.windows.calendar import (
+    CLASS_YEARS,
+    TRACKS,
+    Occurrence,
+    closing_within,
+    load_calendar,
+    next_opening,
+    open_now,
+    opening_within,
+    parse_class_year,
+    parse_track,
+    select,
+)
+from bot.windows.posts import DEFAULTS, club_feed, club_windows, line, reminder_days
+from bot.windows.store import DeadlineChanges, DeadlineStore
+
+CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+async def _today(ctx: Context) -> date:
+    return local(ctx.now, ctx.club.timezone).date()
+
+
+async def _class_year(ctx: Context) -> str | None:
+    """The class year given now (remembered for next time), else the one remembered."""
+    given = ctx.args.get("year")
+    if given is None:
+        return await ctx.store.repo(DeadlineStore).class_year(ctx.club.id, ctx.user.id)
+    year = parse_class_year(given)
+    await ctx.store.repo(DeadlineStore).set_class_year(ctx.club.id, ctx.user.id, year)
+    return year
+
+
+async def deadlines(ctx: Context) -> Message:
+    today = await _today(ctx)
+    track = parse_track(ctx.args["track"]) if "track" in ctx.args else None
+    year = await _class_year(ctx)
+    everything = await club_windows(ctx.store, ctx.club, today)
+    chosen = select(everything, track=track, class_year=year)
+    scope = ", ".join(x for x in (track, year) if x) or "all tracks"
+    title = clip(f"Internship windows · {today:%d %b %Y} · {scope}", 150)
+    if ctx.args.get("when") == "all":
+        lines = [line(o, today) for o in chosen if o.open_until >= today]
+        return reply(
+            "",
+            title=title,
+            fields=(Field(name="This cycle", value=field_lines(lines, _nothing(chosen, today))),),
+        )
+    closing = closing_within(chosen, today, CLOSING_SOON_DAYS)
+    opened = [o for o in open_now(chosen, today) if o not in closing]
+    opening = opening_within(chosen, today, OPENING_SOON_DAYS)
+    if not (closing or opened or opening):
+        return reply(_nothing(chosen, today), title=title)
+    fields = (
+        Field(
+            name=f"Closing in the next {CLOSING_SOON_DAYS} days",
+            value=field_lines([line(o, today) for o in closing], "Nothing."),
+        ),
+        Field(
+            name="Open now", value=field_lines([line(o, today) for o in opened], "Nothing else.")
+        ),
+        Field(
+            name=f"Opening in the next {OPENING_SOON_DAYS} days",
+            value=field_lines([line(o, today) for o in opening], "Nothing."),
+        ),
+    )
+    hint = "Filter with track: and year: (your class year is remembered). `/whatnow` for advice."
+    return reply(hint, title=title, fields=fields)
+
+
+def _nothing(chosen: list[Occurrence], today: date) -> str:
+    upcoming = next_opening(chosen, today)
+    if upcoming is None:
+        return "Nothing matches those filters this cycle. Try without track: or year:."
+    return (
+        f"Nothing is open for that right now. Next: {upcoming.title} opens {upcoming.opens_text}."
+    )
+
+
+async def whatnow(ctx: Context) -> Message:
+    today, advice = await _today(ctx), load_advice()
+    year = await _class_year(ctx)
+    month = advice.for_day(today)
+    chosen = select(await club_windows(ctx.store, ctx.club, today), class_year=year)
+    upcoming = next_opening(chosen, today)
+    soon = closing_within(chosen, today, CLOSING_SOON_DAYS)
+    fields = [
+        Field(name=f"{today:%B}: {month.phase}", value=month.apply_now),
+        Field(
+            name="Closing soon",
+            value=field_lines([line(o, today) for o in soon], "Nothing in the next two weeks."),
+        ),
+        Field(
+            name="Opens next",
+            value=line(upcoming, today) if upcoming else "Nothing more this cycle.",
+        ),
+        Field(name="How many, and where", value=f"{advice.applications} {advice.mix}"),
+        Field(name="Missed a window?", value=advice.fallback),
+        Field(name="Practice", value=advice.practice),
+    ]
+    if year in ("freshman", "sophomore"):
+        fields.insert(
+            1,
+            Field(
+                name="For first- and second-years",
+                value=(
+                    "Google STEP is built for you; big-tech programs prefer juniors and "
+                    "seniors, startups are more flexible. Treat 'too early' as 'come back "
+                    "next year'."
+                ),
+            ),
+        )
+    return reply(
+        f"Advice for {today:%d %B %Y} in the club's time zone.",
+        title="What now?",
+        fields=tuple(fields),
+    )
+
+
+async def calendar_feed(ctx: Context) -> Message:
+    data = await club_feed(ctx.store, ctx.club, ctx.now)
+    return Message(
+        text="Import this file into Google Calendar (Settings → Import) or Apple Calendar "
+        "(File → Import): every window's opening and closing day, with reminders before it closes.",
+        title="Internship windows calendar",
+        attachment=Attachment(
+            filename="internship-windows.ics", content=data, mime="text/calendar"
+        ),
+        ephemeral=True,
+    )
+
+
+# --- alerts (members) ------------------------------------------------------------
+
+
+def _target(text: str) -> str:
+    window = load_calendar().by_id(text.strip().lower())
+    if window is not None:
+        return window.id
+    try:
+        return parse_track(text)
+    except UserError:
+        ids = ", ".join(w.id for w in load_calendar().windows)
+        raise UserError(
+            f"`{text[:40]}` is neither a track ({', '.join(TRACKS)}) nor a program ({ids})."
+        ) from None
+
+
+async def subscribe(ctx: Context) -> Message:
+    target = _target(ctx.args["target"])
+    added = await ctx.store.repo(DeadlineStore).subscribe(
+        ctx.club.id, ctx.user.id, target, now=ctx.now
+    )
+    leads = ", ".join(str(d) for d in reminder_days(ctx.club))
+    head = f"Subscribed to {target}." if added else f"You were already subscribed to {target}."
+    return reply(f"{head} You'll get a DM {leads} days before each of its windows closes.")
+
+
+async def unsubscribe(ctx: Context) -> Message:
+    target = _target(ctx.args["target"])
+    removed = await ctx.store.repo(DeadlineStore).unsubscribe(ctx.club.id, ctx.user.id, target)
+    return reply(
+        f"Unsubscribed from {target}." if removed else f"You weren't subscribed to {target}."
+    )
+
+
+async def alerts_list(ctx: Context) -> Message:
+    mine = [
+        s
+        for s in await ctx.store.repo(DeadlineStore).subscribers(ctx.club.id)
+        if s.user_id == ctx.user.id
+    ]
+    targets = sorted(mine[0].targets) if mine else []
+    year = await ctx.store.repo(DeadlineStore).class_year(ctx.club.id, ctx.user.id)
+    text = (
+        f"Subscribed to: {', '.join(targets)}."
+        if targets
+        else "No subscriptions yet: `/alerts subscribe target:quant`."
+    )
+    return reply(text + (f" Class year: {year}." if year else ""))
+
+
+async def _mute(ctx: Context, reason: str) -> Message:
+    today = await _today(ctx)
+    window_id = ctx.args["window"].strip().lower()
+    current = [
+        o
+        for o in await club_windows(ctx.store, ctx.club, today)
+        if o.key.split(":")[0] == window_id and o.open_until >= today
+    ]
+    if not current:
+        ids = ", ".join(w.id for w in load_calendar().windows)
+        raise UserError(f"`{window_id[:40]}` is not a window of this cycle. Windows: {ids}.")
+    await ctx.store.repo(DeadlineStore).mute(
+        ctx.club.id, ctx.user.id, current[0].key, reason, now=ctx.now
+    )
+    return reply(f"Noted ({reason}): no more reminders for {current[0].title} this cycle.")
+
+
+async def applied(ctx: Context) -> Message:
+    return await _mute(ctx, "applied")
+
+
+async def not_interested(ctx: Context) -> Message:
+    return await _mute(ctx, "not interested")
+
+
+# --- officers ---------------------------------------------------------------------
+
+
+def _dates(text: str) -> tuple[date | None, date]:
+    """'2026-12-03' or '2026-12-01..2026-12-05' -> (opens, closes)."""
+    first, _, last = text.strip().partition("..")
+    try:
+        if not _DATE.match(first) or (last and not _DATE.match(last)):
+            raise ValueError
+        start, end = date.fromisoformat(first), date.fromisoformat(last or first)
+    except ValueError:
+        raise UserError(
+            f"`{text[:40]}` is not a date. Write 2026-12-03, or a range 2026-12-01..2026-12-05."
+        ) from None
+    if end < start:
+        raise UserError("The range ends before it starts.")
+    return (start if last else None), end
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 500:
+        raise UserError("The url must start with https:// (or http://).")
+    return text.strip()
+
+
+def _changes(ctx: Context) -> DeadlineChanges:
+    opens, closes = _dates(ctx.args["date"]) if "date" in ctx.args else (None, None)
+    return DeadlineChanges(
+        title=ctx.args.get("title", "").strip() or None,
+        opens_on=opens,
+        closes_on=closes,
+        url=_url(ctx.args["url"])
+        if ctx.args.get("url", "-") != "-"
+        else ("" if "url" in ctx.args else None),
+        track=parse_track(ctx.args["track"]) if "track" in ctx.args else None,
+    )
+
+
+async def add(ctx: Context) -> Message:
+    changes = _changes(ctx)
+    added = await ctx.store.repo(DeadlineStore).add(
+        ctx.club.id, changes, actor=ctx.actor, now=ctx.now
+    )
+    return reply(
+        f"Added #{added.id}: {added.title}, {added.closes_on:%d %b %Y}. "
+        "It appears in /deadlines, the calendar and reminders."
+    )
+
+
+def _deadline_id(ctx: Context) -> int:
+    text = ctx.args["id"].strip().lstrip("#")
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int), and few enough
+    # of them to be a database id at all.
+    if not (text.isascii() and text.isdecimal()):
+        raise UserError("Give the deadline's number from `/admin deadlines list`, e.g. id:3.")
+    if len(text) > 9:
+        raise UserError("No such deadline in this club. See `/admin deadlines list`.")
+    return int(text)
+
+
+async def edit(ctx: Context) -> Message:
+    edited = await ctx.store.repo(DeadlineStore).edit(
+        ctx.club.id, _deadline_id(ctx), _changes(ctx), actor=ctx.actor, now=ctx.now
+    )
+    if edited is None:
+        raise UserError("No such deadline in this club. See `/admin deadlines list`.")
+    return reply(f"Updated #{edited.id}: {edited.title}, {edited.closes_on:%d %b %Y}.")
+
+
+async def remove(ctx: Context) -> Message:
+    removed = await ctx.store.repo(DeadlineStore).remove(
+        ctx.club.id, _deadline_id(ctx), actor=ctx.actor, now=ctx.now
+    )
+    if removed is None:
+        raise UserError("No such deadline in this club. See `/admin deadlines list`.")
+    return reply(f"Removed #{removed.id}: {removed.title}.")
+
+
+async def list_deadlines(ctx: Context) -> Message:
+    own = await ctx.store.repo(DeadlineStore).club_deadlines(ctx.club.id)
+    lines = [
+        f"#{d.id} {d.title}: {d.opens_on:%d %b} to {d.closes_on:%d %b %Y}"
+        if d.opens_on
+        else f"#{d.id} {d.title}: {d.closes_on:%d %b %Y}"
+        for d in own
+    ]
+    return reply(
+        field_lines(
+            lines,
+            'No club deadlines yet: `/admin deadlines add title:"Career fair" date:2026-12-03`.',
+            limit=3000,
+        ),
+        title="Club deadlines",
+    )
+
+
+async def settings(ctx: Context) -> Message:
+    changes: dict[str, str | None] = {}
+    if "time" in ctx.args:
+        changes["deadline_time"] = parse_hhmm(ctx.args["time"]).strftime("%H:%M")
+    if "reminders" in ctx.args:
+        days = sorted(
+            {_lead(d) for d in ctx.args["reminders"].split(",") if d.strip()}, reverse=True
+        )
+        if not days:
+            raise UserError("Give lead times in days, e.g. reminders:14,3,1.")
+        changes["deadline_reminders"] = ",".join(str(d) for d in days)
+    club = ctx.club
+    if changes:
+        club = await ctx.store.clubs.change(
+            club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
+        )
+        await ctx.schedule.club_changed(club.id)
+    at = club.settings.get("deadline_time", DEFAULTS["deadline_time"])
+    leads = ", ".join(str(d) for d in reminder_days(club))
+    return reply(
+        f"{'Saved. ' if changes else ''}Reminders at {at}, {leads} days before a window "
+        "closes; the weekly post on Mondays."
+    )
+
+
+def _lead(text: str) -> int:
+    days = text.strip()
+    if not (days.isascii() and days.isdecimal()) or not 0 <= int(days) <= 60:
+        raise UserError(f"`{days[:10]}` is not a number of days between 0 and 60.")
+    return int(days)
+
+
+_TRACK = Option(name="track", description="e.g. big-tech, quant, research-reu", choices=TRACKS)
+_YEAR = Option(
+    name="year", description="Your class year, e.g. sophomore (remembered)", choices=CLASS_YEARS
+)
+_WINDOW = Option(name="window", description="The program's id, e.g. google-step", required=True)
+_TARGET = Option(
+    name="target", description="A track (quant) or a program id (google-step)", required=True
+)
+_EDITABLE = (
+    Option(name="title", description="e.g. Career fair", max_length=150),
+    Option(name="date", description="2026-12-03, or a range 2026-12-01..2026-12-05"),
+    Option(name="url", description="https://... (- to clear)", max_length=500),
+    Option(name="track", description="Optional track", choices=TRACKS),
+)
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="deadlines",
+        description="Internship windows: closing soon, open now, opening soon",
+        handler=deadlines,
+        options=(
+            _TRACK,
+            Option(
+                name="when",
+                description="now (default) or all of this cycle",
+                choices=("now", "all"),
+            ),
+            _YEAR,
+        ),
+    ),
+    Command(
+        name="whatnow",
+        description="What to apply to now, by the season and your class year",
+        handler=whatnow,
+        options=(_YEAR,),
+    ),
+    Command(
+        name="calendar",
+        description="Every window as a calendar file (.ics) to import",
+        handler=calendar_feed,
+    ),
+    Command(
+        name="alerts subscribe",
+        description="DMs before windows of a track or program close",
+        handler=subscribe,
+        options=(_TARGET,),
+    ),
+    Command(
+        name="alerts unsubscribe",
+        description="Stop DMs for a track or program",
+        handler=unsubscribe,
+        options=(_TARGET,),
+    ),
+    Command(name="alerts list", description="Your subscriptions", handler=alerts_list),
+    Command(
+        name="alerts applied",
+        description="You applied: no more reminders for that window",
+        handler=applied,
+        options=(_WINDOW,),
+    ),
+    Command(
+        name="alerts not-interested",
+        description="No more reminders for that window",
+        handler=not_interested,
+        options=(_WINDOW,),
+    ),
+    Command(
+        name="admin deadlines add",
+        description="Add a club deadline (career fair, mock night)",
+        handler=add,
+        officers_only=True,
+        options=tuple(
+            Option(
+                name=o.name,
+                description=o.description,
+                max_length=o.max_length,
+                choices=o.choices,
+                required=o.name in ("title", "date"),
+            )
+            for o in _EDITABLE
+        ),
+    ),
+    Command(
+        name="admin deadlines edit",
+        description="Change a club deadline",
+        handler=edit,
+        officers_only=True,
+        options=(
+            Option(name="id", description="Its number from /admin deadlines list", required=True),
+            *_EDITABLE,
+        ),
+    ),
+    Command(
+        name="admin deadlines remove",
+        description="Remove a club deadline",
+        handler=remove,
+        officers_only=True,
+        options=(
+            Option(name="id", description="Its number from /admin deadlines list", required=True),
+        ),
+    ),
+    Command(
+        name="admin deadlines list",
+        description="The club's own deadlines",
+        handler=list_deadlines,
+        officers_only=True,
+    ),
+    Command(
+        name="admin deadlines settings",
+        description="Reminder time and lead days",
+        handler=settings,
+        officers_only=True,
+        options=(
+            Option(name="time", description="HH:MM in the club's zone"),
+            Option(name="reminders", description="Days before closing, e.g. 14,3,1"),
+        ),
+    ),
+)

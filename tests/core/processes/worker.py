@@ -1,0 +1,68 @@
+"""One bot process for the multi-process tests: a real runtime on a shared database.
+
+    python -m tests.core.processes.worker URL START END OUT [--hang-on TITLE]
+
+It drives its own simulated clock from START to END through the scheduler and
+appends one line per delivered post to OUT (O_APPEND, so processes don't mix
+lines). With --hang-on it blocks forever inside the post whose title starts with
+TITLE, after claiming it: the state a process is in when it is killed mid-post.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from datetime import datetime
+
+from adapters.console_adapter import ConsoleDirectory
+from bot.clock import ManualClock
+from bot.model import Message, Place
+from bot.runtime import open_runtime
+
+
+class FilePoster:
+    def __init__(self, out: str, hang_on: str | None) -> None:
+        self.out, self.hang_on = out, hang_on
+
+    async def post(self, place: Place, message: Message) -> str:
+        if self.hang_on and message.title.startswith(self.hang_on):
+            print("hanging", flush=True)
+            await asyncio.Event().wait()
+        line = json.dumps({"pid": os.getpid(), "ws": place.workspace_id, "title": message.title})
+        fd = os.open(self.out, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+        return f"{os.getpid()}-{message.title}"
+
+    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+        return await self.post(place, message)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    for name in ("url", "start", "end", "out"):
+        parser.add_argument(name)
+    parser.add_argument("--hang-on")
+    args = parser.parse_args()
+    clock = ManualClock(datetime.fromisoformat(args.start))
+    runtime = await open_runtime(
+        database_url=args.url,
+        clock=clock,
+        poster=FilePoster(args.out, args.hang_on),
+        directory=ConsoleDirectory(),
+        owner=f"worker-{os.getpid()}",
+    )
+    try:
+        await runtime.scheduler.catch_up()
+        await runtime.scheduler.run_until(clock, datetime.fromisoformat(args.end))
+    finally:
+        await runtime.close()
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

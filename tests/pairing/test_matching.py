@@ -1,0 +1,169 @@
+"""The pairing engine and weekly availability: pure rules on plain values."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.errors import UserError
+from bot.pairing.hours import describe_hour, first_hour, parse_week
+from bot.pairing.matching import FRESH, Participant, pair_round, pair_score
+
+WEEK = date(2026, 11, 16)  # a Monday
+SUMMER = date(2026, 7, 13)
+ALL = (1 << 168) - 1
+
+
+def person(pid, *, track="coding", level=3, role="both", hours=ALL, trio_count=0, priority=1.0):
+    return Participant(
+        id=pid,
+        track=track,
+        level=level,
+        role=role,
+        hours=hours,
+        trio_count=trio_count,
+        priority=priority,
+    )
+
+
+def _members(result):
+    return sorted(
+        [*(m for g in result.groups for m in g.members), *(u.id for u in result.unpaired)]
+    )
+
+
+def test_availability_is_read_in_the_members_own_zone():
+    ny = parse_week("mon 18-19", "America/New_York", WEEK)
+    assert first_hour(ny) == 23  # 18:00 EST is 23:00 UTC
+    assert describe_hour(23, WEEK, "America/New_York") == "Mon 16 Nov 18:00 EST"
+    london = parse_week("mon 18-19", "Europe/London", WEEK)
+    assert first_hour(london) == 18
+
+
+def test_the_same_words_land_an_hour_apart_in_a_dst_week():
+    assert first_hour(parse_week("mon 18-19", "America/New_York", SUMMER)) == 22
+    # 30 March 2026: Europe/London has moved to BST, New York moved on 8 March.
+    march = date(2026, 3, 23)
+    assert first_hour(parse_week("mon 18-19", "Europe/London", march)) == 18
+    assert first_hour(parse_week("mon 18-19", "Europe/London", date(2026, 3, 30))) == 17
+
+
+def test_a_half_hour_zone_lands_on_the_utc_hour_it_starts_in():
+    assert first_hour(parse_week("mon 18-19", "Asia/Kolkata", WEEK)) == 12  # 12:30 UTC
+
+
+def test_blocks_past_midnight_and_day_groups():
+    late = parse_week("fri 22-01", "UTC", WEEK)
+    assert [i for i in range(168) if late >> i & 1] == [4 * 24 + 22, 4 * 24 + 23, 5 * 24]
+    assert parse_week("weekends 9-12", "UTC", WEEK).bit_count() == 6
+    assert parse_week("daily 20-22; mon-fri 7-8", "UTC", WEEK).bit_count() == 14 + 5
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("evenings", "I can't read `evenings`"),
+        ("mon 6pm-9pm", "I can't read"),
+        ("funday 18-21", "is not a day"),
+        ("mon 25-26", "hours run from 0 to 24"),
+        ("", "Write your weekly availability"),
+    ],
+)
+def test_bad_availability_says_how_to_write_it(text, complaint):
+    with pytest.raises(UserError, match=complaint):
+        parse_week(text, "UTC", WEEK)
+
+
+def test_an_unknown_zone_is_refused_with_suggestions():
+    with pytest.raises(UserError, match="Did you mean"):
+        parse_week("mon 18-21", "Europe/Londn", WEEK)
+
+
+def test_the_score_prefers_close_levels_complementary_roles_and_new_partners():
+    a = person("a", level=3, role="interviewer")
+    assert pair_score(a, person("b", level=3, role="interviewee"), {}) > pair_score(
+        a, person("c", level=3, role="interviewer"), {}
+    )
+    assert pair_score(a, person("b", level=2), {}) > pair_score(a, person("c", level=5), {})
+    fresh = pair_score(a, person("b"), {})
+    assert pair_score(a, person("b"), {frozenset({"a", "b"}): 1}) == fresh - FRESH
+    assert pair_score(a, person("b"), {frozenset({"a", "b"}): 20}) < fresh - 100
+    assert pair_score(a, person("b", track="behavioral"), {}) == 0
+    assert pair_score(person("x", hours=1), person("y", hours=2), {}) == 0
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_tiny_rounds(n):
+    result = pair_round([person(f"p{i}") for i in range(n)], {}, seed="s")
+    assert _members(result) == sorted(f"p{i}" for i in range(n))
+    sizes = sorted(len(g.members) for g in result.groups)
+    assert sizes == {0: [], 1: [], 2: [2], 3: [3]}[n]
+    if n == 1:
+        assert result.unpaired[0].reason == "nobody else is in the coding track"
+
+
+def test_everyone_in_disjoint_zones_is_told_why():
+    people = [person(f"p{i}", hours=1 << (i * 10)) for i in range(4)]
+    result = pair_round(people, {}, seed="s")
+    assert result.groups == ()
+    assert all("no common hour" in u.reason for u in result.unpaired)
+
+
+def test_the_trio_rotates_so_nobody_is_in_it_twice_before_everyone_once():
+    people = [person(f"p{i}") for i in range(5)]
+    counts = {p.id: 0 for p in people}
+    history: dict[frozenset[str], int] = {}
+    for week in range(5):
+        current = [person(p.id, trio_count=counts[p.id]) for p in people]
+        result = pair_round(current, history, seed=f"w{week}")
+        [trio] = [g for g in result.groups if len(g.members) == 3]
+        assert "odd number" in trio.why
+        for member in trio.members:
+            counts[member] += 1
+        # Nobody is in a trio twice before everyone else has been in one as often.
+        assert max(counts.values()) - min(counts.values()) <= 1, (week, counts)
+
+
+def test_twenty_weeks_of_a_sixty_member_club_never_repeat_a_pair():
+    people = [
+        person(f"m{i:02d}", level=1 + i % 5, role=("interviewer", "interviewee", "both")[i % 3])
+        for i in range(60)
+    ]
+    history: dict[frozenset[str], int] = {}
+    for week in range(20):
+        result = pair_round(people, history, seed=f"week-{week}")
+        history = {pair: ago + 1 for pair, ago in history.items()}
+        for group in result.groups:
+            pair = frozenset(group.members)
+            assert pair not in history, f"week {week}: {sorted(pair)} met before"
+            history[pair] = 1
+
+
+def test_a_repeat_happens_only_when_there_is_no_alternative():
+    a, b = person("a"), person("b")
+    result = pair_round([a, b], {frozenset({"a", "b"}): 1}, seed="s")
+    assert [g.members for g in result.groups] == [("a", "b")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["coding", "behavioral"]),
+            st.integers(1, 5),
+            st.sampled_from(["interviewer", "interviewee", "both"]),
+            st.integers(0, (1 << 168) - 1),
+        ),
+        max_size=25,
+    )
+)
+def test_everyone_is_in_exactly_one_group_or_told_why_not(rows):
+    people = [
+        person(f"p{i}", track=t, level=lv, role=r, hours=h) for i, (t, lv, r, h) in enumerate(rows)
+    ]
+    result = pair_round(people, {}, seed="prop")
+    assert _members(result) == sorted(p.id for p in people)
+    assert all(2 <= len(g.members) <= 3 for g in result.groups)
+    for group in result.groups:
+        assert group.hours, "every group shares an hour"

@@ -1,0 +1,195 @@
+"""The internship calendar: every window resolves for any summer, queries answer by date."""
+
+from datetime import date
+
+import pytest
+from icalendar import Calendar as ICalendar
+
+from bot.errors import ContentError, UserError
+from bot.windows.advice import load_advice, parse_advice
+from bot.windows.calendar import (
+    closing_within,
+    cycles_visible,
+    load_calendar,
+    next_opening,
+    open_now,
+    opening_within,
+    parse_calendar,
+    parse_class_year,
+    parse_track,
+    select,
+)
+from bot.windows.ics import build_ics
+from tests.conftest import MONDAY
+
+CALENDAR = load_calendar()
+
+
+def _keys(occurrences):
+    return [o.key.split(":")[0] for o in occurrences]
+
+
+def test_the_calendar_holds_every_program_the_seeds_name():
+    ids = {w.id for w in CALENDAR.windows}
+    assert {
+        "amazon-intern",
+        "microsoft-intern",
+        "google-step",
+        "apple-aiml-intern",
+        "nvidia-intern",
+        "jane-street",
+        "citadel",
+        "two-sigma",
+        "nsf-reu",
+        "mid-market-saas",
+        "ai-startups",
+        "deepmind-student-researcher",
+    } <= ids
+    assert all(w.source.endswith(".txt") for w in CALENDAR.windows)
+
+
+@pytest.mark.parametrize("cycle", [2027, 2028, 2030, 2031])
+def test_every_window_resolves_for_any_summer_in_order(cycle):
+    for o in CALENDAR.occurrences(cycle):
+        assert o.opens_on <= o.open_until < date(cycle, 6, 1), o.key
+        assert o.key.endswith(f":{cycle}")
+
+
+def test_windows_keep_their_real_precision():
+    step = {o.key: o for o in CALENDAR.occurrences(2027)}["google-step:2027"]
+    assert (step.opens_on, step.closes_on) == (date(2026, 10, 15), date(2026, 10, 29))
+    assert step.opens_text == "mid October 2026"
+    reu = {o.key: o for o in CALENDAR.occurrences(2027)}["nsf-reu:2027"]
+    assert (reu.opens_on, reu.closes_on) == (date(2026, 11, 1), date(2027, 3, 31))
+    assert reu.closes_text == "Jan-Mar 2027", "a window spanning the new year"
+    assert {o.key: o for o in CALENDAR.occurrences(2029)}["nsf-reu:2029"].closes_on == date(
+        2029, 3, 31
+    )
+
+
+def test_a_leap_year_close_lands_on_the_29th():
+    data = {
+        "window": [
+            {
+                "id": "x",
+                "employer": "X",
+                "program": "P",
+                "track": "quant",
+                "opens": "11",
+                "closes": "02",
+                "source": "s.txt",
+            }
+        ]
+    }
+    x = parse_calendar(data)
+    assert x.occurrences(2028)[0].closes_on == date(2028, 2, 29)
+    assert x.occurrences(2027)[0].closes_on == date(2027, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"track": "hedge-funds"}, "unknown track 'hedge-funds'"),
+        ({"opens": "13"}, "opens '13' is not a date"),
+        ({"closes": "sometime"}, "closes 'sometime' is not a date"),
+        ({"class_years": ["toddler"]}, "class_years must come from"),
+        ({"url": "http://example.com"}, "url must be an https address"),
+        ({"opens": "09", "closes": "08", "opens_year": 0}, "still open after its summer"),
+        ({"colour": "red"}, "unknown colour"),
+    ],
+)
+def test_a_malformed_window_is_rejected_by_name(change, complaint):
+    entry = {
+        "id": "bad-one",
+        "employer": "X",
+        "program": "P",
+        "track": "quant",
+        "opens": "08",
+        "closes": "rolling",
+        "source": "s.txt",
+        **change,
+    }
+    with pytest.raises(ContentError, match=complaint) as raised:
+        parse_calendar({"window": [entry]})
+    assert "bad-one" in str(raised.value)
+
+
+def test_cycles_roll_over_in_july():
+    assert cycles_visible(date(2026, 11, 22)) == (2027, 2028)
+    assert cycles_visible(date(2027, 3, 1)) == (2027, 2028)
+    assert cycles_visible(date(2027, 7, 1)) == (2028, 2029)
+
+
+def _around(day):
+    return CALENDAR.around(day)
+
+
+def test_in_august_the_early_openers_are_open_and_big_tech_is_next():
+    day = date(2026, 8, 20)
+    assert {"amazon-intern", "microsoft-intern", "jane-street", "citadel"} <= set(
+        _keys(open_now(_around(day), day))
+    )
+    assert "google-step" not in _keys(open_now(_around(day), day))
+    assert {"meta-swe-intern", "apple-aiml-intern", "google-intern"} <= set(
+        _keys(opening_within(_around(day), day, 30))
+    )
+
+
+def test_in_october_step_is_open_for_a_sophomore_and_not_for_a_phd():
+    day = date(2026, 10, 20)
+    sophomore = _keys(open_now(select(_around(day), class_year="sophomore"), day))
+    phd = _keys(open_now(select(_around(day), class_year="phd"), day))
+    assert "google-step" in sophomore
+    assert "meta-fair-research" not in sophomore
+    assert "google-step" not in phd
+    assert "meta-fair-research" in phd
+    assert _keys(closing_within(_around(day), day, 14)) == ["google-step"]
+
+
+def test_in_december_reu_is_open_and_big_tech_has_closed_its_fixed_windows():
+    day = date(2026, 12, 10)
+    assert "nsf-reu" in _keys(open_now(_around(day), day))
+    assert "apple-aiml-intern" not in _keys(open_now(_around(day), day))
+    assert next_opening(_around(day), day).key in ("ai-startups:2027", "mid-market-saas:2027")
+
+
+def test_in_march_reu_closes_soon_and_saas_and_startups_are_open():
+    day = date(2027, 3, 20)
+    assert _keys(closing_within(_around(day), day, 14)) == ["nsf-reu"]
+    assert {"mid-market-saas", "ai-startups"} <= set(_keys(open_now(_around(day), day)))
+    assert next_opening(_around(day), day).key == "amazon-intern:2028"
+
+
+def test_tracks_and_class_years_accept_friendly_spellings_and_list_the_valid_ones():
+    assert parse_track("Big Tech") == "big-tech"
+    assert parse_track("reu") == "research-reu"
+    assert parse_class_year("2nd year") == "sophomore"
+    with pytest.raises(UserError, match=r"is not a track\. Tracks: big-tech, early-career"):
+        parse_track("hedge funds")
+    with pytest.raises(UserError, match=r"is not a class year\. Use one of: freshman"):
+        parse_class_year("toddler")
+
+
+def test_the_ics_feed_round_trips_every_window_with_reminders():
+    occurrences = CALENDAR.occurrences(2027)
+    data = build_ics(occurrences, calendar_name="Club", reminder_days=(14, 3, 1), stamp=MONDAY)
+    parsed = ICalendar.from_ical(data)
+    events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+    for o in occurrences:
+        opening = events[f"{o.key}-opens@clubbot"]
+        assert opening.decoded("DTSTART") == o.opens_on
+        if o.closes_on is not None:
+            closing = events[f"{o.key}-closes@clubbot"]
+            assert closing.decoded("DTSTART") == o.closes_on
+            assert len(closing.walk("VALARM")) == 3
+    assert data == build_ics(
+        occurrences, calendar_name="Club", reminder_days=(14, 3, 1), stamp=MONDAY
+    ), "stable output, stable UIDs"
+
+
+def test_advice_covers_every_month_and_a_gap_is_named():
+    advice = load_advice()
+    phases = {advice.for_day(date(2027, m, 1)).phase for m in range(1, 13)}
+    assert len(phases) >= 8
+    with pytest.raises(ContentError, match=r"no advice for months \[2, 3"):
+        parse_advice({"month": [{"months": [1], "phase": "p", "apply_now": "a"}]})
