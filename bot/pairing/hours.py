@@ -22,6 +22,10 @@ from bot.club_time import zone
 from bot.errors import UserError
 
 HOURS_IN_WEEK = 168
+# The bitset's resolution: how many slots make an hour, and how many slots a week has.
+# The matching engine reads both, so it does not depend on the resolution.
+SLOTS_PER_HOUR = 1
+WEEK_SLOTS = HOURS_IN_WEEK * SLOTS_PER_HOUR
 EXAMPLE = '"mon-fri 18-21, sat 10-14"'
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _GROUPS = {"daily": range(7), "weekdays": range(5), "weekends": range(5, 7)}

@@ -33,6 +33,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
+from bot.pairing.hours import SLOTS_PER_HOUR, WEEK_SLOTS
+
 if TYPE_CHECKING:  # numpy and rustworkx load when a round is matched, not at start-up
     import numpy as np
 
@@ -43,7 +45,7 @@ NEIGHBOURS = 16
 FULL_GRAPH_UP_TO = 400
 FRESH = 1000
 REPEAT_DECAY = 0.9
-_WORDS = 3  # 168 hours fit in three 64-bit words
+_WORDS = -(-WEEK_SLOTS // 64)  # the week's slots in 64-bit words
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,7 +89,8 @@ def pair_score(a: Participant, b: Participant, history: History) -> int:
     if a.track != b.track or not common or a.id == b.id:
         return 0
     score = 100.0 - 12 * abs(a.level - b.level) + _roles(a.role, b.role)
-    score += 2 * min(common.bit_count(), 8) - 20 * (2 - a.priority - b.priority)
+    common_hours = common.bit_count() // SLOTS_PER_HOUR
+    score += 2 * min(common_hours, 8) - 20 * (2 - a.priority - b.priority)
     return max(1, int(score)) + _freshness(history.get(frozenset((a.id, b.id))))
 
 
@@ -267,7 +270,7 @@ def _bulk_scores(pool: Sequence[Participant]) -> np.ndarray:
         100.0
         - 12 * np.abs(level[:, None] - level[None, :])
         + role_bonus
-        + 2 * np.minimum(common, 8)
+        + 2 * np.minimum(common // SLOTS_PER_HOUR, 8)
         - 20 * (2 - priority[:, None] - priority[None, :])
     )
     result: np.ndarray = np.maximum(1, score.astype(np.int64)) + FRESH
