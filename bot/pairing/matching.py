@@ -57,6 +57,7 @@ class Participant:
     hours: int  # bitset of UTC hours of the week (see bot.pairing.hours)
     priority: float = 1.0  # lowered by repeated no-shows
     trio_count: int = 0
+    waited: int = 0  # rounds in a row this member was left out; the engine seats them first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
