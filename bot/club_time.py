@@ -147,7 +147,7 @@ def read_zone(text: str) -> ZoneChoice:
 
 def _chosen(typed: str, region: Region) -> ZoneChoice:
     about = f" ({region.label})" if region.label else ""
-    head = f"Time zone: {region.key}{about}"
+    head = f"{region.key}{about}"
     if typed != region.key:
         head = f"`{typed}` → {region.key}{about}"
     return ZoneChoice(key=region.key, note=f"{head}. {seasons(region.key)}")

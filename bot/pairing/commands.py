@@ -16,7 +16,8 @@ from bot.store.clubs import ClubChanges
 
 
 async def join(ctx: Context) -> Message:
-    timezone = read_zone(ctx.args["timezone"]).key if "timezone" in ctx.args else ctx.club.timezone
+    chosen = read_zone(ctx.args["timezone"]) if "timezone" in ctx.args else None
+    timezone = chosen.key if chosen else ctx.club.timezone
     level = int(ctx.args["level"])
     if not 1 <= level <= 5:
         raise UserError("`level` is 1 (just starting) to 5 (interview-ready).")
@@ -35,6 +36,7 @@ async def join(ctx: Context) -> Message:
     return reply(
         f"{head} {plural(hours.bit_count(), 'hour')} a week, {member.track}, level {level}, "
         f"{member.role}. Rounds run {_schedule(ctx)}; you'll get your partner by DM."
+        + (f"\n{chosen.note}" if chosen else "")
     )
 
 

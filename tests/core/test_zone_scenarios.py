@@ -68,3 +68,30 @@ async def test_status_shows_next_runs_in_each_readers_zone_with_the_club_zone_fa
     hour = "09:00 EST" if club.clock.now().month == 1 else "09:00 EDT"
     assert "Weekly officer digest: Mon" in plain(runs)
     assert hour in plain(runs)
+
+
+async def test_every_command_that_takes_a_zone_or_a_time_reads_it_as_people_write_it(club):
+    from bot.pairing.store import PairingStore
+    from tests.conftest import MEMBER
+
+    await club.run("/admin setup timezone:London", as_user=ADMIN)
+    joined = await club.run(
+        '/mockpair join track:coding level:3 availability:"mon 18-20" timezone:EST', as_user=MEMBER
+    )
+    assert "`EST` → America/New_York" in joined.text
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    member = await club.runtime.store.repo(PairingStore).member(club_id, MEMBER.id)
+    assert member is not None
+    assert member.timezone == "America/New_York"
+    asked = await club.run(
+        '/mockpair join track:coding level:3 availability:"mon 18-20" timezone:CST', as_user=MEMBER
+    )
+    assert "America/Chicago" in asked.text
+    assert "Asia/Shanghai" in asked.text
+    await club.run("/admin problem settings time:8:30pm", as_user=ADMIN)
+    await club.run("/admin deadlines settings time:noon", as_user=ADMIN)
+    await club.run('/admin mockpair settings time:"9:30 am"', as_user=ADMIN)
+    settings = (await club.runtime.store.clubs.all())[0].settings
+    assert settings["problem_time"] == "20:30"
+    assert settings["deadline_time"] == "12:00"
+    assert settings["pairing_time"] == "09:30"
