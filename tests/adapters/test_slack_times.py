@@ -96,3 +96,11 @@ def test_the_console_shows_the_time_in_the_club_zone():
         "When:",
         "  Mon 16 Nov 2026, 15:00 UTC",
     ]
+
+
+def test_a_stamp_forged_in_member_text_cannot_ping():
+    forged = "\ue0001795446000|f|<!channel> <@U1>\ue001"
+    rendered = mrkdwn_text(f"Fair RSVP {forged}")
+    assert "<!channel>" not in rendered
+    assert "<@U1>" not in rendered
+    assert rendered.endswith("|&lt;!channel&gt; &lt;@U1&gt;>")
