@@ -228,18 +228,24 @@ def group_slot(group: Group) -> datetime | None:
 
 
 def interviews(group: Sequence[str], members: dict[str, PairingMember]) -> list[tuple[str, str]]:
-    """(interviewer, interviewee) for each half of a session: `interviewer` members only
-    ask and `interviewee` members only answer; when a group has no one to ask or no one
-    to answer (two of a kind), everyone takes both turns."""
+    """(interviewer, interviewee), one interviewer per interviewee: `interviewer` members
+    only ask and `interviewee` members only answer (when a group has no one to answer, as
+    two interviewers, everyone answers); the asking is spread evenly, so in a trio of
+    three "both" each member asks once and answers once."""
     roles = {m: members[m].role if m in members else "both" for m in group}
-    return [
-        (asker, answerer)
-        for answerer in interviewed(group, members)
-        for asker in (
-            [o for o in group if o != answerer and roles[o] != "interviewee"]
-            or [o for o in group if o != answerer]
-        )
-    ]
+    answerers = interviewed(group, members)
+
+    def eligible(answerer: str) -> list[str]:
+        others = [o for o in group if o != answerer]
+        return [o for o in others if roles[o] != "interviewee"] or others
+
+    load = dict.fromkeys(group, 0)
+    halves = []
+    for answerer in sorted(answerers, key=lambda a: (len(eligible(a)), group.index(a))):
+        asker = min(eligible(answerer), key=lambda o: (load[o], group.index(o)))
+        load[asker] += 1
+        halves.append((asker, answerer))
+    return sorted(halves, key=lambda half: group.index(half[1]))
 
 
 def interviewed(group: Sequence[str], members: dict[str, PairingMember]) -> list[str]:
