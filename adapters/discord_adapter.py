@@ -24,7 +24,7 @@ import discord
 from bot.app import Bot, ChannelRef, Command, Option
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.model import ButtonEvent, CommandEvent, Message, Place, User
+from bot.model import ButtonEvent, CommandEvent, Message, Place, User, render_mentions
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import open_runtime
 from bot.store.clubs import Actor, ClubChanges
@@ -165,10 +165,15 @@ def place(interaction: discord.Interaction) -> Place:
 
 
 def embed(message: Message) -> discord.Embed:
-    card = discord.Embed(title=message.title or None, description=message.text or None)
+    text = render_mentions(message.text, _mention)
+    card = discord.Embed(title=message.title or None, description=text or None)
     for field in message.fields:
-        card.add_field(name=field.name, value=field.value, inline=False)
+        card.add_field(name=field.name, value=render_mentions(field.value, _mention), inline=False)
     return card
+
+
+def _mention(user_id: str) -> str:
+    return f"<@{user_id}>"
 
 
 def view(message: Message) -> discord.ui.View | None:

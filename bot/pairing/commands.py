@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from bot.app import Command, Context, Option
 from bot.club_time import describe, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
-from bot.model import Field, Message, field_lines, plural, reply
+from bot.model import Field, Message, field_lines, mention, plural, reply
 from bot.pairing.hours import (
     EXAMPLE,
     SLOT,
@@ -237,7 +237,8 @@ async def _repair(ctx: Context, group: Group, no_show: str) -> str:
             other.user_id,
             Message(
                 title="A mock-interview partner this week after all",
-                text=f"{me.name}'s partner didn't show, so you two are paired. Say hi and "
+                text=f"{mention(me.user_id)}'s partner didn't show, so you two are paired. "
+                "Say hi and "
                 f"agree on a time: {describe_time(when, other.timezone)} (your time) is the "
                 "first half hour you both have.",
             ),

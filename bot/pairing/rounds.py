@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.club_time import local, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import Field, Message, clip, field_lines
+from bot.model import Field, Message, clip, field_lines, mention
 from bot.pairing.hours import (
     SLOT,
     describe_time,
@@ -268,13 +268,14 @@ async def group_dm(
         return members[user_id].name if user_id in members else user_id
 
     others = [m for m in group.members if m != member_id]
+    # Partners as mentions (clickable, never pinging in a DM); names where mentions don't render.
     slot = group_slot(group)
     when = describe_time(slot, me.timezone) if slot else "-"
     halves = interviews(group.members, members)
     fields = [
-        Field(name="Partner" + ("s" if len(others) > 1 else ""), value=_names(others, name)),
+        Field(name="Partner" + ("s" if len(others) > 1 else ""), value=_names(others, mention)),
         Field(name="First common slot (your time)", value=when),
-        Field(name="Who interviews whom", value=_turns(halves, member_id, name)),
+        Field(name="Who interviews whom", value=_turns(halves, member_id, mention)),
         Field(name="Format", value=FORMAT),
     ]
     for asker, answerer in halves:
@@ -282,7 +283,7 @@ async def group_dm(
             questions = await _questions(store, club_id, group, members[answerer])
             fields.append(Field(name=f"Questions to ask {name(answerer)}"[:256], value=questions))
     if any(answerer == member_id for _, answerer in halves):
-        askers = _names([a for a, b in halves if b == member_id], name)
+        askers = _names([a for a, b in halves if b == member_id], mention)
         fields.append(
             Field(
                 name="When you're interviewed",
@@ -294,7 +295,7 @@ async def group_dm(
         fields.append(Field(name="Why a trio", value=group.why))
     return Message(
         title=f"Your mock interview this week ({group.week_of:%d %b})",
-        text=f"Say hi to {_names(others, name)} now and agree on a time: {when} is the first "
+        text=f"Say hi to {_names(others, mention)} now and agree on a time: {when} is the first "
         "half hour you all have. After the session: `/mockpair feedback partner:@name "
         "rating:1-5`; if your partner doesn't show, add `no-show:yes` and I'll look for "
         "someone free.",

@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import timedelta
 
-from bot.model import User
+from bot.model import User, mention
 from bot.pairing.store import PairingStore
 from tests.conftest import ADMIN, MEMBER
 
@@ -80,7 +80,7 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     assert answer.text == "This week's round is out: pairs announced and DMed."
     dms = dict(club.poster.dms)
     fields = {f.name: f.value for f in dms["sam"].fields}
-    assert fields["Partner"] == "member01"
+    assert fields["Partner"] == mention("u01")
     assert fields["First common slot (your time)"] == "Mon 16 Nov 18:00 EST"
     assert {f.name: f.value for f in dms["u01"].fields}["First common slot (your time)"] == (
         "Mon 16 Nov 23:00 GMT"
@@ -90,8 +90,8 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     interviewer = {f.name: f.value for f in dms["u01"].fields}
     assert interviewer["Questions to ask sam"].count("leetcode.com") == 2
     assert interviewer["Questions to ask sam"].count("Steer by:") == 2
-    assert interviewer["Who interviews whom"] == "You interview sam."
-    assert fields["Who interviews whom"] == "member01 interviews you."
+    assert interviewer["Who interviews whom"] == f"You interview {mention('sam')}."
+    assert fields["Who interviews whom"] == f"{mention('u01')} interviews you."
     assert fields["When you're interviewed"].startswith("Topic: coding, medium problems.")
     assert not any("leetcode.com" in f.value for f in dms["sam"].fields)
     assert "When you're interviewed" not in interviewer

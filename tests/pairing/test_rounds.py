@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from bot.model import User
+from bot.model import User, mention
 from bot.pairing.store import PairingStore
 from tests.conftest import ADMIN, MONDAY
 
@@ -94,7 +94,7 @@ async def test_two_members_whose_partners_did_not_show_are_paired_with_each_othe
     )
     to, told = club.poster.dms[-1]
     assert to == first
-    assert f"{second}'s partner didn't show, so you two are paired" in told.text
+    assert f"{mention(second)}'s partner didn't show, so you two are paired" in told.text
     assert "Wed 18 Nov 12:30 EST (your time)" in told.text
     status = await club.run("/mockpair status", as_user=_u(first))
     assert {f.name: f.value for f in status.fields}["This round"] == (
