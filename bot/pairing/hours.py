@@ -224,6 +224,9 @@ def week_slots(blocks: Availability, zone_name: str, start: datetime) -> int:
     `blocks` on the member's own wall clock: bit i is the half hour at start + i slots."""
     tz = zone(zone_name)
     spans = _wall_spans(blocks, start.astimezone(tz).date() - timedelta(days=1))
+    offsets = {(start + timedelta(hours=h)).astimezone(tz).utcoffset() for h in range(0, 169, 6)}
+    if len(offsets) == 1:
+        return _steady_slots(spans, start.astimezone(tz).replace(tzinfo=None))
     starts = [a for a, _ in spans]
     bits = 0
     for index in range(WEEK_SLOTS):
@@ -232,6 +235,17 @@ def week_slots(blocks: Availability, zone_name: str, start: datetime) -> int:
         at = bisect_right(starts, begin) - 1
         if at >= 0 and begin < end <= spans[at][1]:
             bits |= 1 << index
+    return bits
+
+
+def _steady_slots(spans: list[tuple[datetime, datetime]], wall_start: datetime) -> int:
+    """A week without a DST change: slot i starts at `wall_start` + i slots on the wall."""
+    bits = 0
+    for a, b in spans:
+        first = max(0, -((wall_start - a) // SLOT))  # the first slot starting at or after a
+        last = min(WEEK_SLOTS, (b - wall_start) // SLOT)  # slots ending by b
+        if last > first:
+            bits |= ((1 << (last - first)) - 1) << first
     return bits
 
 
