@@ -1,9 +1,10 @@
 """Weekly rounds played through the console club: what each member is told, and when."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.model import User, mention
-from bot.pairing.store import PairingStore
+from bot.pairing.rounds import rounds_waited
+from bot.pairing.store import Group, PairingStore
 from tests.conftest import ADMIN, MONDAY
 
 SETUP = "/admin setup timezone:America/New_York pairing:#mock-interviews alerts:#officers"
@@ -175,3 +176,22 @@ async def test_the_join_answer_echoes_what_was_understood_and_refuses_a_backward
     )
     assert "ends before it starts" in refused.text
     assert "`fri 22-01`" in refused.text
+
+
+def test_waited_counts_the_latest_rounds_in_a_row_a_member_was_left_out():
+    def round_of(week: int, *groups: tuple[str, ...]) -> list[Group]:
+        monday = date(2026, 11, 2) + timedelta(weeks=week)
+        return [
+            Group(id=0, round_id=week, week_of=monday, ran_at=MONDAY, members=g, slot=None, why="")
+            for g in groups
+        ]
+
+    groups = [
+        *round_of(0, ("ann",), ("bob",), ("cat", "dan")),
+        *round_of(1, ("ann",), ("bob", "cat"), ("dan",)),
+        # eve was left out, then re-paired after a no-show: she was not left out.
+        *round_of(2, ("ann",), ("dan",), ("bob", "cat"), ("eve", "fay")),
+    ]
+    assert rounds_waited(groups) == {"ann": 3, "dan": 2}
+    # A round sat out (skipping) ends the run of waiting.
+    assert rounds_waited([*groups, *round_of(3, ("bob", "cat"))]) == {}
