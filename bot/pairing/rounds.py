@@ -43,6 +43,8 @@ FORMAT = (
     "Two 25-minute halves: one of you interviews, then swap roles. "
     "Leave 5 minutes at the end of each half for feedback."
 )
+ONE_WAY = "One 50-minute interview; leave the last 10 minutes for feedback."
+TRIO = "Three 25-minute turns, one per line above; leave 5 minutes at the end of each for feedback."
 # The bank has no behavioral questions; these are the project-walkthrough prompts.
 BEHAVIORAL = (
     "Walk me through the project you're proudest of: the goal, your part, the result.",
@@ -276,7 +278,7 @@ async def group_dm(
         Field(name="Partner" + ("s" if len(others) > 1 else ""), value=_names(others, mention)),
         Field(name="First common slot (your time)", value=when),
         Field(name="Who interviews whom", value=_turns(halves, member_id, mention)),
-        Field(name="Format", value=FORMAT),
+        Field(name="Format", value={1: ONE_WAY, 2: FORMAT}.get(len(halves), TRIO)),
     ]
     for asker, answerer in halves:
         if asker == member_id:

@@ -95,6 +95,7 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     assert fields["When you're interviewed"].startswith("Topic: coding, medium problems.")
     assert not any("leetcode.com" in f.value for f in dms["sam"].fields)
     assert "When you're interviewed" not in interviewer
+    assert fields["Format"] == "One 50-minute interview; leave the last 10 minutes for feedback."
     again = await club.run("/admin mockpair run-now", as_user=ADMIN)
     assert "already run" in again.text
     status = await club.run("/mockpair status", as_user=MEMBER)
