@@ -17,7 +17,7 @@ from bot.app import Bot, ChannelRef
 from bot.clock import ManualClock
 from bot.club_time import describe, parse_duration
 from bot.errors import UserError
-from bot.model import CommandEvent, Message, Place, Platform, User, plain
+from bot.model import CommandEvent, Message, Place, Platform, User, plain, render_mentions
 from bot.posting import PostRefused
 from bot.scheduler import Scheduler
 
@@ -46,7 +46,7 @@ def render(message: Message) -> list[str]:
     if message.attachment is not None:
         file = message.attachment
         lines.append(f"[attachment: {file.filename}, {len(file.content):,} bytes]")
-    return lines
+    return [render_mentions(line, lambda user_id: f"@{user_id}") for line in lines]
 
 
 @dataclass

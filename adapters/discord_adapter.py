@@ -24,7 +24,17 @@ import discord
 from bot.app import Bot, ChannelRef, Command, Option
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.model import ButtonEvent, CommandEvent, Message, Place, Stamp, User, plain, render_stamps
+from bot.model import (
+    ButtonEvent,
+    CommandEvent,
+    Message,
+    Place,
+    Stamp,
+    User,
+    plain,
+    render_mentions,
+    render_stamps,
+)
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import open_runtime
 from bot.store.clubs import Actor, ClubChanges
@@ -176,11 +186,17 @@ def _shown(text: str) -> str:
 def embed(message: Message) -> discord.Embed:
     # Titles and field names don't render timestamp markup: they get the club-zone text.
     card = discord.Embed(
-        title=plain(message.title) or None, description=_shown(message.text) or None
+        title=plain(message.title) or None,
+        description=_shown(render_mentions(message.text, _mention)) or None,
     )
     for field in message.fields:
-        card.add_field(name=plain(field.name), value=_shown(field.value), inline=False)
+        value = _shown(render_mentions(field.value, _mention))
+        card.add_field(name=plain(field.name), value=value, inline=False)
     return card
+
+
+def _mention(user_id: str) -> str:
+    return f"<@{user_id}>"
 
 
 def view(message: Message) -> discord.ui.View | None:

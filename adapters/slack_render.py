@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from bot.model import Button, Field, Message, Stamp, plain, render_stamps
+from bot.model import Button, Field, Message, Stamp, plain, render_mentions, render_stamps
 
 Block = dict[str, Any]
 
@@ -27,8 +27,10 @@ ACTION_PREFIX = "clubbot."
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters as entities; nothing else is special in mrkdwn text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters as entities; nothing else is special in mrkdwn text.
+    The core's own mentions (bot.model.mention) become Slack's `<@U…>`."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return render_mentions(escaped, lambda user_id: f"<@{user_id}>")  # the core's, not typed
 
 
 # Slack's date tokens for each stamp style; "{date_short_pretty}" says today/tomorrow, the

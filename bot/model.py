@@ -249,6 +249,23 @@ def _check_length(what: str, text: str, limit: int, *, allow_empty: bool) -> Non
         raise ValueError(f"{what} is {shown_length(text)} characters; at most {limit}")
 
 
+# A member named so that the platform shows a clickable mention: Discord `<@id>`, Slack
+# `<@U…>`, the console `@id`. Private-use characters delimit it, so nothing a member types
+# turns into one by escaping; it never pings (Discord sends AllowedMentions.none(), and a
+# Slack mention in a DM notifies no one outside the DM).
+_MENTION = re.compile("\ue000([A-Za-z0-9_.-]{1,64})\ue001")
+
+
+def mention(user_id: str) -> str:
+    """`user_id` as a mention inside a Message's text or field values."""
+    return f"\ue000{user_id}\ue001"
+
+
+def render_mentions(text: str, render: Callable[[str], str]) -> str:
+    """`text` with each mention replaced by the platform's form of it, `render(user_id)`."""
+    return _MENTION.sub(lambda found: render(found[1]), text)
+
+
 def plural(count: int, noun: str) -> str:
     """'1 day', '3 days'."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import date, datetime, timedelta
 
 from bot.app import Command, Context, Option
-from bot.club_time import complete_zone, parse_weekday, read_time, read_zone
+from bot.club_time import complete_zone, describe, parse_weekday, read_time, read_zone
 from bot.errors import UserError
-from bot.model import Field, Message, field_lines, plural, reply
-from bot.pairing.hours import EXAMPLE, describe_hour, first_hour, parse_week
+from bot.model import Field, Message, field_lines, mention, plural, reply
+from bot.pairing.hours import (
+    EXAMPLE,
+    SLOT,
+    describe_availability,
+    describe_time,
+    first_slot,
+    monday_start,
+    parse_availability,
+    round_start,
+    slot_time,
+)
 from bot.pairing.matching import ROLES, TRACKS
-from bot.pairing.rounds import DEFAULTS, ROUND, plan_round, week_of
+from bot.pairing.rounds import (
+    DEFAULTS,
+    ROUND,
+    group_slot,
+    member_slots,
+    plan_round,
+    scheduled_at,
+    week_of,
+)
 from bot.pairing.store import Feedback, Group, PairingMember, PairingStore
 from bot.store.clubs import ClubChanges
 
@@ -21,7 +40,7 @@ async def join(ctx: Context) -> Message:
     level = int(ctx.args["level"])
     if not 1 <= level <= 5:
         raise UserError("`level` is 1 (just starting) to 5 (interview-ready).")
-    hours = parse_week(ctx.args["availability"], timezone, week_of(ctx.club, ctx.now))
+    understood = describe_availability(parse_availability(ctx.args["availability"]), timezone)
     member = PairingMember(
         user_id=ctx.user.id,
         name=ctx.user.name,
@@ -34,8 +53,8 @@ async def join(ctx: Context) -> Message:
     new = await ctx.store.repo(PairingStore).join(ctx.club.id, member, now=ctx.now)
     head = "You're in." if new else "Updated your details."
     return reply(
-        f"{head} {plural(hours.bit_count(), 'hour')} a week, {member.track}, level {level}, "
-        f"{member.role}. Rounds run {_schedule(ctx)}; you'll get your partner by DM."
+        f"{head} Available: {understood}. {member.track}, level {level}, {member.role}. "
+        f"Rounds run {_schedule(ctx)}; you'll get your partner by DM."
         + (f"\n{chosen.note}" if chosen else "")
     )
 
@@ -66,9 +85,35 @@ async def skip(ctx: Context) -> Message:
     weeks = int(ctx.args.get("weeks", "1"))
     if not 1 <= weeks <= 12:
         raise UserError("Skip 1 to 12 weeks.")
-    back = week_of(ctx.club, ctx.now) + timedelta(weeks=weeks)
+    first = await _next_round_week(ctx)
+    back = first + timedelta(weeks=weeks)
     await ctx.store.repo(PairingStore).update_member(ctx.club.id, _with(member, skip_until=back))
-    return reply(f"Skipping {plural(weeks, 'week')}: you're back in the round of {back:%d %b}.")
+    text = f"Skipping {plural(weeks, 'round')}: you're back in the round of {back:%d %b}."
+    if first > week_of(ctx.club, ctx.now):
+        text = (
+            "This week's round has already gone out, so skipping starts with the next one "
+            f"({first:%d %b}). " + text
+        )
+        if await _current_partners(ctx):
+            text += " If you can't make this week's session, tell your partner now."
+    return reply(text)
+
+
+async def _next_round_week(ctx: Context) -> date:
+    """The Monday of the next round still to go out: this week's, unless it has run."""
+    monday = week_of(ctx.club, ctx.now)
+    ran = await ctx.store.repo(PairingStore).round_ran(ctx.club.id, monday)
+    return monday + timedelta(weeks=1) if ran else monday
+
+
+async def _current_partners(ctx: Context) -> list[Group]:
+    """This week's groups with the member and someone else in them."""
+    monday = week_of(ctx.club, ctx.now)
+    return [
+        g
+        for g in await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=1)
+        if g.week_of == monday and ctx.user.id in g.members and len(g.members) > 1
+    ]
 
 
 def _with(member: PairingMember, **changes: object) -> PairingMember:
@@ -78,21 +123,30 @@ def _with(member: PairingMember, **changes: object) -> PairingMember:
 
 async def status(ctx: Context) -> Message:
     member = await _me(ctx)
-    state = "active" if member.active else "left (join again to come back)"
-    if member.skip_until and member.skip_until > week_of(ctx.club, ctx.now):
-        state = f"skipping until {member.skip_until:%d %b}"
-    current = [
+    next_week = await _next_round_week(ctx)
+    if not member.active:
+        state = "left (join again to come back)"
+    elif member.skip_until and member.skip_until > next_week:
+        state = f"skipping: back in the round of {member.skip_until:%d %b}"
+    else:
+        state = f"active: in the round of {next_week:%d %b}"
+    try:
+        hours = describe_availability(parse_availability(member.availability), member.timezone)
+    except UserError as error:
+        hours = f"`{member.availability}` no longer reads ({error}): join again to fix it"
+    fields = [
+        Field(name="You", value=f"{member.track}, level {member.level}, {member.role}; {state}"),
+        Field(name="Availability", value=hours),
+        Field(name="Rounds", value=_schedule(ctx)),
+    ]
+    mine = [
         g
         for g in await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=1)
         if ctx.user.id in g.members
     ]
-    fields = [
-        Field(name="You", value=f"{member.track}, level {member.level}, {member.role}; {state}"),
-        Field(name="Availability", value=f"{member.availability} ({member.timezone})"),
-        Field(name="Rounds", value=_schedule(ctx)),
-    ]
-    if current:
-        fields.append(Field(name="This round", value=await _describe(ctx, current[0], member)))
+    if mine:
+        # A member re-paired after a no-show is in a later group too: the latest is current.
+        fields.append(Field(name="This round", value=await _describe(ctx, mine[-1], member)))
     return reply("", title="Mock-interview pairing", fields=tuple(fields))
 
 
@@ -101,8 +155,9 @@ async def _describe(ctx: Context, group: Group, member: PairingMember) -> str:
         return f"not paired: {group.why.removeprefix('unpaired: ')}"
     names = await _names(ctx)
     others = ", ".join(names.get(m, m) for m in group.members if m != member.user_id)
-    slot = describe_hour(group.slot, group.week_of, member.timezone) if group.slot else "-"
-    return f"with {others}; first common slot {slot}"
+    slot = group_slot(group)
+    when = describe_time(slot, member.timezone) if slot else "-"
+    return f"with {others}; first common slot {when}"
 
 
 async def _names(ctx: Context) -> dict[str, str]:
@@ -153,50 +208,86 @@ async def feedback(ctx: Context) -> Message:
         return reply(f"You already left feedback about {partner.name} for that round.")
     if not no_show:
         return reply(f"Thanks: feedback about {partner.name} recorded.")
-    return reply(f"Sorry {partner.name} didn't show. " + await _repair(ctx, shared[0]))
+    return reply(f"Sorry {partner.name} didn't show. " + await _repair(ctx, shared[0], partner.id))
 
 
-async def _repair(ctx: Context, group: Group) -> str:
-    """Pair a no-show's partner with someone free in the same round, if anyone is."""
+async def _repair(ctx: Context, group: Group, no_show: str) -> str:
+    """Pair a member whose partner didn't show with someone free for the rest of the round's
+    week: a member left alone this round, or another member whose partner didn't show."""
     me = await _me(ctx)
-    mine = parse_week(me.availability, me.timezone, group.week_of)
-    round_groups = [
-        g
-        for g in await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=1)
-        if g.round_id == group.round_id
-    ]
-    members = {m.user_id: m for m in await ctx.store.repo(PairingStore).members(ctx.club.id)}
-    for alone in (g for g in round_groups if len(g.members) == 1):
-        other = members.get(alone.members[0])
-        if other is None or other.track != me.track:
-            continue
-        common = mine & parse_week(other.availability, other.timezone, group.week_of)
+    start = round_start(ctx.now)
+    remaining = (round_start(group.ran_at) + timedelta(weeks=1) - start) // SLOT
+    ahead = (1 << max(remaining, 0)) - 1  # the slots left before the next round
+    mine = member_slots(me, start) & ahead
+    for other, target in await _free_this_round(ctx, group, me, no_show):
+        common = mine & member_slots(other, start)
         if not common:
             continue
-        joined = await ctx.store.repo(PairingStore).add_to_group(ctx.club.id, alone.id, me.user_id)
-        slot = first_hour(common)
-        assert slot is not None
+        first = first_slot(common)
+        assert first is not None
+        when = slot_time(start, first)
+        slot = (when - monday_start(group.week_of)) // SLOT
+        repo = ctx.store.repo(PairingStore)
+        if target is not None:
+            await repo.add_to_group(ctx.club.id, target.id, me.user_id, slot)
+        else:
+            members = (other.user_id, me.user_id)
+            await repo.add_group(ctx.club.id, group.round_id, members, slot, REPAIRED)
         await ctx.schedule.notify(
             ctx.club.id,
             other.user_id,
             Message(
                 title="A mock-interview partner this week after all",
-                text=f"{me.name}'s partner didn't show, so you two are paired. First common "
-                f"slot: {describe_hour(slot, joined.week_of, other.timezone)}.",
+                text=f"{mention(me.user_id)}'s partner didn't show, so you two are paired. "
+                "Say hi and "
+                f"agree on a time: {describe_time(when, other.timezone)} (your time) is the "
+                "first half hour you both have.",
             ),
         )
         return (
             f"You're now paired with {other.name}; first common slot "
-            f"{describe_hour(slot, joined.week_of, me.timezone)}. I've told them."
+            f"{describe_time(when, me.timezone)} (your time). I've told them."
         )
     return "Nobody else is free this week; you'll be paired first next round."
+
+
+REPAIRED = "re-paired after a no-show"
+
+
+async def _free_this_round(
+    ctx: Context, group: Group, me: PairingMember, no_show: str
+) -> list[tuple[PairingMember, Group | None]]:
+    """Who could meet `me` instead, in `me`'s track: each member left alone this round
+    (with their group, which `me` joins), then each member who reported a no-show this
+    round and has not been re-paired since (a new group is made for the two)."""
+    repo = ctx.store.repo(PairingStore)
+    round_groups = [g for g in await repo.groups(ctx.club.id) if g.round_id == group.round_id]
+    members = {m.user_id: m for m in await repo.members(ctx.club.id)}
+    seats = Counter(m for g in round_groups if len(g.members) > 1 for m in g.members)
+    ids = {g.id for g in round_groups}
+    reported = {
+        f.from_user
+        for f in await repo.feedback(ctx.club.id)
+        if f.no_show and f.group_id in ids and f.about_user != me.user_id
+    }
+    alone = [(g.members[0], g) for g in round_groups if len(g.members) == 1]
+    looking = [(u, None) for u in sorted(reported) if seats[u] == 1]
+    found: list[tuple[PairingMember, Group | None]] = []
+    for user_id, target in [*alone, *looking]:
+        other = members.get(user_id)
+        if other is None or not other.active or other.track != me.track:
+            continue
+        if user_id not in (me.user_id, no_show):
+            found.append((other, target))
+    return found
 
 
 # --- officers ---------------------------------------------------------------------
 
 
 async def preview(ctx: Context) -> Message:
-    plan = await plan_round(ctx.store, ctx.club, ctx.now)
+    at = await _next_round_at(ctx)
+    plan = await plan_round(ctx.store, ctx.club, at)
     if not plan.members:
         return reply("Nobody has joined yet. Members opt in with `/mockpair join`.")
     names = {m.user_id: m.name for m in plan.members.values()}
@@ -205,13 +296,21 @@ async def preview(ctx: Context) -> Message:
     ]
     alone = [f"• {names[u.id]}: {u.reason}" for u in plan.round.unpaired]
     return reply(
-        "A dry run: nothing is saved or sent.",
+        f"A dry run of the round due {describe(at, ctx.club.timezone)}, counting the slots of "
+        "the seven days after it: nothing is saved or sent.",
         title=f"Pairing preview · week of {plan.week_of:%d %b}",
         fields=(
             Field(name="Groups", value=field_lines(lines, "Nobody can be paired.")),
             Field(name="Not paired", value=field_lines(alone, "Everyone is paired.")),
         ),
     )
+
+
+async def _next_round_at(ctx: Context) -> datetime:
+    """When the next round goes out: this week's if it is still ahead, else next week's."""
+    monday = await _next_round_week(ctx)
+    due = scheduled_at(ctx.club, monday)
+    return due if due >= ctx.now else scheduled_at(ctx.club, monday + timedelta(weeks=1))
 
 
 async def run_now(ctx: Context) -> Message:

@@ -1,22 +1,35 @@
 """The weekly mock-interview round: plan it, hand out question packs, announce it once.
 
 A round is planned from the members who opted in (and aren't skipping this week),
-their availability for that very week in their own zones, and the pairs of past
-rounds (so the engine can avoid repeats). The round is saved before anything is
-sent; DMs are claimed per member, so a retried round never doubles a message.
+their availability over the seven days after the round goes out, in their own zones
+(so every slot told lies ahead), the pairs of past rounds (so the engine can avoid
+repeats) and how many rounds in a row each member was left out (so the engine seats
+them first). Question packs go to the interviewer; the interviewee gets the topic.
+The round is saved before anything is sent; DMs are claimed per member, so a retried
+round never doubles a message.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from bot.club_time import local, parse_hhmm, parse_weekday
+from bot.club_time import local, parse_hhmm, parse_weekday, zone
+from bot.errors import UserError
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import Field, Message, field_lines
-from bot.pairing.hours import describe_hour, first_hour, parse_week
+from bot.model import Field, Message, clip, field_lines, mention
+from bot.pairing.hours import (
+    SLOT,
+    describe_time,
+    first_slot,
+    monday_start,
+    parse_availability,
+    round_start,
+    slot_time,
+    week_slots,
+)
 from bot.pairing.matching import History, Participant, Round, pair_round
 from bot.pairing.store import Group, NewGroup, PairingMember, PairingStore
 from bot.problems import Problem, ProblemStore, load_bank
@@ -30,6 +43,8 @@ FORMAT = (
     "Two 25-minute halves: one of you interviews, then swap roles. "
     "Leave 5 minutes at the end of each half for feedback."
 )
+ONE_WAY = "One 50-minute interview; leave the last 10 minutes for feedback."
+TRIO = "Three 25-minute turns, one per line above; leave 5 minutes at the end of each for feedback."
 # The bank has no behavioral questions; these are the project-walkthrough prompts.
 BEHAVIORAL = (
     "Walk me through the project you're proudest of: the goal, your part, the result.",
@@ -47,44 +62,76 @@ def week_of(club: Club, instant: datetime) -> date:
     return today - timedelta(days=today.weekday())
 
 
+def scheduled_at(club: Club, monday: date) -> datetime:
+    """When the round of the week of `monday` is due, by the club's settings."""
+    at = parse_hhmm(club.settings.get("pairing_time", DEFAULTS["pairing_time"]))
+    day = parse_weekday(club.settings.get("pairing_day", DEFAULTS["pairing_day"]))
+    wall = datetime.combine(monday + timedelta(days=day), at)
+    return wall.replace(tzinfo=zone(club.timezone)).astimezone(UTC)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     week_of: date
+    start: datetime  # where the round's slots begin: its time, rounded up to the half hour
     round: Round
     members: dict[str, PairingMember]
 
+    def slot_index(self, slots: int) -> int | None:
+        """The first of `slots` (counted from `start`) as the group table stores it."""
+        first = first_slot(slots)
+        if first is None:
+            return None
+        return (slot_time(self.start, first) - monday_start(self.week_of)) // SLOT
+
+
+def member_slots(member: PairingMember, start: datetime) -> int:
+    """A member's slots in the week from `start`; none when their saved availability no
+    longer reads (written before the grammar refused `mon 21-18`)."""
+    try:
+        return week_slots(parse_availability(member.availability), member.timezone, start)
+    except UserError:
+        return 0
+
 
 async def plan_round(store: Store, club: Club, instant: datetime) -> Plan:
+    """The round going out at `instant`: only the slots of the seven days ahead count."""
     monday = week_of(club, instant)
+    start = round_start(instant)
     members = {
         m.user_id: m
         for m in await store.repo(PairingStore).members(club.id)
         if m.active and (m.skip_until is None or m.skip_until <= monday)
     }
+    groups = await _past_groups(store, club.id, before=monday)
+    waited = rounds_waited(groups)
     participants = [
         Participant(
             id=m.user_id,
             track=m.track,
             level=m.level,
             role=m.role,  # type: ignore[arg-type]
-            hours=parse_week(m.availability, m.timezone, monday),
+            hours=member_slots(m, start),
             priority=1 / (1 + m.no_shows),
             trio_count=m.trio_count,
+            waited=waited.get(m.user_id, 0),
         )
         for m in members.values()
     ]
-    history = await past_pairs(store, club.id, before=monday)
-    result = pair_round(participants, history, seed=f"{club.id}:{monday}")
-    return Plan(week_of=monday, round=result, members=members)
+    result = pair_round(participants, past_pairs(groups), seed=f"{club.id}:{monday}")
+    return Plan(week_of=monday, start=start, round=result, members=members)
 
 
-async def past_pairs(store: Store, club_id: int, *, before: date) -> History:
-    """Every pair of the last rounds -> how many rounds ago (1 = the last one)."""
-    groups = [
+async def _past_groups(store: Store, club_id: int, *, before: date) -> list[Group]:
+    return [
         g
         for g in await store.repo(PairingStore).groups(club_id, limit_rounds=HISTORY_ROUNDS)
         if g.week_of < before
     ]
+
+
+def past_pairs(groups: Sequence[Group]) -> History:
+    """Every pair of the last rounds -> how many rounds ago (1 = the last one)."""
     weeks = sorted({g.week_of for g in groups}, reverse=True)
     history: dict[frozenset[str], int] = {}
     for group in groups:
@@ -97,8 +144,28 @@ async def past_pairs(store: Store, club_id: int, *, before: date) -> History:
     return history
 
 
+def rounds_waited(groups: Sequence[Group]) -> dict[str, int]:
+    """Member -> the latest rounds in a row they were in and left out of (a member re-paired
+    after a no-show was not left out; a round they sat out ends the count)."""
+    by_week: dict[date, list[Group]] = {}
+    for group in groups:
+        by_week.setdefault(group.week_of, []).append(group)
+    waited: dict[str, int] = {}
+    counting: set[str] | None = None
+    for week in sorted(by_week, reverse=True):
+        paired = {m for g in by_week[week] if len(g.members) > 1 for m in g.members}
+        alone = {g.members[0] for g in by_week[week] if len(g.members) == 1} - paired
+        counting = alone if counting is None else counting & alone
+        if not counting:
+            break
+        for member in counting:
+            waited[member] = waited.get(member, 0) + 1
+    return waited
+
+
 async def pack_for(store: Store, club_id: int, member: PairingMember, seed: str) -> tuple[str, ...]:
-    """Questions for `member` as interviewee: their track, not solved, never given before."""
+    """Questions to ask `member` as interviewee: their track, not solved by them, never
+    asked of them before. Their interviewer gets them; they never see them in advance."""
     if member.track == "behavioral":
         return ()
     solved = {
@@ -122,18 +189,17 @@ def _track_pool(member: PairingMember) -> list[Problem]:
 
 
 async def _build_round(run: JobRun) -> Delivery:
-    plan = await plan_round(run.store, run.club, run.due_at)
+    plan = await plan_round(run.store, run.club, run.now)
     if not plan.members:
         raise SkipRun("nobody has joined /mockpair yet")
     new_groups = [
         NewGroup(
             members=g.members,
-            slot=first_hour(g.hours),
+            slot=plan.slot_index(g.hours),
             why=g.why,
             packs={
                 m: await pack_for(run.store, run.club.id, plan.members[m], f"{plan.week_of}|{m}")
-                for m in g.members
-                if plan.members[m].role in ("interviewee", "both")
+                for m in interviewed(g.members, plan.members)
             },
         )
         for g in plan.round.groups
@@ -156,6 +222,39 @@ async def _build_round(run: JobRun) -> Delivery:
     return Delivery(purpose="pairing", message=announcement(saved, plan.members, plan.week_of))
 
 
+def group_slot(group: Group) -> datetime | None:
+    """When a group's first common half hour starts."""
+    if group.slot is None:
+        return None
+    return slot_time(monday_start(group.week_of), group.slot)
+
+
+def interviews(group: Sequence[str], members: dict[str, PairingMember]) -> list[tuple[str, str]]:
+    """(interviewer, interviewee), one interviewer per interviewee: `interviewer` members
+    only ask and `interviewee` members only answer (when a group has no one to answer, as
+    two interviewers, everyone answers); the asking is spread evenly, so in a trio of
+    three "both" each member asks once and answers once."""
+    roles = {m: members[m].role if m in members else "both" for m in group}
+    answerers = interviewed(group, members)
+
+    def eligible(answerer: str) -> list[str]:
+        others = [o for o in group if o != answerer]
+        return [o for o in others if roles[o] != "interviewee"] or others
+
+    load = dict.fromkeys(group, 0)
+    halves = []
+    for answerer in sorted(answerers, key=lambda a: (len(eligible(a)), group.index(a))):
+        asker = min(eligible(answerer), key=lambda o: (load[o], group.index(o)))
+        load[asker] += 1
+        halves.append((asker, answerer))
+    return sorted(halves, key=lambda half: group.index(half[1]))
+
+
+def interviewed(group: Sequence[str], members: dict[str, PairingMember]) -> list[str]:
+    roles = {m: members[m].role if m in members else "both" for m in group}
+    return [m for m in group if roles[m] != "interviewer"] or list(group)
+
+
 async def group_dm(
     store: Store, club_id: int, group: Group, member_id: str, members: dict[str, PairingMember]
 ) -> Message:
@@ -166,36 +265,90 @@ async def group_dm(
             title=f"No mock-interview partner this week ({group.week_of:%d %b})",
             text=f"I couldn't pair you this round: {reason}.",
         )
-    others = [members[m].name if m in members else m for m in group.members if m != member_id]
-    slot = describe_hour(group.slot, group.week_of, me.timezone) if group.slot is not None else "-"
-    pack = await store.repo(PairingStore).pack(club_id, group.id, member_id)
-    questions = [_question(p) for p in pack] or (
-        list(BEHAVIORAL[:2]) if me.track == "behavioral" else []
-    )
+
+    def name(user_id: str) -> str:
+        return members[user_id].name if user_id in members else user_id
+
+    others = [m for m in group.members if m != member_id]
+    # Partners as mentions (clickable, never pinging in a DM); names where mentions don't render.
+    slot = group_slot(group)
+    when = describe_time(slot, me.timezone) if slot else "-"
+    halves = interviews(group.members, members)
     fields = [
-        Field(name="Partner" + ("s" if len(others) > 1 else ""), value=", ".join(others)),
-        Field(name="First common slot (your time)", value=slot),
-        Field(name="Format", value=FORMAT),
+        Field(name="Partner" + ("s" if len(others) > 1 else ""), value=_names(others, mention)),
+        Field(name="First common slot (your time)", value=when),
+        Field(name="Who interviews whom", value=_turns(halves, member_id, mention)),
+        Field(name="Format", value={1: ONE_WAY, 2: FORMAT}.get(len(halves), TRIO)),
     ]
-    if questions:
+    for asker, answerer in halves:
+        if asker == member_id:
+            questions = await _questions(store, club_id, group, members[answerer])
+            fields.append(Field(name=f"Questions to ask {name(answerer)}"[:256], value=questions))
+    if any(answerer == member_id for _, answerer in halves):
+        askers = _names([a for a, b in halves if b == member_id], mention)
         fields.append(
-            Field(name="Your question pack (as interviewee)", value=field_lines(questions, ""))
+            Field(
+                name="When you're interviewed",
+                value=f"Topic: {_topic(me)}. {askers} has the questions; "
+                "you'll hear them in the session, as in a real interview.",
+            )
         )
     if group.why:
         fields.append(Field(name="Why a trio", value=group.why))
     return Message(
         title=f"Your mock interview this week ({group.week_of:%d %b})",
-        text="After the session: `/mockpair feedback partner:@name rating:1-5`. "
-        "If your partner doesn't show, add `no-show:yes` and I'll look for someone free.",
+        text=f"Say hi to {_names(others, mention)} now and agree on a time: {when} is the first "
+        "half hour you all have. After the session: `/mockpair feedback partner:@name "
+        "rating:1-5`; if your partner doesn't show, add `no-show:yes` and I'll look for "
+        "someone free.",
         fields=tuple(fields),
     )
+
+
+def _names(user_ids: Sequence[str], name: Callable[[str], str]) -> str:
+    names = [name(u) for u in user_ids]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _turns(halves: Sequence[tuple[str, str]], me: str, name: Callable[[str], str]) -> str:
+    lines = [
+        f"You interview {name(b)}." if a == me else f"{name(a)} interviews you."
+        for a, b in halves
+        if me in (a, b)
+    ]
+    lines += [f"{name(a)} interviews {name(b)}." for a, b in halves if me not in (a, b)]
+    return "\n".join(lines)
+
+
+def _topic(member: PairingMember) -> str:
+    if member.track == "coding":
+        wanted = "easy" if member.level <= 2 else "medium" if member.level <= 4 else "hard"
+        return f"coding, {wanted} problems"
+    if member.track == "behavioral":
+        return "behavioral: your projects and how you work with others"
+    return member.track.replace("-", " ")
+
+
+async def _questions(store: Store, club_id: int, group: Group, answerer: PairingMember) -> str:
+    """What the interviewer asks: each question with its link and the key idea to steer by."""
+    if answerer.track == "behavioral":
+        start = group.id % len(BEHAVIORAL)
+        prompts = [BEHAVIORAL[(start + i) % len(BEHAVIORAL)] for i in range(2)]
+        return field_lines([f"• {p}" for p in prompts], "")
+    pack = await store.repo(PairingStore).pack(club_id, group.id, answerer.user_id)
+    return field_lines([_question(p) for p in pack], "No fresh questions left in the bank.")
 
 
 def _question(problem_id: str) -> str:
     problem = load_bank().by_id(problem_id)
     if problem is None:
         return problem_id
-    return f"• {problem.title}" + (f": {problem.url}" if problem.url else "")
+    ask = problem.url or clip(problem.question, 200)
+    return (
+        f"• {problem.title}"
+        + (f": {ask}" if ask else "")
+        + (f"\n  Steer by: {clip(problem.solution, 160)}" if problem.solution else "")
+    )
 
 
 def announcement(

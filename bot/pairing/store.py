@@ -54,7 +54,8 @@ class GroupRow(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("mockpair_rounds.id", ondelete="CASCADE"))
     club_id: Mapped[int] = mapped_column(_club_fk(), index=True)
     members: Mapped[str] = mapped_column(String(300))  # user ids, space-separated
-    slot: Mapped[int | None]  # the first common hour of the week, 0 = Monday 00:00 UTC
+    # The first common half hour, in half hours after the round's Monday 00:00 UTC.
+    slot: Mapped[int | None]
     why: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -104,8 +105,9 @@ class Group:
     id: int
     round_id: int
     week_of: date
+    ran_at: datetime  # when the round went out
     members: tuple[str, ...]
-    slot: int | None
+    slot: int | None  # half hours after week_of's Monday 00:00 UTC (bot.pairing.hours)
     why: str
 
 
@@ -239,35 +241,53 @@ class PairingStore:
                         )
                         .values(trio_count=PairingMemberRow.trio_count + 1)
                     )
-                saved.append(_group(row, week_of))
+                saved.append(_group(row, week_of, now))
             return saved
 
     async def groups(self, club_id: int, *, limit_rounds: int | None = None) -> list[Group]:
         """Groups of the club's rounds, newest round first."""
         query = (
-            select(GroupRow, RoundRow.week_of)
+            select(GroupRow, RoundRow.week_of, RoundRow.ran_at)
             .join(RoundRow, GroupRow.round_id == RoundRow.id)
             .where(GroupRow.club_id == club_id)
             .order_by(RoundRow.week_of.desc(), GroupRow.id)
         )
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
-        groups = [_group(row, week_of) for row, week_of in rows]
+        groups = [_group(row, week_of, ran_at) for row, week_of, ran_at in rows]
         if limit_rounds is not None:
             weeks = sorted({g.week_of for g in groups}, reverse=True)[:limit_rounds]
             groups = [g for g in groups if g.week_of in weeks]
         return groups
 
-    async def add_to_group(self, club_id: int, group_id: int, user_id: str) -> Group:
-        """Re-pairing after a no-show: a free member joins an existing round's group."""
+    async def add_to_group(self, club_id: int, group_id: int, user_id: str, slot: int) -> Group:
+        """Re-pairing after a no-show: a free member joins a member left alone this round."""
         async with self._sessions() as session, session.begin():
             row = await session.get_one(GroupRow, group_id)
-            row.members = f"{row.members} {user_id}"
-            week_of = await session.scalar(
-                select(RoundRow.week_of).where(RoundRow.id == row.round_id)
+            row.members, row.slot = f"{row.members} {user_id}", slot
+            round_row = await session.get_one(RoundRow, row.round_id)
+            return _group(row, round_row.week_of, round_row.ran_at)
+
+    async def add_group(
+        self, club_id: int, round_id: int, members: tuple[str, ...], slot: int, why: str
+    ) -> Group:
+        """Re-pairing after a no-show: two members whose partners didn't come meet instead."""
+        async with self._sessions() as session, session.begin():
+            row = GroupRow(
+                round_id=round_id, club_id=club_id, members=" ".join(members), slot=slot, why=why
             )
-            assert week_of is not None
-            return _group(row, week_of)
+            session.add(row)
+            await session.flush()
+            round_row = await session.get_one(RoundRow, round_id)
+            return _group(row, round_row.week_of, round_row.ran_at)
+
+    async def round_ran(self, club_id: int, week_of: date) -> bool:
+        """Whether the round of the week of `week_of` has gone out."""
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(RoundRow.id).where(RoundRow.club_id == club_id, RoundRow.week_of == week_of)
+            )
+            return found is not None
 
     async def packs_given(self, club_id: int, user_id: str) -> set[str]:
         async with self._sessions() as session:
@@ -349,11 +369,12 @@ def _member(row: PairingMemberRow) -> PairingMember:
     )
 
 
-def _group(row: GroupRow, week_of: date) -> Group:
+def _group(row: GroupRow, week_of: date, ran_at: datetime) -> Group:
     return Group(
         id=row.id,
         round_id=row.round_id,
         week_of=week_of,
+        ran_at=ran_at,
         members=tuple(row.members.split()),
         slot=row.slot,
         why=row.why,

@@ -1,4 +1,4 @@
-"""The pairing engine and weekly availability: pure rules on plain values."""
+"""The pairing engine: pure rules on plain values (availability: test_hours.py)."""
 
 from datetime import date
 
@@ -7,12 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import UserError
-from bot.pairing.hours import describe_hour, first_hour, parse_week
+from bot.pairing.hours import WEEK_SLOTS, parse_week
 from bot.pairing.matching import FRESH, Participant, pair_round, pair_score
 
 WEEK = date(2026, 11, 16)  # a Monday
 SUMMER = date(2026, 7, 13)
-ALL = (1 << 168) - 1
+ALL = (1 << WEEK_SLOTS) - 1
 
 
 def person(pid, *, track="coding", level=3, role="both", hours=ALL, trio_count=0, priority=1.0):
@@ -31,48 +31,6 @@ def _members(result):
     return sorted(
         [*(m for g in result.groups for m in g.members), *(u.id for u in result.unpaired)]
     )
-
-
-def test_availability_is_read_in_the_members_own_zone():
-    ny = parse_week("mon 18-19", "America/New_York", WEEK)
-    assert first_hour(ny) == 23  # 18:00 EST is 23:00 UTC
-    assert describe_hour(23, WEEK, "America/New_York") == "Mon 16 Nov 18:00 EST"
-    london = parse_week("mon 18-19", "Europe/London", WEEK)
-    assert first_hour(london) == 18
-
-
-def test_the_same_words_land_an_hour_apart_in_a_dst_week():
-    assert first_hour(parse_week("mon 18-19", "America/New_York", SUMMER)) == 22
-    # 30 March 2026: Europe/London has moved to BST, New York moved on 8 March.
-    march = date(2026, 3, 23)
-    assert first_hour(parse_week("mon 18-19", "Europe/London", march)) == 18
-    assert first_hour(parse_week("mon 18-19", "Europe/London", date(2026, 3, 30))) == 17
-
-
-def test_a_half_hour_zone_lands_on_the_utc_hour_it_starts_in():
-    assert first_hour(parse_week("mon 18-19", "Asia/Kolkata", WEEK)) == 12  # 12:30 UTC
-
-
-def test_blocks_past_midnight_and_day_groups():
-    late = parse_week("fri 22-01", "UTC", WEEK)
-    assert [i for i in range(168) if late >> i & 1] == [4 * 24 + 22, 4 * 24 + 23, 5 * 24]
-    assert parse_week("weekends 9-12", "UTC", WEEK).bit_count() == 6
-    assert parse_week("daily 20-22; mon-fri 7-8", "UTC", WEEK).bit_count() == 14 + 5
-
-
-@pytest.mark.parametrize(
-    ("text", "complaint"),
-    [
-        ("evenings", "I can't read `evenings`"),
-        ("mon 6pm-9pm", "I can't read"),
-        ("funday 18-21", "is not a day"),
-        ("mon 25-26", "hours run from 0 to 24"),
-        ("", "Write your weekly availability"),
-    ],
-)
-def test_bad_availability_says_how_to_write_it(text, complaint):
-    with pytest.raises(UserError, match=complaint):
-        parse_week(text, "UTC", WEEK)
 
 
 def test_an_unknown_zone_is_refused_with_suggestions():

@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import timedelta
 
-from bot.model import User
+from bot.model import User, mention
 from bot.pairing.store import PairingStore
 from tests.conftest import ADMIN, MEMBER
 
@@ -23,7 +23,9 @@ async def _join_many(club, count):
             f"role:{role} timezone:{ZONES[n % 4]}",
             as_user=_user(n),
         )
-        assert answer.text.startswith("You're in. 168 hours a week")
+        assert answer.text.startswith(
+            f"You're in. Available: Every day 00:00-24:00, your time ({ZONES[n % 4]})."
+        )
 
 
 async def test_sixty_one_members_over_ten_rounds_pair_fairly_and_never_repeat(club):
@@ -78,13 +80,22 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     assert answer.text == "This week's round is out: pairs announced and DMed."
     dms = dict(club.poster.dms)
     fields = {f.name: f.value for f in dms["sam"].fields}
-    assert fields["Partner"] == "member01"
+    assert fields["Partner"] == mention("u01")
     assert fields["First common slot (your time)"] == "Mon 16 Nov 18:00 EST"
     assert {f.name: f.value for f in dms["u01"].fields}["First common slot (your time)"] == (
         "Mon 16 Nov 23:00 GMT"
     )
-    assert fields["Your question pack (as interviewee)"].count("leetcode.com") == 2
-    assert "Your question pack (as interviewee)" not in {f.name for f in dms["u01"].fields}
+    # The interviewer holds the questions, with links and the idea to steer by; the
+    # interviewee learns the topic and who asks, never the questions.
+    interviewer = {f.name: f.value for f in dms["u01"].fields}
+    assert interviewer["Questions to ask sam"].count("leetcode.com") == 2
+    assert interviewer["Questions to ask sam"].count("Steer by:") == 2
+    assert interviewer["Who interviews whom"] == f"You interview {mention('sam')}."
+    assert fields["Who interviews whom"] == f"{mention('u01')} interviews you."
+    assert fields["When you're interviewed"].startswith("Topic: coding, medium problems.")
+    assert not any("leetcode.com" in f.value for f in dms["sam"].fields)
+    assert "When you're interviewed" not in interviewer
+    assert fields["Format"] == "One 50-minute interview; leave the last 10 minutes for feedback."
     again = await club.run("/admin mockpair run-now", as_user=ADMIN)
     assert "already run" in again.text
     status = await club.run("/mockpair status", as_user=MEMBER)
@@ -151,7 +162,7 @@ async def test_officers_see_stats_and_preview_and_members_cannot(club):
     refused = await club.run("/admin mockpair preview", as_user=MEMBER)
     assert "Only club officers" in refused.text
     preview = await club.run("/admin mockpair preview", as_user=ADMIN)
-    assert preview.text == "A dry run: nothing is saved or sent."
+    assert preview.text.startswith("A dry run of the round due Mon 16 Nov 2026, 10:00 EST")
     assert club.poster.dms == []
     await club.run("/admin mockpair run-now", as_user=ADMIN)
     stats = await club.run("/admin mockpair stats", as_user=ADMIN)

@@ -1,0 +1,197 @@
+"""Weekly rounds played through the console club: what each member is told, and when."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.model import User, mention
+from bot.pairing.rounds import rounds_waited
+from bot.pairing.store import Group, PairingStore
+from tests.conftest import ADMIN, MONDAY
+
+SETUP = "/admin setup timezone:America/New_York pairing:#mock-interviews alerts:#officers"
+
+
+def _u(name: str) -> User:
+    return User(id=name, name=name)
+
+
+async def _join(club, name, availability, *, zone="America/New_York", track="coding", role="both"):
+    answer = await club.run(
+        f'/mockpair join track:{track} level:3 availability:"{availability}" role:{role} '
+        f"timezone:{zone}",
+        as_user=_u(name),
+    )
+    assert answer.text.startswith("You're in."), answer.text
+    return answer
+
+
+def _told(club, user_id: str) -> dict[str, str]:
+    """The fields of the last DM to `user_id`."""
+    message = [m for u, m in club.poster.dms if u == user_id][-1]
+    return {f.name: f.value for f in message.fields}
+
+
+async def _groups(club):
+    store = club.runtime.store
+    club_id = (await store.clubs.all())[0].id
+    return await store.repo(PairingStore).groups(club_id)
+
+
+async def test_the_slot_told_is_ahead_of_the_round_not_at_the_start_of_the_week(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await _join(club, "ann", "mon 8-11")
+    await _join(club, "bob", "mon 8-11")
+    await _join(club, "cat", "daily 9-22", track="ml-fundamentals")
+    await _join(club, "dan", "daily 9-22", track="ml-fundamentals")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)  # Monday 10:00 New York
+    assert _told(club, "ann")["First common slot (your time)"] == "Mon 16 Nov 10:00 EST"
+    assert _told(club, "cat")["First common slot (your time)"] == "Mon 16 Nov 10:00 EST"
+    status = await club.run("/mockpair status", as_user=_u("bob"))
+    assert {f.name: f.value for f in status.fields}["This round"] == (
+        "with ann; first common slot Mon 16 Nov 10:00 EST"
+    )
+
+
+async def test_a_round_run_on_thursday_evening_counts_from_thursday_evening(club):
+    club.clock.set(datetime(2026, 11, 20, 1, 30, tzinfo=UTC))  # Thursday 20:30 in New York
+    await club.run(SETUP, as_user=ADMIN)
+    await _join(club, "ann", "daily 9-22")
+    await _join(club, "bob", "daily 9-22")
+    await _join(club, "cat", "daily 9-22", track="ml-fundamentals")
+    await _join(club, "dan", "daily 9-22", zone="Europe/London", track="ml-fundamentals")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    assert _told(club, "ann")["First common slot (your time)"] == "Thu 19 Nov 20:30 EST"
+    assert _told(club, "cat")["First common slot (your time)"] == "Fri 20 Nov 09:00 EST"
+    assert _told(club, "dan")["First common slot (your time)"] == "Fri 20 Nov 14:00 GMT"
+
+
+async def test_a_half_hour_zone_is_told_a_slot_inside_its_own_hours(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await _join(club, "lee", "wed 4-7", zone="Asia/Kolkata")
+    await _join(club, "sam", "tue 18-21")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    assert _told(club, "lee")["First common slot (your time)"] == "Wed 18 Nov 04:30 IST"
+    assert _told(club, "sam")["First common slot (your time)"] == "Tue 17 Nov 18:00 EST"
+
+
+async def test_two_members_whose_partners_did_not_show_are_paired_with_each_other(club):
+    await club.run(SETUP, as_user=ADMIN)
+    for name in ("ann", "bob", "cat", "dan"):
+        await _join(club, name, "daily 9-22")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    pairs = [g.members for g in await _groups(club)]
+    assert sorted(len(p) for p in pairs) == [2, 2]
+    (first, first_partner), (second, second_partner) = pairs
+    club.clock.set(datetime(2026, 11, 18, 17, 10, tzinfo=UTC))  # Wednesday 12:10
+    alone = await club.run(
+        f"/mockpair feedback partner:@{first_partner} rating:1 no-show:yes", as_user=_u(first)
+    )
+    assert alone.text.endswith("Nobody else is free this week; you'll be paired first next round.")
+    repaired = await club.run(
+        f"/mockpair feedback partner:@{second_partner} rating:1 no-show:yes", as_user=_u(second)
+    )
+    assert repaired.text == (
+        f"Sorry {second_partner} didn't show. You're now paired with {first}; first common "
+        "slot Wed 18 Nov 12:30 EST (your time). I've told them."
+    )
+    to, told = club.poster.dms[-1]
+    assert to == first
+    assert f"{mention(second)}'s partner didn't show, so you two are paired" in told.text
+    assert "Wed 18 Nov 12:30 EST (your time)" in told.text
+    status = await club.run("/mockpair status", as_user=_u(first))
+    assert {f.name: f.value for f in status.fields}["This round"] == (
+        f"with {second}; first common slot Wed 18 Nov 12:30 EST"
+    )
+    # The no-show is not offered as a new partner, even if they report one back.
+    back = await club.run(
+        f"/mockpair feedback partner:@{first} rating:1 no-show:yes", as_user=_u(first_partner)
+    )
+    assert "Nobody else is free this week" in back.text
+
+
+async def test_re_pairing_only_uses_the_rest_of_the_week(club):
+    await club.run(SETUP, as_user=ADMIN)
+    for name in ("ann", "bob", "cat", "dan"):
+        await _join(club, name, "mon 10-12")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    (first, first_partner), (second, second_partner) = [g.members for g in await _groups(club)]
+    club.clock.set(datetime(2026, 11, 18, 17, 0, tzinfo=UTC))  # Wednesday: Monday has passed
+    for who, partner in ((first, first_partner), (second, second_partner)):
+        answer = await club.run(
+            f"/mockpair feedback partner:@{partner} rating:1 no-show:yes", as_user=_u(who)
+        )
+        assert "Nobody else is free this week" in answer.text
+
+
+async def test_preview_after_the_round_shows_next_weeks_round(club):
+    await club.run(SETUP, as_user=ADMIN)
+    for name in ("ann", "bob", "cat"):
+        await _join(club, name, "daily 9-22")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    club.clock.set(datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
+    preview = await club.run("/admin mockpair preview", as_user=ADMIN)
+    assert preview.title == "Pairing preview · week of 23 Nov"
+    assert preview.text.startswith("A dry run of the round due Mon 23 Nov 2026, 10:00 EST")
+    assert {f.name: f.value for f in preview.fields}["Not paired"] == "Everyone is paired."
+
+
+async def test_status_after_leave_and_skip_after_the_round_say_what_happens(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await _join(club, "ann", "daily 9-22")
+    await _join(club, "bob", "daily 9-22")
+    skipped = await club.run("/mockpair skip weeks:2", as_user=_u("ann"))
+    assert skipped.text == "Skipping 2 rounds: you're back in the round of 30 Nov."
+    await club.run("/mockpair leave", as_user=_u("ann"))
+    status = await club.run("/mockpair status", as_user=_u("ann"))
+    assert {f.name: f.value for f in status.fields}["You"].endswith(
+        "left (join again to come back)"
+    )
+    back = await club.run(
+        '/mockpair join track:coding level:3 availability:"daily 9-22"', as_user=_u("ann")
+    )
+    assert back.text.startswith("Updated your details.")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    late = await club.run("/mockpair skip", as_user=_u("bob"))
+    assert late.text == (
+        "This week's round has already gone out, so skipping starts with the next one "
+        "(23 Nov). Skipping 1 round: you're back in the round of 30 Nov. If you can't make "
+        "this week's session, tell your partner now."
+    )
+    status = await club.run("/mockpair status", as_user=_u("bob"))
+    fields = {f.name: f.value for f in status.fields}
+    assert fields["You"].endswith("skipping: back in the round of 30 Nov")
+    assert fields["Availability"] == "Every day 09:00-22:00, your time (America/New_York)"
+    await club.runtime.scheduler.run_until(club.clock, MONDAY + timedelta(weeks=1, hours=1))
+    week_two = [g for g in await _groups(club) if str(g.week_of) == "2026-11-23"]
+    assert [g.members for g in week_two] == [("ann",)]
+
+
+async def test_the_join_answer_echoes_what_was_understood_and_refuses_a_backwards_block(club):
+    await club.run(SETUP, as_user=ADMIN)
+    answer = await _join(club, "ann", "Mon/Wed 7-9pm", zone="Europe/London")
+    assert answer.text.startswith(
+        "You're in. Available: Mon and Wed 19:00-21:00, your time (Europe/London)."
+    )
+    refused = await club.run(
+        '/mockpair join track:coding level:3 availability:"mon 21-18"', as_user=_u("bob")
+    )
+    assert "ends before it starts" in refused.text
+    assert "`fri 22-01`" in refused.text
+
+
+def test_waited_counts_the_latest_rounds_in_a_row_a_member_was_left_out():
+    def round_of(week: int, *groups: tuple[str, ...]) -> list[Group]:
+        monday = date(2026, 11, 2) + timedelta(weeks=week)
+        return [
+            Group(id=0, round_id=week, week_of=monday, ran_at=MONDAY, members=g, slot=None, why="")
+            for g in groups
+        ]
+
+    groups = [
+        *round_of(0, ("ann",), ("bob",), ("cat", "dan")),
+        *round_of(1, ("ann",), ("bob", "cat"), ("dan",)),
+        # eve was left out, then re-paired after a no-show: she was not left out.
+        *round_of(2, ("ann",), ("dan",), ("bob", "cat"), ("eve", "fay")),
+    ]
+    assert rounds_waited(groups) == {"ann": 3, "dan": 2}
+    # A round sat out (skipping) ends the run of waiting.
+    assert rounds_waited([*groups, *round_of(3, ("bob", "cat"))]) == {}
