@@ -232,6 +232,8 @@ async def _open(settings: Settings, workspaces: Workspaces) -> tuple[Runtime, Sl
         poster=SlackPoster(workspaces),
         directory=directory,
         grace=settings.grace,
+        public_url=settings.public_url,
+        web_listen=settings.web_listen,
     )
     return runtime, directory
 

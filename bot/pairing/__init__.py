@@ -2,7 +2,8 @@
 question packs, `/mockpair` and its officer commands."""
 
 from bot.pairing.commands import COMMANDS
+from bot.pairing.hours import slot_start
 from bot.pairing.rounds import JOBS
 from bot.pairing.store import PairingStore
 
-__all__ = ["COMMANDS", "JOBS", "PairingStore"]
+__all__ = ["COMMANDS", "JOBS", "PairingStore", "slot_start"]

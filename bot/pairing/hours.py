@@ -87,6 +87,11 @@ def first_hour(hours: int) -> int | None:
     return (hours & -hours).bit_length() - 1 if hours else None
 
 
+def slot_start(index: int, week_of: date) -> datetime:
+    """The UTC instant hour `index` of the week starting Monday `week_of` begins."""
+    return datetime.combine(week_of, time(0), tzinfo=UTC) + timedelta(hours=index)
+
+
 def describe_hour(index: int, week_of: date, zone_name: str) -> str:
     """'Tue 18:00 EST' for hour `index` of the week, in `zone_name`."""
     instant = datetime.combine(week_of, time(0), tzinfo=UTC) + timedelta(hours=index)

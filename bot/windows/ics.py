@@ -26,7 +26,9 @@ def build_ics(
     calendar_name: str,
     reminder_days: tuple[int, ...] = (14, 3, 1),
     stamp: datetime,
+    extra: Iterable[Event] = (),
 ) -> bytes:
+    """The feed; `extra` events (e.g. a member's pairing sessions) are added as given."""
     from icalendar import Calendar
 
     feed = Calendar()
@@ -41,6 +43,8 @@ def build_ics(
             for days in reminder_days:
                 closing.add_component(_alarm(occurrence, days))
             feed.add_component(closing)
+    for event in extra:
+        feed.add_component(event)
     return bytes(feed.to_ical())
 
 
