@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.console_adapter import ConsoleDirectory
@@ -16,6 +17,7 @@ from bot.clock import ManualClock
 from bot.model import User
 from bot.runtime import open_runtime
 from bot.web import Site, make_app
+from bot.web.dashboard import COOKIE
 from tests.conftest import ADMIN, SETUP, Club, RecordingPoster
 
 PUBLIC_URL = "https://club.example.org"
@@ -50,7 +52,13 @@ class WebClub(Club):
         link = await self.signin_link(officer)
         response = await self.web.post(link, allow_redirects=False)
         assert response.status == 303, await response.text()
+        self.keep_cookie(response)
         return response.headers["Location"]
+
+    def keep_cookie(self, response: ClientResponse) -> None:
+        """The cookie is Secure (PUBLIC_URL is https, as behind a TLS proxy); the test
+        server is plain http, where a client would not send it back on its own."""
+        self.web.session.cookie_jar.update_cookies({COOKIE: response.cookies[COOKIE].value})
 
 
 @pytest.fixture
