@@ -1,18 +1,21 @@
 """Calendar feeds served by URL: a member's own (the windows they follow, the club's
 deadlines, their mock-interview sessions) and the club's, per track if asked.
 
-A feed is rebuilt only when what it shows changes: its inputs are read (a few small
-queries), hashed into the ETag, and the built file is kept under that hash. A calendar
-app asking again gets a 304 from the hash alone; a changed window changes the hash.
+A feed's inputs are read (a few small queries) and hashed into its ETag: a calendar app
+asking again gets a 304 from the hash alone, and a changed window changes the hash. The
+body is joined from kept pieces: each occurrence's events are drawn once per process
+(every club following Google STEP shares them), so a member's feed costs a join, not an
+icalendar build of sixty events.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.club_time import local
@@ -20,7 +23,15 @@ from bot.pairing import PairingStore, slot_start
 from bot.store.clubs import Club
 from bot.store.store import Store
 from bot.web.store import CLUB_FEED, FeedOwner
-from bot.windows import Occurrence, member_windows, track_windows, windows_ics
+from bot.windows import (
+    FEED_END,
+    Occurrence,
+    feed_head,
+    member_windows,
+    occurrence_ical,
+    reminder_days,
+    track_windows,
+)
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -51,39 +62,60 @@ class _Inputs:
     name: str
     occurrences: Sequence[Occurrence]
     sessions: Sequence[Session]
+    keys: Sequence[str] = ()  # each occurrence's _occurrence_key
 
     def fingerprint(self) -> str:
         parts = [FEED_FORMAT, self.name, repr(sorted(self.club.settings.items()))]
-        parts += [
-            f"{o.key}|{o.title}|{o.track}|{o.opens_on}|{o.closes_on}|{o.url}|{o.opens_text}|"
-            f"{o.closes_text}"
-            for o in self.occurrences
-        ]
+        parts += self.keys
         parts += [
             f"s{s.group_id}|{s.starts_at.isoformat()}|{','.join(s.others)}" for s in self.sessions
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-class Feeds:
-    """Builds feeds and keeps the most recent `size` of them by content hash."""
+class Kept:
+    """The most recently used `size` values by key."""
 
-    def __init__(self, store: Store, *, size: int = 4096) -> None:
-        self.store, self.size = store, size
-        self._built: OrderedDict[str, bytes] = OrderedDict()
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str, draw: Callable[[], bytes]) -> bytes:
+        value = self._values.get(key)
+        if value is not None:
+            self._values.move_to_end(key)
+            return value
+        value = self._values[key] = draw()
+        if len(self._values) > self.size:
+            self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+class Feeds:
+    """Builds feeds from kept pieces: calendar heads and occurrences' events."""
+
+    def __init__(self, store: Store, *, size: int = 8192) -> None:
+        self.store = store
+        self.pieces = Kept(size)
 
     async def feed(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Feed:
         inputs = await self._inputs(owner, track=track, now=now)
-        etag = inputs.fingerprint()
-        body = self._built.get(etag)
-        if body is None:
-            body = _draw(inputs, now)
-            self._built[etag] = body
-            if len(self._built) > self.size:
-                self._built.popitem(last=False)
-        else:
-            self._built.move_to_end(etag)
-        return Feed(body=body, etag=f'"{etag}"')
+        return Feed(body=self._draw(inputs, now), etag=f'"{inputs.fingerprint()}"')
+
+    def _draw(self, inputs: _Inputs, now: datetime) -> bytes:
+        leads = ",".join(map(str, reminder_days(inputs.club)))
+        head = self.pieces.get(f"head|{inputs.name}", lambda: feed_head(inputs.name, stamp=now))
+        events = [
+            self.pieces.get(
+                f"{leads}|{key}", partial(occurrence_ical, o, club=inputs.club, stamp=now)
+            )
+            for o, key in zip(inputs.occurrences, inputs.keys, strict=True)
+        ]
+        sessions = [bytes(e.to_ical()) for e in _session_events(inputs.sessions, now)]
+        return b"".join((head, *events, *sessions, FEED_END))
 
     async def _inputs(self, owner: FeedOwner, *, track: str | None, now: datetime) -> _Inputs:
         club = await self.store.clubs.get(owner.club_id)
@@ -91,11 +123,18 @@ class Feeds:
         if owner.user_id == CLUB_FEED:
             occurrences = await track_windows(self.store, club, today, track=track)
             name = f"{club.name} internship windows" + (f" ({track})" if track else "")
-            return _Inputs(club=club, name=name, occurrences=occurrences, sessions=())
+            return _inputs(club, name, occurrences, ())
         occurrences = await member_windows(self.store, club, owner.user_id, today, track=track)
         sessions = await member_sessions(self.store, club.id, owner.user_id)
         name = f"{club.name}: my windows and sessions"
-        return _Inputs(club=club, name=name, occurrences=occurrences, sessions=sessions)
+        return _inputs(club, name, occurrences, sessions)
+
+
+def _inputs(
+    club: Club, name: str, occurrences: Sequence[Occurrence], sessions: Sequence[Session]
+) -> _Inputs:
+    keys = [_occurrence_key(o) for o in occurrences]
+    return _Inputs(club=club, name=name, occurrences=occurrences, sessions=sessions, keys=keys)
 
 
 async def member_sessions(store: Store, club_id: int, user_id: str) -> list[Session]:
@@ -112,13 +151,12 @@ async def member_sessions(store: Store, club_id: int, user_id: str) -> list[Sess
     ]
 
 
-def _draw(inputs: _Inputs, now: datetime) -> bytes:
-    return windows_ics(
-        inputs.occurrences,
-        club=inputs.club,
-        calendar_name=inputs.name,
-        stamp=now,
-        extra=_session_events(inputs.sessions, now),
+def _occurrence_key(o: Occurrence) -> str:
+    """Everything of an occurrence its events show (the window's own text comes from the
+    shipped content, which FEED_FORMAT covers)."""
+    return (
+        f"{o.key}|{o.title}|{o.track}|{o.opens_on}|{o.closes_on}|{o.url}|{o.opens_text}|"
+        f"{o.closes_text}|{','.join(o.class_years)}"
     )
 
 

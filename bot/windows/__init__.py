@@ -4,26 +4,32 @@ posts and reminders, `/deadlines`, `/whatnow`, `/calendar`, `/alerts` and club d
 from bot.windows.calendar import Occurrence
 from bot.windows.commands import COMMANDS
 from bot.windows.feeds import (
+    FEED_END,
     TRACKS,
     closing_soon,
+    feed_head,
     member_windows,
+    occurrence_ical,
     parse_track,
+    reminder_days,
     track_windows,
-    windows_ics,
 )
 from bot.windows.posts import JOBS, club_feed
 from bot.windows.store import DeadlineStore
 
 __all__ = [
     "COMMANDS",
+    "FEED_END",
     "JOBS",
     "TRACKS",
     "DeadlineStore",
     "Occurrence",
     "closing_soon",
     "club_feed",
+    "feed_head",
     "member_windows",
+    "occurrence_ical",
     "parse_track",
+    "reminder_days",
     "track_windows",
-    "windows_ics",
 ]

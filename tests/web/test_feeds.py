@@ -7,6 +7,7 @@ import re
 
 from icalendar import Calendar
 
+from bot.windows import club_feed
 from tests.conftest import ADMIN, MEMBER, Club
 from tests.web.conftest import WebClub
 
@@ -134,3 +135,17 @@ async def test_without_public_url_calendar_is_the_file_and_says_how_to_subscribe
     dashboard = await club.run("/admin dashboard", as_user=ADMIN)
     assert "PUBLIC_URL" in dashboard.text
     assert not club.poster.dms
+
+
+async def test_a_feed_joined_from_kept_pieces_is_the_file_build_ics_writes(
+    web_club: WebClub,
+) -> None:
+    await web_club.run(
+        '/admin deadlines add title:"Résumé, review; 1:1" date:2026-12-04', as_user=ADMIN
+    )
+    _, whole = await _my_feed(web_club)
+    served = await (await web_club.web.get(whole)).read()
+    await web_club.web.get(whole)  # again, from the kept pieces
+    club = (await web_club.runtime.store.clubs.all())[0]
+    written = await club_feed(web_club.runtime.store, club, web_club.clock.now())
+    assert served == written
