@@ -3,7 +3,7 @@ dashboard, served by aiohttp next to the bot (`--web HOST:PORT`) or alone (`club
 A composition-level package: it reaches several features, through their exports only."""
 
 from bot.web.commands import commands
-from bot.web.server import Server, make_app, parse_listen, serve
+from bot.web.server import Server, make_app, mount, parse_listen, serve
 from bot.web.site import Site
 from bot.web.standalone import PagesOnlyDirectory, PagesOnlyPoster
 
@@ -14,6 +14,7 @@ __all__ = [
     "Site",
     "commands",
     "make_app",
+    "mount",
     "parse_listen",
     "serve",
 ]

@@ -3,7 +3,8 @@ every page carries."""
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Awaitable, Callable
+from functools import cache, wraps
 from typing import Any
 
 from aiohttp import web
@@ -43,14 +44,23 @@ def problem(status: int, title: str, text: str) -> web.Response:
     return render("error.html", status=status, title=title, text=text)
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        response: web.StreamResponse = await handler(request)
-    except web.HTTPException as error:
-        response = error
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if isinstance(response, web.HTTPException):
-        raise response
-    return response
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def secured(handler: Handler) -> Handler:
+    """`handler` with the security headers on every answer, errors included."""
+
+    @wraps(handler)
+    async def answer(request: web.Request) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            error.headers.extend(
+                (k, v) for k, v in SECURITY_HEADERS.items() if k not in error.headers
+            )
+            raise
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return answer

@@ -12,19 +12,28 @@ from bot.scheduler import Scheduler
 from bot.web import club_page, dashboard, feed_routes, health
 from bot.web.feeds import Feeds
 from bot.web.metrics import Metrics
-from bot.web.pages import problem, render, security_headers
+from bot.web.pages import problem, render, secured
 from bot.web.site import Site
 from bot.web.state import WEB, Web
 
 
 def make_app(*, bot: Bot, site: Site, scheduler: Scheduler | None = None) -> web.Application:
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024)
+    mount(app, bot=bot, site=site, scheduler=scheduler)
+    return app
+
+
+def mount(
+    app: web.Application, *, bot: Bot, site: Site, scheduler: Scheduler | None = None
+) -> None:
+    """Add the web side's routes to `app`: its own, or Slack HTTP mode's server (whose
+    routes keep their own headers: only these carry the security headers)."""
     metrics = Metrics()
     metrics.watch_posts(bot.store, bot.clock)
     app[WEB] = Web(bot=bot, site=site, feeds=Feeds(bot.store), metrics=metrics, scheduler=scheduler)
-    app.add_routes(feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES)
-    app.add_routes([web.get("/", home), web.get("/static/site.css", stylesheet)])
-    return app
+    routes = feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES
+    routes += [web.get("/", home), web.get("/static/site.css", stylesheet)]
+    app.add_routes([web.RouteDef(r.method, r.path, secured(r.handler), r.kwargs) for r in routes])
 
 
 async def home(request: web.Request) -> web.Response:
@@ -71,4 +80,4 @@ async def serve(app: web.Application, listen: str) -> Server:
     return Server(runner=runner)
 
 
-__all__ = ["Server", "make_app", "parse_listen", "problem", "serve"]
+__all__ = ["Server", "make_app", "mount", "parse_listen", "problem", "serve"]

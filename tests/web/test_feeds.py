@@ -4,9 +4,11 @@ when unchanged, keep UIDs stable, and stop working when reset."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from icalendar import Calendar
 
+from bot.model import User
 from bot.windows import club_feed
 from tests.conftest import ADMIN, MEMBER, Club
 from tests.web.conftest import WebClub
@@ -149,3 +151,22 @@ async def test_a_feed_joined_from_kept_pieces_is_the_file_build_ics_writes(
     club = (await web_club.runtime.store.clubs.all())[0]
     written = await club_feed(web_club.runtime.store, club, web_club.clock.now())
     assert served == written
+
+
+async def test_a_members_feed_holds_their_mock_interview_at_its_slot(web_club: WebClub) -> None:
+    partner = User(id="lee", name="lee")
+    for member in (MEMBER, partner):
+        joined = await web_club.run(
+            '/mockpair join track:coding level:3 availability:"wed 18-20" '
+            "timezone:America/New_York",
+            as_user=member,
+        )
+        assert "join" in joined.text.lower() or "in" in joined.text.lower(), joined.text
+    ran = await web_club.run("/admin mockpair run-now", as_user=ADMIN)
+    assert "pair" in (ran.text + "".join(f.value for f in ran.fields)).lower(), ran.text
+    mine, _ = await _my_feed(web_club)
+    feed = Calendar.from_ical(await (await web_club.web.get(mine)).read())
+    (session,) = [e for e in feed.walk("VEVENT") if str(e["UID"]).startswith("pairing-")]
+    # Wednesday 18:00 in New York is 23:00 UTC, in the round's week.
+    assert session.decoded("DTSTART") == datetime(2026, 11, 18, 23, 0, tzinfo=UTC)
+    assert "lee" in str(session["DESCRIPTION"])
