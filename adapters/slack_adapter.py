@@ -58,7 +58,8 @@ from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import make_engine
-from bot.web import Site, mount
+from bot.web import Site
+from bot.web.server import mount
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,8 @@ from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from bot.store.models import ClubRow  # noqa: E402
-from bot.web import Site, make_app  # noqa: E402
+from bot.web import Site  # noqa: E402
+from bot.web.server import make_app  # noqa: E402
 from bot.web.state import WEB  # noqa: E402
 from bot.web.store import FeedTokenRow, new_token  # noqa: E402
 from bot.windows.store import ClubDeadlineRow, ProfileRow, SubscriptionRow  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot import club, pairing, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
@@ -13,6 +14,9 @@ from bot.jobs import Job
 from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
+
+if TYPE_CHECKING:
+    from bot.web.server import Server
 
 
 def commands_for(site: web.Site) -> tuple[Command, ...]:
@@ -37,7 +41,7 @@ class Runtime:
     bot: Bot
     scheduler: Scheduler
     store: Store
-    web: web.Server | None = None
+    web: Server | None = None
 
     async def close(self) -> None:
         if self.web is not None:
@@ -75,9 +79,9 @@ async def open_runtime(
         buttons=BUTTONS,
     )
     server = None
-    if web_listen:
-        server = await web.serve(
-            web.make_app(bot=bot, site=site, scheduler=scheduler if scheduled_here else None),
-            web_listen,
-        )
+    if web_listen:  # loaded here: a console or a test without pages never imports aiohttp
+        from bot.web.server import make_app, serve
+
+        app = make_app(bot=bot, site=site, scheduler=scheduler if scheduled_here else None)
+        server = await serve(app, web_listen)
     return Runtime(bot=bot, scheduler=scheduler, store=store, web=server)

@@ -61,7 +61,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
     club_id, user = spent
     cookie, _ = await site.store.add_session(club_id, user, now=now, lifetime=SESSION_LIFETIME)
     site.metrics.signins.labels(outcome="signed_in").inc()
-    response = web.HTTPSeeOther(f"/dashboard/{club_id}")
+    response = _see_other(f"/dashboard/{club_id}")
     response.set_cookie(
         COOKIE,
         cookie,
@@ -78,9 +78,13 @@ async def signout(request: web.Request) -> web.StreamResponse:
     session = await _session(request)
     await _check_csrf(request, session)
     await state(request).store.end_session(request.cookies[COOKIE])
-    response = web.HTTPSeeOther("/signed-out")
+    response = _see_other("/signed-out")
     response.del_cookie(COOKIE, path="/")
     return response
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location})
 
 
 async def signed_out(request: web.Request) -> web.Response:

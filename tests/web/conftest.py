@@ -16,8 +16,9 @@ from adapters.console_adapter import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.model import User
 from bot.runtime import open_runtime
-from bot.web import Site, make_app
+from bot.web import Site
 from bot.web.dashboard import COOKIE
+from bot.web.server import make_app
 from tests.conftest import ADMIN, SETUP, Club, RecordingPoster
 
 PUBLIC_URL = "https://club.example.org"

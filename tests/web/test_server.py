@@ -9,7 +9,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.cli import _parser, _with_web
 from bot.config import Settings
-from bot.web import Site, mount, parse_listen
+from bot.web import Site
+from bot.web.server import mount, parse_listen
 from tests.conftest import Club
 
 
