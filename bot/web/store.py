@@ -29,6 +29,8 @@ from bot.store.models import Base, UTCDateTime
 from bot.store.upsert import insert_if_absent
 
 CLUB_FEED = ""  # the user_id of a club-wide feed token
+# Short-lived secrets stay in their database when a club is exported (`clubbot export`).
+_NOT_EXPORTED = {"export": False}
 
 
 def _club_fk() -> ForeignKey:
@@ -74,7 +76,10 @@ class _Who:
 
 class SignInRow(_Who, Base):
     __tablename__ = "web_signins"
-    __table_args__ = (Index("ix_web_signins_user", "club_id", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_web_signins_user", "club_id", "user_id", "created_at"),
+        {"info": _NOT_EXPORTED},
+    )
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     club_id: Mapped[int] = mapped_column(_club_fk())
@@ -85,6 +90,7 @@ class SignInRow(_Who, Base):
 
 class SessionRow(_Who, Base):
     __tablename__ = "web_sessions"
+    __table_args__ = ({"info": _NOT_EXPORTED},)
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     club_id: Mapped[int] = mapped_column(_club_fk())

@@ -9,6 +9,7 @@ from datetime import timedelta
 from aiohttp.test_utils import TestClient
 
 from bot.model import User
+from bot.store.export import export_club
 from tests.conftest import ADMIN, MEMBER
 from tests.web.conftest import WebClub
 
@@ -173,3 +174,12 @@ async def test_the_overview_charts_the_clubs_weeks(web_club: WebClub) -> None:
     page = await (await web_club.web.get(path)).text()
     assert "<svg" in page
     assert "members active" in page
+
+
+async def test_an_export_keeps_feed_tokens_but_not_links_or_sessions(web_club: WebClub) -> None:
+    await web_club.run("/calendar", as_user=MEMBER)
+    path = await web_club.sign_in()
+    exported = await export_club(web_club.runtime.store, int(path.rsplit("/", 1)[1]))
+    assert exported["tables"]["web_feed_tokens"]
+    assert "web_signins" not in exported["tables"]
+    assert "web_sessions" not in exported["tables"]
