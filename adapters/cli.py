@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.console_adapter import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
 from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import Settings, load_settings, sqlite_url
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import backup_sqlite
@@ -94,12 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     slack.add_argument("--http", action="store_true", help="HTTP mode with the OAuth install flow")
     slack.add_argument("--port", type=int, default=3000, help="HTTP mode's port (default 3000)")
     slack.add_argument("--url", help="manifest: the public base URL of HTTP mode")
+    slack.add_argument("--web", metavar="HOST:PORT", help="serve the web side here too")
     slack.set_defaults(run=_slack)
     discord = commands.add_parser("discord", help="run on Discord, or just sync its commands")
     discord.add_argument("action", nargs="?", choices=("run", "sync"), default="run")
     discord.add_argument("--shard-count", type=int, help="total shards across all processes")
     discord.add_argument("--shard-ids", help="this process's shards, e.g. 0,1")
+    discord.add_argument("--web", metavar="HOST:PORT", help="serve the web side here too")
     discord.set_defaults(run=_discord)
+    _add_web(commands)
     return parser
 
 
@@ -263,6 +267,7 @@ async def _clubs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _slack(args: argparse.Namespace, settings: Settings) -> int:
+    settings = _with_web(args, settings)
     # Imported here so `clubbot console` and `clubbot demo` never load the Slack SDK.
     from adapters import slack_adapter, slack_manifest
 
@@ -279,6 +284,7 @@ async def _slack(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _discord(args: argparse.Namespace, settings: Settings) -> int:
+    settings = _with_web(args, settings)
     # Imported here so `clubbot console` and `clubbot demo` never load discord.py.
     from adapters.discord_adapter import run_discord
 
@@ -286,3 +292,42 @@ async def _discord(args: argparse.Namespace, settings: Settings) -> int:
     return await run_discord(
         settings, shard_count=args.shard_count, shard_ids=ids, sync_only=args.action == "sync"
     )
+
+
+# --- the web side: `--web HOST:PORT` next to a platform, or `clubbot web` alone --------
+
+
+def _add_web(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pages = commands.add_parser(
+        "web", help="serve only the web side (feeds, club pages, dashboard)"
+    )
+    pages.add_argument("--listen", default="0.0.0.0:8080", help="HOST:PORT (default 0.0.0.0:8080)")
+    pages.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
+    pages.set_defaults(run=_web)
+
+
+def _with_web(args: argparse.Namespace, settings: Settings) -> Settings:
+    return replace(settings, web_listen=args.web) if args.web else settings
+
+
+async def _web(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web import PagesOnlyDirectory, PagesOnlyPoster
+
+    if not settings.public_url:
+        print("clubbot web: set PUBLIC_URL, how members reach these pages.", file=sys.stderr)
+        return 2
+    runtime = await open_runtime(
+        database_url=_database_url(args, settings),
+        clock=SystemClock(),
+        poster=PagesOnlyPoster(),
+        directory=PagesOnlyDirectory(),
+        public_url=settings.public_url,
+        web_listen=args.listen,
+        scheduled_here=False,
+    )
+    print(f"Serving {settings.public_url} on {args.listen}.")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runtime.close()
+    return 0

@@ -492,6 +492,8 @@ async def run_discord(
         poster=poster,
         directory=directory,
         grace=settings.grace,
+        public_url=settings.public_url,
+        web_listen=settings.web_listen,
     )
     client = build_client(runtime.bot, shard_count=shard_count, shard_ids=shard_ids)
     poster.bind(client)

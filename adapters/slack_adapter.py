@@ -58,6 +58,8 @@ from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import make_engine
+from bot.web import Site
+from bot.web.server import mount
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +226,9 @@ def oauth_credentials(environ: Mapping[str, str] | None = None) -> tuple[str, st
     return (client_id, secret) if client_id and secret else None
 
 
-async def _open(settings: Settings, workspaces: Workspaces) -> tuple[Runtime, SlackDirectory]:
+async def _open(
+    settings: Settings, workspaces: Workspaces, *, web_listen: str
+) -> tuple[Runtime, SlackDirectory]:
     directory = SlackDirectory(workspaces)
     runtime = await open_runtime(
         database_url=settings.database_url,
@@ -232,6 +236,8 @@ async def _open(settings: Settings, workspaces: Workspaces) -> tuple[Runtime, Sl
         poster=SlackPoster(workspaces),
         directory=directory,
         grace=settings.grace,
+        public_url=settings.public_url,
+        web_listen=web_listen,
     )
     return runtime, directory
 
@@ -245,7 +251,9 @@ async def run_socket_mode(settings: Settings, *, prefix: str = "") -> int:
         )
         return 2
     client = web_client(settings.slack_bot_token)
-    runtime, directory = await _open(settings, SingleWorkspace(client))
+    runtime, directory = await _open(
+        settings, SingleWorkspace(client), web_listen=settings.web_listen
+    )
     app = build_app(
         runtime.bot,
         directory=directory,
@@ -290,7 +298,7 @@ async def run_http(
     try:
         app, runtime = await _http_app(settings, engine, credentials, prefix=prefix)
         try:
-            await _serve(app, runtime, host=host, port=port)
+            await _serve(app, runtime, host=host, port=port, settings=settings)
         finally:
             await runtime.close()
     finally:
@@ -313,7 +321,8 @@ async def _http_app(
     else:
         oauth, installations = await oauth_settings(engine, *credentials)
         client, workspaces = web_client(), InstalledWorkspaces(installations)
-    runtime, directory = await _open(settings, workspaces)
+    # HTTP mode serves the web side on its own server (see _serve), not a second one.
+    runtime, directory = await _open(settings, workspaces, web_listen="")
     app = build_app(
         runtime.bot,
         directory=directory,
@@ -346,9 +355,19 @@ async def oauth_settings(
     return settings, installations
 
 
-async def _serve(app: AsyncApp, runtime: Runtime, *, host: str, port: int) -> None:
+async def _serve(
+    app: AsyncApp, runtime: Runtime, *, host: str, port: int, settings: Settings
+) -> None:
     web_app = app.web_app(path=EVENTS_PATH, port=port)
-    web_app.router.add_get("/healthz", _healthy)
+    if settings.web_listen:  # --web: the web side's pages on this same server
+        mount(
+            web_app,
+            bot=runtime.bot,
+            site=Site(public_url=settings.public_url),
+            scheduler=runtime.scheduler,
+        )
+    else:
+        web_app.router.add_get("/healthz", _healthy)
     runner = web.AppRunner(web_app)
     await runner.setup()
     try:

@@ -25,6 +25,9 @@ class Settings:
     slack_bot_token: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
+    # The web side: how members reach it, and where this process serves it ("" = off).
+    public_url: str = ""
+    web_listen: str = ""
 
 
 def load_settings(
@@ -45,6 +48,8 @@ def load_settings(
         slack_bot_token=values.get("SLACK_BOT_TOKEN", ""),
         slack_app_token=values.get("SLACK_APP_TOKEN", ""),
         slack_signing_secret=values.get("SLACK_SIGNING_SECRET", ""),
+        public_url=values.get("PUBLIC_URL", "").rstrip("/"),
+        web_listen=values.get("CLUBBOT_WEB", ""),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from bot import club, pairing, problems, windows
+from bot import club, pairing, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
 from bot.jobs import Job
@@ -14,14 +15,21 @@ from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
 
-# The club's own commands come first: platform listings (Slack's usage hints, Discord's
-# subcommand order) then start with /help and /admin setup.
-COMMANDS: tuple[Command, ...] = (
-    *club.COMMANDS,
-    *windows.COMMANDS,
-    *problems.COMMANDS,
-    *pairing.COMMANDS,
-)
+if TYPE_CHECKING:
+    from bot.web.server import Server
+
+
+def commands_for(site: web.Site) -> tuple[Command, ...]:
+    """The club's own commands come first: platform listings (Slack's usage hints, Discord's
+    subcommand order) then start with /help and /admin setup. The web side's commands know
+    its PUBLIC_URL; its /calendar (links and the file) takes the place of the file alone."""
+    extra = {c.name: c for c in web.commands(site)}
+    features = (*club.COMMANDS, *windows.COMMANDS, *problems.COMMANDS, *pairing.COMMANDS)
+    listed = [extra.pop(c.name, c) for c in features]
+    return (*listed, *extra.values())
+
+
+COMMANDS: tuple[Command, ...] = commands_for(web.Site())
 
 BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
 
@@ -33,8 +41,11 @@ class Runtime:
     bot: Bot
     scheduler: Scheduler
     store: Store
+    web: Server | None = None
 
     async def close(self) -> None:
+        if self.web is not None:
+            await self.web.stop()
         self.scheduler.shutdown()
         await self.store.close()
 
@@ -47,18 +58,30 @@ async def open_runtime(
     directory: Directory,
     grace: timedelta = timedelta(hours=1),
     owner: str | None = None,
+    public_url: str = "",
+    web_listen: str = "",
+    scheduled_here: bool = True,
 ) -> Runtime:
-    """Migrate the database and wire the core; the caller starts the scheduler if it wants."""
+    """Migrate the database and wire the core; the caller starts the scheduler if it wants.
+    With `web_listen` (HOST:PORT) the web side serves there until the runtime closes;
+    `scheduled_here=False` for a process that never starts the scheduler (`clubbot web`)."""
+    site = web.Site(public_url=public_url)
     store = await Store.open(database_url)
     scheduler = Scheduler(
         store=store, poster=poster, clock=clock, jobs=JOBS, grace=grace, owner=owner
     )
     bot = Bot(
-        commands=COMMANDS,
+        commands=commands_for(site),
         store=store,
         clock=clock,
         directory=directory,
         schedule=scheduler,
         buttons=BUTTONS,
     )
-    return Runtime(bot=bot, scheduler=scheduler, store=store)
+    server = None
+    if web_listen:  # loaded here: a console or a test without pages never imports aiohttp
+        from bot.web.server import make_app, serve
+
+        app = make_app(bot=bot, site=site, scheduler=scheduler if scheduled_here else None)
+        server = await serve(app, web_listen)
+    return Runtime(bot=bot, scheduler=scheduler, store=store, web=server)

@@ -259,6 +259,10 @@ class Scheduler:
         )
         self._aps.start()
 
+    @property
+    def running(self) -> bool:
+        return bool(self._aps.running)
+
     def shutdown(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)

@@ -2,7 +2,7 @@
 question packs, `/mockpair` and its officer commands."""
 
 from bot.pairing.commands import COMMANDS
-from bot.pairing.rounds import JOBS
+from bot.pairing.rounds import JOBS, group_slot
 from bot.pairing.store import PairingStore
 
-__all__ = ["COMMANDS", "JOBS", "PairingStore"]
+__all__ = ["COMMANDS", "JOBS", "PairingStore", "group_slot"]

@@ -4,6 +4,18 @@ hints and key ideas, `/problem`, `/solved`, streaks and the leaderboard."""
 from bot.problems.bank import Problem, load_bank
 from bot.problems.commands import BUTTONS, COMMANDS
 from bot.problems.posts import JOBS
+from bot.problems.rules import Standing
+from bot.problems.standings import problem_of_the_day, week_standings
 from bot.problems.store import ProblemStore
 
-__all__ = ["BUTTONS", "COMMANDS", "JOBS", "Problem", "ProblemStore", "load_bank"]
+__all__ = [
+    "BUTTONS",
+    "COMMANDS",
+    "JOBS",
+    "Problem",
+    "ProblemStore",
+    "Standing",
+    "load_bank",
+    "problem_of_the_day",
+    "week_standings",
+]

@@ -28,8 +28,11 @@ _CLUBS: Table = Base.metadata.tables["clubs"]
 
 
 def _club_tables() -> list[Table]:
-    """Tables holding one club's rows, parents before children."""
-    return [t for t in Base.metadata.sorted_tables if "club_id" in t.c]
+    """Tables holding one club's rows, parents before children; a table marked
+    `info={"export": False}` (sign-in links, sessions: short-lived secrets) stays behind."""
+    return [
+        t for t in Base.metadata.sorted_tables if "club_id" in t.c and t.info.get("export", True)
+    ]
 
 
 async def export_club(store: Store, club_id: int) -> dict[str, Any]:

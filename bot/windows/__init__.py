@@ -1,8 +1,35 @@
 """Application windows: the internship calendar, season advice, the .ics feed, window
 posts and reminders, `/deadlines`, `/whatnow`, `/calendar`, `/alerts` and club deadlines."""
 
+from bot.windows.calendar import Occurrence
 from bot.windows.commands import COMMANDS
+from bot.windows.feeds import (
+    FEED_END,
+    TRACKS,
+    closing_soon,
+    feed_head,
+    member_windows,
+    occurrence_ical,
+    parse_track,
+    reminder_days,
+    track_windows,
+)
 from bot.windows.posts import JOBS, club_feed
 from bot.windows.store import DeadlineStore
 
-__all__ = ["COMMANDS", "JOBS", "DeadlineStore", "club_feed"]
+__all__ = [
+    "COMMANDS",
+    "FEED_END",
+    "JOBS",
+    "TRACKS",
+    "DeadlineStore",
+    "Occurrence",
+    "closing_soon",
+    "club_feed",
+    "feed_head",
+    "member_windows",
+    "occurrence_ical",
+    "parse_track",
+    "reminder_days",
+    "track_windows",
+]

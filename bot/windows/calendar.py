@@ -133,10 +133,24 @@ class Calendar:
 
     def around(self, today: date) -> list[Occurrence]:
         """The cycles that matter on `today`: this recruiting year's and the next summer's."""
-        return sort([o for cycle in cycles_visible(today) for o in self.occurrences(cycle)])
+        return sort([o for cycle in cycles_visible(today) for o in _resolved(self, cycle)])
 
     def by_id(self, window_id: str) -> Window | None:
         return next((w for w in self.windows if w.id == window_id), None)
+
+
+# Each calendar's occurrences per cycle, resolved once: every feed, post and command of
+# every club asks for the same two cycles (occurrences are frozen, so sharing is safe).
+_RESOLVED: dict[tuple[int, int], tuple[Calendar, tuple[Occurrence, ...]]] = {}
+
+
+def _resolved(calendar_: Calendar, cycle: int) -> tuple[Occurrence, ...]:
+    kept = _RESOLVED.get((id(calendar_), cycle))
+    if kept is None or kept[0] is not calendar_:
+        if len(_RESOLVED) > 16:
+            _RESOLVED.clear()
+        kept = _RESOLVED[(id(calendar_), cycle)] = (calendar_, tuple(calendar_.occurrences(cycle)))
+    return kept[1]
 
 
 def cycles_visible(today: date) -> tuple[int, int]:

@@ -26,7 +26,9 @@ def build_ics(
     calendar_name: str,
     reminder_days: tuple[int, ...] = (14, 3, 1),
     stamp: datetime,
+    extra: Iterable[Event] = (),
 ) -> bytes:
+    """The feed; `extra` events (e.g. a member's pairing sessions) are added as given."""
     from icalendar import Calendar
 
     feed = Calendar()
@@ -35,13 +37,24 @@ def build_ics(
     feed.add("calscale", "GREGORIAN")
     feed.add("x-wr-calname", calendar_name)
     for occurrence in occurrences:
-        feed.add_component(_event(occurrence, "opens", occurrence.opens_on, stamp))
-        if occurrence.closes_on is not None and occurrence.closes_on != occurrence.opens_on:
-            closing = _event(occurrence, "closes", occurrence.closes_on, stamp)
-            for days in reminder_days:
-                closing.add_component(_alarm(occurrence, days))
-            feed.add_component(closing)
+        for event in occurrence_events(occurrence, reminder_days=reminder_days, stamp=stamp):
+            feed.add_component(event)
+    for event in extra:
+        feed.add_component(event)
     return bytes(feed.to_ical())
+
+
+def occurrence_events(
+    occurrence: Occurrence, *, reminder_days: tuple[int, ...], stamp: datetime
+) -> list[Event]:
+    """The window's opening day, and its closing day with reminders before it."""
+    events = [_event(occurrence, "opens", occurrence.opens_on, stamp)]
+    if occurrence.closes_on is not None and occurrence.closes_on != occurrence.opens_on:
+        closing = _event(occurrence, "closes", occurrence.closes_on, stamp)
+        for days in reminder_days:
+            closing.add_component(_alarm(occurrence, days))
+        events.append(closing)
+    return events
 
 
 def _event(occurrence: Occurrence, what: str, day: date, stamp: datetime) -> Event:

@@ -12,6 +12,7 @@ from bot.store.claims import POSTED, ClaimKey
 from bot.store.clubs import Actor, Channel, ClubChanges
 from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
+from bot.web.store import WebStore
 from bot.windows.store import DeadlineChanges, DeadlineStore
 from tests.conftest import MONDAY
 
@@ -91,6 +92,8 @@ async def _busy_club(store: Store) -> int:
     key = ClaimKey(club_id=club.id, kind="daily_problem", occurrence="2026-11-16")
     await store.claims.claim(key, due_at=MONDAY, owner="p1", now=MONDAY)
     await store.claims.finish(key, status=POSTED, now=MONDAY, message_ref="171.1")
+    await store.repo(WebStore).feed_token(club.id, "U1", now=MONDAY)
+    await store.repo(WebStore).set_hidden(club.id, "U2", True)
     return club.id
 
 

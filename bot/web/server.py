@@ -1,0 +1,83 @@
+"""The aiohttp application and its lifetime next to the bot (or alone)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from aiohttp import web
+
+from bot.app import Bot
+from bot.scheduler import Scheduler
+from bot.web import club_page, dashboard, feed_routes, health
+from bot.web.feeds import Feeds
+from bot.web.metrics import Metrics
+from bot.web.pages import problem, render, secured
+from bot.web.site import Site
+from bot.web.state import WEB, Web
+
+
+def make_app(*, bot: Bot, site: Site, scheduler: Scheduler | None = None) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)
+    mount(app, bot=bot, site=site, scheduler=scheduler)
+    return app
+
+
+def mount(
+    app: web.Application, *, bot: Bot, site: Site, scheduler: Scheduler | None = None
+) -> None:
+    """Add the web side's routes to `app`: its own, or Slack HTTP mode's server (whose
+    routes keep their own headers: only these carry the security headers)."""
+    metrics = Metrics()
+    metrics.watch_posts(bot.store, bot.clock)
+    app[WEB] = Web(bot=bot, site=site, feeds=Feeds(bot.store), metrics=metrics, scheduler=scheduler)
+    routes = feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES
+    routes += [web.get("/", home), web.get("/static/site.css", stylesheet)]
+    app.add_routes([web.RouteDef(r.method, r.path, secured(r.handler), r.kwargs) for r in routes])
+
+
+async def home(request: web.Request) -> web.Response:
+    return render(
+        "error.html",
+        title="clubbot",
+        text=(
+            "Calendar feeds, club pages and the officer dashboard of a clubbot. "
+            "Run /calendar or /admin dashboard in your club's chat."
+        ),
+    )
+
+
+async def stylesheet(request: web.Request) -> web.Response:
+    css = resources.files("bot.web").joinpath("static/site.css").read_text(encoding="utf-8")
+    return web.Response(
+        text=css, content_type="text/css", headers={"Cache-Control": "max-age=3600"}
+    )
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """'0.0.0.0:8080' or ':8080' or '8080' -> (host, port)."""
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--web wants HOST:PORT, e.g. 0.0.0.0:8080; got {text!r}")
+    return host or "0.0.0.0", int(port)
+
+
+@dataclass(slots=True, kw_only=True)
+class Server:
+    """The web server running in this process's event loop."""
+
+    runner: web.AppRunner
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def serve(app: web.Application, listen: str) -> Server:
+    host, port = parse_listen(listen)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return Server(runner=runner)
+
+
+__all__ = ["Server", "make_app", "mount", "parse_listen", "problem", "serve"]
