@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar as ICalendar
 
-from bot.model import User
+from bot.model import Place, User
 from tests.conftest import ADMIN, MEMBER, SETUP
 
 SETUP_LA = "/admin setup timezone:America/Los_Angeles deadlines:#deadlines alerts:#officers"
@@ -196,3 +196,112 @@ async def test_reminder_lead_days_are_set_and_odd_numbers_are_refused(club):
     for odd in ("²", "3,٣", "61", "-1"):
         refused = await club.run(f"/admin deadlines settings reminders:{odd}", as_user=ADMIN)
         assert "is not a number of days between 0 and 60" in refused.text, odd
+
+
+def _everything(message):
+    return message.text + "\n".join(f"{f.name}\n{f.value}" for f in message.fields)
+
+
+async def test_at_the_moments_that_matter_deadlines_hides_nothing(club):
+    from bot.windows.calendar import load_calendar
+
+    await club.run(SETUP_LA, as_user=ADMIN)
+    for iso, musts in (
+        ("2026-11-15T10:00-08:00", ["NSF REU", "AI-first startups"]),
+        ("2027-01-15T10:00-08:00", ["NSF REU", "Mid-market SaaS", "AI-first startups"]),
+        ("2027-03-15T10:00-07:00", ["NSF REU", "Mid-market SaaS", "AI-first startups"]),
+    ):
+        _at(club, iso)
+        answer = await club.run("/deadlines", as_user=MEMBER)
+        shown = _everything(answer)
+        for must in musts:
+            assert must in shown, (iso, must)
+        assert "more" not in shown.lower().replace("more in full", "")
+        assert "Not shown here" not in shown
+        today = datetime.fromisoformat(iso).date()
+        for o in load_calendar().around(today):
+            if o.is_open(today):
+                assert f"• {o.title} ({o.track})" in shown, (iso, o.key)
+        everything = _everything(await club.run("/deadlines when:all", as_user=MEMBER))
+        assert "…and" not in everything
+
+
+async def test_on_15_november_reu_comes_before_the_rolling_windows(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-11-15T10:00-08:00")
+    opened = "\n".join(
+        f.value
+        for f in (await club.run("/deadlines", as_user=MEMBER)).fields
+        if f.name.startswith("Open now")
+    )
+    lines = opened.splitlines()
+    reu = next(i for i, t in enumerate(lines) if "NSF REU" in t)
+    amazon = next(i for i, t in enumerate(lines) if "Amazon" in t)
+    assert reu < amazon, "the fixed March close and the newest opening come first"
+
+
+async def test_a_program_in_full_with_pay_odds_sources_estimate_and_link(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-11-15T10:00-08:00")
+    answer = await club.run("/deadlines program:jane-street", as_user=MEMBER)
+    fields = _fields(answer)
+    assert answer.title == "Jane Street Quant and ML internships (quant)"
+    assert "open but late (the best offices fill first)" in fields["Window"]
+    assert "Estimated: the article gives no closing date" in fields["Window"]
+    assert "$4,500-6,000/week" in fields["Pay"]
+    assert "under 1%" in fields["Odds"]
+    assert "Three Very Different Jobs, One Title, updated July 2026" in fields["Sources"]
+    assert answer.buttons[0].url == "https://www.janestreet.com/join-jane-street/internships/"
+    google = _fields(await club.run("/deadlines program:google-intern", as_user=MEMBER))
+    assert "$45-62/hour" in google["Pay"]
+    assert "$60-85/hour" in google["Pay"]
+    assert "$10,000-15,000/month" in google["Pay"]
+    assert "15-20%" in google["Odds"]
+    unknown = await club.run("/deadlines program:hedge-fund", as_user=MEMBER)
+    assert "is not a program. Programs: amazon-intern" in unknown.text
+    place = Place(platform="console", workspace_id=club.workspace, channel_id="general")
+    suggested = await club.runtime.bot.complete(
+        "deadlines", "program", "goo", user=MEMBER, place=place
+    )
+    assert suggested == ["google-intern", "google-step", "deepmind-student-researcher"]
+
+
+async def test_a_past_club_date_is_refused_and_a_coming_one_kept(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-12-02T10:00-08:00")
+    past = await club.run(
+        '/admin deadlines add title:"Info session" date:2025-12-03', as_user=ADMIN
+    )
+    assert "03 Dec 2025 has already passed (today is 02 Dec 2026" in past.text
+    assert "No club deadlines yet" in (await club.run("/admin deadlines list", as_user=ADMIN)).text
+    added = await club.run(
+        '/admin deadlines add title:"Info session" date:2026-12-03', as_user=ADMIN
+    )
+    assert added.text.startswith("Added #1")
+    moved = await club.run("/admin deadlines edit id:1 date:2026-11-30", as_user=ADMIN)
+    assert "has already passed" in moved.text
+
+
+async def test_a_season_of_weekly_posts_lists_each_window_once_and_skips_empty_weeks(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2027-03-01T10:00-08:00")
+    # Monday 5 April: big tech, quant and REU closed in March, nothing opens before May's
+    # end: the weekly post has nothing to say and officers see why.
+    april_5 = datetime.fromisoformat("2027-04-05T10:00-07:00").astimezone(UTC)
+    await club.runtime.scheduler.run_until(club.clock, april_5)
+    runs = _fields(await club.run("/admin status", as_user=ADMIN))["Last runs"]
+    assert (
+        "Deadline week 2027-W14: skipped (nothing opens, closes or turns late in the next "
+        "30 days)" in runs
+    )
+    await club.runtime.scheduler.run_until(club.clock, april_5 + timedelta(days=105))
+    weekly = [m for m in club.poster.messages("deadlines") if "week of" in m.title]
+    assert weekly
+    for post in weekly:
+        bullets = [t for f in post.fields for t in f.value.splitlines() if t.startswith("•")]
+        assert bullets, post.title
+        assert len(bullets) == len(set(bullets)), post.title
+        assert not any(f.value.startswith("Nothing") for f in post.fields), post.title
+    weeks = {m.title.removeprefix("Internship windows · week of ") for m in weekly}
+    assert {"08 Mar", "29 Mar", "07 Jun", "12 Jul"} <= weeks
+    assert not weeks & {"05 Apr", "03 May", "31 May"}
