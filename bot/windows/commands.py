@@ -110,7 +110,9 @@ async def program_detail(ctx: Context) -> Message:
 def _window_text(occurrence: Occurrence, today: date) -> str:
     window = occurrence.window
     assert window is not None
-    parts = [f"Now: {when(occurrence, today)}."]
+    phase = occurrence.phase(today)
+    now = "not open yet" if phase == "upcoming" else when(occurrence, today)
+    parts = [f"Now: {now}."]
     closes = f"closes {occurrence.closes_text}" if occurrence.closes_on else occurrence.closes_text
     parts.append(f"Opens {occurrence.opens_text}; {closes}.")
     if occurrence.late_from is not None:
@@ -144,10 +146,6 @@ async def whatnow(ctx: Context) -> Message:
     fields = [
         Field(name=f"{today:%B}: {month.phase}", value=month.apply_now),
         Field(
-            name="Closing soon",
-            value=field_lines([line(o, today) for o in soon], "Nothing in the next two weeks."),
-        ),
-        Field(
             name="Opens next",
             value=line(upcoming, today) if upcoming else "Nothing more this cycle.",
         ),
@@ -155,6 +153,9 @@ async def whatnow(ctx: Context) -> Message:
         Field(name="Missed a window?", value=advice.fallback),
         Field(name="Practice", value=advice.practice),
     ]
+    if soon:
+        lines = [line(o, today) for o in soon]
+        fields.insert(1, Field(name="Closing in the next two weeks", value=field_lines(lines, "")))
     if year in ("freshman", "sophomore"):
         fields.insert(
             1,

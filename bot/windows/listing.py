@@ -88,8 +88,7 @@ def sections(
     opening = [
         o
         for o in rest
-        if (o.announces_opening or o.single_day)
-        and today < o.opens_on <= today + timedelta(days=opening_days)
+        if o.announces_opening and today < o.opens_on <= today + timedelta(days=opening_days)
     ]
     return [
         s
@@ -112,6 +111,14 @@ def sections(
                     else "Opening later this cycle"
                 ),
                 occurrences=tuple(sorted(opening, key=lambda o: (o.opens_on, o.title))),
+            ),
+            Section(
+                name="Club dates",
+                occurrences=_soonest(
+                    o
+                    for o in rest
+                    if o.single_day and today < o.opens_on <= today + timedelta(days=opening_days)
+                ),
             ),
             Section(
                 name="Closed this cycle",

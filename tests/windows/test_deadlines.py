@@ -168,11 +168,11 @@ async def test_the_calendar_command_returns_an_ics_with_club_deadlines(club):
 
 async def test_whatnow_gives_the_seasons_advice_in_march(club):
     await club.run(SETUP_LA, as_user=ADMIN)
-    _at(club, "2027-03-10T10:00-08:00")
+    _at(club, "2027-03-20T10:00-07:00")
     answer = await club.run("/whatnow year:junior", as_user=MEMBER)
     fields = _fields(answer)
     assert "March: Offers land, late windows" in fields
-    assert "NSF REU" in fields["Closing soon"] or "Nothing" in fields["Closing soon"]
+    assert "NSF REU" in fields["Closing in the next two weeks"]
     assert "50-120 applications" in fields["How many, and where"]
     assert "mid-market SaaS" in fields["Missed a window?"]
 
