@@ -253,3 +253,22 @@ def test_advice_covers_every_month_and_a_gap_is_named():
     assert len(phases) >= 8
     with pytest.raises(ContentError, match=r"no advice for months \[2, 3"):
         parse_advice({"month": [{"months": [1], "phase": "p", "apply_now": "a"}]})
+
+
+def test_lines_that_do_not_fit_one_message_are_named_with_the_command_that_lists_them():
+    from bot.windows.listing import section_fields, sections
+
+    day = date(2026, 11, 15)
+    found = sections(_around(day), day)
+    every = [o for s in found for o in s.occurrences]
+    fields = section_fields(found, day, budget=1500)
+    shown = "\n".join(f.value for f in fields[:-1])
+    hidden = [o for o in every if f"• {o.title} (" not in shown]
+    assert hidden, "the small budget leaves some out"
+    assert fields[-1].name == "Not shown here"
+    assert fields[-1].value.startswith(f"{len(hidden)} more windows: ")
+    for o in hidden:
+        assert f"`/deadlines track:{o.track}`" in fields[-1].value
+    roomy = section_fields(found, day)
+    assert all(f.name != "Not shown here" for f in roomy)
+    assert sum(f.value.count("• ") for f in roomy) == len(every)

@@ -207,7 +207,7 @@ async def test_at_the_moments_that_matter_deadlines_hides_nothing(club):
 
     await club.run(SETUP_LA, as_user=ADMIN)
     for iso, musts in (
-        ("2026-11-15T10:00-08:00", ["NSF REU", "AI-first startups"]),
+        ("2026-11-15T10:00-08:00", ["NSF REU", "Mid-market SaaS", "AI-first startups"]),
         ("2027-01-15T10:00-08:00", ["NSF REU", "Mid-market SaaS", "AI-first startups"]),
         ("2027-03-15T10:00-07:00", ["NSF REU", "Mid-market SaaS", "AI-first startups"]),
     ):
