@@ -123,7 +123,16 @@ def _window_text(occurrence: Occurrence, today: date) -> str:
 
 
 def _window(text: str) -> Window:
-    found = load_calendar().by_id(text.strip().lower())
+    """A program by its id, or by a word of its title that names only one (Slack has no
+    autocomplete: `program:step` should work there too)."""
+    word = text.strip().lower()
+    found = load_calendar().by_id(word)
+    if found is None and word:
+        named = [w for w in load_calendar().windows if word in w.title.lower()]
+        if len(named) > 1:
+            ids = ", ".join(w.id for w in named)
+            raise UserError(f"`{text[:40]}` names several programs: {ids}. Pick one.")
+        found = named[0] if named else None
     if found is None:
         ids = ", ".join(w.id for w in load_calendar().windows)
         raise UserError(f"`{text[:40]}` is not a program. Programs: {ids}.")

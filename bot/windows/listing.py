@@ -15,6 +15,8 @@ from bot.model import MAX_FIELD_VALUE, MAX_FIELDS, MAX_TOTAL, Field, plural
 from bot.windows.calendar import Occurrence, describe_eligibility
 
 CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
+# Room kept in a message for its title, its text and the "Not shown here" field.
+_RESERVED = 400
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,7 +147,7 @@ def section_fields(
         for index, chunk in enumerate(_chunks([line(o, today) for o in section.occurrences])):
             name = section.name if index == 0 else f"{section.name} (continued)"
             size = len(name) + len(chunk.text)
-            if left or len(out) >= max_fields - 1 or used + size > budget - 400:
+            if left or len(out) >= max_fields - 1 or used + size > budget - _RESERVED:
                 left += section.occurrences[chunk.start : chunk.stop]
                 continue
             out.append(Field(name=name, value=chunk.text))

@@ -257,6 +257,10 @@ async def test_a_program_in_full_with_pay_odds_sources_estimate_and_link(club):
     assert "$60-85/hour" in google["Pay"]
     assert "$10,000-15,000/month" in google["Pay"]
     assert "15-20%" in google["Odds"]
+    step = await club.run("/deadlines program:STEP", as_user=MEMBER)
+    assert step.title == "Google STEP internship (early-career)", "a word naming one program"
+    ambiguous = await club.run("/deadlines program:google", as_user=MEMBER)
+    assert "names several programs: google-intern, google-step" in ambiguous.text
     unknown = await club.run("/deadlines program:hedge-fund", as_user=MEMBER)
     assert "is not a program. Programs: amazon-intern" in unknown.text
     place = Place(platform="console", workspace_id=club.workspace, channel_id="general")
