@@ -278,7 +278,7 @@ def _describe(part: str | None, first: int, last: int, year: int) -> str:
 
 def parse_calendar(data: Mapping[str, Any], source: str = FILE) -> Calendar:
     sources = _sources(source, data.get("source", []))
-    tracks = {t.get("id", ""): t for t in data.get("track", [])}
+    tracks = _track_facts(source, data.get("track", []))
     windows, seen = [], set()
     for entry in data.get("window", []):
         facts = tracks.get(entry.get("track", ""), {})
@@ -289,6 +289,14 @@ def parse_calendar(data: Mapping[str, Any], source: str = FILE) -> Calendar:
         seen.add(window.id)
         windows.append(window)
     return Calendar(tuple(windows), tuple(sources.values()))
+
+
+def _track_facts(file: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Pay and odds given to every window of a track that has none of its own."""
+    for entry in entries:
+        if entry.get("id") not in TRACKS or not set(entry) <= {"id", "pay", "odds"}:
+            raise ContentError(f"content/{file}: a [[track]] is an id of {TRACKS} with pay, odds")
+    return {entry["id"]: entry for entry in entries}
 
 
 def _sources(file: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, Source]:

@@ -143,6 +143,15 @@ def test_a_malformed_window_is_rejected_by_name(change, complaint):
     assert "bad-one" in str(raised.value)
 
 
+def test_track_facts_reach_the_tracks_windows_and_a_bad_track_table_is_named():
+    assert [f.text for f in CALENDAR.by_id("google-step").odds] == [
+        f.text for f in CALENDAR.by_id("amazon-intern").odds
+    ]
+    assert CALENDAR.by_id("jane-street").odds[0].text.endswith("under 1%"), "its own odds win"
+    with pytest.raises(ContentError, match=r"a \[\[track\]\] is an id of"):
+        parse_calendar({"track": [{"id": "big-tech", "salary": []}], "source": [SOURCE]})
+
+
 def test_cycles_roll_over_in_july():
     assert cycles_visible(date(2026, 11, 22)) == (2027, 2028)
     assert cycles_visible(date(2027, 3, 1)) == (2027, 2028)
