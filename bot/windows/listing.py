@@ -79,60 +79,53 @@ def sections(
     opening_days: int = OPENING_SOON_DAYS,
     show_closed: bool = False,
 ) -> list[Section]:
-    """Each occurrence in at most one section: closing soon, open, late, opening soon."""
-    closing = [
-        o
-        for o in occurrences
-        if o.closes_on is not None
-        and today <= o.closes_on <= today + timedelta(days=CLOSING_SOON_DAYS)
-    ]
-    rest = [o for o in occurrences if o not in closing]
-    opening = [
-        o
-        for o in rest
-        if o.announces_opening and today < o.opens_on <= today + timedelta(days=opening_days)
-    ]
+    """Each occurrence in one section (the first it belongs to), empty sections left out:
+    closing soon, open, open but late, opening soon, club dates, closed (when asked)."""
+    horizon = today + timedelta(days=opening_days)
+    opening_name = (
+        f"Opening in the next {opening_days} days"
+        if opening_days <= 31
+        else "Opening later this cycle"
+    )
+    buckets: dict[str, list[Occurrence]] = {}
+    for o in occurrences:
+        name = _section_of(o, today, horizon, opening_name, show_closed=show_closed)
+        if name is not None:
+            buckets.setdefault(name, []).append(o)
+    order = {
+        f"Closing in the next {CLOSING_SOON_DAYS} days": _soonest,
+        "Open now": by_action,
+        "Open, but late": by_action,
+        opening_name: lambda found: sorted(found, key=lambda o: (o.opens_on, o.title)),
+        "Club dates": _soonest,
+        "Closed this cycle": _soonest,
+    }
     return [
-        s
-        for s in (
-            Section(
-                name=f"Closing in the next {CLOSING_SOON_DAYS} days", occurrences=_soonest(closing)
-            ),
-            Section(
-                name="Open now",
-                occurrences=tuple(by_action(o for o in rest if o.phase(today) == "open")),
-            ),
-            Section(
-                name="Open, but late",
-                occurrences=tuple(by_action(o for o in rest if o.phase(today) == "late")),
-            ),
-            Section(
-                name=(
-                    f"Opening in the next {opening_days} days"
-                    if opening_days <= 31
-                    else "Opening later this cycle"
-                ),
-                occurrences=tuple(sorted(opening, key=lambda o: (o.opens_on, o.title))),
-            ),
-            Section(
-                name="Club dates",
-                occurrences=_soonest(
-                    o
-                    for o in rest
-                    if o.single_day and today < o.opens_on <= today + timedelta(days=opening_days)
-                ),
-            ),
-            Section(
-                name="Closed this cycle",
-                occurrences=_soonest(o for o in rest if show_closed and o.phase(today) == "closed"),
-            ),
-        )
-        if s.occurrences
+        Section(name=name, occurrences=tuple(arrange(buckets[name])))
+        for name, arrange in order.items()
+        if name in buckets
     ]
 
 
-def _soonest(occurrences: Iterable[Occurrence]) -> tuple[Occurrence, ...]:
-    return tuple(sorted(occurrences, key=lambda o: (o.closes_on or o.open_until, o.title)))
+def _section_of(
+    o: Occurrence, today: date, horizon: date, opening_name: str, *, show_closed: bool
+) -> str | None:
+    phase = o.phase(today)
+    if o.closes_on is not None and today <= o.closes_on <= today + timedelta(
+        days=CLOSING_SOON_DAYS
+    ):
+        return f"Closing in the next {CLOSING_SOON_DAYS} days"
+    if phase == "open":
+        return "Open now"
+    if phase == "late":
+        return "Open, but late"
+    if phase == "upcoming" and o.opens_on <= horizon:
+        return "Club dates" if o.single_day else opening_name if o.announces_opening else None
+    return "Closed this cycle" if phase == "closed" and show_closed else None
+
+
+def _soonest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    return sorted(occurrences, key=lambda o: (o.closes_on or o.open_until, o.title))
 
 
 def section_fields(
