@@ -39,6 +39,9 @@ class Problem:
     schema: str = ""  # sql: CREATE TABLE statements
     rows: str = ""  # sql: INSERT statements with sample rows
     query: str = ""  # sql: the reference query
+    # Ids of problems merged into this one: stored history (posts, solves, packs) may
+    # still name them, and they resolve here.
+    replaces: tuple[str, ...] = ()
 
 
 FILES: Final[dict[str, Kind]] = {
@@ -130,7 +133,7 @@ _REQUIRED: Final[dict[Kind, tuple[str, ...]]] = {
         "solution",
     ),
 }
-_OPTIONAL: Final = ("url",)
+_OPTIONAL: Final = ("url", "replaces")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +144,11 @@ class Bank:
     _ids: dict[str, Problem] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_ids", {p.id: p for p in self.problems})
+        merged = {old: p for p in self.problems for old in p.replaces}
+        object.__setattr__(self, "_ids", {**merged, **{p.id: p for p in self.problems}})
 
     def by_id(self, problem_id: str) -> Problem | None:
+        """The problem with this id, or the one it was merged into."""
         return self._ids.get(problem_id)
 
     def topics(self, kind: Kind | None = None) -> frozenset[str]:
@@ -177,6 +182,7 @@ def parse_bank(files: Mapping[str, Mapping[str, Any]]) -> Bank:
             problem = _problem(name, kind, entry)
             for what, value in (
                 ("id", problem.id),
+                *(("id", old) for old in problem.replaces),
                 ("title", problem.title.lower()),
                 ("url", problem.url),
             ):
@@ -235,10 +241,11 @@ def _problem(file: str, kind: Kind, entry: Mapping[str, Any]) -> Problem:
         schema=entry.get("schema", ""),
         rows=entry.get("rows", ""),
         query=entry.get("query", ""),
+        replaces=tuple(entry.get("replaces", ())),
     )
 
 
-_SHAPE: Final = {"topics": "a list of topic names"}
+_SHAPE: Final = {"topics": "a list of topic names", "replaces": "a list of retired ids"}
 
 
 def _blank(value: object) -> bool:
@@ -247,7 +254,7 @@ def _blank(value: object) -> bool:
 
 
 def _well_typed(key: str, value: object) -> bool:
-    if key == "topics":
+    if key in ("topics", "replaces"):
         return isinstance(value, list) and all(isinstance(t, str) for t in value)
     return isinstance(value, str)
 

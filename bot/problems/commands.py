@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.app import ButtonAction, Command, Context, Option
 from bot.club_time import WEEKDAYS, local, moment, parse_duration, read_time
@@ -108,9 +108,7 @@ async def solved(ctx: Context) -> Message:
             raise UserError(_nothing_posted(ctx))
         wanted, posted = current.problem_id, True
     found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
-    if found is None or not (
-        posted or await ctx.store.repo(ProblemStore).was_posted(ctx.club.id, found.id, until=today)
-    ):
+    if found is None or not (posted or await _was_posted(ctx, {found.id, wanted}, today)):
         raise UserError(
             f"`{wanted[:60]}` hasn't been posted in this club yet, so it can't count. "
             "Solves count for problems the club has posted: see `/problem`."
@@ -164,6 +162,15 @@ async def my_progress(ctx: Context) -> Message:
             Field(name="Recent solves", value=field_lines(recent, "None yet: try /problem.")),
         ),
     )
+
+
+async def _was_posted(ctx: Context, problem_ids: set[str], today: date) -> bool:
+    """Posted here under any of these ids (a merged problem was posted under its old id)."""
+    repo = ctx.store.repo(ProblemStore)
+    for problem_id in sorted(problem_ids):
+        if await repo.was_posted(ctx.club.id, problem_id, until=today):
+            return True
+    return False
 
 
 def _title(problem_id: str) -> str:

@@ -19,6 +19,10 @@ class MonthAdvice:
     months: tuple[int, ...]
     phase: str
     apply_now: str
+    # The tracks and program ids the advice tells students to apply to, and those it calls
+    # closed: the calendar is held to both (tests/windows/test_consistency.py).
+    apply: tuple[str, ...] = ()
+    closed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,6 +44,8 @@ def parse_advice(data: Mapping[str, Any], source: str = FILE) -> Advice:
             months=tuple(entry.get("months", ())),
             phase=entry.get("phase", ""),
             apply_now=entry.get("apply_now", ""),
+            apply=tuple(entry.get("apply", ())),
+            closed=tuple(entry.get("closed", ())),
         )
         if not advice.phase or not advice.apply_now or not advice.months:
             raise ContentError(f"content/{source}: an entry needs months, phase and apply_now")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from bot.content import read_toml
@@ -66,11 +66,33 @@ _YEAR_GROUPS: Final = {
 _MONTH = r"(0[1-9]|1[0-2])"
 _OPENS = re.compile(rf"^(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?$|^year-round$")
 _CLOSES = re.compile(rf"^(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?$|^rolling$|^\+(\d+)w$")
+_MONTH_ONLY = re.compile(rf"^{_MONTH}$")
 _PART_OPENS: Final = {None: 1, "early": 1, "mid": 15, "late": 20}
-# A rolling window is treated as open until the summer it recruits for begins.
-_SUMMER_STARTS = (6, 1)
 # The recruiting year of a cycle starts in July of the year before its summer.
 _CYCLE_STARTS = (7, 1)
+Phase = Literal["upcoming", "open", "late", "closed"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """An article the calendar's facts come from, named as a member can find it."""
+
+    id: str
+    title: str
+    date: str
+    short: str
+
+    @property
+    def cited(self) -> str:
+        return f"{self.title}, {self.date}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fact:
+    """One figure (pay, odds) and the article it comes from."""
+
+    text: str
+    source: Source
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,14 +103,19 @@ class Window:
     track: str
     opens: str
     closes: str
+    sources: tuple[Source, ...]
+    until: str = ""
+    late: str = ""
+    late_note: str = ""
     opens_year: int = -1
     class_years: tuple[str, ...] = CLASS_YEARS
     citizenship: str = ""
-    pay: str = ""
-    odds: str = ""
+    pay: tuple[Fact, ...] = ()
+    odds: tuple[Fact, ...] = ()
     url: str = ""
     notes: str = ""
-    source: str = ""
+    # What no article says and the calendar assumes; members see it ("estimated: ...").
+    estimate: str = ""
 
     @property
     def title(self) -> str:
@@ -106,26 +133,45 @@ class Occurrence:
     track: str
     opens_on: date
     closes_on: date | None  # None: rolling, no fixed close
-    open_until: date  # when a rolling window stops counting as open
+    open_until: date  # the last day it counts as open
     opens_text: str
     closes_text: str
+    late_from: date | None = None  # from this day: open, but late
     class_years: tuple[str, ...] = CLASS_YEARS
     url: str = ""
     window: Window | None = field(default=None, compare=False)
     # False for what never "opens" (year-round programs, a club deadline given only its
-    # date): it is listed as open, never announced as opening.
+    # date): it is never announced as opening.
     announces_opening: bool = True
+    # A club deadline given as one date: an event on that day, not a window.
+    single_day: bool = False
+
+    def phase(self, today: date) -> Phase:
+        if today < self.opens_on:
+            return "upcoming"
+        if today > self.open_until:
+            return "closed"
+        return "late" if self.late_from is not None and today >= self.late_from else "open"
 
     def is_open(self, today: date) -> bool:
-        return self.opens_on <= today <= self.open_until
+        return self.phase(today) in ("open", "late")
 
     def eligible(self, class_year: str | None) -> bool:
         return class_year is None or class_year in self.class_years
+
+    @property
+    def window_id(self) -> str:
+        return self.key.split(":")[0]
+
+    @property
+    def estimated(self) -> bool:
+        return self.window is not None and bool(self.window.estimate)
 
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
     windows: tuple[Window, ...]
+    sources: tuple[Source, ...] = ()
 
     def occurrences(self, cycle: int) -> list[Occurrence]:
         """Every window resolved for the summer of `cycle`, in date order."""
@@ -169,16 +215,25 @@ def sort(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
 def resolve(window: Window, cycle: int) -> Occurrence:
     opens_on, opens_text = _opening(window.opens, cycle + window.opens_year, cycle)
     closes_on, closes_text = _closing(window.closes, opens_on)
-    summer = date(cycle, *_SUMMER_STARTS)
+    if closes_on is not None:
+        open_until = closes_on
+    elif window.until:
+        until, until_text = _closing(window.until, opens_on)
+        assert until is not None, "`until` is a month, never rolling"
+        open_until, closes_text = until, f"rolling, until about {until_text}"
+    else:  # year-round: the whole recruiting year, up to the next one's first day
+        open_until = date(cycle, *_CYCLE_STARTS) - timedelta(days=1)
+        closes_text = "rolling, year-round"
     return Occurrence(
         key=f"{window.id}:{cycle}",
         title=window.title,
         track=window.track,
         opens_on=opens_on,
         closes_on=closes_on,
-        open_until=closes_on or summer - timedelta(days=1),
+        open_until=open_until,
         opens_text=opens_text,
         closes_text=closes_text,
+        late_from=_month_start(window.late, opens_on) if window.late else None,
         class_years=window.class_years,
         url=window.url,
         window=window,
@@ -192,6 +247,12 @@ def _opening(spec: str, year: int, cycle: int) -> tuple[date, str]:
     part, first, last = _parts(spec)
     on = date(year, first, _PART_OPENS[part])
     return on, _describe(part, first, last, year)
+
+
+def _month_start(spec: str, after: date) -> date:
+    """The 1st of month `spec` on or after `after`'s month."""
+    month = int(spec)
+    return date(after.year + (1 if month < after.month else 0), month, 1)
 
 
 def _closing(spec: str, opens_on: date) -> tuple[date | None, str]:
@@ -230,50 +291,111 @@ def _describe(part: str | None, first: int, last: int, year: int) -> str:
 
 
 def parse_calendar(data: Mapping[str, Any], source: str = FILE) -> Calendar:
+    sources = _sources(source, data.get("source", []))
+    tracks = _track_facts(source, data.get("track", []))
     windows, seen = [], set()
     for entry in data.get("window", []):
-        window = _window(source, entry)
+        facts = tracks.get(entry.get("track", ""), {})
+        defaults = {k: facts[k] for k in ("pay", "odds") if k in facts and k not in entry}
+        window = _window(source, {**defaults, **entry}, sources)
         if window.id in seen:
             raise ContentError(f"content/{source}: {window.id} appears twice")
         seen.add(window.id)
         windows.append(window)
-    return Calendar(tuple(windows))
+    return Calendar(tuple(windows), tuple(sources.values()))
+
+
+def _track_facts(file: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Pay and odds given to every window of a track that has none of its own."""
+    for entry in entries:
+        if entry.get("id") not in TRACKS or not set(entry) <= {"id", "pay", "odds"}:
+            raise ContentError(f"content/{file}: a [[track]] is an id of {TRACKS} with pay, odds")
+    return {entry["id"]: entry for entry in entries}
+
+
+def _sources(file: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, Source]:
+    found: dict[str, Source] = {}
+    for entry in entries:
+        keys = ("id", "title", "date", "short")
+        if set(entry) != set(keys) or not all(entry[k] for k in keys):
+            raise ContentError(f"content/{file}: a [[source]] needs exactly {', '.join(keys)}")
+        found[entry["id"]] = Source(**entry)
+    return found
 
 
 _FIELDS: Final = set(Window.__dataclass_fields__)
-_REQUIRED: Final = ("id", "employer", "program", "track", "opens", "closes", "source")
+_REQUIRED: Final = ("id", "employer", "program", "track", "opens", "closes", "sources")
 
 
-def _window(source: str, entry: Mapping[str, Any]) -> Window:
-    where = f"content/{source}: {entry.get('id', '(an entry without id)')}"
+def _window(file: str, entry: Mapping[str, Any], sources: Mapping[str, Source]) -> Window:
+    where = f"content/{file}: {entry.get('id', '(an entry without id)')}"
     missing = [k for k in _REQUIRED if not entry.get(k)]
     unknown = set(entry) - _FIELDS
     if missing or unknown:
         problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
         raise ContentError(f"{where}: {problem}")
-    if entry["track"] not in TRACKS:
-        raise ContentError(f"{where}: unknown track {entry['track']!r} ({', '.join(TRACKS)})")
-    if not _OPENS.match(entry["opens"]):
-        raise ContentError(f"{where}: opens {entry['opens']!r} is not a date this file knows")
-    if not _CLOSES.match(entry["closes"]):
-        raise ContentError(f"{where}: closes {entry['closes']!r} is not a date this file knows")
+    _check_dates(where, entry)
     years = tuple(entry.get("class_years", CLASS_YEARS))
     if not years or set(years) - set(CLASS_YEARS):
         raise ContentError(f"{where}: class_years must come from {', '.join(CLASS_YEARS)}")
     url = entry.get("url", "")
     if url and (urlsplit(url).scheme != "https" or not urlsplit(url).netloc):
         raise ContentError(f"{where}: url must be an https address")
-    window = Window(**{**entry, "class_years": years})
+    window = Window(
+        **{
+            **entry,
+            "class_years": years,
+            "sources": tuple(_source(where, s, sources) for s in entry["sources"]),
+            "pay": _facts(where, entry.get("pay", ()), sources),
+            "odds": _facts(where, entry.get("odds", ()), sources),
+        }
+    )
     _check_order(where, window)
     return window
+
+
+def _check_dates(where: str, entry: Mapping[str, Any]) -> None:
+    if entry["track"] not in TRACKS:
+        raise ContentError(f"{where}: unknown track {entry['track']!r} ({', '.join(TRACKS)})")
+    if not _OPENS.match(entry["opens"]):
+        raise ContentError(f"{where}: opens {entry['opens']!r} is not a date this file knows")
+    if not _CLOSES.match(entry["closes"]):
+        raise ContentError(f"{where}: closes {entry['closes']!r} is not a date this file knows")
+    for key in ("until", "late"):
+        if key in entry and not _MONTH_ONLY.match(entry[key]):
+            raise ContentError(f"{where}: {key} {entry[key]!r} is not a month like 03")
+    rolling = entry["closes"] == "rolling"
+    if rolling and entry["opens"] != "year-round" and "until" not in entry:
+        raise ContentError(f"{where}: a rolling window needs `until` (when it stops counting)")
+    if "until" in entry and not rolling:
+        raise ContentError(f"{where}: `until` is for rolling windows only")
+    if "late" in entry and not entry.get("late_note"):
+        raise ContentError(f"{where}: `late` needs a late_note saying why")
+
+
+def _source(where: str, source_id: str, sources: Mapping[str, Source]) -> Source:
+    if source_id not in sources:
+        raise ContentError(f"{where}: unknown source {source_id!r} ({', '.join(sources)})")
+    return sources[source_id]
+
+
+def _facts(
+    where: str, entries: Sequence[Mapping[str, str]], sources: Mapping[str, Source]
+) -> tuple[Fact, ...]:
+    if any(set(e) != {"text", "source"} for e in entries):
+        raise ContentError(f"{where}: pay and odds are lists of {{text, source}}")
+    return tuple(Fact(text=e["text"], source=_source(where, e["source"], sources)) for e in entries)
 
 
 def _check_order(where: str, window: Window) -> None:
     """Resolve for two sample cycles (one a leap year): a close before the opening is wrong."""
     for cycle in (2027, 2028):
         occurrence = resolve(window, cycle)
-        if occurrence.closes_on is not None and occurrence.closes_on < occurrence.opens_on:
+        if occurrence.open_until < occurrence.opens_on:
             raise ContentError(f"{where}: closes before it opens")
+        late = occurrence.late_from
+        if late is not None and not occurrence.opens_on < late <= occurrence.open_until:
+            raise ContentError(f"{where}: late must fall between its opening and its close")
         if occurrence.open_until >= date(cycle, 9, 1):
             raise ContentError(f"{where}: still open after its summer")
 
@@ -349,20 +471,21 @@ def club_occurrence(
 ) -> Occurrence:
     """A club's own deadline (career fair, mock-interview night) as an occurrence.
 
-    Given only its date, it counts as open from the start of its recruiting year.
+    Given only its date, it is an event on that day: listed as upcoming until then,
+    never announced as "opening".
     """
-    starts = opens_on or date(closes_on.year - (closes_on.month < 7), *_CYCLE_STARTS)
     return Occurrence(
         key=f"club-{deadline_id}",
         title=title,
         track=track or "club",
-        opens_on=starts,
+        opens_on=opens_on or closes_on,
         closes_on=closes_on,
         open_until=closes_on,
-        opens_text=f"{starts:%d %b %Y}",
+        opens_text=f"{opens_on or closes_on:%d %b %Y}",
         closes_text=f"{closes_on:%d %b %Y}",
         url=url or "",
         announces_opening=opens_on is not None,
+        single_day=opens_on is None,
     )
 
 

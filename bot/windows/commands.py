@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
 
 from bot.app import Command, Context, Option
 from bot.club_time import local, read_time
 from bot.errors import UserError
-from bot.model import Attachment, Field, Message, clip, field_lines, reply
+from bot.model import Attachment, Button, Field, Message, clip, field_lines, reply
 from bot.store.clubs import ClubChanges
 from bot.windows.advice import load_advice
 from bot.windows.calendar import (
     CLASS_YEARS,
     TRACKS,
     Occurrence,
+    Window,
     closing_within,
+    cycles_visible,
+    describe_eligibility,
     load_calendar,
     next_opening,
-    open_now,
-    opening_within,
     parse_class_year,
     parse_track,
     select,
 )
-from bot.windows.posts import DEFAULTS, club_feed, club_windows, line, reminder_days
+from bot.windows.listing import CLOSING_SOON_DAYS, line, section_fields, sections, when
+from bot.windows.posts import DEFAULTS, club_feed, club_windows, reminder_days
 from bot.windows.store import DeadlineChanges, DeadlineStore
 
-CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -47,6 +49,8 @@ async def _class_year(ctx: Context) -> str | None:
 
 
 async def deadlines(ctx: Context) -> Message:
+    if "program" in ctx.args:
+        return await program_detail(ctx)
     today = await _today(ctx)
     track = parse_track(ctx.args["track"]) if "track" in ctx.args else None
     year = await _class_year(ctx)
@@ -55,32 +59,18 @@ async def deadlines(ctx: Context) -> Message:
     scope = ", ".join(x for x in (track, year) if x) or "all tracks"
     title = clip(f"Internship windows · {today:%d %b %Y} · {scope}", 150)
     if ctx.args.get("when") == "all":
-        lines = [line(o, today) for o in chosen if o.open_until >= today]
-        return reply(
-            "",
-            title=title,
-            fields=(Field(name="This cycle", value=field_lines(lines, _nothing(chosen, today))),),
-        )
-    closing = closing_within(chosen, today, CLOSING_SOON_DAYS)
-    opened = [o for o in open_now(chosen, today) if o not in closing]
-    opening = opening_within(chosen, today, OPENING_SOON_DAYS)
-    if not (closing or opened or opening):
+        cycle = cycles_visible(today)[0]
+        this_cycle = [o for o in chosen if o.key.endswith(f":{cycle}") or o.window is None]
+        found = sections(this_cycle, today, opening_days=366, show_closed=True)
+    else:
+        found = sections(chosen, today)
+    if not found:
         return reply(_nothing(chosen, today), title=title)
-    fields = (
-        Field(
-            name=f"Closing in the next {CLOSING_SOON_DAYS} days",
-            value=field_lines([line(o, today) for o in closing], "Nothing."),
-        ),
-        Field(
-            name="Open now", value=field_lines([line(o, today) for o in opened], "Nothing else.")
-        ),
-        Field(
-            name=f"Opening in the next {OPENING_SOON_DAYS} days",
-            value=field_lines([line(o, today) for o in opening], "Nothing."),
-        ),
+    hint = (
+        "Most urgent first. `/deadlines program:<id>` shows one program in full (pay, odds, "
+        "who may apply, the link); filter with track: and year: (remembered)."
     )
-    hint = "Filter with track: and year: (your class year is remembered). `/whatnow` for advice."
-    return reply(hint, title=title, fields=fields)
+    return reply(hint, title=title, fields=section_fields(found, today))
 
 
 def _nothing(chosen: list[Occurrence], today: date) -> str:
@@ -90,6 +80,69 @@ def _nothing(chosen: list[Occurrence], today: date) -> str:
     return (
         f"Nothing is open for that right now. Next: {upcoming.title} opens {upcoming.opens_text}."
     )
+
+
+async def program_detail(ctx: Context) -> Message:
+    """One program in full: this cycle's window, who may apply, pay, odds, notes, link,
+    and the articles its facts come from."""
+    today = await _today(ctx)
+    window = _window(ctx.args["program"])
+    current = [o for o in load_calendar().around(today) if o.window_id == window.id]
+    occurrence = next((o for o in current if o.phase(today) != "closed"), current[-1])
+    fields = [Field(name="Window", value=clip(_window_text(occurrence, today), 1024))]
+    who = describe_eligibility(occurrence) or "Open to every class year."
+    fields.append(Field(name="Who may apply", value=clip(who, 1024)))
+    for name, facts in (("Pay", window.pay), ("Odds", window.odds)):
+        if facts:
+            value = "\n".join(f"• {f.text} ({f.source.short})" for f in facts)
+            fields.append(Field(name=name, value=clip(value, 1024)))
+    if window.notes:
+        fields.append(Field(name="Notes", value=clip(window.notes, 1024)))
+    sources = "\n".join(f"• {s.cited}" for s in window.sources)
+    fields.append(Field(name="Sources", value=clip(sources, 1024)))
+    text = f"Official careers page: {window.url}" if window.url else "No single careers page."
+    message = reply(text, title=clip(f"{window.title} ({window.track})", 150), fields=tuple(fields))
+    if not window.url:
+        return message
+    return replace(message, buttons=(Button(label="Careers page", url=window.url),))
+
+
+def _window_text(occurrence: Occurrence, today: date) -> str:
+    window = occurrence.window
+    assert window is not None
+    phase = occurrence.phase(today)
+    now = "not open yet" if phase == "upcoming" else when(occurrence, today)
+    parts = [f"Now: {now}."]
+    closes = f"closes {occurrence.closes_text}" if occurrence.closes_on else occurrence.closes_text
+    parts.append(f"Opens {occurrence.opens_text}; {closes}.")
+    if occurrence.late_from is not None:
+        parts.append(f"Late from {occurrence.late_from:%d %b %Y}: {window.late_note}.")
+    if window.estimate:
+        parts.append(f"Estimated: {window.estimate}.")
+    return " ".join(parts)
+
+
+def _window(text: str) -> Window:
+    """A program by its id, or by a word of its title that names only one (Slack has no
+    autocomplete: `program:step` should work there too)."""
+    word = text.strip().lower()
+    found = load_calendar().by_id(word)
+    if found is None and word:
+        named = [w for w in load_calendar().windows if word in w.title.lower()]
+        if len(named) > 1:
+            ids = ", ".join(w.id for w in named)
+            raise UserError(f"`{text[:40]}` names several programs: {ids}. Pick one.")
+        found = named[0] if named else None
+    if found is None:
+        ids = ", ".join(w.id for w in load_calendar().windows)
+        raise UserError(f"`{text[:40]}` is not a program. Programs: {ids}.")
+    return found
+
+
+async def complete_program(ctx: Context, typed: str) -> list[str]:
+    """Program ids whose id or title contains what was typed."""
+    word = typed.strip().lower()
+    return [w.id for w in load_calendar().windows if word in w.id or word in w.title.lower()]
 
 
 async def whatnow(ctx: Context) -> Message:
@@ -102,10 +155,6 @@ async def whatnow(ctx: Context) -> Message:
     fields = [
         Field(name=f"{today:%B}: {month.phase}", value=month.apply_now),
         Field(
-            name="Closing soon",
-            value=field_lines([line(o, today) for o in soon], "Nothing in the next two weeks."),
-        ),
-        Field(
             name="Opens next",
             value=line(upcoming, today) if upcoming else "Nothing more this cycle.",
         ),
@@ -113,13 +162,17 @@ async def whatnow(ctx: Context) -> Message:
         Field(name="Missed a window?", value=advice.fallback),
         Field(name="Practice", value=advice.practice),
     ]
+    if soon:
+        lines = [line(o, today) for o in soon]
+        fields.insert(1, Field(name="Closing in the next two weeks", value=field_lines(lines, "")))
     if year in ("freshman", "sophomore"):
         fields.insert(
             1,
             Field(
                 name="For first- and second-years",
                 value=(
-                    "Google STEP is built for you; big-tech programs prefer juniors and "
+                    "Google STEP and Microsoft Explore are built for you, and the MLH "
+                    "Fellowship is beginner-friendly; big-tech programs prefer juniors and "
                     "seniors, startups are more flexible. Treat 'too early' as 'come back "
                     "next year'."
                 ),
@@ -201,7 +254,7 @@ async def _mute(ctx: Context, reason: str) -> Message:
     current = [
         o
         for o in await club_windows(ctx.store, ctx.club, today)
-        if o.key.split(":")[0] == window_id and o.open_until >= today
+        if o.window_id == window_id and o.open_until >= today
     ]
     if not current:
         ids = ", ".join(w.id for w in load_calendar().windows)
@@ -259,8 +312,20 @@ def _changes(ctx: Context) -> DeadlineChanges:
     )
 
 
+async def _future_changes(ctx: Context) -> DeadlineChanges:
+    """The officer's changes, refusing a date already past in the club's zone: a deadline
+    nobody can meet is almost always a typo (2025 for 2026)."""
+    changes, today = _changes(ctx), await _today(ctx)
+    if changes.closes_on is not None and changes.closes_on < today:
+        raise UserError(
+            f"{changes.closes_on:%d %b %Y} has already passed (today is {today:%d %b %Y} in the "
+            "club's time zone). Give a date to come, e.g. next year's."
+        )
+    return changes
+
+
 async def add(ctx: Context) -> Message:
-    changes = _changes(ctx)
+    changes = await _future_changes(ctx)
     added = await ctx.store.repo(DeadlineStore).add(
         ctx.club.id, changes, actor=ctx.actor, now=ctx.now
     )
@@ -283,7 +348,7 @@ def _deadline_id(ctx: Context) -> int:
 
 async def edit(ctx: Context) -> Message:
     edited = await ctx.store.repo(DeadlineStore).edit(
-        ctx.club.id, _deadline_id(ctx), _changes(ctx), actor=ctx.actor, now=ctx.now
+        ctx.club.id, _deadline_id(ctx), await _future_changes(ctx), actor=ctx.actor, now=ctx.now
     )
     if edited is None:
         raise UserError("No such deadline in this club. See `/admin deadlines list`.")
@@ -377,6 +442,11 @@ COMMANDS: tuple[Command, ...] = (
                 choices=("now", "all"),
             ),
             _YEAR,
+            Option(
+                name="program",
+                description="One program in full, e.g. google-step",
+                autocomplete=complete_program,
+            ),
         ),
     ),
     Command(

@@ -18,7 +18,8 @@ from bot.store.store import Store
 from bot.windows.calendar import TRACKS, Occurrence, closing_within, parse_track
 from bot.windows.calendar import select as chosen
 from bot.windows.ics import build_ics, occurrence_events
-from bot.windows.posts import club_windows, line, reminder_days
+from bot.windows.listing import line
+from bot.windows.posts import club_windows, reminder_days
 from bot.windows.store import ProfileRow, SubscriptionRow
 
 __all__ = ["TRACKS", "parse_track", "reminder_days"]

@@ -47,10 +47,16 @@ def build_ics(
 def occurrence_events(
     occurrence: Occurrence, *, reminder_days: tuple[int, ...], stamp: datetime
 ) -> list[Event]:
-    """The window's opening day, and its closing day with reminders before it."""
-    events = [_event(occurrence, "opens", occurrence.opens_on, stamp)]
-    if occurrence.closes_on is not None and occurrence.closes_on != occurrence.opens_on:
-        closing = _event(occurrence, "closes", occurrence.closes_on, stamp)
+    """The window's opening day, and its closing day with reminders before it; a one-day
+    club date is one event, with the reminders."""
+    events = []
+    if not occurrence.single_day:
+        events.append(_event(occurrence, "opens", occurrence.opens_on, stamp))
+    if occurrence.closes_on is not None and (
+        occurrence.single_day or occurrence.closes_on != occurrence.opens_on
+    ):
+        what = "on" if occurrence.single_day else "closes"
+        closing = _event(occurrence, what, occurrence.closes_on, stamp)
         for days in reminder_days:
             closing.add_component(_alarm(occurrence, days))
         events.append(closing)
@@ -63,7 +69,8 @@ def _event(occurrence: Occurrence, what: str, day: date, stamp: datetime) -> Eve
     event = Event()
     event.add("uid", f"{occurrence.key}-{what}@clubbot")
     event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("summary", f"{occurrence.title} {what}")
+    label = {"opens": "Opens: ", "closes": "Closes: "}.get(what, "")
+    event.add("summary", f"{label}{occurrence.title}")
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
@@ -78,7 +85,8 @@ def _alarm(occurrence: Occurrence, days: int) -> Alarm:
 
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{occurrence.title} closes in {days} day(s)")
+    left = "1 day" if days == 1 else f"{days} days"
+    alarm.add("description", f"{left} left: {occurrence.title}")
     alarm.add("trigger", timedelta(days=-days))
     return alarm
 
@@ -89,15 +97,15 @@ def _description(occurrence: Occurrence) -> str:
     eligibility = describe_eligibility(occurrence)
     if eligibility:
         lines.append(f"Eligibility: {eligibility}.")
-    if window is not None:
-        lines += [
-            t
-            for t in (
-                window.pay and f"Pay: {window.pay}.",
-                window.odds and f"Odds: {window.odds}.",
-                window.notes,
-            )
-            if t
-        ]
-        lines.append(f"Source: {window.source}")
+    if window is None:
+        return "\n".join(lines)
+    if occurrence.late_from is not None:
+        lines.append(f"Late from {occurrence.late_from:%d %b %Y}: {window.late_note}.")
+    if window.estimate:
+        lines.append(f"Estimated: {window.estimate}.")
+    for name, facts in (("Pay", window.pay), ("Odds", window.odds)):
+        lines += [f"{name}: {f.text} ({f.source.short})." for f in facts]
+    if window.notes:
+        lines.append(window.notes)
+    lines += [f"Source: {s.cited}" for s in window.sources]
     return "\n".join(lines)

@@ -15,20 +15,20 @@ from datetime import date, datetime, timedelta
 
 from bot.club_time import local, parse_hhmm
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import Field, Message, field_lines, plural
+from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, plural
 from bot.store.clubs import Club
 from bot.store.store import Store
 from bot.windows.calendar import (
     Occurrence,
     closing_within,
     club_occurrence,
-    describe_eligibility,
     load_calendar,
     next_opening,
     opening_within,
     windows_for,
 )
 from bot.windows.ics import build_ics
+from bot.windows.listing import Section, line, section_fields
 from bot.windows.store import DeadlineStore
 
 DAILY = "deadline_alerts"
@@ -57,22 +57,6 @@ async def club_windows(store: Store, club: Club, today: date) -> list[Occurrence
         for d in await store.repo(DeadlineStore).club_deadlines(club.id)
     ]
     return windows_for(load_calendar(), own, today)
-
-
-def line(occurrence: Occurrence, today: date) -> str:
-    """'• Google STEP internship (early-career): closes 29 Oct 2026, in 3 days'."""
-    if occurrence.opens_on > today:
-        when = f"opens {occurrence.opens_text}"
-        if occurrence.closes_on is not None:
-            when += f", closes {occurrence.closes_on:%d %b %Y}"
-    elif occurrence.closes_on is not None and occurrence.closes_on >= today:
-        left = (occurrence.closes_on - today).days
-        when = "closes today" if left == 0 else f"closes {occurrence.closes_on:%d %b %Y}, in "
-        when += "" if left == 0 else plural(left, "day")
-    else:
-        when = f"open now ({occurrence.closes_text})"
-    who = describe_eligibility(occurrence)
-    return f"• {occurrence.title} ({occurrence.track}): {when}" + (f" · {who}" if who else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,77 +88,109 @@ async def _build_daily(run: JobRun) -> Delivery:
     if not reminders and not nudges:
         raise SkipRun("nothing closes or opened a week ago today")
     await _dm_subscribers(run, reminders)
-    fields = []
-    if reminders:
-        lines = [line(r.occurrence, today) for r in reminders]
-        fields.append(Field(name="Closing soon", value=field_lines(lines, "")))
-    if nudges:
-        lines = [f"• {o.title} opened {o.opens_text}" for o in nudges]
-        fields.append(Field(name="Opened a week ago: apply now", value=field_lines(lines, "")))
+    fields = section_fields(
+        [
+            Section(name=name, occurrences=tuple(found))
+            for name, found in (
+                ("Closing soon", [r.occurrence for r in reminders]),
+                ("Opened a week ago: apply now", nudges),
+            )
+            if found
+        ],
+        today,
+    )
     text = (
         "Rolling admission rewards speed: applying within about two weeks of a posting "
         "opening improves your odds. `/alerts subscribe` gets these as DMs."
     )
     title = f"Deadlines · {today:%a %d %b}"
-    return Delivery(
-        purpose="deadlines", message=Message(title=title, text=text, fields=tuple(fields))
-    )
+    return Delivery(purpose="deadlines", message=Message(title=title, text=text, fields=fields))
 
 
 async def _dm_subscribers(run: JobRun, reminders: Sequence[Reminder]) -> None:
+    """One DM per member per day, listing every window they follow that closes soon."""
+    today = local(run.due_at, run.club.timezone).date()
     muted = await run.store.repo(DeadlineStore).mutes(run.club.id)
     for subscriber in await run.store.repo(DeadlineStore).subscribers(run.club.id):
-        for reminder in reminders:
-            o = reminder.occurrence
-            window_id = o.key.split(":")[0]
-            wanted = o.track in subscriber.targets or window_id in subscriber.targets
-            if not wanted or o.key in muted.get(subscriber.user_id, {}):
-                continue
-            if not o.eligible(subscriber.class_year):
-                continue
-            message = Message(
-                title=f"{o.title} closes in {plural(reminder.days_left, 'day')}",
-                text=f"{line(o, local(run.due_at, run.club.timezone).date())}\n"
-                f"Applied already, or not for you? `/alerts applied window:{window_id}` or "
-                f"`/alerts not-interested window:{window_id}` stops these for it.",
+        theirs = [
+            r
+            for r in reminders
+            if (
+                r.occurrence.track in subscriber.targets
+                or r.occurrence.window_id in subscriber.targets
             )
-            await run.dm(
-                subscriber.user_id, message, about=f"{o.key}:{o.closes_on}:{reminder.days_left}"
-            )
+            and r.occurrence.key not in muted.get(subscriber.user_id, {})
+            and r.occurrence.eligible(subscriber.class_year)
+        ]
+        if theirs:
+            await run.dm(subscriber.user_id, reminder_dm(theirs, today), about="closing")
+
+
+def reminder_dm(reminders: Sequence[Reminder], today: date) -> Message:
+    """'3 days left to apply: Google STEP internship', or one DM for several windows."""
+    first = reminders[0]
+    if len(reminders) == 1:
+        title = f"{plural(first.days_left, 'day')} left: {first.occurrence.title}"
+    else:
+        title = f"{len(reminders)} windows you follow close soon"
+    ids = [r.occurrence.window_id for r in reminders]
+    stop = (
+        f"Applied already, or not for you? `/alerts applied window:{ids[0]}` or "
+        f"`/alerts not-interested window:{ids[0]}` stops these for it."
+    )
+    lines = "\n".join(line(r.occurrence, today) for r in reminders)
+    return Message(title=clip(title, MAX_TITLE), text=clip(f"{lines}\n{stop}", MAX_TEXT))
 
 
 async def _build_weekly(run: JobRun) -> Delivery:
     today = local(run.due_at, run.club.timezone).date()
     occurrences = await club_windows(run.store, run.club, today)
-    this_week = opening_within(occurrences, today - timedelta(days=1), 7)
-    month_open = [o for o in opening_within(occurrences, today, 30) if o not in this_week]
-    month_close = closing_within(occurrences, today, 30)
-    fields = [
-        Field(
-            name="Opening this week",
-            value=field_lines([line(o, today) for o in this_week], "Nothing new opens this week."),
-        ),
-        Field(
-            name="Closing in the next 30 days",
-            value=field_lines(
-                [line(o, today) for o in month_close], "Nothing closes in the next 30 days."
-            ),
-        ),
-        Field(
-            name="Opening later this month",
-            value=field_lines(
-                [line(o, today) for o in month_open], "Nothing else opens in the next 30 days."
-            ),
-        ),
-    ]
+    chosen = week_sections(occurrences, today)
+    if not chosen:
+        raise SkipRun("nothing opens, closes or turns late in the next 30 days")
     upcoming = next_opening(occurrences, today)
-    text = "The coming month of internship windows. `/deadlines` lists what's open now."
-    if upcoming is not None:
+    text = "The coming month of internship windows. `/deadlines` lists everything open now."
+    if upcoming is not None and not any(s.name.startswith("Opening") for s in chosen):
         text += f" Next to open: {upcoming.title}, {upcoming.opens_text}."
     title = f"Internship windows · week of {today:%d %b}"
     return Delivery(
-        purpose="deadlines", message=Message(title=title, text=text, fields=tuple(fields))
+        purpose="deadlines",
+        message=Message(title=title, text=text, fields=section_fields(chosen, today)),
     )
+
+
+def week_sections(occurrences: Sequence[Occurrence], today: date) -> list[Section]:
+    """The weekly post: each window once, in the first section it belongs to; empty
+    sections left out."""
+    this_week = opening_within(occurrences, today - timedelta(days=1), 7)
+    later = [o for o in opening_within(occurrences, today, 30) if o not in this_week]
+    closing = [
+        o
+        for o in closing_within(occurrences, today, 30)
+        if o.opens_on <= today and not o.single_day
+    ]
+    turned_late = [
+        o
+        for o in occurrences
+        if o.late_from is not None
+        and today - timedelta(days=6) <= o.late_from <= today
+        and o.is_open(today)
+    ]
+    club_dates = [
+        o
+        for o in occurrences
+        if o.single_day
+        and o.closes_on is not None
+        and today <= o.closes_on <= today + timedelta(days=30)
+    ]
+    candidates = (
+        ("Opening this week", this_week),
+        ("Closing in the next 30 days", closing),
+        ("Now open, but late", turned_late),
+        ("Opening later this month", later),
+        ("Club dates", club_dates),
+    )
+    return [Section(name=name, occurrences=tuple(found)) for name, found in candidates if found]
 
 
 def _at(club: Club, weekday: int | None) -> When | None:

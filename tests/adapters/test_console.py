@@ -66,7 +66,7 @@ def test_the_demo_runs_a_week_of_problems_restarts_without_repeats_and_reports_a
     assert "hasn't been posted in this club yet" in out
     assert "[post #officers] ** A channel refuses my posts **" in out
     assert "#daily-problem refuses my posts (403 Missing Access)" in out
-    assert "[dm @sam] ** Fall career fair RSVP closes in 3 days **" in out
+    assert "[dm @sam] ** 3 days left: Fall career fair RSVP **" in out
     assert "[post #deadlines] ** Internship windows · week of 23 Nov **" in out
     assert "[post #mock-interviews]   • kim + sam + lee (coding)" in out
     assert "[dm @lee]   Wed 25 Nov 04:30 IST" in out

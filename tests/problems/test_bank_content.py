@@ -89,3 +89,78 @@ def test_duplicates_across_files_are_rejected():
     twin = {**GOOD, "id": "two-sum-again", "url": "https://leetcode.com/problems/two-sum/"}
     with pytest.raises(ContentError, match="repeats the title"):
         parse_bank({"problems_coding.toml": {"problem": [GOOD, twin]}})
+
+
+MERGED = {
+    "ml-safe-model-rollout": "ml-ab-testing",
+    "ml-online-offline-eval": "ml-training-serving-skew",
+    "ml-feature-store": "ml-training-serving-skew",
+}
+
+
+def test_merged_questions_are_gone_and_their_ids_resolve_to_the_merged_one():
+    ids = {p.id for p in BANK.problems}
+    for old, merged in MERGED.items():
+        assert old not in ids
+        assert BANK.by_id(old).id == merged
+
+
+def test_a_retired_id_cannot_be_reused_by_a_new_problem():
+    merged = {**GOOD, "id": "one", "replaces": ["two"]}
+    reused = {**GOOD, "id": "two", "title": "Other", "url": "https://leetcode.com/problems/two/"}
+    with pytest.raises(ContentError, match="repeats the id 'two'"):
+        parse_bank({"problems_coding.toml": {"problem": [merged, reused]}})
+
+
+async def test_history_naming_a_merged_problem_still_reads_and_counts(club):
+    """Posts and solves stored before the merge keep working: nothing crashes, titles show
+    the merged question, and the Solved button on an old post still counts."""
+    from datetime import timedelta
+
+    from bot.model import ButtonEvent, Place
+    from bot.problems.commands import SOLVED_ACTION
+    from bot.problems.store import ProblemStore, SolveRecord
+    from tests.conftest import ADMIN, MEMBER, SETUP
+
+    await club.run(SETUP, as_user=ADMIN)
+    store = club.runtime.store.repo(ProblemStore)
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    now = club.clock.now()
+    today = now.date()
+    await store.record_post(
+        club_id,
+        day=today - timedelta(days=1),
+        problem_id="ml-safe-model-rollout",
+        cycle=1,
+        now=now,
+    )
+    # Tomorrow's post was chosen before the merge too: it goes out as the merged question.
+    await store.record_post(
+        club_id, day=today + timedelta(days=1), problem_id="ml-feature-store", cycle=1, now=now
+    )
+    await store.record_solve(
+        club_id,
+        SolveRecord(
+            user_id="kim",
+            name="kim",
+            problem_id="ml-online-offline-eval",
+            difficulty="medium",
+            day=today - timedelta(days=1),
+            solved_at=now,
+        ),
+    )
+    today_answer = await club.run("/problem", as_user=MEMBER)
+    assert "Launching a model that wins offline" in today_answer.title + today_answer.text
+    place = Place(platform="console", workspace_id=club.workspace, channel_id="daily-problem")
+    clicked = await club.runtime.bot.handle(
+        ButtonEvent(action=SOLVED_ACTION, value="ml-safe-model-rollout", user=MEMBER, place=place)
+    )
+    assert clicked.text.startswith("Counted: Launching a model that wins offline"), clicked.text
+    for command in ("/progress", "/leaderboard", "/leaderboard period:all"):
+        answer = await club.run(command, as_user=MEMBER)
+        assert "Something went wrong" not in answer.text, command
+    await club.runtime.scheduler.run_until(club.clock, now + timedelta(days=2))
+    assert club.poster.titles("daily-problem")[:2] == [
+        "Daily problem · Tue 17 Nov: Wins offline, loses online",
+        "Hint: Wins offline, loses online",
+    ]

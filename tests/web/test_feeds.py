@@ -57,7 +57,7 @@ async def test_a_feed_is_valid_ics_with_the_clubs_deadlines(web_club: WebClub) -
         assert response.content_type == "text/calendar"
         assert response.headers["Cache-Control"] == "private, max-age=900"
         summaries = _events(await response.read()).values()
-        assert "Club resume review closes" in summaries or "Club resume review opens" in summaries
+        assert "Club resume review" in summaries  # a one-day club date: one event
 
 
 async def test_an_unchanged_feed_answers_304_and_a_change_updates_the_same_event(

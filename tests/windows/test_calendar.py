@@ -1,6 +1,6 @@
 """The internship calendar: every window resolves for any summer, queries answer by date."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar as ICalendar
@@ -23,6 +23,7 @@ from bot.windows.ics import build_ics
 from tests.conftest import MONDAY
 
 CALENDAR = load_calendar()
+SOURCE = {"id": "s", "title": "An article", "date": "July 2026", "short": "Article"}
 
 
 def _keys(occurrences):
@@ -44,14 +45,34 @@ def test_the_calendar_holds_every_program_the_seeds_name():
         "mid-market-saas",
         "ai-startups",
         "deepmind-student-researcher",
+        "microsoft-explore",
     } <= ids
-    assert all(w.source.endswith(".txt") for w in CALENDAR.windows)
+
+
+def test_sources_are_named_articles_not_files_a_clone_lacks():
+    for window in CALENDAR.windows:
+        assert window.sources, window.id
+        for source in window.sources:
+            assert source.title, window.id
+            assert source.date, window.id
+            assert ".txt" not in source.cited
+        for fact in (*window.pay, *window.odds):
+            assert fact.source in CALENDAR.sources, window.id
+
+
+def test_the_seeds_disagreement_on_big_tech_pay_is_shown_with_each_source():
+    google = CALENDAR.by_id("google-intern")
+    figures = {f.source.id: f.text for f in google.pay}
+    assert "$45-62/hour" in figures["three-jobs"]
+    assert "$60-85/hour" in figures["fonzi-salaries"]
+    assert "$10,000-15,000/month" in figures["propelgrad-mle"]
+    assert any("15-20%" in f.text for f in google.odds)
 
 
 @pytest.mark.parametrize("cycle", [2027, 2028, 2030, 2031])
 def test_every_window_resolves_for_any_summer_in_order(cycle):
     for o in CALENDAR.occurrences(cycle):
-        assert o.opens_on <= o.open_until < date(cycle, 6, 1), o.key
+        assert o.opens_on <= o.open_until < date(cycle, 7, 1), o.key
         assert o.key.endswith(f":{cycle}")
 
 
@@ -77,9 +98,10 @@ def test_a_leap_year_close_lands_on_the_29th():
                 "track": "quant",
                 "opens": "11",
                 "closes": "02",
-                "source": "s.txt",
+                "sources": ["s"],
             }
-        ]
+        ],
+        "source": [SOURCE],
     }
     x = parse_calendar(data)
     assert x.occurrences(2028)[0].closes_on == date(2028, 2, 29)
@@ -94,8 +116,13 @@ def test_a_leap_year_close_lands_on_the_29th():
         ({"closes": "sometime"}, "closes 'sometime' is not a date"),
         ({"class_years": ["toddler"]}, "class_years must come from"),
         ({"url": "http://example.com"}, "url must be an https address"),
-        ({"opens": "09", "closes": "08", "opens_year": 0}, "still open after its summer"),
+        ({"opens": "09", "closes": "08", "opens_year": 0, "until": None}, "still open after"),
         ({"colour": "red"}, "unknown colour"),
+        ({"sources": ["blog"]}, "unknown source 'blog'"),
+        ({"until": None}, "a rolling window needs `until`"),
+        ({"late": "09"}, "`late` needs a late_note"),
+        ({"late": "07", "late_note": "n"}, "late must fall between its opening and its close"),
+        ({"pay": [{"text": "$1"}]}, "pay and odds are lists of"),
     ],
 )
 def test_a_malformed_window_is_rejected_by_name(change, complaint):
@@ -106,12 +133,23 @@ def test_a_malformed_window_is_rejected_by_name(change, complaint):
         "track": "quant",
         "opens": "08",
         "closes": "rolling",
-        "source": "s.txt",
+        "until": "03",
+        "sources": ["s"],
         **change,
     }
+    entry = {k: v for k, v in entry.items() if v is not None}
     with pytest.raises(ContentError, match=complaint) as raised:
-        parse_calendar({"window": [entry]})
+        parse_calendar({"window": [entry], "source": [SOURCE]})
     assert "bad-one" in str(raised.value)
+
+
+def test_track_facts_reach_the_tracks_windows_and_a_bad_track_table_is_named():
+    assert [f.text for f in CALENDAR.by_id("google-step").odds] == [
+        f.text for f in CALENDAR.by_id("amazon-intern").odds
+    ]
+    assert CALENDAR.by_id("jane-street").odds[0].text.endswith("under 1%"), "its own odds win"
+    with pytest.raises(ContentError, match=r"a \[\[track\]\] is an id of"):
+        parse_calendar({"track": [{"id": "big-tech", "salary": []}], "source": [SOURCE]})
 
 
 def test_cycles_roll_over_in_july():
@@ -146,11 +184,14 @@ def test_in_october_step_is_open_for_a_sophomore_and_not_for_a_phd():
     assert _keys(closing_within(_around(day), day, 14)) == ["google-step"]
 
 
-def test_in_december_reu_is_open_and_big_tech_has_closed_its_fixed_windows():
+def test_in_december_reu_and_saas_are_open_and_big_tech_is_late():
     day = date(2026, 12, 10)
-    assert "nsf-reu" in _keys(open_now(_around(day), day))
-    assert "apple-aiml-intern" not in _keys(open_now(_around(day), day))
-    assert next_opening(_around(day), day).key in ("ai-startups:2027", "mid-market-saas:2027")
+    now = {o.window_id: o.phase(day) for o in _around(day) if o.is_open(day)}
+    assert now["nsf-reu"] == "open"
+    assert now["mid-market-saas"] == "open"
+    assert now["amazon-intern"] == now["meta-swe-intern"] == "late"
+    assert "apple-aiml-intern" not in now
+    assert next_opening(_around(day), day).key == "amazon-intern:2028"
 
 
 def test_in_march_reu_closes_soon_and_saas_and_startups_are_open():
@@ -158,6 +199,34 @@ def test_in_march_reu_closes_soon_and_saas_and_startups_are_open():
     assert _keys(closing_within(_around(day), day, 14)) == ["nsf-reu"]
     assert {"mid-market-saas", "ai-startups"} <= set(_keys(open_now(_around(day), day)))
     assert next_opening(_around(day), day).key == "amazon-intern:2028"
+
+
+@pytest.mark.parametrize("window_id", ["amazon-intern", "jane-street", "meta-fair-research"])
+def test_rolling_windows_close_when_the_seeds_say_offers_are_out(window_id):
+    [occurrence] = [o for o in CALENDAR.occurrences(2027) if o.window_id == window_id]
+    by_day = {
+        day: occurrence.phase(day)
+        for day in (date(2026, 10, 1), date(2027, 1, 15), date(2027, 3, 31), date(2027, 4, 1))
+    }
+    assert by_day[date(2026, 10, 1)] in ("open", "late")
+    assert by_day[date(2027, 1, 15)] == "late"
+    assert by_day[date(2027, 3, 31)] == "late"
+    assert by_day[date(2027, 4, 1)] == "closed"
+
+
+@pytest.mark.parametrize("window_id", ["ai2-research", "mlh-fellowship"])
+def test_year_round_programs_are_open_every_day_of_the_year(window_id):
+    day = date(2026, 7, 1)
+    while day < date(2028, 7, 1):
+        assert window_id in _keys(open_now(_around(day), day)), day
+        day += timedelta(days=1)
+
+
+def test_startups_hire_rolling_from_october_to_may():
+    assert "ai-startups" not in _keys(open_now(_around(date(2026, 9, 30)), date(2026, 9, 30)))
+    for day in (date(2026, 10, 1), date(2027, 1, 15), date(2027, 4, 15), date(2027, 5, 31)):
+        assert "ai-startups" in _keys(open_now(_around(day), day)), day
+    assert "ai-startups" not in _keys(open_now(_around(date(2027, 6, 1)), date(2027, 6, 1)))
 
 
 def test_tracks_and_class_years_accept_friendly_spellings_and_list_the_valid_ones():
@@ -193,3 +262,22 @@ def test_advice_covers_every_month_and_a_gap_is_named():
     assert len(phases) >= 8
     with pytest.raises(ContentError, match=r"no advice for months \[2, 3"):
         parse_advice({"month": [{"months": [1], "phase": "p", "apply_now": "a"}]})
+
+
+def test_lines_that_do_not_fit_one_message_are_named_with_the_command_that_lists_them():
+    from bot.windows.listing import section_fields, sections
+
+    day = date(2026, 11, 15)
+    found = sections(_around(day), day)
+    every = [o for s in found for o in s.occurrences]
+    fields = section_fields(found, day, budget=1500)
+    shown = "\n".join(f.value for f in fields[:-1])
+    hidden = [o for o in every if f"• {o.title} (" not in shown]
+    assert hidden, "the small budget leaves some out"
+    assert fields[-1].name == "Not shown here"
+    assert fields[-1].value.startswith(f"{len(hidden)} more windows: ")
+    for o in hidden:
+        assert f"`/deadlines track:{o.track}`" in fields[-1].value
+    roomy = section_fields(found, day)
+    assert all(f.name != "Not shown here" for f in roomy)
+    assert sum(f.value.count("• ") for f in roomy) == len(every)

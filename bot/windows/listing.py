@@ -1,0 +1,180 @@
+"""What a member is shown of the calendar: each occurrence on one line, grouped by what it
+needs of them (closing soon, open, open but late, opening soon), never cut silently.
+
+A section longer than one field continues in the next; what does not fit in one
+message is named by track with the command that lists it, so nothing is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.model import MAX_FIELD_VALUE, MAX_FIELDS, MAX_TOTAL, Field, plural
+from bot.windows.calendar import Occurrence, describe_eligibility
+
+CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
+# Room kept in a message for its title, its text and the "Not shown here" field.
+_RESERVED = 400
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    name: str
+    occurrences: tuple[Occurrence, ...]
+
+
+def when(occurrence: Occurrence, today: date) -> str:
+    """Where the occurrence stands on `today`, in words."""
+    phase = occurrence.phase(today)
+    if occurrence.single_day:
+        days = (occurrence.closes_on or today) - today
+        return "today" if days.days == 0 else f"on {occurrence.closes_text}, in {_days(days)}"
+    if phase == "upcoming":
+        text = f"opens {occurrence.opens_text}"
+        return text + (f", closes {occurrence.closes_text}" if occurrence.closes_on else "")
+    if phase == "closed":
+        return f"closed ({occurrence.closes_text})"
+    closes, soon = _closes(occurrence, today)
+    window = occurrence.window
+    if phase == "late" and window is not None:
+        return f"open but late ({window.late_note}); {closes}"
+    return closes if soon else f"open now ({closes})"
+
+
+def _closes(occurrence: Occurrence, today: date) -> tuple[str, bool]:
+    """How it closes, and whether that is within a month (then with the days left)."""
+    if occurrence.closes_on is None:
+        return occurrence.closes_text, False
+    left = occurrence.closes_on - today
+    if left > timedelta(days=30):
+        return f"closes {occurrence.closes_text}", False
+    if not left.days:
+        return "closes today", True
+    return f"closes {occurrence.closes_on:%d %b %Y}, in {_days(left)}", True
+
+
+def _days(delta: timedelta) -> str:
+    return plural(delta.days, "day")
+
+
+def line(occurrence: Occurrence, today: date) -> str:
+    """'• Google STEP internship (early-career): closes 29 Oct 2026, in 3 days · ...'."""
+    who = describe_eligibility(occurrence)
+    estimated = f"estimated dates (`program:{occurrence.window_id}` says why)"
+    extra = "".join(f" · {part}" for part in (who, occurrence.estimated and estimated) if part)
+    return f"• {occurrence.title} ({occurrence.track}): {when(occurrence, today)}{extra}"
+
+
+def by_action(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    """What needs action first: the soonest close, then the newest opened."""
+    return sorted(occurrences, key=lambda o: (o.open_until, -o.opens_on.toordinal(), o.title))
+
+
+def sections(
+    occurrences: Sequence[Occurrence],
+    today: date,
+    *,
+    opening_days: int = OPENING_SOON_DAYS,
+    show_closed: bool = False,
+) -> list[Section]:
+    """Each occurrence in one section (the first it belongs to), empty sections left out:
+    closing soon, open, open but late, opening soon, club dates, closed (when asked)."""
+    horizon = today + timedelta(days=opening_days)
+    opening_name = (
+        f"Opening in the next {opening_days} days"
+        if opening_days <= 31
+        else "Opening later this cycle"
+    )
+    buckets: dict[str, list[Occurrence]] = {}
+    for o in occurrences:
+        name = _section_of(o, today, horizon, opening_name, show_closed=show_closed)
+        if name is not None:
+            buckets.setdefault(name, []).append(o)
+    order = {
+        f"Closing in the next {CLOSING_SOON_DAYS} days": _soonest,
+        "Open now": by_action,
+        "Open, but late": by_action,
+        opening_name: lambda found: sorted(found, key=lambda o: (o.opens_on, o.title)),
+        "Club dates": _soonest,
+        "Closed this cycle": _soonest,
+    }
+    return [
+        Section(name=name, occurrences=tuple(arrange(buckets[name])))
+        for name, arrange in order.items()
+        if name in buckets
+    ]
+
+
+def _section_of(
+    o: Occurrence, today: date, horizon: date, opening_name: str, *, show_closed: bool
+) -> str | None:
+    phase = o.phase(today)
+    if o.closes_on is not None and today <= o.closes_on <= today + timedelta(
+        days=CLOSING_SOON_DAYS
+    ):
+        return f"Closing in the next {CLOSING_SOON_DAYS} days"
+    if phase == "open":
+        return "Open now"
+    if phase == "late":
+        return "Open, but late"
+    if phase == "upcoming" and o.opens_on <= horizon:
+        return "Club dates" if o.single_day else opening_name if o.announces_opening else None
+    return "Closed this cycle" if phase == "closed" and show_closed else None
+
+
+def _soonest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    return sorted(occurrences, key=lambda o: (o.closes_on or o.open_until, o.title))
+
+
+def section_fields(
+    chosen: Sequence[Section], today: date, *, budget: int = MAX_TOTAL, max_fields: int = MAX_FIELDS
+) -> tuple[Field, ...]:
+    """Every line of every section, over as many fields as it takes; if the message can't
+    hold them all, a last field names what is left and the command that lists it."""
+    out: list[Field] = []
+    left: list[Occurrence] = []
+    used = 0
+    for section in chosen:
+        for index, chunk in enumerate(_chunks([line(o, today) for o in section.occurrences])):
+            name = section.name if index == 0 else f"{section.name} (continued)"
+            size = len(name) + len(chunk.text)
+            if left or len(out) >= max_fields - 1 or used + size > budget - _RESERVED:
+                left += section.occurrences[chunk.start : chunk.stop]
+                continue
+            out.append(Field(name=name, value=chunk.text))
+            used += size
+    if left:
+        out.append(Field(name="Not shown here", value=_rest(left)))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Chunk:
+    text: str
+    start: int
+    stop: int
+
+
+def _chunks(lines: Sequence[str]) -> list[_Chunk]:
+    """Whole lines packed into field-sized values (a line too long alone is cut)."""
+    chunks: list[_Chunk] = []
+    start = 0
+    while start < len(lines):
+        stop = start + 1
+        while stop < len(lines) and len("\n".join(lines[start : stop + 1])) <= MAX_FIELD_VALUE:
+            stop += 1
+        text = "\n".join(lines[start:stop])
+        chunks.append(_Chunk(text=text[:MAX_FIELD_VALUE], start=start, stop=stop))
+        start = stop
+    return chunks
+
+
+def _rest(left: Sequence[Occurrence]) -> str:
+    tracks = sorted({o.track for o in left})
+    ways = ", ".join(f"`/deadlines track:{t}`" for t in tracks)
+    return (
+        f"{plural(len(left), 'more window')}: {ways}, or `/deadlines program:<id>` for one "
+        "program in full."
+    )[:MAX_FIELD_VALUE]
