@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import Run
 from bot.clock import Clock, ManualClock
 from bot.club_time import WEEKDAYS, local, zone
+from bot.logs import log_run
 from bot.model import Message, Place, Platform
 from bot.posting import Poster, PostFailed, PostRefused
 from bot.store.claims import FAILED, POSTED, SKIPPED, ClaimKey, Finish
@@ -332,7 +333,7 @@ class Scheduler:
 
         async def post(run: JobRun, result: Built) -> None:
             async with slots:
-                ending = await self._deliver(run, result)
+                ending = await log_run(self._deliver(run, result))
             finished.append(ending)
             waiting.append(ending)
             async with recording:  # one write at a time, taking everything that waits
