@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import itertools
 import logging
 import os
 import sqlite3
@@ -172,6 +173,10 @@ def _backup_before_migrating(engine: AsyncEngine, revision: str | None) -> Path 
         return None
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S")
     target = path.with_name(f"{path.name}.{revision}-{stamp}.bak")
+    for n in itertools.count(2):  # two moves within a second (a script, a test) keep both
+        if not target.exists():
+            break
+        target = path.with_name(f"{path.name}.{revision}-{stamp}-{n}.bak")
     backup_sqlite(str(engine.url), target)
     return target
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,23 @@ async def test_starting_the_bot_on_an_old_sqlite_file_backs_it_up_first(tmp_path
     assert backup.name.startswith("club.db.0005-")
     assert _revision_of(backup) == "0005"
     assert _revision_of(tmp_path / "club.db") == schema.head()
+
+
+class _StoppedClock(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _StoppedClock:
+        return cls(2026, 12, 2, 17, 5, 12, tzinfo=UTC)
+
+
+def test_two_moves_within_a_second_keep_both_backups(
+    clubbot: Clubbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.store.db.datetime", _StoppedClock)
+    clubbot("db", "upgrade", "--db", "club.db")
+    for move in (["downgrade", "0005"], ["upgrade"], ["downgrade", "0005"]):
+        assert clubbot("db", *move, "--db", "club.db").code == 0
+    assert [p.name for p in _backups(tmp_path)] == [
+        "club.db.0005-2026-12-02T170512.bak",
+        "club.db.0006-2026-12-02T170512-2.bak",
+        "club.db.0006-2026-12-02T170512.bak",
+    ]
