@@ -151,9 +151,11 @@ async def downgrade(
 
 
 def _log_move(engine: AsyncEngine, at: str | None, to: str, backup: Path | None) -> None:
+    """Moving data is news for the operator; creating the tables of a new database isn't."""
     where = engine.url.render_as_string(hide_password=True)
     kept = f"; the backup is {backup}" if backup else ""
-    log.info("migrated %s from %s to %s%s", where, at or "an empty database", to, kept)
+    level = logging.DEBUG if at is None else logging.INFO
+    log.log(level, "migrated %s from %s to %s%s", where, at or "an empty database", to, kept)
 
 
 def sqlite_path(url: str | URL) -> Path | None:
