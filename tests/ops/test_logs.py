@@ -11,6 +11,7 @@ import pytest
 
 from bot import logs
 from tests.conftest import ADMIN, Club
+from tests.ops.conftest import Clubbot
 
 DIGEST_ONLY = "/admin setup timezone:America/New_York alerts:#officers"
 
@@ -79,3 +80,11 @@ async def test_every_scheduled_run_logs_club_kind_occurrence_outcome_and_duratio
     assert "reason" not in runs[0]
     assert runs[1]["reason"] == "#officers: 403 Forbidden"
     assert caplog.records[-1].getMessage().startswith("club 1 officer_digest 2026-W49: skipped in ")
+
+
+def test_the_demo_leaves_stderr_empty(clubbot: Clubbot) -> None:
+    """It shows its posts itself: neither the run log nor the new database's tables are news."""
+    ran = clubbot("demo")
+    assert ran.code == 0
+    assert "[post #daily-problem]" in ran.out
+    assert ran.err == ""
