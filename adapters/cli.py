@@ -57,7 +57,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         advice = explain(error, database_url(args, settings))
         if advice is None:
             raise  # a bug: its traceback is the report
-        log.debug("the whole story", exc_info=error)
+        log.debug("what went wrong, in full:", exc_info=error)
         print(f"clubbot: {advice}", file=sys.stderr)
         return 1
 

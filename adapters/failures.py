@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import DBAPIError
 
 from bot.store.schema import SchemaError
 
@@ -47,12 +47,6 @@ def _where(database_url: str) -> str:
 
 def _schema(error: BaseException, database_url: str) -> str | None:
     return str(error) if isinstance(error, SchemaError) else None
-
-
-def _bad_url(error: BaseException, database_url: str) -> str | None:
-    if isinstance(error, ArgumentError | NoSuchModuleError):
-        return f"DATABASE_URL can't be used ({error}); e.g. postgresql+asyncpg://user@host/db"
-    return None
 
 
 def _database(error: BaseException, database_url: str) -> str | None:
@@ -112,7 +106,6 @@ def _slack(error: BaseException, database_url: str) -> str | None:
 
 _READINGS: tuple[Callable[[BaseException, str], str | None], ...] = (
     _schema,
-    _bad_url,
     _database,
     _network,
     _discord,

@@ -9,7 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from tests.conftest import _postgres_url
 from tests.ops.conftest import CLI, run_process
 
 # Port 9 (discard) on this host: nothing listens, so a connection is refused at once.
@@ -114,3 +116,15 @@ def test_what_is_missing_is_named_in_one_line(
     assert len(ran.err_lines) == 1
     assert ran.err_lines[0].startswith(says)
     assert ran.out == ""
+
+
+@pytest.mark.skipif(_postgres_url() is None, reason="TEST_DATABASE_URL is not set")
+def test_a_database_that_refuses_says_why_in_one_line(tmp_path: Path) -> None:
+    missing = make_url(str(_postgres_url())).set(database="clubbot_no_such_database")
+    url = missing.render_as_string(hide_password=False)
+    ran = run_process("clubs", cwd=tmp_path, env={"DATABASE_URL": url})
+    assert ran.code == 1
+    assert len(ran.err_lines) == 1
+    assert ran.err_lines[0].endswith(
+        'refused: database "clubbot_no_such_database" does not exist; check DATABASE_URL'
+    )
