@@ -18,10 +18,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
+from adapters import db_commands
 from adapters.console_adapter import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
+from adapters.db_commands import database_url, open_existing
 from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
+from adapters.failures import explain
+from bot import logs
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings, load_settings, sqlite_url
 from bot.runtime import Runtime, open_runtime
@@ -29,6 +31,8 @@ from bot.store.db import backup_sqlite
 from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
 from bot.windows import club_feed
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,18 +42,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"clubbot: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Migrations and job bookkeeping are noise at INFO; LOG_LEVEL=DEBUG still shows them.
-    for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    with logs.configured(settings.log_level, settings.log_format):
+        return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the command; an expected failure (see adapters/failures.py) in a line or two."""
     try:
         return int(asyncio.run(args.run(args, settings)))
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        advice = explain(error, database_url(args, settings))
+        if advice is None:
+            raise  # a bug: its traceback is the report
+        log.debug("what went wrong, in full:", exc_info=error)
+        print(f"clubbot: {advice}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,10 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     console.set_defaults(run=_console)
     demo = commands.add_parser("demo", help="a scripted two-week demo on a fresh database")
     demo.set_defaults(run=_demo)
-    db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=("upgrade",))
-    db.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
-    db.set_defaults(run=_db)
+    db_commands.add_parser(commands)
     export = commands.add_parser("export", help="write one club's data as JSON to stdout")
     export.add_argument("--club", type=int, required=True, help="the club's id (see `clubs`)")
     export.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
@@ -117,10 +123,6 @@ def _instant(text: str) -> datetime:
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
-def _database_url(args: argparse.Namespace, settings: Settings) -> str:
-    return sqlite_url(args.db) if args.db else settings.database_url
-
-
 async def _console_runtime(
     url: str, clock: ManualClock, out: Output, settings: Settings
 ) -> tuple[Runtime, ConsolePoster]:
@@ -135,9 +137,15 @@ async def _console_runtime(
     return runtime, poster
 
 
+def _quiet_runs() -> None:
+    """The console shows each post itself; its run log would only repeat it on stderr."""
+    logging.getLogger(logs.RUNS).setLevel(logging.ERROR)
+
+
 async def _console(args: argparse.Namespace, settings: Settings) -> int:
+    _quiet_runs()
     clock = ManualClock(args.now or datetime.now(UTC))
-    runtime, poster = await _console_runtime(_database_url(args, settings), clock, print, settings)
+    runtime, poster = await _console_runtime(database_url(args, settings), clock, print, settings)
     session = ConsoleSession(
         bot=runtime.bot,
         scheduler=runtime.scheduler,
@@ -166,6 +174,7 @@ def _read(interactive: bool) -> str | None:
 
 
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    _quiet_runs()
     with tempfile.TemporaryDirectory(prefix="clubbot-demo-") as folder:
         url = sqlite_url(Path(folder) / "demo.db")
         clock = ManualClock(DEMO_START)
@@ -180,16 +189,8 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _db(args: argparse.Namespace, settings: Settings) -> int:
-    url = _database_url(args, settings)
-    store = await Store.open(url)
-    await store.close()
-    print(f"{make_url(url).render_as_string(hide_password=True)} is up to date.")
-    return 0
-
-
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    store = await Store.open(_database_url(args, settings))
+    store = await open_existing(database_url(args, settings))
     try:
         data = await export_club(store, args.club)
     except ImportRefused as error:
@@ -208,7 +209,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"clubbot import: can't read {args.file}: {error}", file=sys.stderr)
         return 1
-    store = await Store.open(_database_url(args, settings))
+    store = await Store.open(database_url(args, settings))
     try:
         club_id = await import_club(store, data)
     except ImportRefused as error:
@@ -222,7 +223,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _backup(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        pages = backup_sqlite(_database_url(args, settings), args.target)
+        pages = backup_sqlite(database_url(args, settings), args.target)
     except (ValueError, sqlite3.Error) as error:
         print(f"clubbot backup: {error}", file=sys.stderr)
         return 1
@@ -231,7 +232,7 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _calendar(args: argparse.Namespace, settings: Settings) -> int:
-    store = await Store.open(_database_url(args, settings))
+    store = await open_existing(database_url(args, settings))
     try:
         club = next((c for c in await store.clubs.all() if c.id == args.club), None)
         if club is None:
@@ -245,7 +246,7 @@ async def _calendar(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _purge_left(args: argparse.Namespace, settings: Settings) -> int:
-    store = await Store.open(_database_url(args, settings))
+    store = await open_existing(database_url(args, settings))
     try:
         gone = await store.clubs.purge_left(before=datetime.now(UTC) - timedelta(days=args.days))
     finally:
@@ -257,7 +258,7 @@ async def _purge_left(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _clubs(args: argparse.Namespace, settings: Settings) -> int:
-    store = await Store.open(_database_url(args, settings))
+    store = await open_existing(database_url(args, settings))
     try:
         for club in await store.clubs.all():
             print(f"{club.id}\t{club.platform}\t{club.workspace_id}\t{club.name}")
@@ -273,6 +274,14 @@ async def _slack(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.action == "manifest":
         from bot.runtime import COMMANDS
+
+        if args.http and not args.url:
+            print(
+                "clubbot slack manifest --http: add --url https://your.host, the public base "
+                "URL Slack will call (without --http: a Socket Mode manifest).",
+                file=sys.stderr,
+            )
+            return 2
 
         body = slack_manifest.manifest(COMMANDS, args.prefix, base_url=args.url)
         json.dump(body, sys.stdout, indent=2)
@@ -317,7 +326,7 @@ async def _web(args: argparse.Namespace, settings: Settings) -> int:
         print("clubbot web: set PUBLIC_URL, how members reach these pages.", file=sys.stderr)
         return 2
     runtime = await open_runtime(
-        database_url=_database_url(args, settings),
+        database_url=database_url(args, settings),
         clock=SystemClock(),
         poster=PagesOnlyPoster(),
         directory=PagesOnlyDirectory(),

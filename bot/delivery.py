@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import Clock
 from bot.club_time import local
 from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence_of, place_of
+from bot.logs import log_run
 from bot.model import Message
 from bot.posting import Poster, PostFailed, PostRefused
 from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
@@ -114,7 +115,7 @@ class Deliverer:
 
         async def post(run: JobRun, result: Built) -> None:
             async with slots:
-                ending = await self._deliver(run, result)
+                ending = await log_run(self._deliver(run, result))
             finished.append(ending)
             waiting.append(ending)
             async with recording:  # one write at a time, taking everything that waits

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import itertools
+import logging
+import os
 import sqlite3
-from collections.abc import Callable
-from contextlib import closing
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event, make_url
-from sqlalchemy.engine import Connection
+from sqlalchemy import URL, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,7 +24,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from bot.store import schema
+from bot.store.schema import StepListener
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -99,14 +106,118 @@ def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to `revision` (run on every start)."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+async def upgrade(
+    engine: AsyncEngine, revision: str = "head", *, on_step: StepListener | None = None
+) -> Path | None:
+    """Migrate up to `revision` (every command that runs the bot does on start); the backup
+    taken first, if any.
+
+    On SQLite the migration runs under a file lock, so two processes starting on a fresh
+    file do not both create the tables, and after an online backup whenever an existing
+    schema is about to change. PostgreSQL serialises migrations with an advisory lock
+    (migrations/env.py) and is backed up with pg_dump.
+    """
+    async with _migration_lock(engine):
+        at = await schema.current(engine)
+        schema.require_known(at)
+        revision = schema.head() if revision == "head" else revision
+        if at == revision:
+            return None
+        saved = _backup_before_migrating(engine, at)
+        async with engine.begin() as connection:
+            await connection.run_sync(schema.run_alembic, "upgrade", revision, on_step)
+        _log_move(engine, at, revision, saved)
+        return saved
 
 
-def _upgrade(connection: Connection, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+async def downgrade(
+    engine: AsyncEngine, revision: str, *, on_step: StepListener | None = None
+) -> Path | None:
+    """Undo the migrations after `revision` (an operator's rollback); the backup taken first."""
+    async with _migration_lock(engine):
+        at = await schema.current(engine)
+        schema.require_known(at)
+        if revision != "base" and not schema.known(revision):
+            raise schema.SchemaError(f"there is no migration {revision}; see `clubbot db history`")
+        if at is None or revision == at:
+            return None
+        if revision != "base" and revision not in {m.revision for m in schema.between(None, at)}:
+            raise schema.SchemaError(f"the database is at {at}, below {revision}: nothing to undo")
+        saved = _backup_before_migrating(engine, at)
+        async with engine.begin() as connection:
+            await connection.run_sync(schema.run_alembic, "downgrade", revision, on_step)
+        _log_move(engine, at, revision, saved)
+        return saved
+
+
+def _log_move(engine: AsyncEngine, at: str | None, to: str, backup: Path | None) -> None:
+    """Moving data is news for the operator; creating the tables of a new database isn't."""
+    where = engine.url.render_as_string(hide_password=True)
+    kept = f"; the backup is {backup}" if backup else ""
+    level = logging.DEBUG if at is None else logging.INFO
+    log.log(level, "migrated %s from %s to %s%s", where, at or "an empty database", to, kept)
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return None
+    return Path(name)
+
+
+def _backup_before_migrating(engine: AsyncEngine, revision: str | None) -> Path | None:
+    """An online copy next to the file, named by the revision it holds and the time:
+    clubbot.db -> clubbot.db.0005-2026-12-02T170512.bak. Nothing for an empty database."""
+    path = sqlite_path(engine.url)
+    if path is None or revision is None:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S")
+    target = path.with_name(f"{path.name}.{revision}-{stamp}.bak")
+    for n in itertools.count(2):  # two moves within a second (a script, a test) keep both
+        if not target.exists():
+            break
+        target = path.with_name(f"{path.name}.{revision}-{stamp}-{n}.bak")
+    backup_sqlite(str(engine.url), target)
+    return target
+
+
+@asynccontextmanager
+async def _migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Hold `<database file>.lock` (flock) while migrating a SQLite file.
+
+    A lock file of our own rather than the database: closing any descriptor of the
+    database file would drop SQLite's own POSIX locks on it. Polled without blocking, so
+    two stores opened in one process (tests) wait for each other instead of freezing the
+    event loop; the kernel frees the lock of a process that dies.
+    """
+    path = sqlite_path(engine.url)
+    if path is None:
+        yield
+        return
+    # os.open: a few microseconds, and no file object to close by accident.
+    try:
+        lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:  # e.g. a folder that does not exist: say which
+        raise schema.SchemaError(f"can't use {path}: {error.strerror} ({error.filename})") from None
+    try:
+        deadline = time.monotonic() + _LOCK_WAIT
+        while not _try_lock(lock):
+            if time.monotonic() > deadline:
+                raise schema.SchemaError(f"another clubbot has been migrating {path} too long")
+            await asyncio.sleep(0.05)
+        yield
+    finally:
+        os.close(lock)  # which releases the lock
+
+
+_LOCK_WAIT = 300.0  # seconds; a migration of a big database may take a while
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

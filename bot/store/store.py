@@ -33,7 +33,11 @@ class Store:
     async def open(cls, url: str, *, lease: timedelta = timedelta(minutes=5)) -> Store:
         """Connect to `url` and bring its schema up to date."""
         engine = make_engine(url)
-        await upgrade(engine)
+        try:
+            await upgrade(engine)
+        except BaseException:  # e.g. a database from a newer clubbot: close what was opened
+            await engine.dispose()
+            raise
         return cls(engine, lease=lease)
 
     def repo(self, kind: Callable[[Sessions], R]) -> R:
