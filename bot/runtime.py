@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import club, pairing, problems, windows
+from bot import club, pairing, postings, problems, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
-from bot.jobs import Job
+from bot.jobs import Job, Sweep
 from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
@@ -21,11 +21,21 @@ COMMANDS: tuple[Command, ...] = (
     *windows.COMMANDS,
     *problems.COMMANDS,
     *pairing.COMMANDS,
+    *postings.COMMANDS,
 )
 
 BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
 
-JOBS: tuple[Job, ...] = (*club.JOBS, *windows.JOBS, *problems.JOBS, *pairing.JOBS)
+JOBS: tuple[Job, ...] = (
+    *club.JOBS,
+    *windows.JOBS,
+    *problems.JOBS,
+    *pairing.JOBS,
+    *postings.JOBS,
+)
+
+# Deployment-wide tasks, not any club's: the postings poll.
+SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,7 +61,13 @@ async def open_runtime(
     """Migrate the database and wire the core; the caller starts the scheduler if it wants."""
     store = await Store.open(database_url)
     scheduler = Scheduler(
-        store=store, poster=poster, clock=clock, jobs=JOBS, grace=grace, owner=owner
+        store=store,
+        poster=poster,
+        clock=clock,
+        jobs=JOBS,
+        grace=grace,
+        owner=owner,
+        sweeps=SWEEPS,
     )
     bot = Bot(
         commands=COMMANDS,
