@@ -3,10 +3,11 @@ polled once per deployment, announced to each club through its filters, searchab
 
 from bot.postings.commands import COMMANDS
 from bot.postings.digest import POSTINGS_DIGEST
+from bot.postings.health import SOURCE_ALERT
 from bot.postings.poll import POLL
 from bot.postings.store import PostingStore
 
-JOBS = (POSTINGS_DIGEST,)
+JOBS = (POSTINGS_DIGEST, SOURCE_ALERT)
 SWEEPS = (POLL,)
 
 __all__ = ["COMMANDS", "JOBS", "SWEEPS", "PostingStore"]

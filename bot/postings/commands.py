@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.app import Command, Context, Option
-from bot.club_time import describe
 from bot.errors import UserError
 from bot.model import Field, Message, field_lines, plural, reply
 from bot.postings.digest import by_company
@@ -19,15 +18,14 @@ from bot.postings.filters import (
     facts_of,
     filter_of,
 )
+from bot.postings.health import source_lines
 from bot.postings.listing import normal
 from bot.postings.news import RECENT
-from bot.postings.store import PostingStore, SourceHealth, StoredPosting
+from bot.postings.store import PostingStore, StoredPosting
 from bot.store.clubs import ClubChanges
 
 PREVIEW_DAYS = 7
 SEARCH_DAYS = 120
-# A source failing this long is reported to officers.
-FAILING_FOR = timedelta(hours=3)
 
 
 def _repo(ctx: Context) -> PostingStore:
@@ -49,7 +47,7 @@ async def settings(ctx: Context) -> Message:
         )
         await ctx.schedule.club_changed(club.id)
     saved = "Saved.\n" if ctx.args else ""
-    health = source_lines(await _repo(ctx).health(), ctx.now, ctx.club.timezone)
+    health = source_lines(await _repo(ctx).health(), ctx.club.timezone)
     where = ctx.club.channels.get("deadlines")
     posts_to = (
         f"New postings go to #{where.name}."
@@ -61,26 +59,6 @@ async def settings(ctx: Context) -> Message:
         title="Live postings",
         fields=(Field(name="Sources", value=field_lines(health, "Nothing fetched yet.")),),
     )
-
-
-def source_lines(health: Sequence[SourceHealth], now: datetime, timezone: str) -> list[str]:
-    lines = []
-    for source in health:
-        if source.failing_since is not None:
-            lines.append(
-                f"• {source.name}: failing since {describe(source.failing_since, timezone)} "
-                f"({source.last_error}); what was known is kept"
-            )
-        elif source.last_ok_at is not None:
-            lines.append(
-                f"• {source.name}: {source.entries} entries, checked "
-                f"{describe(source.last_ok_at, timezone)}"
-            )
-    return lines
-
-
-def failing_sources(health: Sequence[SourceHealth], now: datetime) -> list[SourceHealth]:
-    return [h for h in health if h.failing_since and now - h.failing_since >= FAILING_FOR]
 
 
 async def preview(ctx: Context) -> Message:

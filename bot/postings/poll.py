@@ -16,8 +16,9 @@ from bot.jobs import Sweep, SweepRun
 from bot.postings.diff import diff
 from bot.postings.digest import POSTINGS_DIGEST
 from bot.postings.filters import Filter
+from bot.postings.health import SOURCE_ALERT, failing
 from bot.postings.news import RECENT, Candidates, news_for
-from bot.postings.sources import Source, board, deployment_sources, fetch
+from bot.postings.sources import Source, board, deployment_sources, fetch, fetch_timeout
 from bot.postings.store import PostingStore
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,14 @@ def sources_for(
 
 
 async def refresh(
-    repo: PostingStore, http: aiohttp.ClientSession, source: Source, now: datetime
+    repo: PostingStore,
+    http: aiohttp.ClientSession,
+    source: Source,
+    now: datetime,
+    within: timedelta,
 ) -> Polled:
     """Fetch one source and store what changed; a failure is recorded, nothing is lost."""
-    fetched = await fetch(http, source, await repo.validators(source.name))
+    fetched = await fetch(http, source, await repo.validators(source.name), within=within)
     error = fetched.error
     if error is None and fetched.postings == [] and source.kind == "list":
         error = "the list came back empty"
@@ -99,16 +104,18 @@ async def poll(run: SweepRun, environ: Mapping[str, str] | None = None) -> list[
     filters = await repo.filters()
     if not filters:  # no club asked for postings: nothing is fetched
         return []
-    polled = []
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=30)
-    async with aiohttp.ClientSession(timeout=timeout) as http:
-        for source in sources_for(filters, os.environ if environ is None else environ, run.now):
+    environ = os.environ if environ is None else environ
+    within, polled = fetch_timeout(environ), []
+    async with aiohttp.ClientSession() as http:
+        for source in sources_for(filters, environ, run.now):
             if await repo.claim_fetch(source.name, slot=run.slot, owner=run.owner, now=run.now):
-                polled.append(await refresh(repo, http, source, run.now))
+                polled.append(await refresh(repo, http, source, run.now, within))
     if polled:  # the process that fetched announces, once the postings are stored
         club_ids = await clubs_with_news(repo, filters, run.now)
         if club_ids:
             await run.deliver(POSTINGS_DIGEST, club_ids)
+        if failing(await repo.health(), run.now):
+            await run.deliver(SOURCE_ALERT, list(filters))
     return polled
 
 

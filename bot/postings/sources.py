@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import aiohttp
 
+from bot.club_time import parse_duration
 from bot.errors import UserError
 from bot.postings.listing import (
     Posting,
@@ -30,6 +31,7 @@ from bot.postings.listing import (
 
 SourceKind = Literal["list", "greenhouse", "lever"]
 SOURCES_VARIABLE = "CLUBBOT_POSTINGS_SOURCES"
+TIMEOUT_VARIABLE = "CLUBBOT_POSTINGS_TIMEOUT"
 # The real list passed 4 MiB in its first autumn; 16 MiB leaves room and stops a runaway body.
 MAX_BYTES = 16 * 1024 * 1024
 TIMEOUT = timedelta(seconds=30)
@@ -84,7 +86,8 @@ def board(spec: str) -> Source:
 
 def deployment_sources(environ: Mapping[str, str], today: date) -> list[Source]:
     """The lists this deployment polls: `CLUBBOT_POSTINGS_SOURCES` (comma-separated
-    `list:URL`, `greenhouse:<board>`, `lever:<company>`) or this cycle's community list."""
+    `list:URL`, `greenhouse:<board>`, `lever:<company>`; a board may name its own URL,
+    e.g. a mirror, as `greenhouse:<board>=URL`) or this cycle's community list."""
     spec = environ.get(SOURCES_VARIABLE, "").strip()
     if not spec:
         return [community_list(today)]
@@ -94,8 +97,20 @@ def deployment_sources(environ: Mapping[str, str], today: date) -> list[Source]:
             url = item.removeprefix("list:")
             sources.append(Source(kind="list", name=_list_name(url), url=url))
         else:
-            sources.append(board(item))
+            spec, _, url = item.partition("=")
+            named = board(spec)
+            sources.append(Source(kind=named.kind, name=named.name, url=url or named.url))
     return sources
+
+
+def fetch_timeout(environ: Mapping[str, str]) -> timedelta:
+    """`CLUBBOT_POSTINGS_TIMEOUT`, e.g. `20s`; 30 seconds by default."""
+    text = environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return TIMEOUT
+    if text.endswith("s") and text[:-1].replace(".", "", 1).isdigit():
+        return timedelta(seconds=float(text[:-1]))
+    return parse_duration(text)
 
 
 def _list_name(url: str) -> str:

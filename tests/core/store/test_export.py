@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import sqlite_url
 from bot.pairing.store import Feedback, NewGroup, PairingMember, PairingStore
+from bot.postings import PostingStore
 from bot.problems.store import ProblemStore, SolveRecord
 from bot.store.claims import POSTED, ClaimKey
 from bot.store.clubs import Actor, Channel, ClubChanges
@@ -91,6 +92,9 @@ async def _busy_club(store: Store) -> int:
     key = ClaimKey(club_id=club.id, kind="daily_problem", occurrence="2026-11-16")
     await store.claims.claim(key, due_at=MONDAY, owner="p1", now=MONDAY)
     await store.claims.finish(key, status=POSTED, now=MONDAY, message_ref="171.1")
+    postings = store.repo(PostingStore)
+    await postings.follow(club.id, user_id="U3", company="Stripe", key="stripe")
+    await postings.announce([(club.id, ("SimplifyJobs/Summer2027-Internships", "a1"), "t")])
     return club.id
 
 
