@@ -65,11 +65,11 @@ async def preview(ctx: Context) -> Message:
     """What the club would have been told in the last week, with the filter as given."""
     trial = changed(filter_of(ctx.club.settings), ctx.args)
     since = ctx.now - timedelta(days=PREVIEW_DAYS)
-    seen = await _repo(ctx).seen_since(since)
+    seen, matches = await _repo(ctx).seen_since(since), trial.compiled()
     would = [
         s
         for s in seen
-        if s.first_seen_at - s.posting.posted_at <= RECENT and trial.matches(facts_of(s.posting))
+        if s.first_seen_at - s.posting.posted_at <= RECENT and matches(facts_of(s.posting))
     ]
     fields, hidden = by_company(would, ctx.now)
     text = (
@@ -96,11 +96,12 @@ async def search(ctx: Context) -> Message:
         companies=_one(ctx.args.get("company")),
         sponsorship=ctx.args.get("sponsorship", "any"),
     )
+    matches = wanted.compiled()
     hits = [
         s
         for s in found
         if s.open
-        and wanted.matches(facts := facts_of(s.posting))
+        and matches(facts := facts_of(s.posting))
         and all(f" {w} " in f"{facts.title}{facts.company}" for w in query.split())
     ]
     return _listing(hits, ctx.now, empty="No open postings match.", title="Postings")
@@ -108,12 +109,13 @@ async def search(ctx: Context) -> Message:
 
 async def recent(ctx: Context) -> Message:
     club_filter = filter_of(ctx.club.settings)
+    matches = club_filter.compiled()
     seen = await _repo(ctx).seen_since(ctx.now - timedelta(days=PREVIEW_DAYS))
     hits = [
         s
         for s in reversed(seen)
         if s.first_seen_at - s.posting.posted_at <= RECENT
-        and (not club_filter.enabled or club_filter.matches(facts_of(s.posting)))
+        and (not club_filter.enabled or matches(facts_of(s.posting)))
     ]
     return _listing(hits, ctx.now, empty="No new postings this week.", title="New this week")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 
@@ -47,21 +47,26 @@ def category_of(posting: Posting) -> str:
 class Facts:
     """A posting's text normalised once, so a thousand clubs' filters cost a lookup each."""
 
+    # Each text normalised and padded with spaces (several values joined by " | "),
+    # so a word is matched whole with one `in`.
+    company_key: str
     company: str
     category: str
     title: str
-    terms: tuple[str, ...]
-    locations: tuple[str, ...]
-    degrees: tuple[str, ...]
+    terms: str
+    locations: str
+    degrees: str
     sponsorship: str
 
 
 def facts_of(posting: Posting) -> Facts:
-    def padded(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(f" {normal(v)} " for v in values)
+    def padded(values: tuple[str, ...]) -> str:
+        return "".join(f" {normal(v)} |" for v in values)
 
+    company_key = posting.company_key
     return Facts(
-        company=f" {posting.company_key} ",
+        company_key=company_key,
+        company=f" {company_key} ",
         category=category_of(posting),
         title=f" {normal(posting.title)} ",
         terms=padded(posting.terms),
@@ -85,21 +90,35 @@ class Filter:
     boards: tuple[str, ...] = ()
 
     def matches(self, facts: Facts) -> bool:
-        if self.exclude and any(f" {c} " in facts.company for c in self.exclude):
-            return False
-        if self.companies and not any(f" {c} " in facts.company for c in self.companies):
-            return False
-        if self.categories and facts.category not in self.categories:
-            return False
-        if self.terms and not _any_in(self.terms, facts.terms):
-            return False
-        if self.locations and not _any_in(self.locations, facts.locations):
-            return False
-        if self.degrees and facts.degrees and not _any_in(self.degrees, facts.degrees):
-            return False
-        if self.keywords and not any(f" {k} " in facts.title for k in self.keywords):
-            return False
-        return _sponsorship_fits(self.sponsorship, facts.sponsorship)
+        return self.compiled()(facts)
+
+    def compiled(self) -> Callable[[Facts], bool]:
+        """The filter as one predicate with its words padded once: a club's filter is
+        tried against every posting of a poll."""
+        exclude, companies = _padded(self.exclude), _padded(self.companies)
+        categories = frozenset(self.categories)
+        terms, places = _padded(self.terms), _padded(self.locations)
+        degrees, keywords = _padded(self.degrees), _padded(self.keywords)
+        sponsorship = self.sponsorship
+
+        def matches(facts: Facts) -> bool:
+            if exclude and _found(exclude, facts.company):
+                return False
+            if companies and not _found(companies, facts.company):
+                return False
+            if categories and facts.category not in categories:
+                return False
+            if terms and not _found(terms, facts.terms):
+                return False
+            if places and not _found(places, facts.locations):
+                return False
+            if degrees and facts.degrees and not _found(degrees, facts.degrees):
+                return False
+            if keywords and not _found(keywords, facts.title):
+                return False
+            return sponsorship == "any" or _sponsorship_fits(sponsorship, facts.sponsorship)
+
+        return matches
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -121,8 +140,16 @@ class Filter:
         return [f"{name}: {value or 'any'}" for name, value in shown.items()]
 
 
-def _any_in(wanted: tuple[str, ...], padded: tuple[str, ...]) -> bool:
-    return any(f" {w} " in t for w in wanted for t in padded)
+def _padded(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f" {w} " for w in words)
+
+
+def _found(padded: tuple[str, ...], text: str) -> bool:
+    # A loop, not any(): this runs for a thousand clubs times every posting.
+    for word in padded:  # noqa: SIM110
+        if word in text:
+            return True
+    return False
 
 
 def _sponsorship_fits(wanted: str, said: str) -> bool:

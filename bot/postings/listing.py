@@ -46,11 +46,6 @@ class Posting:
     def company_key(self) -> str:
         return normal(self.company)
 
-    @property
-    def signature(self) -> tuple[object, ...]:
-        """What, when it changes, makes the stored posting need an update."""
-        return (self.title, self.url, self.locations, self.active, self.terms, self.sponsorship)
-
 
 _SPACE = re.compile(r"[^a-z0-9]+")
 

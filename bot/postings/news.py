@@ -55,12 +55,13 @@ def news_for(
     occurrence, when a failed post is rebuilt), through its filter; followers hear of
     their companies' postings whatever the filter."""
     news = News()
+    matches = club_filter.compiled() if club_filter is not None else None
     for stored in candidates.postings:
-        if stored.key in told and told[stored.key] != occurrence:
+        if told and told.get(stored.key, occurrence) != occurrence:
             continue
         facts = candidates.facts[stored.id]
-        if club_filter is not None and club_filter.matches(facts):
+        if matches is not None and matches(facts):
             news.digest.append(stored)
-        for member in follows.get(stored.posting.company_key, ()):
+        for member in follows.get(facts.company_key, ()) if follows else ():
             news.dms.setdefault(member, []).append(stored)
     return news
