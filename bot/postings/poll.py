@@ -121,7 +121,8 @@ async def poll(run: SweepRun, environ: Mapping[str, str] | None = None) -> list[
 
 async def _poll(run: SweepRun) -> None:
     for result in await poll(run):
-        log.info("postings %s: %s", result.source, result.outcome)
+        level = logging.DEBUG if result.outcome.startswith("unchanged") else logging.INFO
+        log.log(level, "postings %s: %s", result.source, result.outcome)
 
 
 POLL = Sweep(
