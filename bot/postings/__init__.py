@@ -4,10 +4,18 @@ polled once per deployment, announced to each club through its filters, searchab
 from bot.postings.commands import COMMANDS
 from bot.postings.digest import POSTINGS_DIGEST
 from bot.postings.health import SOURCE_ALERT
+from bot.postings.live import LivePosting, first_live_postings
 from bot.postings.poll import POLL
 from bot.postings.store import PostingStore
 
 JOBS = (POSTINGS_DIGEST, SOURCE_ALERT)
 SWEEPS = (POLL,)
 
-__all__ = ["COMMANDS", "JOBS", "SWEEPS", "PostingStore"]
+__all__ = [
+    "COMMANDS",
+    "JOBS",
+    "SWEEPS",
+    "LivePosting",
+    "PostingStore",
+    "first_live_postings",
+]

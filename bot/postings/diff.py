@@ -1,8 +1,9 @@
 """What a fetched list changes in what is known: pure, and fast on a 10,000-entry list.
 
 A posting is the same posting when its id matches, else its url, else its company, title
-and locations normalised (the real list repeats ids and urls, and re-publishes old
-entries under new ids). Only the id-less matches pay for normalising text.
+and locations normalised while it is open (the real list repeats ids and urls, and
+re-publishes old entries under new ids; a company re-posting last year's closed title is a
+new posting). Only the id-less matches pay for normalising text.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class Known:
             self.by_id.setdefault(known.source, {})[known.ext_id] = known
             if known.url:
                 self.by_url.setdefault(known.url, known)
-            self.by_fingerprint.setdefault(known.fingerprint, known)
+            if known.active:  # a closed posting's text comes back next cycle, anew
+                self.by_fingerprint.setdefault(known.fingerprint, known)
 
     def of_source(self, source: str) -> list[KnownPosting]:
         return list(self.by_id.get(source, {}).values())
@@ -95,7 +97,8 @@ def diff(source: str, fetched: Sequence[Posting], known: Known) -> Changes:
             continue
         if url:
             urls.add(url)
-        fingerprints.add(fingerprint)
+        if posting.active:
+            fingerprints.add(fingerprint)
         changes.new.append(posting)
     gone = [k.id for k in known.of_source(source) if k.active and k.id not in matched]
     return Changes(new=changes.new, changed=changes.changed, gone=gone, duplicates=duplicates)

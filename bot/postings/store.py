@@ -277,6 +277,25 @@ class PostingStore:
             )
             return list(rows.scalars())
 
+    async def first_open(
+        self, company_keys: Iterable[str], *, since: datetime
+    ) -> dict[str, StoredPosting]:
+        """For each company (by key), its earliest posting since `since` that is still open."""
+        keys = sorted(set(company_keys))
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PostingRow)
+                .where(
+                    PostingRow.company_key.in_(keys),
+                    PostingRow.posted_at >= since,
+                    PostingRow.active.is_(True),
+                    PostingRow.closed_at.is_(None),
+                )
+                .order_by(PostingRow.posted_at.desc(), PostingRow.id.desc())
+            )
+            # Newest first, so the earliest of each company is written last.
+            return {r.company_key: _stored(r) for r in rows.scalars()}
+
     # --- clubs ----------------------------------------------------------------
 
     async def filters(self) -> dict[int, Filter]:

@@ -25,6 +25,7 @@ from bot.windows.calendar import (
     parse_track,
     select,
 )
+from bot.windows.live import confirmed_open
 from bot.windows.posts import DEFAULTS, club_feed, club_windows, line, reminder_days
 from bot.windows.store import DeadlineChanges, DeadlineStore
 
@@ -79,8 +80,10 @@ async def deadlines(ctx: Context) -> Message:
             value=field_lines([line(o, today) for o in opening], "Nothing."),
         ),
     )
+    confirmed = await confirmed_open(ctx.store, chosen, today)
+    live = Field(name="Confirmed open by a live posting", value=field_lines(confirmed, "-"))
     hint = "Filter with track: and year: (your class year is remembered). `/whatnow` for advice."
-    return reply(hint, title=title, fields=fields)
+    return reply(hint, title=title, fields=(*fields, live) if confirmed else fields)
 
 
 def _nothing(chosen: list[Occurrence], today: date) -> str:

@@ -140,3 +140,13 @@ def test_diff_finds_new_changed_republished_duplicated_and_gone():
     assert sorted(i for i, _ in changes.changed) == [1, 2]
     assert changes.duplicates == 3  # re-published under a new id, same posting new url, repeat
     assert sorted(changes.gone) == list(range(36, 41))  # the five that left the list
+
+
+def test_last_years_closed_title_posted_again_is_a_new_posting():
+    entry = next(e for e in sample() if e["active"])
+    closed = read_community_list(SOURCE, [{**entry, "active": False}])
+    again = {**entry, "id": "next-cycle", "url": entry["url"] + "?2027"}
+    changes = diff(SOURCE, read_community_list(SOURCE, [again]), _known(closed))
+    assert [p.ext_id for p in changes.new] == ["next-cycle"]
+    still_open = _known(read_community_list(SOURCE, [entry]))
+    assert diff(SOURCE, read_community_list(SOURCE, [again, entry]), still_open).new == []

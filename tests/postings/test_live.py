@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -258,3 +258,28 @@ def _lever_posting(now: Any) -> dict[str, Any]:
         "createdAt": int(now.timestamp() * 1000),
         "hostedUrl": "https://jobs.lever.co/northwind/a1b2",
     }
+
+
+async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
+    club, feeds, pool, monkeypatch
+):
+    club.clock.set(datetime(2026, 8, 3, 13, 0, tzinfo=UTC))
+    await _club_with_postings(club, feeds, monkeypatch)
+    before = await club.run("/deadlines", as_user=MEMBER)
+    assert "live since" not in "".join(f.value for f in before.fields)
+    amazon = {
+        **posted(pool[0], datetime(2026, 8, 3, 12, 0, tzinfo=UTC)),
+        "company_name": "Amazon",
+        "title": "Software Development Engineer Intern",
+        "id": "amazon-sde",
+        "url": "https://www.amazon.jobs/en/jobs/1/sde-intern",
+    }
+    # Last cycle's posting of the same title, closed: this cycle's is a new posting.
+    last_cycle = {**amazon, "id": "old", "url": "https://x.org/old", "date_posted": 1717200000}
+    last_cycle["active"] = False
+    feeds.serve("/listings.json", [last_cycle, amazon, *pool[1:20]])
+    await _poll(club)
+    after = await club.run("/deadlines", as_user=MEMBER)
+    live = next(f for f in after.fields if f.name == "Confirmed open by a live posting")
+    assert "Amazon's posting is live since 3 Aug" in live.value
+    assert amazon["url"] in live.value
