@@ -65,7 +65,8 @@ async def preview(ctx: Context) -> Message:
     """What the club would have been told in the last week, with the filter as given."""
     trial = changed(filter_of(ctx.club.settings), ctx.args)
     since = ctx.now - timedelta(days=PREVIEW_DAYS)
-    seen, matches = await _repo(ctx).seen_since(since), trial.compiled()
+    seen = await _repo(ctx).seen_since(since, posted_since=since - RECENT)
+    matches = trial.compiled()
     would = [
         s
         for s in seen
@@ -73,9 +74,8 @@ async def preview(ctx: Context) -> Message:
     ]
     fields, hidden = by_company(would, ctx.now)
     text = (
-        f"In the last {PREVIEW_DAYS} days {plural(len(would), 'posting')} of "
-        f"{len(seen)} new ones would have been announced with "
-        f"{'these filters' if ctx.args else 'the current filters'}."
+        f"In the last {PREVIEW_DAYS} days {plural(len(would), 'posting')} would have been "
+        f"announced with {'these filters' if ctx.args else 'the current filters'}."
     )
     if hidden:
         text += f" {hidden} more not shown."
@@ -110,7 +110,8 @@ async def search(ctx: Context) -> Message:
 async def recent(ctx: Context) -> Message:
     club_filter = filter_of(ctx.club.settings)
     matches = club_filter.compiled()
-    seen = await _repo(ctx).seen_since(ctx.now - timedelta(days=PREVIEW_DAYS))
+    since = ctx.now - timedelta(days=PREVIEW_DAYS)
+    seen = await _repo(ctx).seen_since(since, posted_since=since - RECENT)
     hits = [
         s
         for s in reversed(seen)

@@ -72,7 +72,7 @@ async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
     if not runs:
         return []
     repo, now = runs[0].store.repo(PostingStore), runs[0].now
-    candidates = Candidates.of(await repo.seen_since(now - RECENT), now)
+    candidates = Candidates.of(await repo.seen_since(now - RECENT, posted_since=now - RECENT), now)
     club_ids = [r.club.id for r in runs]
     filters, follows = await repo.filters(), await repo.followers(club_ids)
     told = await repo.announced(club_ids, now - RECENT)

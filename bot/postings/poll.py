@@ -81,7 +81,7 @@ async def refresh(
 async def clubs_with_news(
     repo: PostingStore, filters: Mapping[int, Filter], now: datetime
 ) -> list[int]:
-    candidates = Candidates.of(await repo.seen_since(now - RECENT), now)
+    candidates = Candidates.of(await repo.seen_since(now - RECENT, posted_since=now - RECENT), now)
     if not candidates.postings:
         return []
     follows = await repo.followers(filters)

@@ -245,12 +245,13 @@ class PostingStore:
 
     # --- reading --------------------------------------------------------------
 
-    async def seen_since(self, since: datetime) -> list[StoredPosting]:
-        """Postings first seen since `since`, oldest first."""
+    async def seen_since(self, since: datetime, *, posted_since: datetime) -> list[StoredPosting]:
+        """Postings first seen since `since` and posted since `posted_since`, oldest first
+        (a first fetch sees thousands of old entries at once: they are never read back)."""
         async with self._sessions() as session:
             rows = await session.execute(
                 select(PostingRow)
-                .where(PostingRow.first_seen_at >= since)
+                .where(PostingRow.first_seen_at >= since, PostingRow.posted_at >= posted_since)
                 .order_by(PostingRow.first_seen_at, PostingRow.id)
             )
             return [_stored(r) for r in rows.scalars()]
