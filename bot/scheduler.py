@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
 
@@ -359,23 +359,24 @@ class Scheduler:
             for at in self.fire_times(job, club, start, end)
         )
         batches: dict[tuple[datetime, str], dict[int, datetime]] = {}
-        for sweep in self.sweeps:  # a sweep's slot runs before the clubs' posts due then
-            for at in self.sweep_times(sweep, start, end):
-                batches[(at, f" {sweep.kind}")] = {}
         for at, club_id, kind in due:
             batches.setdefault((at, kind), {})[club_id] = at
-        for (at, kind), clubs in sorted(batches.items(), key=lambda b: b[0][0]):
+        # A sweep's slot runs before the clubs' posts due at the same time (sorted() is stable).
+        steps: list[tuple[datetime, Callable[[], Awaitable[object]]]] = [
+            (at, functools.partial(self.run_sweep, sweep, at))
+            for sweep in self.sweeps
+            for at in self.sweep_times(sweep, start, end)
+        ]
+        steps += [
+            (at, functools.partial(self.run_many, self.jobs[kind], clubs))
+            for (at, kind), clubs in batches.items()
+        ]
+        for at, step in sorted(steps, key=lambda s: s[0]):
             await self._retry_until(clock, at)
             clock.set(at)
-            if kind.startswith(" "):
-                await self.run_sweep(self._sweep(kind[1:]), at)
-            else:
-                await self.run_many(self.jobs[kind], clubs)
+            await step()
         await self._retry_until(clock, end)
         clock.set(end)
-
-    def _sweep(self, kind: str) -> Sweep:
-        return next(s for s in self.sweeps if s.kind == kind)
 
     async def _retry_until(self, clock: ManualClock, end: datetime) -> None:
         """The retry job's ticks up to `end`, for as long as something waits to be retried."""
