@@ -12,7 +12,9 @@ import re
 import shlex
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from adapters.console_postings import SnapshotFeed
 from bot.app import Bot, ChannelRef
 from bot.clock import ManualClock
 from bot.club_time import describe, parse_duration
@@ -137,6 +139,7 @@ class ConsoleSession:
         )
         self.place = Place(platform=platform, workspace_id=WORKSPACE, channel_id="general")
         self.user = User(id="you", name="you", is_admin=True)
+        self.postings_feed = SnapshotFeed()
 
     async def execute(self, line: str) -> bool:
         """Run one line; False when the session should end."""
@@ -177,6 +180,7 @@ class ConsoleSession:
             "advance": self._advance,
             "now": self._now,
             "break": self._break,
+            "postings": self._postings,
             "help": self._help,
         }
 
@@ -210,6 +214,12 @@ class ConsoleSession:
         self.poster.refusing.add(rest[0].removeprefix("#"))
         _emit(self.out, "console", [f"#{rest[0].removeprefix('#')} now refuses posts"])
 
+    async def _postings(self, rest: list[str]) -> None:
+        if len(rest) != 1:
+            raise UserError("Write :postings FILE, a snapshot of the internship list (JSON).")
+        count = await self.postings_feed.serve(Path(rest[0]))
+        _emit(self.out, "console", [f"the internship list now serves {rest[0]} ({count} entries)"])
+
     async def _help(self, rest: list[str]) -> None:
         _emit(
             self.out,
@@ -220,6 +230,7 @@ class ConsoleSession:
                 ":advance 3d | 5h | 30m    move time forward and run what falls due",
                 ":now                      show the simulated time",
                 ":break #channel           make a channel refuse posts, like a 403",
+                ":postings FILE            serve FILE as the internship list from now on",
                 ":quit                     leave",
             ],
         )

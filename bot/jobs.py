@@ -6,9 +6,9 @@ they run and `bot/delivery.py` claims, posts and records each run.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
 
 from bot.app import Run
@@ -19,7 +19,8 @@ from bot.store.store import Store
 if TYPE_CHECKING:
     from bot.delivery import Deliverer
 
-Period = Literal["day", "week"]
+# "hour" is for runs started by a sweep (below), several a day: its key is the UTC hour.
+Period = Literal["day", "week", "hour"]
 Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unscheduled"]
 
 
@@ -122,11 +123,41 @@ class Job:
 
 
 def occurrence_of(period: Period, local_due: datetime) -> str:
-    """The claim key: the club-local date, or ISO week, the run belongs to."""
+    """The claim key: the club-local date, or ISO week, or UTC hour the run belongs to."""
+    if period == "hour":
+        return local_due.astimezone(UTC).strftime("%Y-%m-%dT%HZ")
     if period == "day":
         return local_due.date().isoformat()
     year, week, _ = local_due.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepRun:
+    """One run of a deployment-wide sweep: not any club's, e.g. fetching a shared source.
+
+    `slot` names the run (its due time in UTC) so the sweep can claim what it does once
+    for the deployment in its own tables; `deliver` runs a per-club job now for the clubs
+    given, claimed and posted like any scheduled run."""
+
+    kind: str
+    slot: str
+    due_at: datetime
+    now: datetime
+    store: Store
+    owner: str
+    deliver: Callable[[Job, Sequence[int]], Awaitable[Mapping[int, Outcome]]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sweep:
+    """A deployment-wide task run every `every` (aligned on the epoch), by every process;
+    what it does once for the deployment it claims itself."""
+
+    kind: str
+    description: str
+    every: timedelta
+    run: Callable[[SweepRun], Awaitable[None]]
 
 
 def place_of(club: Club, channel_id: str) -> Place:

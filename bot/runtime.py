@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import club, pairing, problems, web, windows
+from bot import club, pairing, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
-from bot.jobs import Job
+from bot.jobs import Job, Sweep
 from bot.posting import Poster
 from bot.scheduler import Scheduler
 from bot.store.store import Store
@@ -24,7 +24,13 @@ def commands_for(site: web.Site) -> tuple[Command, ...]:
     subcommand order) then start with /help and /admin setup. The web side's commands know
     its PUBLIC_URL; its /calendar (links and the file) takes the place of the file alone."""
     extra = {c.name: c for c in web.commands(site)}
-    features = (*club.COMMANDS, *windows.COMMANDS, *problems.COMMANDS, *pairing.COMMANDS)
+    features = (
+        *club.COMMANDS,
+        *windows.COMMANDS,
+        *problems.COMMANDS,
+        *pairing.COMMANDS,
+        *postings.COMMANDS,
+    )
     listed = [extra.pop(c.name, c) for c in features]
     return (*listed, *extra.values())
 
@@ -33,7 +39,16 @@ COMMANDS: tuple[Command, ...] = commands_for(web.Site())
 
 BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
 
-JOBS: tuple[Job, ...] = (*club.JOBS, *windows.JOBS, *problems.JOBS, *pairing.JOBS)
+JOBS: tuple[Job, ...] = (
+    *club.JOBS,
+    *windows.JOBS,
+    *problems.JOBS,
+    *pairing.JOBS,
+    *postings.JOBS,
+)
+
+# Deployment-wide tasks, not any club's: the postings poll.
+SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +83,13 @@ async def open_runtime(
     site = web.Site(public_url=public_url)
     store = await Store.open(database_url)
     scheduler = Scheduler(
-        store=store, poster=poster, clock=clock, jobs=JOBS, grace=grace, owner=owner
+        store=store,
+        poster=poster,
+        clock=clock,
+        jobs=JOBS,
+        grace=grace,
+        owner=owner,
+        sweeps=SWEEPS,
     )
     bot = Bot(
         commands=commands_for(site),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
 
@@ -25,7 +25,7 @@ from bot.app import Run
 from bot.clock import Clock, ManualClock
 from bot.club_time import WEEKDAYS, zone
 from bot.delivery import Deliverer
-from bot.jobs import Job, Outcome, When
+from bot.jobs import Job, Outcome, Sweep, SweepRun, When
 from bot.model import Message
 from bot.posting import Poster
 from bot.store.clubs import Club
@@ -100,9 +100,11 @@ class Scheduler:
         jobs: Sequence[Job],
         grace: timedelta = timedelta(hours=1),
         owner: str | None = None,
+        sweeps: Sequence[Sweep] = (),
     ) -> None:
         self.store, self.clock, self.grace = store, clock, grace
         self.jobs = {job.kind: job for job in jobs}
+        self.sweeps = tuple(sweeps)
         self.delivery = Deliverer(
             store=store, poster=poster, clock=clock, timetable=self, grace=grace, owner=owner
         )
@@ -244,6 +246,34 @@ class Scheduler:
             return {}
         return await self.run_many(job, self._due(job, clubs.values(), now), clubs)
 
+    # --- deployment-wide sweeps --------------------------------------------
+
+    def sweep_times(self, sweep: Sweep, start: datetime, end: datetime) -> list[datetime]:
+        """The sweep's slots in (start, end]: multiples of `every` since the epoch."""
+        first = (start - _EPOCH) // sweep.every + 1
+        last = (end - _EPOCH) // sweep.every
+        return [_EPOCH + n * sweep.every for n in range(first, last + 1)]
+
+    async def _sweep_now(self, sweep: Sweep) -> None:
+        now = self.clock.now()
+        await self.run_sweep(sweep, _EPOCH + (now - _EPOCH) // sweep.every * sweep.every)
+
+    async def run_sweep(self, sweep: Sweep, due_at: datetime) -> None:
+        """One slot of a sweep; an error is logged, the next slot tries again."""
+        run = SweepRun(
+            kind=sweep.kind,
+            slot=due_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"),
+            due_at=due_at,
+            now=self.clock.now(),
+            store=self.store,
+            owner=self.owner,
+            deliver=lambda job, club_ids: self.run_many(job, dict.fromkeys(club_ids, due_at)),
+        )
+        try:
+            await sweep.run(run)
+        except Exception:
+            log.exception("sweep %s at %s failed", sweep.kind, run.slot)
+
     # --- the APScheduler side ----------------------------------------------
 
     async def start(self) -> None:
@@ -257,6 +287,14 @@ class Scheduler:
             id="retry",
             replace_existing=True,
         )
+        for sweep in self.sweeps:
+            self._aps.add_job(
+                self._sweep_now,
+                IntervalTrigger(seconds=sweep.every.total_seconds(), start_date=_EPOCH),
+                args=(sweep,),
+                id=f"sweep {sweep.kind}",
+                replace_existing=True,
+            )
         self._aps.start()
 
     @property
@@ -327,10 +365,20 @@ class Scheduler:
         batches: dict[tuple[datetime, str], dict[int, datetime]] = {}
         for at, club_id, kind in due:
             batches.setdefault((at, kind), {})[club_id] = at
-        for (at, kind), clubs in batches.items():
+        # A sweep's slot runs before the clubs' posts due at the same time (sorted() is stable).
+        steps: list[tuple[datetime, Callable[[], Awaitable[object]]]] = [
+            (at, functools.partial(self.run_sweep, sweep, at))
+            for sweep in self.sweeps
+            for at in self.sweep_times(sweep, start, end)
+        ]
+        steps += [
+            (at, functools.partial(self.run_many, self.jobs[kind], clubs))
+            for (at, kind), clubs in batches.items()
+        ]
+        for at, step in sorted(steps, key=lambda s: s[0]):
             await self._retry_until(clock, at)
             clock.set(at)
-            await self.run_many(self.jobs[kind], clubs)
+            await step()
         await self._retry_until(clock, end)
         clock.set(end)
 

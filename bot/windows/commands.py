@@ -28,6 +28,7 @@ from bot.windows.calendar import (
     select,
 )
 from bot.windows.listing import CLOSING_SOON_DAYS, line, section_fields, sections, when
+from bot.windows.live import confirmed_open
 from bot.windows.posts import DEFAULTS, club_feed, club_windows, reminder_days
 from bot.windows.store import DeadlineChanges, DeadlineStore
 
@@ -70,7 +71,12 @@ async def deadlines(ctx: Context) -> Message:
         "Most urgent first. `/deadlines program:<id>` shows one program in full (pay, odds, "
         "who may apply, the link); filter with track: and year: (remembered)."
     )
-    return reply(hint, title=title, fields=section_fields(found, today))
+    fields = section_fields(found, today)
+    confirmed = await confirmed_open(ctx.store, chosen, today)
+    if confirmed:
+        live = Field(name="Confirmed open by a live posting", value=field_lines(confirmed, "-"))
+        fields = (*fields, live)
+    return reply(hint, title=title, fields=fields)
 
 
 def _nothing(chosen: list[Occurrence], today: date) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import sqlite_url
 from bot.pairing.store import Feedback, NewGroup, PairingMember, PairingStore
+from bot.postings import PostingStore
 from bot.problems.store import ProblemStore, SolveRecord
 from bot.store.claims import POSTED, ClaimKey
 from bot.store.clubs import Actor, Channel, ClubChanges
@@ -94,6 +95,9 @@ async def _busy_club(store: Store) -> int:
     await store.claims.finish(key, status=POSTED, now=MONDAY, message_ref="171.1")
     await store.repo(WebStore).feed_token(club.id, "U1", now=MONDAY)
     await store.repo(WebStore).set_hidden(club.id, "U2", True)
+    postings = store.repo(PostingStore)
+    await postings.follow(club.id, user_id="U3", company="Stripe", key="stripe")
+    await postings.announce([(club.id, ("SimplifyJobs/Summer2027-Internships", "a1"), "t")])
     return club.id
 
 

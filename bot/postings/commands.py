@@ -1,0 +1,219 @@
+"""/postings search|recent|follow|unfollow and the officers' /admin postings settings|preview."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.app import Command, Context, Option
+from bot.errors import UserError
+from bot.model import Field, Message, field_lines, plural, reply
+from bot.postings.digest import by_company
+from bot.postings.filters import (
+    CATEGORIES,
+    SETTING,
+    SPONSORSHIP,
+    Filter,
+    changed,
+    facts_of,
+    filter_of,
+)
+from bot.postings.health import source_lines
+from bot.postings.listing import normal
+from bot.postings.news import RECENT
+from bot.postings.store import PostingStore, StoredPosting
+from bot.store.clubs import ClubChanges
+
+PREVIEW_DAYS = 7
+SEARCH_DAYS = 120
+
+
+def _repo(ctx: Context) -> PostingStore:
+    return ctx.store.repo(PostingStore)
+
+
+# --- officers -----------------------------------------------------------------
+
+
+async def settings(ctx: Context) -> Message:
+    current = filter_of(ctx.club.settings)
+    updated = changed(current, ctx.args)
+    if updated != current:
+        club = await ctx.store.clubs.change(
+            ctx.club.id,
+            ClubChanges(settings={SETTING: updated.to_json()}),
+            actor=ctx.actor,
+            now=ctx.now,
+        )
+        await ctx.schedule.club_changed(club.id)
+    saved = "Saved.\n" if ctx.args else ""
+    health = source_lines(await _repo(ctx).health(), ctx.club.timezone)
+    where = ctx.club.channels.get("deadlines")
+    posts_to = (
+        f"New postings go to #{where.name}."
+        if where
+        else "Set a deadlines channel: `/admin setup deadlines:#channel`."
+    )
+    return reply(
+        saved + "\n".join([*updated.describe(), posts_to]),
+        title="Live postings",
+        fields=(Field(name="Sources", value=field_lines(health, "Nothing fetched yet.")),),
+    )
+
+
+async def preview(ctx: Context) -> Message:
+    """What the club would have been told in the last week, with the filter as given."""
+    trial = changed(filter_of(ctx.club.settings), ctx.args)
+    since = ctx.now - timedelta(days=PREVIEW_DAYS)
+    seen = await _repo(ctx).seen_since(since, posted_since=since - RECENT)
+    matches = trial.compiled()
+    would = [
+        s
+        for s in seen
+        if s.first_seen_at - s.posting.posted_at <= RECENT and matches(facts_of(s.posting))
+    ]
+    fields, hidden = by_company(would, ctx.now)
+    text = (
+        f"In the last {PREVIEW_DAYS} days {plural(len(would), 'posting')} would have been "
+        f"announced with {'these filters' if ctx.args else 'the current filters'}."
+    )
+    if hidden:
+        text += f" {hidden} more not shown."
+    if ctx.args:
+        text += " Nothing was saved: `/admin postings settings` with the same options saves them."
+    return reply(text, title="Live postings preview", fields=tuple(fields))
+
+
+# --- members --------------------------------------------------------------------
+
+
+async def search(ctx: Context) -> Message:
+    found = await _repo(ctx).posted_since(ctx.now - timedelta(days=SEARCH_DAYS))
+    query = normal(ctx.args.get("query", ""))
+    wanted = Filter(
+        enabled=True,
+        locations=_one(ctx.args.get("location")),
+        companies=_one(ctx.args.get("company")),
+        sponsorship=ctx.args.get("sponsorship", "any"),
+    )
+    matches = wanted.compiled()
+    hits = [
+        s
+        for s in found
+        if s.open
+        and matches(facts := facts_of(s.posting))
+        and all(f" {w} " in f"{facts.title}{facts.company}" for w in query.split())
+    ]
+    return _listing(hits, ctx.now, empty="No open postings match.", title="Postings")
+
+
+async def recent(ctx: Context) -> Message:
+    club_filter = filter_of(ctx.club.settings)
+    matches = club_filter.compiled()
+    since = ctx.now - timedelta(days=PREVIEW_DAYS)
+    seen = await _repo(ctx).seen_since(since, posted_since=since - RECENT)
+    hits = [
+        s
+        for s in reversed(seen)
+        if s.first_seen_at - s.posting.posted_at <= RECENT
+        and (not club_filter.enabled or matches(facts_of(s.posting)))
+    ]
+    return _listing(hits, ctx.now, empty="No new postings this week.", title="New this week")
+
+
+async def follow(ctx: Context) -> Message:
+    name = ctx.args["company"].strip()
+    key = normal(name)
+    known = await _repo(ctx).companies(key, limit=1)
+    if not key:
+        raise UserError("Name a company, e.g. `/postings follow company:Stripe`.")
+    company = known[0] if known and normal(known[0]) == key else name[:100]
+    added = await _repo(ctx).follow(ctx.club.id, user_id=ctx.user.id, company=company, key=key)
+    note = "" if known else " I haven't seen a posting from it yet; check the spelling."
+    if not added:
+        return reply(f"You already follow {company}.")
+    return reply(f"I'll DM you when {company} posts an internship.{note}")
+
+
+async def unfollow(ctx: Context) -> Message:
+    key = normal(ctx.args["company"])
+    removed = await _repo(ctx).unfollow(ctx.club.id, user_id=ctx.user.id, key=key)
+    return reply("Done: no more DMs for it." if removed else "You weren't following it.")
+
+
+async def _company_suggestions(ctx: Context, typed: str) -> list[str]:
+    return await ctx.store.repo(PostingStore).companies(normal(typed))
+
+
+def _one(text: str | None) -> tuple[str, ...]:
+    return (normal(text),) if text and normal(text) else ()
+
+
+def _listing(hits: Sequence[StoredPosting], now: datetime, *, empty: str, title: str) -> Message:
+    if not hits:
+        return reply(empty, title=title)
+    fields, hidden = by_company(hits, now)
+    text = f"{plural(len(hits), 'posting')}." + (f" {hidden} more not shown." if hidden else "")
+    return reply(text, title=title, fields=tuple(fields))
+
+
+_FILTER_OPTIONS = (
+    Option(name="enabled", description="yes or no", choices=("yes", "no")),
+    Option(name="categories", description=f"e.g. software,data (of {', '.join(CATEGORIES)})"),
+    Option(name="terms", description='e.g. "summer 2027" or "summer, fall"'),
+    Option(name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP),
+    Option(name="locations", description='e.g. "new york, remote"'),
+    Option(name="degrees", description='e.g. "bachelor, master"'),
+    Option(name="companies", description="only these companies, comma-separated"),
+    Option(name="exclude", description="leave these companies out, comma-separated"),
+    Option(name="keywords", description='title words, e.g. "machine learning, ml"'),
+    Option(name="boards", description='company boards, e.g. "greenhouse:stripe, lever:netflix"'),
+)
+_COMPANY = Option(
+    name="company", description="e.g. Stripe", required=True, autocomplete=_company_suggestions
+)
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="postings search",
+        description="Search open internship postings",
+        handler=search,
+        options=(
+            Option(name="query", description="words in the title or company"),
+            Option(name="location", description='e.g. "new york" or remote'),
+            Option(
+                name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP
+            ),
+            Option(name="company", description="e.g. Stripe", autocomplete=_company_suggestions),
+        ),
+    ),
+    Command(
+        name="postings recent", description="Postings that went live this week", handler=recent
+    ),
+    Command(
+        name="postings follow",
+        description="Get a DM when a company posts an internship",
+        handler=follow,
+        options=(_COMPANY,),
+    ),
+    Command(
+        name="postings unfollow",
+        description="Stop the DMs for a company",
+        handler=unfollow,
+        options=(_COMPANY,),
+    ),
+    Command(
+        name="admin postings settings",
+        description="What live postings the club sees: categories, places, companies...",
+        handler=settings,
+        options=_FILTER_OPTIONS,
+        officers_only=True,
+    ),
+    Command(
+        name="admin postings preview",
+        description="What the last 7 days would have announced (with the options given)",
+        handler=preview,
+        options=_FILTER_OPTIONS,
+        officers_only=True,
+    ),
+)

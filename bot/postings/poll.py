@@ -1,0 +1,154 @@
+"""The poll: once per slot for the whole deployment, fetch each source (one process wins
+each source's claim), store what changed, then run the digest for the clubs with news."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+import aiohttp
+
+from bot.jobs import Sweep, SweepRun
+from bot.postings.diff import Known, diff
+from bot.postings.digest import POSTINGS_DIGEST
+from bot.postings.filters import Filter
+from bot.postings.health import SOURCE_ALERT, failing
+from bot.postings.news import RECENT, Candidates, news_for
+from bot.postings.sources import Source, board, deployment_sources, fetch, fetch_timeout
+from bot.postings.store import PostingStore
+
+log = logging.getLogger(__name__)
+
+POLL_EVERY: Final = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Polled:
+    source: str
+    outcome: str
+
+
+def sources_for(
+    filters: Mapping[int, Filter], environ: Mapping[str, str], now: datetime
+) -> list[Source]:
+    """The deployment's lists, then every board a club follows, each once."""
+    sources = {s.name: s for s in deployment_sources(environ, now.date())}
+    for club_filter in filters.values():
+        for name in club_filter.boards:
+            sources.setdefault(name, board(name))
+    return list(sources.values())
+
+
+class KnownOnce:
+    """What is known, read once per poll and again only after a source changed it (a poll
+    of twenty boards that answer unchanged reads 10,000 rows once, not twenty times)."""
+
+    def __init__(self, repo: PostingStore) -> None:
+        self._repo = repo
+        self._known: Known | None = None
+
+    async def get(self) -> Known:
+        if self._known is None:
+            self._known = await self._repo.known()
+        return self._known
+
+    def stale(self) -> None:
+        self._known = None
+
+
+async def refresh(
+    repo: PostingStore,
+    http: aiohttp.ClientSession,
+    source: Source,
+    now: datetime,
+    within: timedelta,
+    known: KnownOnce | None = None,
+) -> Polled:
+    """Fetch one source and store what changed; a failure is recorded, nothing is lost."""
+    fetched = await fetch(http, source, await repo.validators(source.name), within=within)
+    error = fetched.error
+    if error is None and fetched.postings == [] and source.kind == "list":
+        error = "the list came back empty"
+    if error is not None:
+        await repo.record_fetch(source=source.name, url=source.url, now=now, error=error)
+        log.warning("postings source %s: %s", source.name, error)
+        return Polled(source=source.name, outcome=f"failed: {error}")
+    if fetched.postings is None:
+        await repo.record_fetch(source=source.name, url=source.url, now=now)
+        return Polled(source=source.name, outcome="unchanged (304)")
+    known = known or KnownOnce(repo)
+    changes = diff(source.name, fetched.postings, await known.get())
+    if changes.new or changes.changed or changes.gone:
+        await repo.apply(changes, now=now)
+        known.stale()
+    await repo.record_fetch(
+        source=source.name,
+        url=source.url,
+        now=now,
+        validators=fetched.validators,
+        entries=len(fetched.postings),
+    )
+    outcome = (
+        f"{len(changes.new)} new, {len(changes.changed)} changed, {len(changes.gone)} gone, "
+        f"{changes.duplicates} duplicates"
+    )
+    return Polled(source=source.name, outcome=outcome)
+
+
+async def clubs_with_news(
+    repo: PostingStore, filters: Mapping[int, Filter], now: datetime
+) -> list[int]:
+    candidates = Candidates.of(await repo.seen_since(now - RECENT, posted_since=now - RECENT), now)
+    if not candidates.postings:
+        return []
+    follows = await repo.followers(filters)
+    told = await repo.announced(filters, now - RECENT)
+    return [
+        club_id
+        for club_id, club_filter in filters.items()
+        if news_for(
+            candidates,
+            club_filter=club_filter,
+            follows=follows.get(club_id, {}),
+            told=told.get(club_id, {}),
+            occurrence=None,
+        )
+    ]
+
+
+async def poll(run: SweepRun, environ: Mapping[str, str] | None = None) -> list[Polled]:
+    repo = run.store.repo(PostingStore)
+    filters = await repo.filters()
+    if not filters:  # no club asked for postings: nothing is fetched
+        return []
+    environ = os.environ if environ is None else environ
+    within, polled, known = fetch_timeout(environ), [], KnownOnce(repo)
+    async with aiohttp.ClientSession() as http:
+        for source in sources_for(filters, environ, run.now):
+            if await repo.claim_fetch(source.name, slot=run.slot, owner=run.owner, now=run.now):
+                polled.append(await refresh(repo, http, source, run.now, within, known))
+    if polled:  # the process that fetched announces, once the postings are stored
+        club_ids = await clubs_with_news(repo, filters, run.now)
+        if club_ids:
+            await run.deliver(POSTINGS_DIGEST, club_ids)
+        if failing(await repo.health(), run.now):
+            await run.deliver(SOURCE_ALERT, list(filters))
+    return polled
+
+
+async def _poll(run: SweepRun) -> None:
+    for result in await poll(run):
+        level = logging.DEBUG if result.outcome.startswith("unchanged") else logging.INFO
+        log.log(level, "postings %s: %s", result.source, result.outcome)
+
+
+POLL = Sweep(
+    kind="postings_poll",
+    description="Fetch internship postings",
+    every=POLL_EVERY,
+    run=_poll,
+)
