@@ -191,8 +191,8 @@ def _join_trio(
         members=(*old.members, member.id),
         hours=old.hours & member.hours,
         score=old.score,
-        why="The track had an odd number of members this round, so this group is a trio: "
-        "rotate so each of you interviews and is interviewed once.",
+        why="The track had an odd number of members this round, so this group is a trio; "
+        "the turns above say who interviews whom.",
     )
     return groups[best[2]]
 
