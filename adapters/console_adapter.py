@@ -113,6 +113,8 @@ def parse_command(line: str, names: Iterable[str]) -> tuple[str, dict[str, str]]
     options = dict(t.split(":", 1) for t in tokens if ":" in t)
     if extra and path == "help" and not options:  # `/help admin setup` names a command
         return path, {"command": " ".join(extra)}
+    if extra == ["help"]:  # `/admin setup help`: the core explains the command
+        return f"{path} help", {}
     if extra:
         raise UserError(_unexpected(tokens, extra[0]))
     return path, options

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import club, pairing, problems, windows
+from bot import club, home, pairing, problems, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
 from bot.jobs import Job
@@ -23,7 +23,7 @@ COMMANDS: tuple[Command, ...] = (
     *pairing.COMMANDS,
 )
 
-BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
+BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS, *home.BUTTONS)
 
 JOBS: tuple[Job, ...] = (*club.JOBS, *windows.JOBS, *problems.JOBS, *pairing.JOBS)
 
