@@ -1,5 +1,7 @@
-"""The Slack club fixtures (`mock`, `slack`) for every adapter test module."""
+"""The platform club fixtures (`mock` and `slack` for Slack, `discord_club` for Discord)
+for every adapter test module."""
 
+from tests.adapters.test_discord import discord_club
 from tests.adapters.test_slack import mock, slack
 
-__all__ = ["mock", "slack"]
+__all__ = ["discord_club", "mock", "slack"]
