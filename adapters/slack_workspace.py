@@ -122,8 +122,10 @@ class SlackDirectory:
             answer = await client.team_info(team=team_id)
             name = str((answer.get("team") or {}).get("name") or team_id)
         except (SlackClientError, NotInstalled) as error:
+            # e.g. an install from before team:read: keep what we had, and don't ask
+            # again on every request.
             log.warning("team.info failed for %s: %s", team_id, error)
-            return hit[1] if hit else team_id
+            name = hit[1] if hit else team_id
         self._teams[team_id] = (now, name)
         return name
 

@@ -104,6 +104,16 @@ async def test_the_club_is_named_after_the_workspace_and_follows_a_rename(slack:
     assert renamed["blocks"][0]["text"]["text"] == "Status of ML Society"
 
 
+async def test_an_install_without_team_read_keeps_working_and_asks_once_an_hour(
+    slack: SlackClub,
+):
+    slack.mock.scopes = slack.mock.scopes - {"team:read"}
+    for _ in range(3):
+        status = await slack.command("/admin status")
+    assert status["blocks"][0]["text"]["text"] == f"Status of {TEAM}"
+    assert len(slack.mock.called("team.info")) == 1
+
+
 async def test_the_weekly_digest_carries_the_workspaces_name(slack: SlackClub):
     await slack.command(f"/admin setup timezone:America/New_York alerts:<#{OFFICERS}|officers>")
     await slack.runtime.scheduler.run_until(slack.clock, MONDAY + timedelta(days=7))
