@@ -28,11 +28,24 @@ def _explain(ctx: Context, name: str) -> Message:
     return found
 
 
+async def _names(ctx: Context, typed: str) -> list[str]:
+    """Commands and groups to explain, as Discord suggests them while `command` is typed."""
+    shown = [c.name for c in ctx.commands if ctx.is_officer or not c.officers_only]
+    groups = {n.rsplit(" ", 1)[0] for n in shown if " " in n}
+    return [n for n in sorted({*shown, *groups}) if typed.lower() in n]
+
+
 COMMANDS = (
     Command(
         name="help",
         description="What you can run here",
         handler=show_help,
-        options=(Option(name="command", description="A command to explain, e.g. admin setup"),),
+        options=(
+            Option(
+                name="command",
+                description="A command to explain, e.g. admin setup",
+                autocomplete=_names,
+            ),
+        ),
     ),
 )

@@ -255,3 +255,23 @@ async def test_admin_status_rechecks_a_paused_channel_and_resumes_it(discord_clu
     assert "#daily-problem takes my posts again: problems posts resumed." in _text(status)
     [club] = await discord_club.runtime.store.clubs.all()
     assert club.channels["problems"].broken_reason is None
+
+
+# --- help ----------------------------------------------------------------------------------
+
+
+async def test_help_suggests_the_commands_it_can_explain_and_explains_one(discord_club):
+    typing = {
+        "id": "1",
+        "name": "help",
+        "type": 1,
+        "options": [{"name": "command", "type": 3, "value": "mockpair", "focused": True}],
+    }
+    body = await discord_club.interact(command("help", MEMBER_ID, kind=4, data=typing))
+    names = [c["value"] for c in body["data"]["choices"]]
+    assert names[0] == "mockpair"
+    assert "mockpair join" in names
+    chosen = {**typing, "options": [{"name": "command", "type": 3, "value": "mockpair join"}]}
+    answer = await discord_club.interact(command("help", MEMBER_ID, data=chosen))
+    assert answer["data"]["embeds"][0]["title"] == "/mockpair join"
+    assert "Example: `/mockpair join track:coding level:1 " in _text(answer)
