@@ -199,7 +199,8 @@ def problems(club: Club) -> list[str]:
         elif channel.broken_reason:
             found.append(
                 f"#{channel.name} refuses my posts ({channel.broken_reason}); fix my "
-                f"permissions there or pick another with `/admin setup {purpose}:#…`."
+                "permissions there (I resume by myself, and /admin status checks again) "
+                f"or pick another with `/admin setup {purpose}:#…`."
             )
     return found
 
