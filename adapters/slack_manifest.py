@@ -72,17 +72,30 @@ def _description(root: str, commands: list[Command]) -> str:
     return clip(f"{prefix}{words}. Type /{root} alone for help.", MAX_DESCRIPTION)
 
 
+# Slack members have no roles: a role option is refused there, so the hint leaves it out.
+_NOT_ON_SLACK = frozenset({"role"})
+
+
+def _slack_usage(command: Command) -> str:
+    parts = [f"/{command.name}"]
+    for option in command.options:
+        if option.kind not in _NOT_ON_SLACK:
+            parts.append(f"{option.name}:…" if option.required else f"[{option.name}:…]")
+    return " ".join(parts)
+
+
 def _usage_hint(root: str, commands: list[Command]) -> str:
     """Every subcommand with its options; when that is too long for Slack, the required
     options only (`/{root} help` lists the rest)."""
-    full = " | ".join(c.usage.removeprefix(f"/{root}").strip() for c in commands)
+    full = " | ".join(_slack_usage(c).removeprefix(f"/{root}").strip() for c in commands)
     if len(full) <= MAX_USAGE_HINT:
         return full.strip(" |")
     hints = []
     for command in commands:
         words = command.name.removeprefix(root).strip()
-        options = [f"{o.name}:…" for o in command.options if o.required]
-        optional = " [options]" if any(not o.required for o in command.options) else ""
+        shown = [o for o in command.options if o.kind not in _NOT_ON_SLACK]
+        options = [f"{o.name}:…" for o in shown if o.required]
+        optional = " [options]" if any(not o.required for o in shown) else ""
         hints.append(" ".join([words, *options]).strip() + optional)
     return clip(" | ".join(h.strip() for h in hints if h.strip()), MAX_USAGE_HINT)
 

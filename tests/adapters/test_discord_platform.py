@@ -14,8 +14,9 @@ import discord
 import pytest
 
 import adapters.discord_adapter as adapter
-from adapters.discord_adapter import DiscordPoster
+from adapters.discord_adapter import DiscordPoster, command_payload, sync_commands
 from bot.model import Button, Message, Place
+from bot.runtime import COMMANDS
 from bot.store.clubs import Actor, Channel, ClubChanges
 from tests.adapters.test_discord import (
     APP,
@@ -275,3 +276,14 @@ async def test_help_suggests_the_commands_it_can_explain_and_explains_one(discor
     answer = await discord_club.interact(command("help", MEMBER_ID, data=chosen))
     assert answer["data"]["embeds"][0]["title"] == "/mockpair join"
     assert "Example: `/mockpair join track:coding level:1 " in _text(answer)
+
+
+async def test_a_tree_uploaded_before_these_fixes_is_uploaded_again(discord_club):
+    old = command_payload(COMMANDS)
+    for root in old:
+        root.pop("contexts")
+        root.pop("dm_permission")
+    next(r for r in old if r["name"] == "admin")["default_member_permissions"] = "32"
+    discord_club.mock.commands = old
+    assert await sync_commands(discord_club.client, COMMANDS, force=False) is True
+    assert await sync_commands(discord_club.client, COMMANDS, force=False) is False

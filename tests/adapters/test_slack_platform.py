@@ -324,3 +324,10 @@ async def test_oauth_mode_asks_auth_test_once_not_on_every_request(tmp_path: Pat
         await _settle()
         await runtime.close()
         await engine.dispose()
+
+
+def test_slacks_usage_hint_leaves_out_the_role_option_slack_refuses():
+    entries = manifest(COMMANDS)["features"]["slash_commands"]
+    admin = next(e for e in entries if e["command"] == "/admin")
+    assert "officer_role" not in admin["usage_hint"]
+    assert "setup [timezone:…]" in admin["usage_hint"]
