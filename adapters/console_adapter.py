@@ -17,7 +17,7 @@ from bot.app import Bot, ChannelRef
 from bot.clock import ManualClock
 from bot.club_time import describe, parse_duration
 from bot.errors import UserError
-from bot.model import CommandEvent, Message, Place, Platform, User
+from bot.model import CommandEvent, Message, Place, Platform, User, plain
 from bot.posting import PostRefused
 from bot.scheduler import Scheduler
 
@@ -36,12 +36,13 @@ Output = Callable[[str], None]
 
 def render(message: Message) -> list[str]:
     """Plain-text lines for a message, the way a terminal shows it."""
-    lines = [f"** {message.title} **"] if message.title else []
-    lines += message.text.splitlines() if message.text.strip() else []
+    # A terminal has no reader's zone: instants show in the club's zone (their fallback).
+    lines = [f"** {plain(message.title)} **"] if message.title else []
+    lines += plain(message.text).splitlines() if message.text.strip() else []
     for item in message.fields:
-        lines.append(f"{item.name}:")
-        lines += [f"  {line}" for line in item.value.splitlines()]
-    lines += [f"[button: {b.label}]" for b in message.buttons]
+        lines.append(f"{plain(item.name)}:")
+        lines += [f"  {line}" for line in plain(item.value).splitlines()]
+    lines += [f"[button: {plain(b.label)}]" for b in message.buttons]
     if message.attachment is not None:
         file = message.attachment
         lines.append(f"[attachment: {file.filename}, {len(file.content):,} bytes]")

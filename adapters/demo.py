@@ -30,9 +30,11 @@ DEMO_SCRIPT = """
 # Priya is an officer through the club's list. Mistakes get a clear answer.
 :as priya
 /admin setup timezone:America/NewYork
-/admin setup digest_time:9am
+/admin setup timezone:CST
+/admin setup digest_time:25:00
 /admin setup alerts:#random
-/admin setup digest_day:mon digest_time:09:00
+# Zones and times are read the way people write them: EST is New York, daylight saving and all.
+/admin setup timezone:EST digest_day:mon digest_time:9am
 # Officers add the club's own deadlines next to the internship calendar.
 /admin deadlines add title:"Fall career fair RSVP" date:2026-11-20 url:https://example.edu/fair
 /admin status

@@ -24,7 +24,7 @@ import discord
 from bot.app import Bot, ChannelRef, Command, Option
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.model import ButtonEvent, CommandEvent, Message, Place, User
+from bot.model import ButtonEvent, CommandEvent, Message, Place, Stamp, User, plain, render_stamps
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import open_runtime
 from bot.store.clubs import Actor, ClubChanges
@@ -175,10 +175,22 @@ def place(interaction: discord.Interaction) -> Place:
 # --- messages out -----------------------------------------------------------------------
 
 
+def timestamp(stamp: Stamp) -> str:
+    """Discord's timestamp markup: each reader's client shows it in their own zone."""
+    return f"<t:{stamp.unix}:{stamp.style}>"
+
+
+def _shown(text: str) -> str:
+    return render_stamps(text, timestamp)
+
+
 def embed(message: Message) -> discord.Embed:
-    card = discord.Embed(title=message.title or None, description=message.text or None)
+    # Titles and field names don't render timestamp markup: they get the club-zone text.
+    card = discord.Embed(
+        title=plain(message.title) or None, description=_shown(message.text) or None
+    )
     for field in message.fields:
-        card.add_field(name=field.name, value=field.value, inline=False)
+        card.add_field(name=plain(field.name), value=_shown(field.value), inline=False)
     return card
 
 
@@ -188,9 +200,10 @@ def view(message: Message) -> discord.ui.View | None:
     buttons = discord.ui.View(timeout=None)
     for button in message.buttons:
         if button.url:
-            buttons.add_item(discord.ui.Button(label=button.label, url=button.url))
+            buttons.add_item(discord.ui.Button(label=plain(button.label), url=button.url))
         else:
-            buttons.add_item(discord.ui.Button(label=button.label, custom_id=button.custom_id))
+            label = plain(button.label)
+            buttons.add_item(discord.ui.Button(label=label, custom_id=button.custom_id))
     # Clicks are routed by custom id in `on_interaction`; a view still running is kept in
     # discord.py's view store for ever (one per post), a stopped one is sent and dropped.
     buttons.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from bot.model import Button, Field, Message
+from bot.model import Button, Field, Message, Stamp, plain, render_stamps
 
 Block = dict[str, Any]
 
@@ -31,6 +31,27 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Slack's date tokens for each stamp style; "{date_short_pretty}" says today/tomorrow, the
+# nearest Slack has to Discord's relative style.
+DATE_FORMATS = {"f": "{date_short_pretty} {time}", "t": "{time}", "R": "{date_short_pretty} {time}"}
+
+
+def date_markup(stamp: Stamp) -> str:
+    """Slack's date formatting: each reader sees their own zone; the fallback is the club's."""
+    return f"<!date^{stamp.unix}^{DATE_FORMATS[stamp.style]}|{stamp.fallback}>"
+
+
+def mrkdwn_text(text: str) -> str:
+    """Core text as mrkdwn: escaped first (member input never pings), then the bot's own
+    date markup, the only `<…>` it contains."""
+    return render_stamps(escape(text), date_markup)
+
+
+def plain_text(text: str) -> str:
+    """Core text for plain_text objects (headers, buttons), which render no markup."""
+    return plain(text)
+
+
 def unescape(text: str) -> str:
     """What a member typed, from Slack's escaped form (slash command text arrives escaped)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -44,6 +65,10 @@ def cut(escaped: str, limit: int) -> str:
     amp = head.rfind("&")
     if amp != -1 and ";" not in head[amp:]:
         head = head[:amp]
+    # Escaped text has no `<` of its own: one after the last `>` opens cut date markup.
+    opened = head.rfind("<")
+    if opened > head.rfind(">"):
+        head = head[:opened]
     return head + "…"
 
 
@@ -72,7 +97,7 @@ def _mrkdwn(text: str) -> Block:
 
 
 def _field_text(item: Field, limit: int) -> str:
-    return cut(f"*{escape(item.name)}*\n{escape(item.value)}", limit)
+    return cut(f"*{mrkdwn_text(item.name)}*\n{mrkdwn_text(item.value)}", limit)
 
 
 def _field_blocks(fields: Sequence[Field]) -> list[Block]:
@@ -99,7 +124,7 @@ def button_element(button: Button, index: int) -> Block:
     """A button; its value carries the core's "action:value" back on a click."""
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": button.label, "emoji": True},
+        "text": {"type": "plain_text", "text": plain_text(button.label), "emoji": True},
     }
     if button.url:
         element.update(action_id=f"{ACTION_PREFIX}link.{index}", url=button.url)
@@ -112,12 +137,12 @@ def blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[Block]:
     """The message as Block Kit: header, text sections, fields, then one row of buttons."""
     out: list[Block] = []
     if message.title.strip():
-        header = message.title[:MAX_HEADER]
+        header = plain_text(message.title)[:MAX_HEADER]
         out.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     if message.text.strip():
         out += [
             {"type": "section", "text": _mrkdwn(piece)}
-            for piece in _chunks(escape(message.text), MAX_SECTION_TEXT)
+            for piece in _chunks(mrkdwn_text(message.text), MAX_SECTION_TEXT)
         ]
     out += _field_blocks(message.fields)
     actions = {"type": "actions", "elements": _buttons(message.buttons)}
@@ -134,7 +159,7 @@ def fallback_text(message: Message) -> str:
     parts = [message.title] if message.title.strip() else []
     parts += [message.text] if message.text.strip() else []
     parts += [f"{f.name}: {f.value}" for f in message.fields]
-    return cut(escape("\n".join(parts)), MAX_FALLBACK)
+    return cut(mrkdwn_text("\n".join(parts)), MAX_FALLBACK)
 
 
 def message_payload(message: Message) -> dict[str, Any]:

@@ -1,22 +1,30 @@
-"""Pairing benchmark: speed at 100 / 1,000 / 10,000 members, quality against the exact
-optimum, and repeat partners over 20 weekly rounds of a 60-member club.
+"""Pairing benchmark: speed, pairs lost and quality against the exact optimum.
 
-    .venv/bin/python bench/bench_pairing.py [--json]
+    .venv/bin/python bench/bench_pairing.py [--json] [--quick]
 
-Members are random but realistic: four tracks, levels 1-5, zones spread over the US,
-Europe and India, and two to four evening blocks of availability each. Speed is
-end to end (scoring included). Quality compares the engine's total score (which
-keeps each member's best candidates when a track is large) with rustworkx's exact
-maximum-weight matching on the full candidate graph of the same instance.
+Realistic members are random: four tracks, levels 1-5, zones over the US, Europe and
+India, two to four evening blocks of availability each. Adversarial instances are the
+ones that broke candidate pruning before: identical members, everyone with the same
+hours, everyone sharing a single hour, a few interviewers among many interviewees, and
+one track of 10,000 members. Every timing is end to end: availability parsed (each
+member's text, no cache), scored, matched.
+
+"pairs lost" is the maximum number of pairs on the full graph (every two members of a
+track who share an hour) minus the pairs the engine made; "% of optimum" compares the
+engine's total score with rustworkx's exact maximum-weight, maximum-cardinality matching
+on that full graph (computed up to 1,000 members).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +32,7 @@ import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.pairing.hours import parse_week
+from bot.pairing.hours import WEEK_SLOTS, parse_week
 from bot.pairing.matching import ROLES, TRACKS, Participant, candidate_edges, pair_round
 
 WEEK = date(2026, 11, 16)
@@ -39,49 +47,145 @@ ZONES = [
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun", "mon-fri", "weekends"]
 
 
-def members(n: int, rng: random.Random) -> list[Participant]:
-    hours_cache: dict[tuple[str, str], int] = {}
+@dataclass(frozen=True)
+class Member:
+    """A member as the round sees them before parsing: words and a zone."""
+
+    id: str
+    track: str
+    level: int
+    role: str
+    availability: str
+    zone: str
+
+
+def realistic(n: int, rng: random.Random, tracks: tuple[str, ...] = TRACKS) -> list[Member]:
     made = []
     for i in range(n):
-        zone = rng.choice(ZONES)
         blocks = ", ".join(
             f"{rng.choice(DAYS)} {start}-{start + rng.choice((2, 3))}"
             for start in rng.sample(range(17, 21), rng.randint(2, 4))
         )
-        key = (blocks, zone)
-        if key not in hours_cache:
-            hours_cache[key] = parse_week(blocks, zone, WEEK)
         made.append(
-            Participant(
+            Member(
                 id=f"m{i:05d}",
-                track=rng.choice(TRACKS),
+                track=rng.choice(tracks),
                 level=rng.randint(1, 5),
                 role=rng.choice(ROLES),
-                hours=hours_cache[key],
+                availability=blocks,
+                zone=rng.choice(ZONES),
             )
         )
     return made
 
 
-def optimum(people: list[Participant]) -> int:
-    """Exact maximum-cardinality maximum-weight matching on the full candidate graph."""
-    total = 0
+def same_hours(n: int, rng: random.Random, availability: str, **fixed: object) -> list[Member]:
+    return [
+        Member(
+            id=f"m{i:05d}",
+            track="coding",
+            level=int(fixed.get("level", rng.randint(1, 5))),  # type: ignore[call-overload]
+            role=str(fixed.get("role", rng.choice(ROLES))),
+            availability=availability,
+            zone="America/New_York",
+        )
+        for i in range(n)
+    ]
+
+
+def interviewers_and_interviewees(rng: random.Random) -> list[Member]:
+    people = same_hours(440, rng, "daily 9-22")
+    return [
+        Member(**{**m.__dict__, "role": "interviewer" if i < 20 else "interviewee"})
+        for i, m in enumerate(people)
+    ]
+
+
+INSTANCES: dict[str, Callable[[random.Random], list[Member]]] = {
+    "realistic 100": lambda rng: realistic(100, rng),
+    "realistic 1,000": lambda rng: realistic(1_000, rng),
+    "realistic 10,000": lambda rng: realistic(10_000, rng),
+    "401 identical": lambda rng: same_hours(401, rng, "daily 9-22", level=3, role="both"),
+    "600 all daily 9-22": lambda rng: same_hours(600, rng, "daily 9-22"),
+    "600 one shared hour": lambda rng: same_hours(600, rng, "mon 18-19"),
+    "20 interviewers + 420 interviewees": interviewers_and_interviewees,
+    "one track of 1,000": lambda rng: realistic(1_000, rng, tracks=("coding",)),
+    "one track of 10,000": lambda rng: realistic(10_000, rng, tracks=("coding",)),
+}
+QUICK = ("realistic 100", "realistic 1,000", "401 identical", "20 interviewers + 420 interviewees")
+
+
+def parse(members: list[Member]) -> list[Participant]:
+    return [
+        Participant(
+            id=m.id,
+            track=m.track,
+            level=m.level,
+            role=m.role,  # type: ignore[arg-type]
+            hours=parse_week(m.availability, m.zone, WEEK),
+        )
+        for m in members
+    ]
+
+
+def full_graph(people: list[Participant]) -> tuple[int, int]:
+    """(pairs, total score) of the exact matching on every pair that can meet."""
+    pairs = total = 0
     for track in TRACKS:
         pool = [p for p in people if p.track == track]
         graph = rx.PyGraph()
         graph.add_nodes_from(range(len(pool)))
-        graph.add_edges_from(candidate_edges(pool, {}, neighbours=len(pool)))
+        if len(pool) > 1:
+            graph.add_edges_from(candidate_edges(pool, {}, neighbours=len(pool)))
         matched = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
         weights = {(i, j): w for i, j, w in graph.weighted_edge_list()}
+        pairs += len(matched)
         total += sum(weights.get((i, j), weights.get((j, i), 0)) for i, j in matched)
-    return total
+    return pairs, total
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(name: str) -> dict[str, object]:
+    """One instance, in a fresh child process so its memory peak is its own."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_measure, (name,))
+
+
+def _measure(name: str) -> dict[str, object]:
+    members = INSTANCES[name](random.Random(2026))
+    before = _peak_mb()
+    started = time.perf_counter()
+    people = parse(members)
+    result = pair_round(people, {}, seed="bench")
+    seconds = time.perf_counter() - started
+    row: dict[str, object] = {
+        "instance": name,
+        "members": len(members),
+        "seconds": round(seconds, 3),
+        "peak_mb": round(_peak_mb() - before, 1),
+        "groups": len(result.groups),
+        "unpaired": len(result.unpaired),
+    }
+    if len(members) <= 1_000:
+        pairs, best = full_graph(people)
+        row["pairs_lost"] = pairs - len(result.groups)
+        row["quality_pct"] = round(100 * result.total_score / best, 3) if best else None
+    return row
 
 
 def repeat_rate(rng: random.Random, rounds: int = 20, size: int = 60) -> tuple[int, int]:
-    people = members(size, rng)
     people = [
-        Participant(id=p.id, track="coding", level=p.level, role=p.role, hours=(1 << 168) - 1)
-        for p in people
+        Participant(
+            id=p.id, track="coding", level=p.level, role=p.role, hours=(1 << WEEK_SLOTS) - 1
+        )
+        for p in parse(realistic(size, rng))
     ]
     history: dict[frozenset[str], int] = {}
     repeats = meetings = 0
@@ -102,27 +206,12 @@ def repeat_rate(rng: random.Random, rounds: int = 20, size: int = 60) -> tuple[i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--quick", action="store_true", help="only the small instances")
     args = parser.parse_args()
-    rng = random.Random(2026)
     # numpy and rustworkx load on the first round a process matches; time the matching.
-    pair_round(members(4, random.Random(1)), {}, seed="warm-up")
-    rows = []
-    for n in (int(x) for x in args.sizes.split(",")):
-        people = members(n, rng)
-        started = time.perf_counter()
-        result = pair_round(people, {}, seed="bench")
-        seconds = time.perf_counter() - started
-        row = {
-            "members": n,
-            "seconds": round(seconds, 3),
-            "groups": len(result.groups),
-            "unpaired": len(result.unpaired),
-        }
-        if n <= 1000:
-            best = optimum(people)
-            row["quality_pct"] = round(100 * result.total_score / best, 2) if best else None
-        rows.append(row)
+    pair_round(parse(realistic(4, random.Random(1))), {}, seed="warm-up")
+    names = QUICK if args.quick else tuple(INSTANCES)
+    rows = [measure(name) for name in names]
     repeats, meetings = repeat_rate(random.Random(7))
     report = {
         "rows": rows,
@@ -131,11 +220,14 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"{'members':>8} {'seconds':>9} {'groups':>7} {'unpaired':>9} {'% of optimum':>13}")
+    head = f"{'instance':<36} {'members':>8} {'seconds':>8} {'+MB':>8} {'groups':>7}"
+    print(f"{head} {'unpaired':>9} {'pairs lost':>11} {'% of optimum':>13}")
     for r in rows:
-        quality = f"{r['quality_pct']:.2f}" if r.get("quality_pct") is not None else "-"
+        lost = str(r.get("pairs_lost", "-"))
+        quality = f"{r['quality_pct']:.3f}" if r.get("quality_pct") is not None else "-"
         print(
-            f"{r['members']:>8} {r['seconds']:>9} {r['groups']:>7} {r['unpaired']:>9} {quality:>13}"
+            f"{r['instance']:<36} {r['members']:>8} {r['seconds']:>8} {r['peak_mb']:>8} "
+            f"{r['groups']:>7} {r['unpaired']:>9} {lost:>11} {quality:>13}"
         )
     print(f"repeat partners over 20 weekly rounds of a 60-member club: {repeats} of {meetings}")
 

@@ -1,43 +1,274 @@
-"""Reading times, days and zones that officers type, and turning instants into club-local time."""
+"""Reading times, days and zones the way members type them, and showing instants.
+
+One zone reader (`read_zone`) serves every command that takes a zone: IANA names in
+any case, cities, abbreviations (resolved to the real zone, daylight saving and all)
+and fixed offsets. `zone` turns a saved name back into a tzinfo.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import UserError
+from bot.model import StampStyle, stamp
+from bot.zones import ALIASES, AMBIGUOUS, POPULAR, SAVED_BEFORE, Region
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?(am|pm|a|p)?$")
 _DURATION = re.compile(r"^(\d{1,4})([mhdw])$")
 _DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_WORDS = {"noon": time(12), "midday": time(12), "midnight": time(0)}
 ZONE_EXAMPLES = "America/New_York, Europe/London, Asia/Kolkata"
+TIME_EXAMPLES = "9am, 9:30pm, 21:30 or noon"
+
+# A fixed offset as people write it: "UTC+5:30", "GMT-5", "+0530", "utc - 3".
+_OFFSET = re.compile(r"^(?:utc|gmt|z)?\s*([+\-\u2212])\s*(\d{1,2})(?:\s*[:.h]?\s*(\d{2}))?$")
+# How a fixed offset is saved: "UTC+05:30".
+_FIXED_KEY = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+# POSIX "Etc/GMT-5" is UTC+5: the sign is the opposite of what people mean.
+_ETC = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+_SUFFIXES = (" standard time", " daylight time", " daylight saving time", " time", " timezone")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZoneChoice:
+    """The zone a member's text resolved to: `key` is saved, `note` tells them what it means."""
+
+    key: str
+    note: str
+
+
+# --- zones ---------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _named(name: str) -> bool:
+    """A zone a member would pick: not Etc/, not a bare legacy abbreviation like EST."""
+    return "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+
+
+@lru_cache(maxsize=1)
+def _by_lower() -> dict[str, str]:
+    return {name.lower(): name for name in _zone_names()}
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, str]:
+    """'new york' -> America/New_York: the last part of every named zone."""
+    cities: dict[str, str] = {}
+    for name in sorted(_zone_names(), key=lambda n: (n.count("/"), n)):
+        if _named(name) and not name.startswith(("US/", "Canada/", "Mexico/", "Brazil/", "Chile/")):
+            cities.setdefault(_normal(name.rsplit("/", 1)[1]), name)
+    return cities
+
+
+@lru_cache(maxsize=1)
+def _candidates() -> dict[str, str]:
+    """Every word a member may type (normalised) -> the zone it picks, for suggestions."""
+    words = {_normal(n): n for n in _zone_names() if _named(n)}
+    words.update(_cities())
+    words.update({word: region.key for word, region in ALIASES.items()})
+    return words
+
+
+def _normal(text: str) -> str:
+    words = " ".join(text.strip().lower().replace("_", " ").split())
+    for suffix in _SUFFIXES:
+        if words.endswith(suffix) and len(words) > len(suffix):
+            words = words.removesuffix(suffix)
+    return words
 
 
 @lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
-    """The IANA zone `name`, or a UserError naming close matches."""
-    if name not in _zone_names():
-        _unknown_zone(name)
-    return ZoneInfo(name)
+def zone(name: str) -> tzinfo:
+    """The zone a saved name stands for (an IANA name or "UTC+05:30").
+
+    Names saved before the reader existed are read the way the reader would now take them:
+    a club saved as "EST" runs on New York time, daylight saving included.
+    """
+    fixed = _FIXED_KEY.match(name)
+    if fixed:
+        return _fixed_zone(fixed[1], int(fixed[2]), int(fixed[3]))
+    if name in SAVED_BEFORE:
+        return ZoneInfo(SAVED_BEFORE[name])
+    if name in _zone_names():
+        return ZoneInfo(name)
+    return zone(read_zone(name).key)
 
 
-def _unknown_zone(name: str) -> None:
-    close = difflib.get_close_matches(name, _zone_names(), n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(close)}?" if close else f" For example: {ZONE_EXAMPLES}."
-    raise UserError(f"`{name[:64]}` is not a time zone I know.{hint}")
+def zone_name(name: str) -> str:
+    """The zone a saved name runs on, as a member should read it ("EST" -> America/New_York)."""
+    return SAVED_BEFORE.get(name, name)
+
+
+def _fixed_zone(sign: str, hours: int, minutes: int) -> tzinfo:
+    offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+    return timezone(offset, _fixed_key(offset))
+
+
+def _fixed_key(offset: timedelta) -> str:
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def read_zone(text: str) -> ZoneChoice:
+    """The zone a member means by `text`, or a UserError that asks or suggests."""
+    typed = text.strip()[:64]
+    word = _normal(typed)
+    if word in AMBIGUOUS:
+        _ask(typed, AMBIGUOUS[word])
+    if word in ALIASES:
+        return _chosen(typed, ALIASES[word])
+    offset = _OFFSET.match(word.replace(" ", ""))
+    if offset:
+        return _offset_choice(typed, offset[1], int(offset[2]), int(offset[3] or 0))
+    name = _by_lower().get(typed.lower()) or _by_lower().get(word.replace(" ", "_"))
+    etc = _ETC.match(name or "")
+    if etc:
+        # Etc/GMT-5 is UTC+5: read it as the offset it really is, and say so.
+        return _offset_choice(typed, "+" if etc[1] == "-" else "-", int(etc[2]), 0)
+    if name is not None and _FIXED_KEY.match(name) is None:
+        return _chosen(typed, Region(key=SAVED_BEFORE.get(name, name), label=""))
+    if word in _cities():
+        return _chosen(typed, Region(key=_cities()[word], label=""))
+    raise UserError(f"`{typed}` is not a time zone I know.{_suggestion(word)}")
+
+
+def _chosen(typed: str, region: Region) -> ZoneChoice:
+    about = f" ({region.label})" if region.label else ""
+    head = f"{region.key}{about}"
+    if typed != region.key:
+        head = f"`{typed}` → {region.key}{about}"
+    return ZoneChoice(key=region.key, note=f"{head}. {seasons(region.key)}")
+
+
+def seasons(key: str) -> str:
+    """Whether the zone follows daylight saving, with its two offsets."""
+    tz = zone(key)
+    year = datetime.now(UTC).year
+    winter, summer = (datetime(year, month, 15, 12, tzinfo=tz) for month in (1, 7))
+    if winter.utcoffset() == summer.utcoffset():
+        return f"No daylight saving: {_offset_text(winter)} all year."
+    return (
+        f"It follows daylight saving: {_offset_text(winter)} in January, "
+        f"{_offset_text(summer)} in July."
+    )
+
+
+def _offset_text(moment: datetime) -> str:
+    name, key = moment.tzname() or "", _fixed_key(moment.utcoffset() or timedelta(0))
+    return key if name in ("", key) or name[0] in "+-" else f"{name} ({key})"
+
+
+def _ask(typed: str, regions: tuple[Region, ...]) -> None:
+    options = " or ".join(f"{r.key} ({r.label})" for r in regions)
+    raise UserError(
+        f"`{typed}` is used for more than one zone: {options}. Which one? "
+        f"Type its name, e.g. `{regions[0].key}`."
+    )
+
+
+def _offset_choice(typed: str, sign: str, hours: int, minutes: int) -> ZoneChoice:
+    sign = "-" if sign in "-\u2212" else "+"  # U+2212 is the typographic minus
+    if hours > 14 or minutes not in (0, 30, 45) or (sign == "-" and hours > 12):
+        raise UserError(f"`{typed}` is not an offset from UTC; they run from UTC-12 to UTC+14.")
+    offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+    key = _fixed_key(offset)
+    if offset == timedelta(0):
+        return ZoneChoice(key="UTC", note=f"`{typed}` → UTC. {seasons('UTC')}")
+    like = [name for name in POPULAR if _has_offset(name, offset)][:3]
+    city = (
+        f" If your city changes its clocks, use its zone instead, e.g. {', '.join(like)}."
+        if like
+        else ""
+    )
+    return ZoneChoice(
+        key=key,
+        note=(
+            f"`{typed}` → {key}, a fixed offset: it does not follow daylight saving, "
+            f"so posts stay at this offset all year.{city}"
+        ),
+    )
+
+
+def _has_offset(name: str, offset: timedelta) -> bool:
+    year = datetime.now(UTC).year
+    tz = ZoneInfo(name)
+    return any(datetime(year, m, 15, 12, tzinfo=tz).utcoffset() == offset for m in (1, 7))
+
+
+def _suggestion(word: str) -> str:
+    close = difflib.get_close_matches(word, _candidates(), n=8, cutoff=0.6)
+    picks = list(dict.fromkeys(_candidates()[c] for c in close))[:3]
+    return f" Did you mean {', '.join(picks)}?" if picks else f" For example: {ZONE_EXAMPLES}."
+
+
+def zone_suggestions(typed: str, limit: int = 25) -> list[str]:
+    """Zones to offer while a member types (Discord autocomplete), best first."""
+    word = _normal(typed)
+    if not word:
+        return list(POPULAR[:limit])
+    if word in AMBIGUOUS:
+        return [r.key for r in AMBIGUOUS[word]]
+    try:
+        found = [read_zone(typed).key]
+    except UserError:
+        found = []
+    if found and _FIXED_KEY.match(found[0]):
+        # What people mean by "GMT-5" is a city on that offset; the fixed offset comes last.
+        offset = zone(found[0]).utcoffset(None) or timedelta(0)
+        return [n for n in POPULAR if _has_offset(n, offset)][: limit - 1] + found
+    words = _candidates()
+    starts = sorted((w for w in words if w.startswith(word) or f"/{word}" in w), key=_rank)
+    inside = sorted((w for w in words if word in w and w not in starts), key=_rank)
+    close = difflib.get_close_matches(word, words, n=limit, cutoff=0.6)
+    found += [words[w] for w in (*starts, *inside, *close)]
+    return list(dict.fromkeys(found))[:limit]
+
+
+def _rank(word: str) -> tuple[int, str]:
+    """Words people use (aliases, popular zones) before the rest of the IANA list."""
+    return (0 if word in ALIASES or _candidates()[word] in POPULAR else 1, word)
+
+
+async def complete_zone(_ctx: object, typed: str) -> list[str]:
+    """The `autocomplete` of every `timezone` option."""
+    return zone_suggestions(typed)
+
+
+# --- times of day, days, durations ---------------------------------------------------------
+
+
+def read_time(text: str) -> time:
+    """A time of day as members write it: '9am', '9:30 pm', '21:30', '0930', 'noon'."""
+    word = text.strip().lower().replace(" ", "").replace(".", "")
+    if word in _WORDS:
+        return _WORDS[word]
+    match = _CLOCK.match(word)
+    if match:
+        hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+        if half and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if half.startswith("p") else 0)
+        elif half:
+            hour = 99
+        if hour <= 23 and minute <= 59:
+            return time(hour, minute)
+    raise UserError(f"`{text[:40]}` is not a time of day. Write it like {TIME_EXAMPLES}.")
 
 
 def parse_hhmm(text: str) -> time:
-    """'09:00' or '9:30' (24-hour clock)."""
+    """A saved setting, '09:00' or '9:30' (24-hour clock); members' input goes to read_time."""
     match = _HHMM.match(text.strip())
     hour, minute = (int(match[1]), int(match[2])) if match else (99, 99)
     if hour > 23 or minute > 59:
@@ -69,6 +300,9 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{_DURATION_UNITS[match[2]]: int(match[1])})
 
 
+# --- showing instants ----------------------------------------------------------------------
+
+
 def local(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(zone(zone_name))
 
@@ -76,3 +310,11 @@ def local(instant: datetime, zone_name: str) -> datetime:
 def describe(instant: datetime, zone_name: str) -> str:
     """'Mon 23 Nov 2026, 09:00 EST' in the club's zone."""
     return local(instant, zone_name).strftime("%a %d %b %Y, %H:%M %Z")
+
+
+def moment(instant: datetime, zone_name: str, style: StampStyle = "f") -> str:
+    """`instant` for message text: each reader sees it in their own zone where the platform
+    can localise it, and `describe`'s club-zone text everywhere else."""
+    if style == "t":
+        return stamp(instant, local(instant, zone_name).strftime("%H:%M %Z"), style)
+    return stamp(instant, describe(instant, zone_name), style)

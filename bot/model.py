@@ -6,9 +6,11 @@ Limits are the stricter of Discord's and Slack's (see shared/PLATFORM.md), so a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Literal, cast
 
 Platform = Literal["discord", "slack", "console"]
 PLATFORMS: tuple[Platform, ...] = ("discord", "slack", "console")
@@ -34,9 +36,82 @@ MAX_URL = 512
 MAX_ATTACHMENT = 8 * 1024 * 1024
 
 
+# --- instants each reader sees in their own zone -----------------------------------------
+# The core writes `stamp(...)` into any text; each adapter renders it (Discord `<t:…>`,
+# Slack `<!date^…>`) and the console shows its fallback, the time in the club's zone.
+StampStyle = Literal["f", "t", "R"]
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MAX_FALLBACK = 80
+_STAMP = re.compile(
+    f"{_OPEN}(-?[0-9]{{1,12}})[|]([ftR])[|]([^{_OPEN}{_CLOSE}]{{1,{_MAX_FALLBACK}}}){_CLOSE}"
+)
+# What the longest rendering (Slack's `<!date^UNIX^{date_short_pretty} {time}|fallback>`)
+# adds around a stamp's number and fallback; lengths are checked against that rendering.
+STAMP_MARKUP = 36
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stamp:
+    """An instant in a message: `style` "f" is date and time, "t" the time of day, "R"
+    relative ("in 3 days")."""
+
+    unix: int
+    style: StampStyle
+    fallback: str
+
+
+def stamp(at: datetime, fallback: str, style: StampStyle = "f") -> str:
+    """`at` as a token inside message text; `fallback` is shown where a platform can't localise."""
+    clean = fallback.replace(_OPEN, "").replace(_CLOSE, "")[:_MAX_FALLBACK] or "?"
+    return f"{_OPEN}{int(at.timestamp())}|{style}|{clean}{_CLOSE}"
+
+
+def render_stamps(text: str, render: Callable[[Stamp], str]) -> str:
+    """`text` with every stamp replaced by `render(stamp)`."""
+
+    def one(match: re.Match[str]) -> str:
+        style = cast(StampStyle, match[2])
+        return render(Stamp(unix=int(match[1]), style=style, fallback=match[3]))
+
+    return _STAMP.sub(one, text)
+
+
+def plain(text: str) -> str:
+    """`text` with every stamp as its fallback (the console, titles, button labels)."""
+    return render_stamps(text, lambda s: s.fallback)
+
+
+def _pieces(text: str) -> Iterator[tuple[str, int]]:
+    """Plain runs and whole stamps of `text`, each with its shown length."""
+    end = 0
+    for match in _STAMP.finditer(text):
+        if match.start() > end:
+            yield text[end : match.start()], match.start() - end
+        yield match[0], len(match[1]) + len(match[3]) + STAMP_MARKUP
+        end = match.end()
+    if end < len(text):
+        yield text[end:], len(text) - end
+
+
+def shown_length(text: str) -> int:
+    """The length of `text` as its longest platform rendering, which the limits apply to."""
+    return sum(cost for _, cost in _pieces(text))
+
+
 def clip(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Cut `text` to `limit` shown characters, marking the cut with an ellipsis; never
+    through a stamp."""
+    if shown_length(text) <= limit:
+        return text
+    kept, room = [], limit - 1
+    for piece, cost in _pieces(text):
+        if cost > room and piece.startswith(_OPEN) and _STAMP.fullmatch(piece):
+            break
+        kept.append(piece[:room])
+        room -= min(cost, room)
+        if room <= 0:
+            break
+    return "".join(kept) + "…"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,8 +236,8 @@ class Message:
             raise ValueError(f"{len(self.fields)} fields; at most {MAX_FIELDS}")
         if len(self.buttons) > MAX_BUTTONS:
             raise ValueError(f"{len(self.buttons)} buttons; at most {MAX_BUTTONS}")
-        total = len(self.text) + len(self.title)
-        total += sum(len(f.name) + len(f.value) for f in self.fields)
+        total = shown_length(self.text) + shown_length(self.title)
+        total += sum(shown_length(f.name) + shown_length(f.value) for f in self.fields)
         if total > MAX_TOTAL:
             raise ValueError(f"message is {total} characters in all; at most {MAX_TOTAL}")
 
@@ -170,8 +245,8 @@ class Message:
 def _check_length(what: str, text: str, limit: int, *, allow_empty: bool) -> None:
     if not allow_empty and not text.strip():
         raise ValueError(f"{what} is empty")
-    if len(text) > limit:
-        raise ValueError(f"{what} is {len(text)} characters; at most {limit}")
+    if shown_length(text) > limit:
+        raise ValueError(f"{what} is {shown_length(text)} characters; at most {limit}")
 
 
 def plural(count: int, noun: str) -> str:
@@ -187,7 +262,7 @@ def field_lines(lines: Sequence[str], empty: str, limit: int = MAX_FIELD_VALUE) 
     for index, line in enumerate(lines):
         rest = len(lines) - index - 1
         tail = len(f"\n…and {rest} more") if rest else 0
-        if len("\n".join([*kept, line])) + tail > limit:
+        if shown_length("\n".join([*kept, line])) + tail > limit:
             return (
                 "\n".join([*kept, f"…and {len(lines) - index} more"]) if kept else clip(line, limit)
             )

@@ -6,7 +6,18 @@ from datetime import timedelta
 
 from bot.app import ChannelRef, Command, Context, Option
 from bot.club.digest import job_names, last_runs
-from bot.club_time import WEEKDAYS, describe, local, parse_hhmm, parse_weekday, zone
+from bot.club_time import (
+    WEEKDAYS,
+    ZoneChoice,
+    complete_zone,
+    describe,
+    local,
+    moment,
+    parse_weekday,
+    read_time,
+    read_zone,
+    zone_name,
+)
 from bot.errors import UserError
 from bot.model import Field, Message, clip, field_lines, reply
 from bot.store.clubs import Actor, Channel, Club, ClubChanges
@@ -23,8 +34,9 @@ PURPOSE_HELP = {
 async def setup(ctx: Context) -> Message:
     if not ctx.args:
         return reply(_config_text(ctx.club), title="Club setup")
+    chosen = _checked_zone(ctx.args.get("timezone"))
     changes = ClubChanges(
-        timezone=_checked_zone(ctx.args.get("timezone")),
+        timezone=chosen.key if chosen else None,
         officer_role_id=_role_id(ctx, ctx.args.get("officer_role")),
         digest_weekday=_weekday(ctx.args.get("digest_day")),
         digest_time=_digest_time(ctx.args.get("digest_time")),
@@ -34,19 +46,20 @@ async def setup(ctx: Context) -> Message:
     )
     club = await ctx.store.clubs.change(ctx.club.id, changes, actor=ctx.actor, now=ctx.now)
     await ctx.schedule.club_changed(club.id)
-    return reply("Saved.\n" + _config_text(club), title="Club setup")
+    said = f"{chosen.note}\n" if chosen else ""
+    return reply(f"Saved.\n{said}" + _config_text(club), title="Club setup")
 
 
 def _weekday(text: str | None) -> int | None:
     return None if text is None else parse_weekday(text)
 
 
-def _checked_zone(name: str | None) -> str | None:
-    return None if name is None else zone(name).key
+def _checked_zone(name: str | None) -> ZoneChoice | None:
+    return None if name is None else read_zone(name)
 
 
 def _digest_time(text: str | None) -> str | None:
-    return None if text is None else parse_hhmm(text).strftime("%H:%M")
+    return None if text is None else read_time(text).strftime("%H:%M")
 
 
 def _role_id(ctx: Context, text: str | None) -> str | None:
@@ -83,7 +96,7 @@ async def _channel(ctx: Context, purpose: str, ref: str) -> Channel:
 
 def _config_text(club: Club) -> str:
     lines = [
-        f"Time zone: {club.timezone}",
+        f"Time zone: {zone_name(club.timezone)}",
         f"Weekly digest: {WEEKDAYS[club.digest_weekday].title()} {club.digest_time}",
     ]
     for purpose in CHANNEL_PURPOSES:
@@ -152,7 +165,7 @@ async def status(ctx: Context) -> Message:
         Field(
             name="Next runs",
             value=field_lines(
-                [f"{r.description}: {describe(r.at, club.timezone)}" for r in runs],
+                [f"{r.description}: {moment(r.at, club.timezone)}" for r in runs],
                 "Nothing is scheduled.",
             ),
         ),
@@ -218,14 +231,18 @@ async def audit(ctx: Context) -> Message:
 
 
 _SETUP_OPTIONS = (
-    Option(name="timezone", description="IANA time zone, e.g. America/New_York"),
+    Option(
+        name="timezone",
+        description="Time zone, e.g. New York, America/New_York or EST",
+        autocomplete=complete_zone,
+    ),
     *(
         Option(name=p, description=f"Channel for {PURPOSE_HELP[p]}", kind="channel")
         for p in CHANNEL_PURPOSES
     ),
     Option(name="officer_role", description="Members with this role are officers", kind="role"),
     Option(name="digest_day", description="Day of the weekly officer digest, e.g. mon"),
-    Option(name="digest_time", description="Time of the weekly officer digest, HH:MM"),
+    Option(name="digest_time", description="Time of the weekly officer digest, e.g. 9am or 18:30"),
 )
 _MEMBER = (Option(name="member", description="The member", kind="user", required=True),)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.app import Run
-from bot.club_time import describe, local
+from bot.club_time import local, moment
 from bot.model import Field, Message, clip, field_lines
 from bot.store.claims import Claim
 from bot.store.clubs import Club
@@ -92,7 +92,7 @@ def officer_digest(club: Club, data: DigestData) -> Message:
         Field(
             name="Coming up",
             value=field_lines(
-                [f"• {r.description}: {describe(r.at, club.timezone)}" for r in data.next_runs],
+                [f"• {r.description}: {moment(r.at, club.timezone)}" for r in data.next_runs],
                 "Nothing is scheduled.",
             ),
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import Command, Context, Option
-from bot.club_time import parse_hhmm, parse_weekday, zone
+from bot.club_time import complete_zone, parse_weekday, read_time, read_zone
 from bot.errors import UserError
 from bot.model import Field, Message, field_lines, plural, reply
 from bot.pairing.hours import EXAMPLE, describe_hour, first_hour, parse_week
@@ -16,8 +16,8 @@ from bot.store.clubs import ClubChanges
 
 
 async def join(ctx: Context) -> Message:
-    timezone = ctx.args.get("timezone", ctx.club.timezone)
-    zone(timezone)  # a clear error for a zone that doesn't exist
+    chosen = read_zone(ctx.args["timezone"]) if "timezone" in ctx.args else None
+    timezone = chosen.key if chosen else ctx.club.timezone
     level = int(ctx.args["level"])
     if not 1 <= level <= 5:
         raise UserError("`level` is 1 (just starting) to 5 (interview-ready).")
@@ -36,6 +36,7 @@ async def join(ctx: Context) -> Message:
     return reply(
         f"{head} {plural(hours.bit_count(), 'hour')} a week, {member.track}, level {level}, "
         f"{member.role}. Rounds run {_schedule(ctx)}; you'll get your partner by DM."
+        + (f"\n{chosen.note}" if chosen else "")
     )
 
 
@@ -256,7 +257,7 @@ async def settings(ctx: Context) -> Message:
         changes["pairing_day"] = ctx.args["day"][:3].lower()
         parse_weekday(changes["pairing_day"] or "")
     if "time" in ctx.args:
-        changes["pairing_time"] = parse_hhmm(ctx.args["time"]).strftime("%H:%M")
+        changes["pairing_time"] = read_time(ctx.args["time"]).strftime("%H:%M")
     club = ctx.club
     if changes:
         club = await ctx.store.clubs.change(
@@ -288,7 +289,11 @@ COMMANDS: tuple[Command, ...] = (
                 max_length=300,
             ),
             Option(name="role", description="interviewer, interviewee or both", choices=ROLES),
-            Option(name="timezone", description="Your IANA zone (default: the club's)"),
+            Option(
+                name="timezone",
+                description="Your zone, e.g. New York or Asia/Kolkata (default: the club's)",
+                autocomplete=complete_zone,
+            ),
         ),
     ),
     Command(name="mockpair leave", description="Stop being paired", handler=leave),
@@ -338,7 +343,7 @@ COMMANDS: tuple[Command, ...] = (
         officers_only=True,
         options=(
             Option(name="day", description="e.g. mon"),
-            Option(name="time", description="HH:MM in the club's zone"),
+            Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
         ),
     ),
 )

@@ -14,22 +14,33 @@ common hour of the week; otherwise they cannot be paired):
 
 The 1,000 puts every new pair above every repeat: a repeat happens only when no
 alternative exists, and the penalty fades over about half a year (after 20 rounds
-it still outweighs any difference in fit). The matching maximises the number of
-pairs first, then the total score (rustworkx's exact maximum-weight matching on
-the candidate graph).
-Each track is matched on its own, since pairs never cross tracks. Large tracks
-keep each member's best `NEIGHBOURS` candidates (scored in bulk with numpy),
-which in the benchmark loses well under 1% of the optimum.
+it still outweighs any difference in fit).
 
-An odd track leaves one member over: they join the pair that suits them best as
-a trio. Who is over is rotated: members who have been in a trio least often are
-asked first.
+Who is seated comes before any of that. The matching pairs as many members as the
+track allows; among those matchings it takes the highest total of the pair scores
+plus each seated member's seat weight: 4,000 per round they waited (a member left
+out last round is seated before anyone gets a fresh partner) and 40 per trio they
+have been in (they get a pair, so the trio goes to those who had fewest).
+
+Each track is matched on its own, since pairs never cross tracks. A track of up to
+400 members is matched exactly on every pair that can meet (rustworkx's maximum-
+weight matching). A larger one is split at random into chunks of about 500; in each
+chunk every member keeps its best candidates, its best of each role, and a few at
+random (ties broken differently for each member, so identical members do not all
+crowd onto the same few), and the chunk is matched exactly on those. The members the
+chunks leave over are matched together, and a last pass looks for augmenting paths
+on the full graph, so no pair that could be made is lost.
+
+A track with members over afterwards makes at most one trio: the member who waited
+longest, then who has been in fewest trios, joins the pair they share an hour with
+whose members have been in fewest trios. Anyone still over is told why.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -41,10 +52,17 @@ if TYPE_CHECKING:  # numpy and rustworkx load when a round is matched, not at st
 Role = Literal["interviewer", "interviewee", "both"]
 TRACKS: Final = ("coding", "ml-fundamentals", "ml-system-design", "behavioral")
 ROLES: Final[tuple[Role, ...]] = ("interviewer", "interviewee", "both")
-NEIGHBOURS = 16
-FULL_GRAPH_UP_TO = 400
 FRESH = 1000
 REPEAT_DECAY = 0.9
+# A seated member's weight in the matching (see the module docstring).
+WAITED = 4 * FRESH
+TRIO_TURN = 40
+FULL_GRAPH_UP_TO = 400  # tracks up to this size: every pair that can meet is a candidate
+CHUNK = 500  # larger tracks are matched in random chunks of about this size...
+BEST = 10  # ...where each member keeps its best candidates,
+PER_ROLE = 4  # its best of each role (so no role crowds another out),
+AT_RANDOM = 2  # and a few at random among those it can meet
+AUGMENT_BUDGET = 400  # vertices one augmenting-path search may expand
 _WORDS = -(-WEEK_SLOTS // 64)  # the week's slots in 64-bit words
 
 
@@ -124,50 +142,32 @@ def _pair_track(
 ) -> tuple[list[Group], list[Unpaired]]:
     if len(members) == 1:
         return [], [Unpaired(id=members[0].id, reason=f"nobody else is in the {track} track")]
-    pool, left, pairs = _best_pool(members, history, seed)
-    groups = [_group(pool[i], pool[j], history) for i, j in pairs]
-    paired = {m for g in groups for m in g.members}
-    left += [m for m in pool if m.id not in paired]
-    unpaired = []
+    pairs = _room_for_a_trio(members, match(members, history, seed=seed))
+    groups = [_group(members[i], members[j], history) for i, j in pairs]
+    paired = {i for pair in pairs for i in pair}
+    left = sorted((m for i, m in enumerate(members) if i not in paired), key=_trio_order(seed))
+    unpaired, trio = [], False
     for member in left:
-        if _join_trio(member, groups, pool, history) is None:
+        if not trio and _join_trio(member, groups, members, history) is not None:
+            trio = True
+        else:
             unpaired.append(Unpaired(id=member.id, reason=_why_alone(member, members)))
     return groups, unpaired
 
 
-Pool = tuple[list[Participant], list[Participant], list[tuple[int, int]]]
+def seat_weight(p: Participant) -> int:
+    """What seating `p` adds to a matching: waiting rounds first, then trio turns."""
+    return WAITED * min(p.waited, 3) + TRIO_TURN * min(p.trio_count, 3)
 
 
-def _best_pool(members: list[Participant], history: History, seed: str) -> Pool:
-    """Who is matched, and who waits for a trio. With an odd count, the member the best
-    matching leaves over joins a trio if they are among those with the fewest trios so
-    far; otherwise the next in the trio rotation sits out the matching instead."""
-    pairs = match(members, history)
-    if len(members) % 2 == 0:
-        return members, [], pairs
-    pairable = [m for m in members if any(pair_score(m, o, history) for o in members)]
-    if not pairable:
-        return members, [], pairs
-    fewest = min(m.trio_count for m in pairable)
-    matched = {i for pair in pairs for i in pair}
-    over = [m for i, m in enumerate(members) if i not in matched]
-    if any(m.trio_count == fewest for m in over if m in pairable):
-        return members, [], pairs
-    spare = _spare(pairable, history, seed)
-    pool = [m for m in members if m is not spare]
-    return pool, [spare], match(pool, history)
+def _trio_order(seed: str) -> Callable[[Participant], tuple[int, int, str]]:
+    """Who over joins the trio first: longest waiting, fewest trios, then a fair draw."""
 
+    def order(p: Participant) -> tuple[int, int, str]:
+        draw = hashlib.sha256(f"{seed}|{p.id}".encode()).hexdigest()
+        return -p.waited, p.trio_count, draw
 
-def _spare(members: list[Participant], history: History, seed: str) -> Participant:
-    """Who sits out the pairing to join a trio: fewest trios so far, then a fair draw."""
-
-    def order(p: Participant) -> tuple[int, str]:
-        return p.trio_count, hashlib.sha256(f"{seed}|{p.id}".encode()).hexdigest()
-
-    for candidate in sorted(members, key=order):
-        if any(pair_score(candidate, other, history) for other in members):
-            return candidate
-    return min(members, key=order)
+    return order
 
 
 def _join_trio(
@@ -214,14 +214,37 @@ def _group(a: Participant, b: Participant, history: History) -> Group:
 # --- the matching ---------------------------------------------------------------
 
 
-def match(pool: Sequence[Participant], history: History) -> list[tuple[int, int]]:
-    """Index pairs of a maximum-cardinality, maximum-score matching of `pool`."""
+def match(
+    pool: Sequence[Participant], history: History, *, seed: str = ""
+) -> list[tuple[int, int]]:
+    """Index pairs of a maximum-cardinality matching of one track's `pool` with (nearly)
+    the highest total of pair scores and seat weights."""
     n = len(pool)
     if n < 2:
         return []
+    if n <= FULL_GRAPH_UP_TO:
+        return _exact(n, candidate_edges(pool, history, neighbours=n))
+    pairs: list[tuple[int, int]] = []
+    left: list[int] = []
+    for chunk in _chunks(pool, seed):
+        sub = [pool[i] for i in chunk]
+        got = _exact(len(sub), candidate_edges(sub, history, seed=seed))
+        pairs += [(chunk[a], chunk[b]) for a, b in got]
+        seated = {x for pair in got for x in pair}
+        left += [chunk[k] for k in range(len(chunk)) if k not in seated]
+    if len(left) > 1:  # what the chunks left over, matched together
+        sub = [pool[i] for i in left]
+        full = len(sub) if len(sub) <= FULL_GRAPH_UP_TO else None
+        got = _exact(len(sub), candidate_edges(sub, history, neighbours=full, seed=seed))
+        pairs += [(left[a], left[b]) for a, b in got]
+    pairs = _augment(pool, pairs)
+    return sorted((min(i, j), max(i, j)) for i, j in pairs)
+
+
+def _exact(n: int, edges: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """rustworkx's exact maximum-cardinality, maximum-weight matching on `edges`."""
     import rustworkx as rx
 
-    edges = candidate_edges(pool, history)
     graph = rx.PyGraph()
     graph.add_nodes_from(range(n))
     graph.add_edges_from(edges)
@@ -229,36 +252,234 @@ def match(pool: Sequence[Participant], history: History) -> list[tuple[int, int]
     return sorted((min(i, j), max(i, j)) for i, j in matched)
 
 
-def candidate_edges(
-    pool: Sequence[Participant], history: History, *, neighbours: int | None = None
-) -> list[tuple[int, int, int]]:
-    """(i, j, score) for pairs that can meet: all of them for small pools, else each
-    member's best `neighbours`, scored in bulk."""
+def _chunks(pool: Sequence[Participant], seed: str) -> list[list[int]]:
+    """range(len(pool)) split into chunks of about CHUNK, members with similar hours
+    together (so each finds partners it shares many hours with), in a seeded order."""
     import numpy as np
 
     n = len(pool)
-    keep = neighbours if neighbours is not None else (n if n <= FULL_GRAPH_UP_TO else NEIGHBOURS)
+    count = -(-n // CHUNK)
+    draw = _rng(seed, "chunks").random(n)
+    first = np.array([(p.hours & -p.hours).bit_length() for p in pool])
+    level = np.array([p.level for p in pool])
+    order = np.lexsort((draw, level, first // (24 * SLOTS_PER_HOUR)))
+    return [sorted(part.tolist()) for part in np.array_split(order, count)]
+
+
+def _rng(seed: str, purpose: str) -> np.random.Generator:
+    import numpy as np
+
+    digest = hashlib.sha256(f"{seed}|{purpose}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+
+def candidate_edges(
+    pool: Sequence[Participant],
+    history: History,
+    *,
+    neighbours: int | None = None,
+    seed: str = "",
+) -> list[tuple[int, int, int]]:
+    """(i, j, weight) for pairs that can meet: every such pair when `neighbours` covers
+    the pool, else each member's diverse candidates (see the module docstring). The
+    weight is the pair's score plus both members' seat weights."""
+    import numpy as np
+
+    n = len(pool)
     scores = _bulk_scores(pool)
     _apply_history(scores, pool, history)
-    edges: dict[tuple[int, int], int] = {}
-    for i in range(n):
-        row = scores[i]
-        candidates = np.flatnonzero(row > 0)
-        if len(candidates) > keep:
-            candidates = candidates[np.argpartition(-row[candidates], keep - 1)[:keep]]
-        for j in candidates.tolist():
-            edges[(min(i, j), max(i, j))] = int(row[j])
-    return [(i, j, w) for (i, j), w in sorted(edges.items())]
+    if neighbours is not None and neighbours >= n - 1:
+        rows, cols = np.nonzero(np.triu(scores))
+    else:
+        rows, cols = _diverse(scores, pool, _rng(seed, "ties"))
+    seats = np.array([seat_weight(p) for p in pool], dtype=np.int64)
+    weights = scores[rows, cols] + seats[rows] + seats[cols]
+    return list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True))
+
+
+def _diverse(
+    scores: np.ndarray, pool: Sequence[Participant], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's best candidates, best of each role and a few at random, as the
+    (row, col) pairs of an upper triangle without repeats."""
+    import numpy as np
+
+    n = len(pool)
+    can_meet = scores > 0
+    # Scores are whole numbers: noise below 1 only breaks ties, differently per member.
+    rank = np.where(can_meet, scores + rng.random((n, n)), -np.inf)
+    picks = [_top(rank, BEST)]
+    role = np.array([ROLES.index(p.role) for p in pool])
+    by_role = np.argsort(role, kind="stable")
+    bounds = np.searchsorted(role[by_role], np.arange(len(ROLES) + 1))
+    ranked_by_role = rank[:, by_role]
+    for low, high in itertools.pairwise(bounds):
+        if high > low:
+            picks.append(by_role[low + _top(ranked_by_role[:, low:high], PER_ROLE)])
+    picks.append(rng.integers(0, n, size=(n, AT_RANDOM)))
+    cols = np.concatenate(picks, axis=1)
+    rows = np.repeat(np.arange(n)[:, None], cols.shape[1], axis=1)
+    rows, cols = rows.ravel(), cols.ravel()
+    keep = can_meet[rows, cols]
+    low, high = np.minimum(rows, cols)[keep], np.maximum(rows, cols)[keep]
+    unique = np.unique(low * n + high)
+    return unique // n, unique % n
+
+
+def _top(rank: np.ndarray, k: int) -> np.ndarray:
+    """The column indices of each row's `k` highest ranks (some may be -inf: dropped later)."""
+    import numpy as np
+
+    if rank.shape[1] <= k:
+        return np.broadcast_to(np.arange(rank.shape[1]), rank.shape)
+    return np.argpartition(-rank, k, axis=1)[:, :k]
+
+
+def _augment(pool: Sequence[Participant], pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Grow `pairs` along augmenting paths of the full graph (members who share an hour),
+    so no pair that could be made is lost to the chunks or the candidate lists."""
+    mate: dict[int, int] = {}
+    for i, j in pairs:
+        mate[i], mate[j] = j, i
+    free = [i for i in range(len(pool)) if i not in mate]
+    if len(free) < 2:
+        return pairs
+    words = _words(pool)
+    for root in sorted(free, key=lambda i: -seat_weight(pool[i])):
+        if root not in mate:
+            _flip(_augmenting_path(root, mate, words), mate)
+    return sorted({(min(i, j), max(i, j)) for i, j in mate.items()})
+
+
+def _augmenting_path(root: int, mate: dict[int, int], words: np.ndarray) -> list[int]:
+    """An alternating path from the free `root` to another free member, as the list
+    [root, y1, z1, y2, ..., yk] (yi-zi matched), or [] if none is found in the budget.
+
+    A breadth-first alternating tree without blossom shrinking: every path it returns
+    is a real augmenting path; it may miss one that runs through an odd cycle."""
+    import numpy as np
+
+    parent: dict[int, int] = {root: -1}  # outer (even) vertex -> the inner vertex before it
+    inner: dict[int, int] = {}  # inner (odd) vertex -> the outer vertex it was reached from
+    queue, expanded = [root], 0
+    while queue and expanded < AUGMENT_BUDGET:
+        x = queue.pop(0)
+        expanded += 1
+        common = np.bitwise_and(words, words[x]).any(axis=1)
+        for y in np.flatnonzero(common).tolist():
+            if y == x or y in parent or y in inner:
+                continue
+            inner[y] = x
+            if y not in mate:
+                return _path_to(y, parent, inner)
+            parent[mate[y]] = y
+            queue.append(mate[y])
+    return []
+
+
+def _path_to(end: int, parent: dict[int, int], inner: dict[int, int]) -> list[int]:
+    path = [end]
+    x = inner[end]
+    while True:
+        path.append(x)
+        if parent[x] == -1:
+            return path[::-1]
+        path.append(parent[x])
+        x = inner[parent[x]]
+
+
+def _flip(path: list[int], mate: dict[int, int]) -> None:
+    """Swap matched and unmatched edges along an augmenting path."""
+    for a, b in zip(path[::2], path[1::2], strict=True):
+        mate[a], mate[b] = b, a
+
+
+def _room_for_a_trio(
+    pool: Sequence[Participant], pairs: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """`pairs`, or as many other pairs, such that a member left over can join a pair.
+
+    The matching may leave over only members who share no hour with any pair, while
+    another matching of the same size would free a member who does: walking an even
+    alternating path from a leftover (it takes a partner, whose old partner takes
+    another, ...) frees the member at its end. The first such member found who shares
+    an hour with a pair off the path is freed, so the track seats one more."""
+    import numpy as np
+
+    seated = {i for pair in pairs for i in pair}
+    left = [i for i in range(len(pool)) if i not in seated]
+    if not left or not pairs:
+        return pairs
+    words = _words(pool)
+    pair_hours = np.array([words[i] & words[j] for i, j in pairs], dtype=np.uint64)
+    pair_of = {x: k for k, pair in enumerate(pairs) for x in pair}
+    mate = dict(pairs) | {j: i for i, j in pairs}
+    for root in left:
+        path = _path_to_a_joiner(root, mate, pair_of, words, pair_hours)
+        if path:
+            freed = mate[path[-1]]
+            _flip(path, mate)
+            del mate[freed]
+            return sorted({(min(i, j), max(i, j)) for i, j in mate.items()})
+    return pairs
+
+
+def _path_to_a_joiner(
+    root: int,
+    mate: dict[int, int],
+    pair_of: dict[int, int],
+    words: np.ndarray,
+    pair_hours: np.ndarray,
+) -> list[int]:
+    """[root, y1, w1, ..., yk] such that flipping it frees w_k = mate[yk], who shares an
+    hour with a pair that is not on the path; [] if the budget finds none (or root
+    itself can already join a pair)."""
+    import numpy as np
+
+    parent: dict[int, int] = {root: -1}  # freed (even) vertex -> the partner it gives up
+    inner: dict[int, int] = {}  # partner taken (odd) -> the freed vertex that takes it
+    queue, expanded = [root], 0
+    while queue and expanded < AUGMENT_BUDGET:
+        x = queue.pop(0)
+        expanded += 1
+        on_path = _pairs_on_path(x, parent, inner, pair_of)
+        joinable = np.flatnonzero((pair_hours & words[x]).any(axis=1)).tolist()
+        if any(k not in on_path for k in joinable):
+            return [] if x == root else _path_to(parent[x], parent, inner)
+        for y in np.flatnonzero((words & words[x]).any(axis=1)).tolist():
+            if y == x or y in parent or y in inner or y not in mate:
+                continue
+            inner[y] = x
+            parent[mate[y]] = y
+            queue.append(mate[y])
+    return []
+
+
+def _pairs_on_path(
+    x: int, parent: dict[int, int], inner: dict[int, int], pair_of: dict[int, int]
+) -> set[int]:
+    """The pairs the path from the root to the freed vertex `x` breaks."""
+    broken = set()
+    while parent[x] != -1:
+        broken.add(pair_of[parent[x]])
+        x = inner[parent[x]]
+    return broken
+
+
+def _words(pool: Sequence[Participant]) -> np.ndarray:
+    import numpy as np
+
+    return np.array(
+        [[(p.hours >> (64 * w)) & (2**64 - 1) for w in range(_WORDS)] for p in pool],
+        dtype=np.uint64,
+    ).reshape(len(pool), _WORDS)
 
 
 def _bulk_scores(pool: Sequence[Participant]) -> np.ndarray:
     """The score matrix without history, 0 where two cannot be paired."""
     import numpy as np
 
-    words = np.array(
-        [[(p.hours >> (64 * w)) & (2**64 - 1) for w in range(_WORDS)] for p in pool],
-        dtype=np.uint64,
-    )
+    words = _words(pool)
     common = np.zeros((len(pool), len(pool)), dtype=np.int64)
     for w in range(_WORDS):
         common += np.bitwise_count(words[:, w][:, None] & words[:, w][None, :]).astype(np.int64)

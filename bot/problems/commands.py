@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.app import ButtonAction, Command, Context, Option
-from bot.club_time import WEEKDAYS, describe, local, parse_duration, parse_hhmm
+from bot.club_time import WEEKDAYS, local, moment, parse_duration, read_time
 from bot.errors import UserError
 from bot.model import Field, Message, clip, field_lines, plural, reply
 from bot.problems.bank import DIFFICULTIES, KINDS, POINTS, Problem, load_bank
@@ -36,7 +36,8 @@ async def problem(ctx: Context) -> Message:
         return await _today(ctx)
     pool = _filtered(ctx)
     chosen = random.SystemRandom().choice(pool)
-    message = problem_post(chosen, local(ctx.now, ctx.club.timezone).date(), _settings(ctx))
+    today = local(ctx.now, ctx.club.timezone).date()
+    message = problem_post(chosen, today, _settings(ctx), zone_name=ctx.club.timezone)
     return Message(
         title=clip(f"Practice: {chosen.title}", 150),
         text=message.text.split("\n\nSolved it?")[0]
@@ -52,7 +53,7 @@ async def _today(ctx: Context) -> Message:
     found = load_bank().by_id(current.problem_id) if current else None
     if current is None or found is None:
         return reply(_nothing_posted(ctx))
-    message = problem_post(found, current.day, _settings(ctx))
+    message = problem_post(found, current.day, _settings(ctx), zone_name=ctx.club.timezone)
     return Message(
         title=message.title,
         text=message.text,
@@ -76,7 +77,7 @@ def _nothing_posted(ctx: Context) -> str:
             "`/admin setup problems:#channel`. Meanwhile, try `/problem which:random`."
         )
     runs = [r for r in ctx.schedule.next_runs(ctx.club, ctx.now) if r.kind == DAILY]
-    when = f" The next one is due {describe(runs[0].at, ctx.club.timezone)}." if runs else ""
+    when = f" The next one is due {moment(runs[0].at, ctx.club.timezone)}." if runs else ""
     return f"Nothing has been posted yet.{when} Meanwhile, try `/problem which:random`."
 
 
@@ -248,7 +249,7 @@ def _validated(name: str, value: str) -> str | None:
     if value.lower() == "default":
         return None
     if name == "time":
-        return parse_hhmm(value).strftime("%H:%M")
+        return read_time(value).strftime("%H:%M")
     if name == "days":
         days = parse_days(value)
         return ",".join(WEEKDAYS[d][:3] for d in days) if len(days) < 7 else "daily"
@@ -340,7 +341,7 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings_command,
         officers_only=True,
         options=(
-            Option(name="time", description="Post time, HH:MM in the club's zone"),
+            Option(name="time", description="Post time in the club's zone, e.g. 9am or 18:30"),
             Option(name="days", description='Days to post, e.g. "weekdays" or "mon,wed,fri"'),
             Option(name="mix", description='e.g. "coding daily, ml tue, sql thu"'),
             Option(name="ramp", description='e.g. "mon-tue easy, wed-fri medium, sat-sun hard"'),

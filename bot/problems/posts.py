@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.club_time import local, parse_duration, parse_hhmm
+from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
 from bot.jobs import Built, Delivery, Job, JobRun, SkipRun, When
 from bot.model import Button, Field, Message, clip
@@ -85,8 +85,11 @@ def problem_day(club: Club, instant: datetime) -> date:
 # --- the messages ---------------------------------------------------------
 
 
-def problem_post(problem: Problem, day: date, settings: ProblemSettings) -> Message:
-    hint_at = (datetime.combine(day, settings.at) + settings.hint_delay).strftime("%H:%M")
+def problem_post(
+    problem: Problem, day: date, settings: ProblemSettings, *, zone_name: str
+) -> Message:
+    hint_wall = datetime.combine(day, settings.at) + settings.hint_delay
+    hint_at = moment(hint_wall.replace(tzinfo=zone(zone_name)), zone_name, "t")
     body = _body(problem)
     footer = (
         f"Solved it? Press Solved or run `/solved`. Hint in the thread at {hint_at}; "
@@ -184,7 +187,9 @@ async def _build_daily_many(runs: Sequence[JobRun]) -> list[Built]:
             built.append(problem)
             continue
         day = days[run.club.id]
-        message = problem_post(problem, day, problem_settings(run.club))
+        message = problem_post(
+            problem, day, problem_settings(run.club), zone_name=run.club.timezone
+        )
         built.append(Delivery(purpose="problems", message=message))
     return built
 

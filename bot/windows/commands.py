@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from bot.app import Command, Context, Option
-from bot.club_time import local, parse_hhmm
+from bot.club_time import local, read_time
 from bot.errors import UserError
 from bot.model import Attachment, Field, Message, clip, field_lines, reply
 from bot.store.clubs import ClubChanges
@@ -320,7 +320,7 @@ async def list_deadlines(ctx: Context) -> Message:
 async def settings(ctx: Context) -> Message:
     changes: dict[str, str | None] = {}
     if "time" in ctx.args:
-        changes["deadline_time"] = parse_hhmm(ctx.args["time"]).strftime("%H:%M")
+        changes["deadline_time"] = read_time(ctx.args["time"]).strftime("%H:%M")
     if "reminders" in ctx.args:
         days = sorted(
             {_lead(d) for d in ctx.args["reminders"].split(",") if d.strip()}, reverse=True
@@ -462,7 +462,7 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings,
         officers_only=True,
         options=(
-            Option(name="time", description="HH:MM in the club's zone"),
+            Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
             Option(name="reminders", description="Days before closing, e.g. 14,3,1"),
         ),
     ),

@@ -4,7 +4,7 @@ import pytest
 
 from bot.app import Bot, ButtonAction, Command, Option, validate_args
 from bot.errors import UserError
-from bot.model import ButtonEvent, CommandEvent, Place, User, reply
+from bot.model import ButtonEvent, CommandEvent, Place, User, plain, reply
 from tests.conftest import ADMIN, MEMBER, SETUP
 
 
@@ -46,7 +46,7 @@ async def test_officers_come_from_the_list_or_the_role(club):
     ("line", "complaint"),
     [
         ("/admin setup timezone:Mars/Base", "not a time zone I know"),
-        ("/admin setup digest_time:9am", "HH:MM"),
+        ("/admin setup digest_time:9xm", "9am, 9:30pm"),
         ("/admin setup alerts:#nowhere", "can't find the channel `#nowhere`"),
         ("/admin setup colour:blue", "/admin setup has no option `colour`. Its options: timezone"),
         ("/admin setup timezone:" + "A" * 300, "300 characters long; at most 200"),
@@ -77,7 +77,7 @@ async def test_status_shows_the_next_run_and_what_is_missing(club):
     await club.run("/admin setup timezone:America/New_York", as_user=ADMIN)
     status = await club.run("/admin status", as_user=ADMIN)
     fields = {f.name: f.value for f in status.fields}
-    assert "Weekly officer digest: Mon 23 Nov 2026, 09:00 EST" in fields["Next runs"]
+    assert "Weekly officer digest: Mon 23 Nov 2026, 09:00 EST" in plain(fields["Next runs"])
     assert "No alerts channel: `/admin setup alerts:#channel`." in fields["Problems"]
     assert "Nothing has run yet." in fields["Last runs"]
 

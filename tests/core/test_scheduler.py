@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.jobs import Delivery, Job, SkipRun, When, occurrence_of
-from bot.model import Message
+from bot.model import Message, plain
 from bot.runtime import open_runtime
 from bot.scheduler import Scheduler
 from bot.store.clubs import Actor, ClubChanges
@@ -29,7 +29,7 @@ async def test_the_weekly_digest_goes_out_once_each_monday_in_the_club_zone(club
     assert week_one.text == "Week of Mon 16 Nov to Sun 22 Nov 2026."
     fields = {f.name: f.value for f in week_one.fields}
     assert fields["Members"] == "1 members have used clubbot (1 new this week)."
-    assert fields["Coming up"] == "• Weekly officer digest: Mon 30 Nov 2026, 09:00 EST"
+    assert plain(fields["Coming up"]) == "• Weekly officer digest: Mon 30 Nov 2026, 09:00 EST"
 
 
 async def test_the_digest_reports_what_ran_and_what_is_broken(club):

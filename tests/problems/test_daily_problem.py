@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.model import ButtonEvent, Place, User
+from bot.model import ButtonEvent, Place, User, plain
 from bot.problems.bank import load_bank
 from bot.problems.store import ProblemStore
 from tests.conftest import ADMIN, MEMBER, SETUP
@@ -73,7 +73,9 @@ async def test_tags_stay_hidden_unless_officers_show_them(club):
 async def test_solving_counts_once_and_only_for_posted_problems(club):
     await club.run(SETUP, as_user=ADMIN)
     early = await club.run("/solved", as_user=MEMBER)
-    assert "Nothing has been posted yet. The next one is due Tue 17 Nov 2026, 09:00" in early.text
+    assert "Nothing has been posted yet. The next one is due Tue 17 Nov 2026, 09:00" in plain(
+        early.text
+    )
     await club.runtime.scheduler.run_until(club.clock, FIRST_POST)
     today = (await _posted(club))[0]
     first = await club.run("/solved", as_user=MEMBER)
@@ -152,10 +154,10 @@ async def test_settings_move_the_post_and_reject_what_they_cannot_use(club):
     saved = await club.run("/admin problem settings time:07:30 hint_delay:2h", as_user=ADMIN)
     assert "time: 07:30" in saved.text
     status = await club.run("/admin status", as_user=ADMIN)
-    next_runs = {f.name: f.value for f in status.fields}["Next runs"]
+    next_runs = plain({f.name: f.value for f in status.fields}["Next runs"])
     assert "Daily problem: Tue 17 Nov 2026, 07:30 EST" in next_runs
     assert "Hint: Tue 17 Nov 2026, 09:30 EST" in next_runs
-    bad_time = await club.run("/admin problem settings time:7.30pm", as_user=ADMIN)
+    bad_time = await club.run("/admin problem settings time:19:75", as_user=ADMIN)
     assert "is not a time" in bad_time.text
     slow_hint = await club.run("/admin problem settings hint_delay:30h", as_user=ADMIN)
     assert "between 10m and 23h" in slow_hint.text

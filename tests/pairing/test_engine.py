@@ -1,0 +1,227 @@
+"""The matching engine against independent oracles: nobody who can be seated is left out,
+members who waited are seated first, big tracks lose no pair and stay near the optimum.
+
+The oracles are networkx's exact maximum-weight matching (an implementation independent
+of the engine's rustworkx) and, for who can be seated at all, a brute force over every
+way to split a small track into pairs and at most one trio.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date
+from functools import cache
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.pairing import matching
+from bot.pairing.hours import WEEK_SLOTS, parse_week
+from bot.pairing.matching import ROLES, Participant, pair_round, pair_score, seat_weight
+
+WEEK = date(2026, 11, 16)
+EVERY_HOUR = (1 << WEEK_SLOTS) - 1
+
+
+def person(pid, hours, *, level=3, role="both", waited=0, trio_count=0, track="coding"):
+    return Participant(
+        id=pid,
+        track=track,
+        level=level,
+        role=role,
+        hours=hours,
+        waited=waited,
+        trio_count=trio_count,
+    )
+
+
+def seated(result):
+    return {m for g in result.groups for m in g.members}
+
+
+def best_seating(people):
+    """Brute force: the most members a track can seat in pairs plus at most one trio
+    (three who share an hour)."""
+
+    @cache
+    def pairs_only(left: frozenset[int]) -> int:
+        if len(left) < 2:
+            return 0
+        first, rest = min(left), left - {min(left)}
+        best = pairs_only(rest)  # the first sits out
+        for other in rest:
+            if people[first].hours & people[other].hours:
+                best = max(best, 2 + pairs_only(rest - {other}))
+        return best
+
+    everyone = frozenset(range(len(people)))
+    best = pairs_only(everyone)
+    for trio in itertools.combinations(range(len(people)), 3):
+        a, b, c = (people[i] for i in trio)
+        if a.hours & b.hours & c.hours:
+            best = max(best, 3 + pairs_only(everyone - set(trio)))
+    return best
+
+
+def networkx_optimum(people):
+    """(pairs, total weight) of networkx's exact max-cardinality max-weight matching,
+    weights as the engine defines them (pair score plus both seat weights)."""
+    graph = nx.Graph()
+    for a, b in itertools.combinations(people, 2):
+        score = pair_score(a, b, {})
+        if score:
+            graph.add_edge(a.id, b.id, weight=score + seat_weight(a) + seat_weight(b))
+    matched = nx.max_weight_matching(graph, maxcardinality=True)
+    return len(matched), sum(graph[a][b]["weight"] for a, b in matched)
+
+
+def matching_weight(people, pairs):
+    return sum(
+        pair_score(people[i], people[j], {}) + seat_weight(people[i]) + seat_weight(people[j])
+        for i, j in pairs
+    )
+
+
+# Availability drawn from a few slots, so who can meet whom varies a lot.
+SLOTS = st.integers(1, (1 << 6) - 1).map(lambda bits: bits << 40)
+MEMBER = st.tuples(SLOTS, st.integers(1, 5), st.sampled_from(ROLES), st.integers(0, 2))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(MEMBER, min_size=2, max_size=9))
+def test_nobody_who_can_be_seated_is_left_out(rows):
+    people = [
+        person(f"p{i}", hours, level=level, role=role, waited=waited)
+        for i, (hours, level, role, waited) in enumerate(rows)
+    ]
+    result = pair_round(people, {}, seed="oracle")
+    assert len(seated(result)) == best_seating(people)
+    assert sum(len(g.members) == 3 for g in result.groups) <= 1, "at most one trio a track"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(MEMBER, min_size=2, max_size=16))
+def test_the_exact_matching_agrees_with_networkx(rows):
+    people = [
+        person(f"p{i:02d}", hours, level=level, role=role, waited=waited)
+        for i, (hours, level, role, waited) in enumerate(rows)
+    ]
+    pairs = matching.match(people, {})
+    assert (len(pairs), matching_weight(people, pairs)) == networkx_optimum(people)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(MEMBER, min_size=8, max_size=40), st.integers(0, 10**6))
+def test_chunked_matching_loses_no_pair(monkeypatch, rows, seed):
+    """Forced to split tiny tracks into chunks of 6 with two candidates each, the
+    engine still makes as many pairs as the full graph allows."""
+    monkeypatch.setattr(matching, "FULL_GRAPH_UP_TO", 4)
+    monkeypatch.setattr(matching, "CHUNK", 6)
+    monkeypatch.setattr(matching, "BEST", 1)
+    monkeypatch.setattr(matching, "PER_ROLE", 1)
+    monkeypatch.setattr(matching, "AT_RANDOM", 0)
+    people = [
+        person(f"p{i:02d}", hours, level=level, role=role)
+        for i, (hours, level, role, _) in enumerate(rows)
+    ]
+    pairs = matching.match(people, {}, seed=str(seed))
+    assert len(pairs) == networkx_optimum(people)[0]
+    assert all(people[i].hours & people[j].hours for i, j in pairs)
+
+
+def _hours(text: str, zone: str) -> int:
+    return parse_week(text, zone, WEEK)
+
+
+def test_the_odd_pair_out_is_not_starved_while_a_trio_repeats():
+    """sam, kim and lee share an hour; bo and cy share only Monday morning. Every round
+    seats all five: bo and cy as a pair, the other three as a trio."""
+    people = {
+        "sam": _hours("mon-fri 18-21", "America/New_York"),
+        "kim": _hours("tue-thu 23-24", "Europe/London"),
+        "lee": _hours("wed 4-7", "Asia/Kolkata"),
+        "bo": _hours("mon 8-11", "America/New_York"),
+        "cy": _hours("mon 8-11", "America/New_York"),
+    }
+    trios = dict.fromkeys(people, 0)
+    history: dict[frozenset[str], int] = {}
+    for week in range(13):
+        members = [person(p, h, trio_count=trios[p]) for p, h in people.items()]
+        result = pair_round(members, history, seed=f"week-{week}")
+        assert seated(result) == set(people), f"week {week}: {result.unpaired}"
+        assert ("bo", "cy") in [g.members for g in result.groups]
+        history = {pair: ago + 1 for pair, ago in history.items()}
+        for group in result.groups:
+            history[frozenset(group.members)] = 1
+            if len(group.members) == 3:
+                for member in group.members:
+                    trios[member] += 1
+
+
+def test_a_member_left_out_is_seated_first_next_round():
+    # c can meet a (hour 1) or b (hour 2); a and b cannot meet, and no trio fits.
+    a, b, c = (person("a", 1 << 1), person("b", 1 << 2), person("c", (1 << 1) | (1 << 2)))
+    first = pair_round([a, b, c], {}, seed="w1")
+    [out] = first.unpaired
+    assert "you're first next round" in out.reason
+    waiting = {p.id: p for p in (a, b, c)}
+    waiting[out.id] = person(out.id, waiting[out.id].hours, waited=1)
+    second = pair_round(list(waiting.values()), {}, seed="w2")
+    assert out.id in seated(second)
+
+
+def test_waiting_outweighs_a_fresh_partner():
+    # x waited last round; the only one x can meet is y, whom x met last week. z is
+    # fresh for y. Seating x (a repeat) comes before giving y a fresh partner.
+    x, y = person("x", 1 << 3, waited=1), person("y", (1 << 3) | (1 << 4))
+    z = person("z", 1 << 4)
+    result = pair_round([x, y, z], {frozenset({"x", "y"}): 1}, seed="w")
+    assert ("x", "y") in [g.members for g in result.groups]
+
+
+@pytest.mark.parametrize(
+    ("name", "people"),
+    [
+        ("401 identical", [person(f"m{i:03d}", EVERY_HOUR) for i in range(401)]),
+        (
+            "20 interviewers and 420 interviewees",
+            [
+                person(f"m{i:03d}", EVERY_HOUR, role="interviewer" if i < 20 else "interviewee")
+                for i in range(440)
+            ],
+        ),
+        (
+            "600 sharing one hour",
+            [person(f"m{i:03d}", 1 << 50, level=1 + i % 5, role=ROLES[i % 3]) for i in range(600)],
+        ),
+    ],
+)
+def test_big_tracks_seat_everyone_the_full_graph_can(name, people):
+    result = pair_round(people, {}, seed="big")
+    assert len(seated(result)) == len(people), name
+    assert result.unpaired == ()
+
+
+def test_a_big_track_stays_within_a_thousandth_of_the_exact_optimum():
+    rng = random.Random(5)
+    blocks = ["mon-fri 18-21", "weekends 10-14", "tue 19-22", "daily 20-22", "wed 7-9"]
+    zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Sydney"]
+    people = [
+        person(
+            f"m{i:03d}",
+            _hours(rng.choice(blocks), rng.choice(zones)),
+            level=rng.randint(1, 5),
+            role=rng.choice(ROLES),
+        )
+        for i in range(700)
+    ]
+    pairs = matching.match(people, {}, seed="big")
+    exact = matching._exact(len(people), matching.candidate_edges(people, {}, neighbours=700))
+    weight = {(i, j): w for i, j, w in matching.candidate_edges(people, {}, neighbours=700)}
+    assert len(pairs) == len(exact)
+    assert sum(weight[p] for p in pairs) >= 0.999 * sum(weight[p] for p in exact)
