@@ -139,7 +139,7 @@ async def test_the_admin_group_typed_alone_lists_its_subcommands_with_examples(
     admin = [c for c in COMMANDS if c.name.startswith("admin ")]
     for command in admin:
         assert f"/{command.name}`" in answer["text"], command.name
-    assert "e.g. `/admin setup timezone:\"New York\"`" in answer["text"]
+    assert 'e.g. `/admin setup timezone:"New York"`' in answer["text"]
     assert "e.g. `/admin officers add member:@sam`" in answer["text"]
 
 
@@ -154,7 +154,7 @@ async def test_a_members_group_typed_alone_lists_its_subcommands(slack: SlackClu
 async def test_help_explains_one_command_with_its_options_and_an_example(slack: SlackClub):
     answer = await slack.command("/help admin setup", user=SAM)
     assert answer["blocks"][0]["text"]["text"] == "/admin setup"
-    assert "Example: `/admin setup timezone:\"New York\"`" in answer["text"]
+    assert 'Example: `/admin setup timezone:"New York"`' in answer["text"]
     assert "`digest_time`" in answer["text"]
     again = await slack.command("/admin setup help", user=SAM)
     assert again["text"] == answer["text"]
