@@ -131,7 +131,7 @@ async def _console_runtime(
         database_url=url,
         clock=clock,
         poster=poster,
-        directory=ConsoleDirectory(),
+        directory=ConsoleDirectory(refusing=poster.refusing),
         grace=settings.grace,
     )
     return runtime, poster

@@ -56,10 +56,15 @@ class ConsoleDirectory:
     """The console workspace: a fixed set of channels; any plain name is a member."""
 
     channels: set[str] = field(default_factory=lambda: set(DEFAULT_CHANNELS))
+    # Shared with the poster's `refusing`, so a re-check sees what a post would.
+    refusing: set[str] = field(default_factory=set)
 
     async def find_channel(self, place: Place, ref: str) -> ChannelRef | None:
         name = ref.strip().removeprefix("#").lower()
-        return ChannelRef(id=name, name=name) if name in self.channels else None
+        if name not in self.channels:
+            return None
+        refusal = "403 Missing Access" if name in self.refusing else ""
+        return ChannelRef(id=name, name=name, refusal=refusal)
 
     async def find_user(self, place: Place, ref: str) -> User | None:
         name = ref.strip().removeprefix("@")
@@ -108,13 +113,29 @@ def parse_command(line: str, names: Iterable[str]) -> tuple[str, dict[str, str]]
         " ".join(words),
     )
     extra = words[len(path.split()) :] if path in known else []
-    if extra:
-        raise UserError(
-            f"Unexpected `{extra[0][:40]}`. Write options as name:value, "
-            "e.g. member:@sam or timezone:America/New_York."
-        )
     options = dict(t.split(":", 1) for t in tokens if ":" in t)
+    if extra and path == "help" and not options:  # `/help admin setup` names a command
+        return path, {"command": " ".join(extra)}
+    if extra == ["help"]:  # `/admin setup help`: the core explains the command
+        return f"{path} help", {}
+    if extra:
+        raise UserError(_unexpected(tokens, extra[0]))
     return path, options
+
+
+def _unexpected(tokens: list[str], word: str) -> str:
+    """A stray word, most often the rest of an unquoted value: say how to quote it."""
+    before = tokens[tokens.index(word) - 1] if tokens.index(word) > 0 else ""
+    if ":" in before:
+        name, _, value = before.partition(":")
+        return (
+            f"Unexpected `{word[:40]}`. Put quotes around a value with spaces, "
+            f'e.g. {name[:40]}:"{value[:40]} {word[:40]}".'
+        )
+    return (
+        f"Unexpected `{word[:40]}`. Write options as name:value, e.g. member:@sam or "
+        'timezone:America/New_York, and quote values with spaces: title:"Career fair".'
+    )
 
 
 class ConsoleSession:

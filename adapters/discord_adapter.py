@@ -44,7 +44,11 @@ log = logging.getLogger(__name__)
 ANSWER_WITHIN = 2.0
 _OPTION_TYPES = {"string": 3, "integer": 4, "user": 6, "channel": 7, "role": 8}
 _SUB_COMMAND, _SUB_COMMAND_GROUP = 1, 2
-_MANAGE_GUILD = str(discord.Permissions(manage_guild=True).value)
+# Channels that take messages: text (0) and announcement (5). Categories (4) and forums
+# (15) can't, so Discord's picker doesn't offer them.
+POSTABLE_CHANNEL_TYPES = (0, 5)
+# Guilds only (0): in the bot's DMs (1) or group DMs (2) there is no club to act on.
+GUILD_ONLY = [0]
 
 
 # --- the command payload ------------------------------------------------------------
@@ -60,8 +64,6 @@ def command_payload(commands: Sequence[Command]) -> list[dict[str, Any]]:
             roots[words[0]] = _leaf(command, words[0], kind=None)
             continue
         root = roots.setdefault(words[0], _group(words[0], None))
-        if command.officers_only and words[0] == "admin":
-            root["default_member_permissions"] = _MANAGE_GUILD  # a hint; the core decides
         parent = root
         if len(words) == 3:
             parent = _child(root, words[1])
@@ -72,10 +74,17 @@ def command_payload(commands: Sequence[Command]) -> list[dict[str, Any]]:
 def _group(name: str, kind: int | None) -> dict[str, Any]:
     body: dict[str, Any] = {"name": name, "description": f"/{name} commands", "options": []}
     if kind is None:
-        body["type"] = 1
+        body.update(_TOP_LEVEL)
     else:
         body["type"] = kind
     return body
+
+
+# No `default_member_permissions`: Discord would hide /admin from officers the club added
+# (by /admin officers add or the officer role) unless a server admin overrode it by hand.
+# The core checks the right on every command; server admins can still narrow who sees a
+# command under Server Settings > Integrations.
+_TOP_LEVEL: dict[str, Any] = {"type": 1, "contexts": GUILD_ONLY, "dm_permission": False}
 
 
 def _child(root: dict[str, Any], name: str) -> dict[str, Any]:
@@ -95,8 +104,8 @@ def _leaf(command: Command, name: str, *, kind: int | None) -> dict[str, Any]:
         "options": [_option(o) for o in sorted(command.options, key=lambda o: not o.required)],
         "type": kind if kind is not None else 1,
     }
-    if kind is None and command.officers_only:
-        body["default_member_permissions"] = _MANAGE_GUILD
+    if kind is None:
+        body.update(_TOP_LEVEL)
     return body
 
 
@@ -113,6 +122,8 @@ def _option(option: Option) -> dict[str, Any]:
         body["autocomplete"] = True
     if option.kind == "string":
         body["max_length"] = option.max_length
+    if option.kind == "channel":
+        body["channel_types"] = list(POSTABLE_CHANNEL_TYPES)
     return body
 
 
@@ -209,6 +220,9 @@ def view(message: Message) -> discord.ui.View | None:
         else:
             label = plain(button.label)
             buttons.add_item(discord.ui.Button(label=label, custom_id=button.custom_id))
+    # Clicks are routed by custom id in `on_interaction`; a view still running is kept in
+    # discord.py's view store for ever (one per post), a stopped one is sent and dropped.
+    buttons.stop()
     return buttons
 
 
@@ -234,7 +248,13 @@ class Listener:
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         kind = interaction.type
-        if kind == discord.InteractionType.autocomplete:
+        commands = (
+            discord.InteractionType.autocomplete,
+            discord.InteractionType.application_command,
+        )
+        if kind in commands and interaction.guild_id is None:
+            await self._outside_a_server(interaction)
+        elif kind == discord.InteractionType.autocomplete:
             await self._complete(interaction)
         elif kind == discord.InteractionType.application_command:
             await self._answer(interaction, command_event(interaction))
@@ -258,9 +278,25 @@ class Listener:
                 ephemeral=message.ephemeral, **send_kwargs(message)
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        # A deferral's visibility is the answer's: defer as the command will answer.
+        command = self.bot.command(event.name) if isinstance(event, CommandEvent) else None
+        private = not (command is not None and command.public)
+        await interaction.response.defer(ephemeral=private, thinking=True)
         message = await task
+        if message.ephemeral and not private:  # e.g. a refusal: keep it to the asker
+            await interaction.delete_original_response()
         await interaction.followup.send(ephemeral=message.ephemeral, **send_kwargs(message))
+
+    async def _outside_a_server(self, interaction: discord.Interaction) -> None:
+        """Commands are for a club's server; in a DM there is no club to act on."""
+        if interaction.type == discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+            return
+        await interaction.response.send_message(
+            "I work inside your club's Discord server: run my commands in one of its "
+            "channels (try `/help` there). Reminders and pairs still reach you here.",
+            ephemeral=True,
+        )
 
     async def _complete(self, interaction: discord.Interaction) -> None:
         found = focused(interaction)
@@ -355,7 +391,18 @@ async def sync_commands(
 
 
 def _comparable(commands: Sequence[Any]) -> str:
-    keep = ("name", "description", "options", "type", "choices", "required", "autocomplete")
+    keep = (
+        "name",
+        "description",
+        "options",
+        "type",
+        "choices",
+        "required",
+        "autocomplete",
+        "contexts",
+        "channel_types",
+        "default_member_permissions",
+    )
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
@@ -409,8 +456,12 @@ class DiscordPoster(_Connected):
         return str(sent.id)
 
     async def _channel(self, channel_id: int) -> Any:
-        found = self.client.get_channel(channel_id)
-        return found or await _call(self.client.fetch_channel(channel_id))
+        found = self.client.get_channel(channel_id) or await _call(
+            self.client.fetch_channel(channel_id)
+        )
+        if not isinstance(found, discord.abc.Messageable):  # a category or forum picked once
+            raise PostRefused(cannot_hold_messages(found))
+        return found
 
     async def _thread(self, channel: Any, message_id: int, title: str) -> Any:
         parent = await _call(channel.fetch_message(message_id))
@@ -431,6 +482,31 @@ async def _call(request: Any) -> Any:
         raise PostFailed(f"{type(error).__name__}: {error}") from error
 
 
+def cannot_hold_messages(channel: Any) -> str:
+    kind = str(getattr(getattr(channel, "type", None), "name", "channel")).replace("_", " ")
+    return f"a {kind} can't hold messages"
+
+
+# What a post needs: without Embed Links Discord silently drops the embed (the whole post).
+_POSTING_RIGHTS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+)
+
+
+def refusal(channel: Any, me: discord.Member | None) -> str:
+    """Why the bot can't post in `channel` now; empty when it can or can't be told."""
+    if not isinstance(channel, discord.abc.Messageable):
+        return cannot_hold_messages(channel)
+    if me is None or not isinstance(channel, discord.abc.GuildChannel):
+        return ""
+    rights = channel.permissions_for(me)
+    # The first right missing: without View Channel, discord.py reports every other one off.
+    missing = next((label for flag, label in _POSTING_RIGHTS if not getattr(rights, flag)), "")
+    return f"I'm missing {missing} there" if missing else ""
+
+
 class DiscordDirectory(_Connected):
     """Channels and members an officer names, from the guild the client knows."""
 
@@ -440,12 +516,17 @@ class DiscordDirectory(_Connected):
         )
         if guild is None:
             return None
-        text = ref.strip()
-        if text.startswith("<#") and text.endswith(">") and text[2:-1].isdigit():
-            found = guild.get_channel(int(text[2:-1]))
+        text = ref.strip().removeprefix("<#").removesuffix(">")
+        if text.isdigit():
+            found: Any = guild.get_channel(int(text))
         else:
-            found = discord.utils.get(guild.text_channels, name=text.removeprefix("#"))
-        return None if found is None else ChannelRef(id=str(found.id), name=found.name)
+            name = text.removeprefix("#")
+            found = discord.utils.get(guild.text_channels, name=name) or discord.utils.get(
+                guild.channels, name=name
+            )
+        if found is None:
+            return None
+        return ChannelRef(id=str(found.id), name=found.name, refusal=refusal(found, guild.me))
 
     async def find_user(self, place: Place, ref: str) -> User | None:
         guild = (

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from aiohttp import web
 from dotenv import dotenv_values
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackClientError
@@ -54,9 +55,11 @@ from bot.app import Bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.errors import UserError
+from bot.home import home_page
 from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import Runtime, open_runtime
+from bot.store.clubs import Actor, ClubChanges
 from bot.store.db import make_engine
 from bot.web import Site
 from bot.web.server import mount
@@ -66,22 +69,7 @@ log = logging.getLogger(__name__)
 # Slack clients may turn typed quotes into curly ones; the option parser wants plain ones.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
-HomeSection = Callable[[Bot, User, Place], Awaitable[Message | None]]
-
-
-def command_section(name: str) -> HomeSection:
-    """A Home tab section showing what `/name` (run with no options) answers this member."""
-
-    async def section(bot: Bot, user: User, place: Place) -> Message | None:
-        if bot.command(name) is None:
-            return None
-        return await bot.handle(CommandEvent(name=name, args={}, user=user, place=place))
-
-    return section
-
-
-# Extend with the member's deadlines, streak and pairing status as those commands land.
-HOME_SECTIONS: tuple[HomeSection, ...] = (command_section("help"),)
+HomePage = Callable[[Bot, User, Place], Awaitable[Sequence[Message]]]
 
 
 def response(message: Message, *, replace_original: bool | None = None) -> dict[str, Any]:
@@ -106,7 +94,9 @@ class SlackListeners:
     directory: SlackDirectory
     poster: SlackPoster
     prefix: str
-    home: Sequence[HomeSection]
+    home: HomePage
+    # The name each workspace's club was last given, so a request costs no database write.
+    named: dict[str, str] = field(default_factory=dict)
 
     async def on_command(self, args: AsyncArgs) -> None:
         await args.ack()
@@ -114,10 +104,13 @@ class SlackListeners:
         await args.respond(**response(message))
         if message.attachment is not None:  # a response_url can't carry a file: DM it
             place = self._place(args, str(args.body.get("channel_id") or ""))
+            name = message.attachment.filename
             try:
                 await self.poster.upload(place, str(args.body["user_id"]), message.attachment)
             except (PostRefused, PostFailed) as error:
-                log.warning("could not send %s: %s", message.attachment.filename, error)
+                log.warning("could not send %s: %s", name, error)
+                failed = reply(f"I couldn't send you {name} ({error}). Please tell an officer.")
+                await args.respond(**response(failed, replace_original=False))
 
     async def _answer_command(self, args: AsyncArgs) -> Message:
         body = args.body
@@ -154,16 +147,31 @@ class SlackListeners:
             return
         place = self._place(args, str(event.get("channel") or ""))
         user = await self._user(place, str(event["user"]), "")
-        sections = [await section(self.bot, user, place) for section in self.home]
+        sections = await self.home(self.bot, user, place)
         client = await self.directory.workspaces.client(place.workspace_id)
-        await client.views_publish(user_id=user.id, view=home_view([s for s in sections if s]))
+        await client.views_publish(user_id=user.id, view=home_view(sections))
 
     def _place(self, args: AsyncArgs, channel_id: str) -> Place:
         team = args.context.team_id or str(args.body.get("team_id") or "")
         return Place(platform="slack", workspace_id=team, channel_id=channel_id)
 
+    async def _name_club(self, place: Place) -> None:
+        """Name the club after its workspace (team.info), not its team id; renames follow."""
+        name = await self.directory.team_name(place.workspace_id)
+        if self.named.get(place.workspace_id) == name:
+            return
+        clubs, now = self.bot.store.clubs, self.bot.clock.now()
+        club = await clubs.get_or_create(
+            platform="slack", workspace_id=place.workspace_id, name=name, now=now
+        )
+        if club.name != name and name != place.workspace_id:
+            slack = Actor(id="slack", name="Slack")
+            await clubs.change(club.id, ClubChanges(name=name), actor=slack, now=now)
+        self.named[place.workspace_id] = name
+
     async def _user(self, place: Place, user_id: str, fallback_name: str) -> User:
         """The member with their admin right; without users.info, a member with no rights."""
+        await self._name_club(place)
         try:
             found = await self.directory.member(place.workspace_id, user_id)
         except SlackClientError:
@@ -186,7 +194,7 @@ def build_app(
     signing_secret: str,
     prefix: str = "",
     oauth_settings: AsyncOAuthSettings | None = None,
-    home: Sequence[HomeSection] = HOME_SECTIONS,
+    home: HomePage = home_page,
 ) -> AsyncApp:
     """The bolt app with every core command root as a slash command; connects nothing.
 
@@ -206,7 +214,7 @@ def build_app(
         directory=directory,
         poster=SlackPoster(directory.workspaces),
         prefix=prefix,
-        home=tuple(home),
+        home=home,
     )
     for root in roots(bot.commands):
         app.command(slash_command(prefix, root))(listeners.on_command)
@@ -351,6 +359,15 @@ async def oauth_settings(
         state_store=states,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
+    )
+    # bolt's default authorize calls auth.test on every request, before the ack; keyed by
+    # token, the cache asks once per installation (a reinstall brings a new token).
+    settings.authorize = AsyncInstallationStoreAuthorize(
+        logger=logging.getLogger("slack_bolt"),
+        client_id=client_id,
+        client_secret=client_secret,
+        installation_store=installations,
+        cache_enabled=True,
     )
     return settings, installations
 

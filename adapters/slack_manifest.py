@@ -28,11 +28,17 @@ BOT_SCOPES = (
     "users:read",
     "channels:read",
     "groups:read",
+    # files_upload_v2 (the .ics of /calendar): files.getUploadURLExternal and
+    # files.completeUploadExternal.
+    "files:write",
+    # team.info: the club is named after its workspace.
+    "team:read",
 )
 BOT_EVENTS = ("app_home_opened",)
 MAX_COMMAND = 32
-MAX_DESCRIPTION = 100
-MAX_USAGE_HINT = 200
+# Slack's manifest schema allows these (Discord's 100 is the core's limit, not Slack's).
+MAX_DESCRIPTION = 2000
+MAX_USAGE_HINT = 1000
 _PREFIX = re.compile(r"^[a-z0-9_-]*$")
 
 
@@ -58,16 +64,40 @@ def slash_command(prefix: str, root: str) -> str:
 
 
 def _description(root: str, commands: list[Command]) -> str:
+    """Slack's autocomplete shows this under the command: every subcommand, named."""
     if len(commands) == 1 and commands[0].name == root:
         return commands[0].description
     words = ", ".join(c.name.removeprefix(root).strip() or root for c in commands)
     prefix = "Officers: " if all(c.officers_only for c in commands) else ""
-    return clip(f"{prefix}{words}", MAX_DESCRIPTION)
+    return clip(f"{prefix}{words}. Type /{root} alone for help.", MAX_DESCRIPTION)
+
+
+# Slack members have no roles: a role option is refused there, so the hint leaves it out.
+_NOT_ON_SLACK = frozenset({"role"})
+
+
+def _slack_usage(command: Command) -> str:
+    parts = [f"/{command.name}"]
+    for option in command.options:
+        if option.kind not in _NOT_ON_SLACK:
+            parts.append(f"{option.name}:…" if option.required else f"[{option.name}:…]")
+    return " ".join(parts)
 
 
 def _usage_hint(root: str, commands: list[Command]) -> str:
-    hints = [c.usage.removeprefix(f"/{root}").strip() for c in commands]
-    return clip(" | ".join(h for h in hints if h), MAX_USAGE_HINT)
+    """Every subcommand with its options; when that is too long for Slack, the required
+    options only (`/{root} help` lists the rest)."""
+    full = " | ".join(_slack_usage(c).removeprefix(f"/{root}").strip() for c in commands)
+    if len(full) <= MAX_USAGE_HINT:
+        return full.strip(" |")
+    hints = []
+    for command in commands:
+        words = command.name.removeprefix(root).strip()
+        shown = [o for o in command.options if o.kind not in _NOT_ON_SLACK]
+        options = [f"{o.name}:…" for o in shown if o.required]
+        optional = " [options]" if any(not o.required for o in shown) else ""
+        hints.append(" ".join([words, *options]).strip() + optional)
+    return clip(" | ".join(h.strip() for h in hints if h.strip()), MAX_USAGE_HINT)
 
 
 def _slash_commands(

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
 # users.info answers are reused this long: an admin demoted mid-session keeps the right briefly.
 USER_TTL = 300.0
+# team.info answers are reused this long: a renamed workspace shows its new name within the hour.
+TEAM_TTL = 3600.0
 _USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -105,7 +107,27 @@ class SlackDirectory:
     workspaces: Workspaces
     ttl: float = USER_TTL
     monotonic: Callable[[], float] = time.monotonic
+    team_ttl: float = TEAM_TTL
     _users: dict[tuple[str, str], tuple[float, User | None]] = field(default_factory=dict)
+    _teams: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    async def team_name(self, team_id: str) -> str:
+        """The workspace's name (team.info), cached for `team_ttl` seconds; the id if unknown."""
+        now = self.monotonic()
+        hit = self._teams.get(team_id)
+        if hit is not None and now - hit[0] < self.team_ttl:
+            return hit[1]
+        try:
+            client = await self.workspaces.client(team_id)
+            answer = await client.team_info(team=team_id)
+            name = str((answer.get("team") or {}).get("name") or team_id)
+        except (SlackClientError, NotInstalled) as error:
+            # e.g. an install from before team:read: keep what we had, and don't ask
+            # again on every request.
+            log.warning("team.info failed for %s: %s", team_id, error)
+            name = hit[1] if hit else team_id
+        self._teams[team_id] = (now, name)
+        return name
 
     async def member(self, team_id: str, user_id: str) -> User | None:
         """users.info for one member, cached for `ttl` seconds; None if there is no such member."""

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
+from bot.model import ButtonEvent, CommandEvent, Message, Place, User, field_lines, reply
 from bot.store.clubs import Actor, Club
 from bot.store.store import Store
 
@@ -27,6 +27,14 @@ MAX_OPTIONS = 25
 MAX_CHOICES = 25
 MAX_DESCRIPTION = 100
 _NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
+_EXAMPLE = re.compile(r'e\.g\. ("[^"]*"|.+?)(?:$|, | or | \()')
+_SAMPLES: dict[OptionKind, str] = {
+    "string": "…",
+    "integer": "1",
+    "channel": "#general",
+    "user": "@sam",
+    "role": "@Officers",
+}
 
 
 Completer = Callable[["Context", str], Awaitable[Sequence[str]]]
@@ -49,6 +57,17 @@ class Option:
         if len(self.choices) > MAX_CHOICES:
             raise ValueError(f"option {self.name}: more than {MAX_CHOICES} choices")
 
+    @property
+    def sample(self) -> str:
+        """A value to show in examples: the description's "e.g." if it gives one."""
+        given = _EXAMPLE.search(self.description)
+        if given:
+            value = given.group(1).rstrip(".,;")
+            return f'"{value}"' if " " in value and not value.startswith('"') else value
+        if self.choices:
+            return self.choices[0]
+        return _SAMPLES[self.kind]
+
 
 Handler = Callable[["Context"], Awaitable[Message]]
 
@@ -62,6 +81,9 @@ class Command:
     handler: Handler
     options: tuple[Option, ...] = ()
     officers_only: bool = False
+    # The answer is for the whole channel (e.g. /leaderboard): Discord defers a slow
+    # answer with this visibility, since a deferral's visibility can't change later.
+    public: bool = False
 
     def __post_init__(self) -> None:
         words = self.name.split(" ")
@@ -79,6 +101,13 @@ class Command:
         parts += [f"{o.name}:…" if o.required else f"[{o.name}:…]" for o in self.options]
         return " ".join(parts)
 
+    @property
+    def example(self) -> str:
+        """The command as a member might type it: its required options (or its first one)
+        filled with a sample value."""
+        shown = [o for o in self.options if o.required] or list(self.options[:1])
+        return " ".join([f"/{self.name}", *(f"{o.name}:{o.sample}" for o in shown)])
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ButtonAction:
@@ -92,13 +121,17 @@ class ButtonAction:
 class ChannelRef:
     id: str
     name: str
+    # Why this channel can't take the bot's posts ("a category can't hold messages",
+    # "I'm missing Send Messages there"); empty when it can, or when the platform can't tell.
+    refusal: str = ""
 
 
 class Directory(Protocol):
     """The platform's view of a workspace, to check what an officer names."""
 
     async def find_channel(self, place: Place, ref: str) -> ChannelRef | None:
-        """The channel `ref` names in `place`'s workspace, or None."""
+        """The channel `ref` (a mention, a #name or an id) names in `place`'s workspace,
+        or None; its `refusal` says whether the bot can post there now."""
         ...
 
     async def find_user(self, place: Place, ref: str) -> User | None:
@@ -250,9 +283,7 @@ class Bot:
     async def _run_command(self, event: CommandEvent) -> Message:
         command = self._by_name.get(event.name)
         if command is None:
-            raise UserError(
-                f"There is no command /{event.name[:60]}. Run /help to see what you can use."
-            )
+            return self._help_for(event.name.removesuffix(" help").strip())
         args = validate_args(command, event.args)
         ctx = await self._context(event.user, event.place, args)
         if command.officers_only and not ctx.is_officer:
@@ -261,6 +292,14 @@ class Bot:
                 "a server/workspace admin, to run it or to make you an officer."
             )
         return await command.handler(ctx)
+
+    def _help_for(self, name: str) -> Message:
+        """`/admin` or `/admin help` (on Slack, `/admin` is the registered command): the
+        group's subcommands; `/admin setup help`: that command; anything else: a pointer."""
+        found = explain(self.commands, name)
+        if found is None:
+            raise UserError(f"There is no command /{name[:60]}. Run /help to see what you can use.")
+        return found
 
     async def _run_button(self, event: ButtonEvent) -> Message:
         action = self._buttons.get(event.action)
@@ -292,6 +331,24 @@ class Bot:
         )
 
 
+def explain(commands: Sequence[Command], name: str) -> Message | None:
+    """Help for one command (its options and an example) or one group (each of its
+    subcommands with an example); None when `name` is neither."""
+    exact = next((c for c in commands if c.name == name), None)
+    if exact is not None:
+        lines = [exact.description, f"Usage: `{exact.usage}`", f"Example: `{exact.example}`"]
+        lines += [f"• `{o.name}`: {o.description}" for o in exact.options]
+        if exact.officers_only:
+            lines.append("Officers only.")
+        return reply("\n".join(lines), title=f"/{exact.name}")
+    group = [c for c in commands if c.name.startswith(name + " ")] if name else []
+    if not group:
+        return None
+    lines = [f"`/{c.name}` — {c.description}\n    e.g. `{c.example}`" for c in group]
+    tail = f"`/help {group[0].name}` explains one command."
+    return reply(field_lines([*lines, tail], "", limit=3000), title=f"/{name} commands")
+
+
 def validate_args(command: Command, given: Mapping[str, str]) -> dict[str, str]:
     """Check `given` against the command's options; a UserError says what to fix."""
     known = {o.name: o for o in command.options}
@@ -317,8 +374,12 @@ def _check_value(command: Command, option: Option, value: str) -> str:
         raise UserError(
             f"`{option.name}` is {len(value)} characters long; at most {option.max_length}."
         )
-    if option.choices and value not in option.choices:
-        raise UserError(f"`{option.name}` must be one of: {', '.join(option.choices)}.")
+    if option.choices:
+        # Members type `track:Quant` for the choice `quant`: the spelling is ours, not theirs.
+        chosen = next((c for c in option.choices if c.casefold() == value.casefold()), None)
+        if chosen is None:
+            raise UserError(f"`{option.name}` must be one of: {', '.join(option.choices)}.")
+        value = chosen
     if option.kind == "integer" and not re.fullmatch(r"-?\d{1,9}", value):
         raise UserError(f"`{option.name}` must be a whole number.")
     return value

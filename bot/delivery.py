@@ -24,7 +24,7 @@ from bot.logs import log_run
 from bot.model import Message
 from bot.posting import Poster, PostFailed, PostRefused
 from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
-from bot.store.clubs import Club
+from bot.store.clubs import Actor, Channel, Club, ClubChanges
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -143,8 +143,8 @@ class Deliverer:
         channel = club.channels.get(built.purpose)
         if channel is None:
             return Finish(key=key, status=SKIPPED, error=f"no {built.purpose} channel set")
-        if channel.broken_reason:
-            return Finish(key=key, status=SKIPPED, error=f"#{channel.name} refuses posts")
+        # A paused channel is tried again at each of its scheduled posts (one request, not a
+        # retry loop): when access is back the post goes out and the channel resumes.
         try:
             ref = await self.poster.post(place_of(club, channel.id), built.message)
         except PostRefused as error:
@@ -152,9 +152,15 @@ class Deliverer:
             return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {error}")
         except PostFailed as error:
             return Finish(key=key, status=FAILED, error=str(error))
-        except Exception as error:  # an adapter's bug must not stop the other clubs
+        except Exception as error:
+            # An error nobody expected would fail the same way on every retry: pause the
+            # channel and tell the officers, as for a 403, instead of retrying blindly.
             log.exception("posting %s for club %s failed", run.kind, club.id)
-            return Finish(key=key, status=FAILED, error=f"{type(error).__name__}: {error}")
+            reason = f"{type(error).__name__}: {error}"
+            await self._refused(club, built.purpose, reason)
+            return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {reason}")
+        if channel.broken_reason:
+            await self._resumed(club, built.purpose)
         return Finish(key=key, status=POSTED, message_ref=ref)
 
     async def _finish_many(self, finished: Sequence[Finish]) -> None:
@@ -225,20 +231,38 @@ class Deliverer:
         return status
 
     async def _refused(self, club: Club, purpose: str, reason: str) -> None:
-        """Stop posting to a channel that refuses us, and tell the officers once."""
+        """Pause a channel that refuses us, and tell the officers once (not at each try)."""
         channel = club.channels[purpose]
-        await self.store.clubs.mark_channel_broken(club.id, channel.id, reason, self.clock.now())
-        alerts = club.channels.get("alerts")
-        if alerts is None or alerts.id == channel.id or alerts.broken_reason:
+        if channel.broken_reason:
             return
+        await self.store.clubs.mark_channel_broken(club.id, channel.id, reason, self.clock.now())
         text = (
-            f"I can no longer post in #{channel.name} ({reason}), so {purpose} posts are "
-            f"paused. Give me access again, or pick another channel with "
-            f"`/admin setup {purpose}:#channel`."
+            f"I can no longer post in #{channel.name} ({reason[:200]}), so {purpose} posts "
+            f"are paused. Give me access again and I'll resume by myself: I try again at "
+            f"each {purpose} post, and `/admin status` checks at once. Or pick another "
+            f"channel with `/admin setup {purpose}:#channel`."
         )
+        await self._tell_officers(club, channel, "A channel refuses my posts", text)
+
+    async def _resumed(self, club: Club, purpose: str) -> None:
+        """A paused channel took a post again: mark it working and say so."""
+        channel = club.channels[purpose]
+        working = Channel(id=channel.id, name=channel.name)
+        clubbot = Actor(id="clubbot", name="clubbot (access is back)")
+        now = self.clock.now()
+        await self.store.clubs.change(
+            club.id, ClubChanges(channels={purpose: working}), actor=clubbot, now=now
+        )
+        text = f"I can post in #{channel.name} again: {purpose} posts have resumed."
+        await self._tell_officers(club, None, "A channel takes my posts again", text)
+
+    async def _tell_officers(
+        self, club: Club, broken: Channel | None, title: str, text: str
+    ) -> None:
+        alerts = club.channels.get("alerts")
+        if alerts is None or alerts.broken_reason or (broken and alerts.id == broken.id):
+            return
         try:
-            await self.poster.post(
-                place_of(club, alerts.id), Message(text=text, title="A channel refuses my posts")
-            )
-        except (PostRefused, PostFailed):
+            await self.poster.post(place_of(club, alerts.id), Message(text=text, title=title))
+        except Exception:  # the notice is best effort; the channel's state is recorded
             log.warning("club %s: the alerts channel refused the notice too", club.id)

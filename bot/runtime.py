@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import club, pairing, postings, problems, web, windows
+from bot import club, home, pairing, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
 from bot.jobs import Job, Sweep
@@ -37,7 +37,7 @@ def commands_for(site: web.Site) -> tuple[Command, ...]:
 
 COMMANDS: tuple[Command, ...] = commands_for(web.Site())
 
-BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS,)
+BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS, *home.BUTTONS)
 
 JOBS: tuple[Job, ...] = (
     *club.JOBS,

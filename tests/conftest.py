@@ -137,7 +137,7 @@ async def club(database_url: str, clock: ManualClock) -> AsyncIterator[Club]:
         database_url=database_url,
         clock=clock,
         poster=poster,
-        directory=ConsoleDirectory(),
+        directory=ConsoleDirectory(refusing=poster.refusing),
         owner="test",
     )
     yield Club(runtime=runtime, poster=poster, clock=clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import ChannelRef, Command, Context, Option
-from bot.club.digest import run_outcome
+from bot.club.digest import job_names, last_runs
 from bot.club_time import (
     WEEKDAYS,
     ZoneChoice,
@@ -20,7 +20,7 @@ from bot.club_time import (
 )
 from bot.errors import UserError
 from bot.model import Field, Message, clip, field_lines, reply
-from bot.store.clubs import Channel, Club, ClubChanges
+from bot.store.clubs import Actor, Channel, Club, ClubChanges
 from bot.store.models import CHANNEL_PURPOSES
 
 PURPOSE_HELP = {
@@ -37,7 +37,7 @@ async def setup(ctx: Context) -> Message:
     chosen = _checked_zone(ctx.args.get("timezone"))
     changes = ClubChanges(
         timezone=chosen.key if chosen else None,
-        officer_role_id=_role_id(ctx.args.get("officer_role")),
+        officer_role_id=_role_id(ctx, ctx.args.get("officer_role")),
         digest_weekday=_weekday(ctx.args.get("digest_day")),
         digest_time=_digest_time(ctx.args.get("digest_time")),
         channels={
@@ -62,10 +62,16 @@ def _digest_time(text: str | None) -> str | None:
     return None if text is None else read_time(text).strftime("%H:%M")
 
 
-def _role_id(text: str | None) -> str | None:
+def _role_id(ctx: Context, text: str | None) -> str | None:
     if text is None:
         return None
-    role = text.removeprefix("<@&").removesuffix(">").strip()
+    if ctx.place.platform == "slack":
+        # Slack members have no roles a bot can read: the setting could never match anyone.
+        raise UserError(
+            "Slack has no roles, so `officer_role` can't work here. Workspace admins are "
+            "always officers; add others with `/admin officers add member:@name`."
+        )
+    role = text.strip().removeprefix("<@&").removesuffix(">").removeprefix("@").strip()
     if not role or not role.replace("-", "").replace("_", "").isalnum():
         raise UserError("`officer_role` must be a role, e.g. @Officers.")
     return role
@@ -79,6 +85,12 @@ async def _channel(ctx: Context, purpose: str, ref: str) -> Channel:
             f"`{purpose}`). Pick one of this server's channels, e.g. #general, and "
             "make sure I've been added to it."
         )
+    if found.refusal:
+        raise UserError(
+            f"#{found.name} can't take my posts ({found.refusal}), so it can't be the "
+            f"{purpose} channel. Pick a text channel I can write in, e.g. "
+            f"`/admin setup {purpose}:#general`."
+        )
     return Channel(id=found.id, name=found.name)
 
 
@@ -91,11 +103,23 @@ def _config_text(club: Club) -> str:
         channel = club.channels.get(purpose)
         shown = f"#{channel.name}" if channel else "not set"
         lines.append(f"{purpose.title()} channel ({PURPOSE_HELP[purpose]}): {shown}")
+    lines.append(_officer_rule(club))
     lines.append(
         "Change any of these with /admin setup, e.g. "
         "`/admin setup timezone:America/New_York alerts:#officers`."
     )
     return "\n".join(lines)
+
+
+def _officer_rule(club: Club) -> str:
+    """Who counts as an officer on this club's platform."""
+    if club.platform == "slack":
+        return "Officers: workspace admins and the officer list (Slack has no roles)."
+    role = (
+        f"@{club.officer_role_id}" if club.platform == "console" else f"<@&{club.officer_role_id}>"
+    )
+    shown = role if club.officer_role_id else "not set"
+    return f"Officer role: {shown} (with server admins and the officer list)"
 
 
 async def officers_add(ctx: Context) -> Message:
@@ -131,9 +155,11 @@ async def officers_list(ctx: Context) -> Message:
 
 
 async def status(ctx: Context) -> Message:
-    club = ctx.club
+    resumed = await recheck_channels(ctx)
+    club = await ctx.store.clubs.get(ctx.club.id) if resumed else ctx.club
     runs = ctx.schedule.next_runs(club, ctx.now)
     recent = await ctx.store.claims.since(club.id, since=ctx.now - timedelta(days=30))
+    names = job_names(runs)
     fields = (
         Field(name="Configuration", value=clip(_config_text(club), 1024)),
         Field(
@@ -145,15 +171,35 @@ async def status(ctx: Context) -> Message:
         ),
         Field(
             name="Last runs",
-            value=field_lines(
-                [run_outcome(c) for c in recent[-5:]],
-                "Nothing has run yet.",
-            ),
+            value=field_lines(last_runs(recent, names, club.timezone)[-5:], "Nothing has run yet."),
         ),
-        Field(name="Problems", value=field_lines(problems(club), "Nothing looks broken.")),
+        Field(
+            name="Problems",
+            value=field_lines([*resumed, *problems(club)], "Nothing looks broken."),
+        ),
     )
     now_local = local(ctx.now, club.timezone).strftime("%a %d %b %Y, %H:%M %Z")
     return reply(f"Club time now: {now_local}", title=f"Status of {club.name}", fields=fields)
+
+
+async def recheck_channels(ctx: Context) -> list[str]:
+    """Ask the platform again about each paused channel; resume those that take posts
+    again (an officer fixed the permissions and checks with /admin status)."""
+    back: dict[str, Channel] = {}
+    for purpose, channel in ctx.club.channels.items():
+        if not channel.broken_reason:
+            continue
+        found = await ctx.directory.find_channel(ctx.place, channel.id)
+        if found is not None and not found.refusal:
+            back[purpose] = Channel(id=found.id, name=found.name)
+    if not back:
+        return []
+    clubbot = Actor(id="clubbot", name="clubbot (access is back)")
+    await ctx.store.clubs.change(
+        ctx.club.id, ClubChanges(channels=back), actor=clubbot, now=ctx.now
+    )
+    await ctx.schedule.club_changed(ctx.club.id)
+    return [f"#{c.name} takes my posts again: {p} posts resumed." for p, c in back.items()]
 
 
 def problems(club: Club) -> list[str]:
@@ -166,7 +212,8 @@ def problems(club: Club) -> list[str]:
         elif channel.broken_reason:
             found.append(
                 f"#{channel.name} refuses my posts ({channel.broken_reason}); fix my "
-                f"permissions there or pick another with `/admin setup {purpose}:#…`."
+                "permissions there (I resume by myself, and /admin status checks again) "
+                f"or pick another with `/admin setup {purpose}:#…`."
             )
     return found
 

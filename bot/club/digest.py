@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,31 +25,60 @@ class DigestData:
     next_runs: Sequence[Run]
 
 
-def _job_name(kind: str) -> str:
-    return kind.replace("_", " ").capitalize()
+def job_names(runs: Sequence[Run]) -> dict[str, str]:
+    """Each scheduled job's name as officers read it, by its internal kind."""
+    return {r.kind: r.description for r in runs}
 
 
-def run_outcome(claim: Claim) -> str:
-    """'Officer digest 2026-W48: posted', with the reason when it was not."""
-    reason = f" ({claim.error})" if claim.error else ""
-    return f"{_job_name(claim.key.kind)} {claim.key.occurrence}: {claim.status}{reason}"
+def job_name(kind: str, names: Mapping[str, str]) -> str:
+    """'Deadline alerts' for `deadline_alerts`, 'Deadline alerts (DMs)' for its DMs."""
+    base, _, channel = kind.partition(":")
+    name = names.get(base) or base.replace("_", " ").capitalize()
+    return f"{name} (DMs)" if channel == "dm" else name
 
 
-def week_summary(claims: Sequence[Claim]) -> list[str]:
+_STATUS = {"posted": "posted", "skipped": "skipped", "failed": "failed", "claimed": "running"}
+
+
+def _outcome(claim: Claim, *, dm: bool) -> str:
+    status = "sent" if dm and claim.status == "posted" else _STATUS.get(claim.status, claim.status)
+    return status + (f" ({claim.error})" if claim.error and claim.status != "posted" else "")
+
+
+def last_runs(claims: Sequence[Claim], names: Mapping[str, str], zone_name: str) -> list[str]:
+    """What ran, newest last, in words: 'Daily problem, Mon 16 Nov 09:00: posted'. A job's
+    DMs of one day are one line ('Deadline alerts (DMs), Thu 19 Nov: 3 sent, 1 skipped'),
+    never one line per member with their ids."""
+    lines: dict[tuple[str, str], tuple[str, Counter[str]]] = {}
+    for claim in claims:
+        dm = claim.key.kind.endswith(":dm")
+        when = local(claim.due_at, zone_name)
+        day = f"{when:%a %d %b}" if dm else f"{when:%a %d %b %H:%M}"
+        key = (claim.key.kind, day if dm else f"{day}:{claim.key.occurrence}")
+        head = f"{job_name(claim.key.kind, names)}, {day}"
+        lines.setdefault(key, (head, Counter()))[1][_outcome(claim, dm=dm)] += 1
+    return [
+        f"{head}: "
+        + ", ".join(f"{n} {o}" if len(counts) > 1 or n > 1 else o for o, n in counts.items())
+        for head, counts in lines.values()
+    ]
+
+
+def week_summary(claims: Sequence[Claim], names: Mapping[str, str]) -> list[str]:
     """One line per job: '• Daily problem: 6 posted, 1 skipped (nothing to post)'."""
     by_kind: dict[str, Counter[str]] = {}
     for claim in claims:
-        outcome = claim.status + (f" ({claim.error})" if claim.status != "posted" else "")
+        outcome = _outcome(claim, dm=claim.key.kind.endswith(":dm"))
         by_kind.setdefault(claim.key.kind, Counter())[outcome] += 1
     return [
-        f"• {_job_name(kind)}: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        f"• {job_name(kind, names)}: " + ", ".join(f"{n} {o}" for o, n in counts.items())
         for kind, counts in by_kind.items()
     ]
 
 
 def officer_digest(club: Club, data: DigestData) -> Message:
     start, end = (local(t, club.timezone).date() for t in (data.week_start, data.week_end))
-    ran = week_summary(data.ran)
+    ran = week_summary(data.ran, job_names(data.next_runs))
     fields = (
         Field(
             name="Members",

@@ -340,6 +340,7 @@ COMMANDS: tuple[Command, ...] = (
         description="Points this week or all time",
         handler=board,
         options=(Option(name="period", description="week or all", choices=("week", "all")),),
+        public=True,
     ),
     Command(
         name="admin problem settings",

@@ -69,6 +69,8 @@ class Actor:
 class ClubChanges:
     """What an officer changes in one `/admin setup`; None leaves a setting alone."""
 
+    # The workspace's own name, kept up to date by the adapters.
+    name: str | None = None
     timezone: str | None = None
     officer_role_id: str | None = None
     digest_weekday: int | None = None
@@ -143,7 +145,13 @@ class Clubs:
         """Apply `changes` and audit each one, in one transaction."""
         async with self._sessions() as session, session.begin():
             row = await session.get_one(ClubRow, club_id)
-            for attribute in ("timezone", "officer_role_id", "digest_weekday", "digest_time"):
+            for attribute in (
+                "name",
+                "timezone",
+                "officer_role_id",
+                "digest_weekday",
+                "digest_time",
+            ):
                 value = getattr(changes, attribute)
                 if value is not None and value != getattr(row, attribute):
                     setattr(row, attribute, value)

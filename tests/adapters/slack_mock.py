@@ -16,8 +16,27 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.slack_manifest import BOT_SCOPES
+
 TEAM = "T1"
+TEAM_NAME = "ML Club"
 BOT_USER = "UBOT"
+
+# The bot-token scopes each Web API method needs (api.slack.com/methods); a method missing
+# here answers unknown_method, so a new call can't slip past the scope check.
+METHOD_SCOPES: dict[str, frozenset[str]] = {
+    "auth.test": frozenset(),
+    "oauth.v2.access": frozenset(),
+    "views.publish": frozenset(),
+    "chat.postMessage": frozenset({"chat:write"}),
+    "conversations.open": frozenset({"im:write"}),
+    "users.info": frozenset({"users:read"}),
+    "conversations.info": frozenset({"channels:read"}),
+    "conversations.list": frozenset({"channels:read", "groups:read"}),
+    "files.getUploadURLExternal": frozenset({"files:write"}),
+    "files.completeUploadExternal": frozenset({"files:write"}),
+    "team.info": frozenset({"team:read"}),
+}
 
 Payload = dict[str, Any]
 
@@ -44,6 +63,9 @@ class SlackMock:
     # response_url posts: (path, payload).
     responses: list[tuple[str, Payload]] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    # The scopes the workspace granted the bot token: by default what the manifest asks for.
+    scopes: frozenset[str] = field(default_factory=lambda: frozenset(BOT_SCOPES))
+    team_name: str = TEAM_NAME
     url: str = ""
     _runner: web.AppRunner | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -119,9 +141,17 @@ class SlackMock:
         if queued:
             failure = queued.pop(0)
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
+        missing = METHOD_SCOPES.get(method, frozenset()) - self.scopes
+        if missing:  # Slack's answer when the token lacks a scope the method needs
+            needed = ",".join(sorted(missing))
+            return web.json_response({"ok": False, "error": "missing_scope", "needed": needed})
         answer = getattr(self, "_" + method.replace(".", "_"), None)
-        body = answer(payload) if answer else {"ok": False, "error": "unknown_method"}
+        known = method in METHOD_SCOPES
+        body = answer(payload) if answer and known else {"ok": False, "error": "unknown_method"}
         return web.json_response(body)
+
+    def _team_info(self, payload: Payload) -> Payload:
+        return {"ok": True, "team": {"id": payload.get("team") or TEAM, "name": self.team_name}}
 
     def _auth_test(self, payload: Payload) -> Payload:
         return {"ok": True, "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B1", "team": "club"}

@@ -93,7 +93,7 @@ def test_the_console_reads_a_script_from_stdin_and_keeps_the_club_in_its_file(tm
         cwd=tmp_path,
     )
     assert "  Time zone: Asia/Kolkata" in again.stdout
-    assert "Officer digest 2026-W48: posted" in again.stdout
+    assert "Weekly officer digest, Mon 23 Nov 09:00: posted" in again.stdout
 
 
 def test_the_console_explains_a_line_it_cannot_run_and_goes_on(tmp_path):

@@ -29,7 +29,25 @@ from bot.runtime import COMMANDS, Runtime, open_runtime
 from tests.conftest import MONDAY
 
 APP, GUILD, CHANNEL, OWNER, MEMBER_ID = 9000, 100, 200, 300, 301
+CATEGORY = CHANNEL + 2
 ADMIN_RIGHTS = str(discord.Permissions(manage_guild=True).value)
+# What @everyone may do in a new server: see channels, write, embed links.
+EVERYONE_RIGHTS = str(
+    discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        embed_links=True,
+        read_message_history=True,
+        create_public_threads=True,
+        send_messages_in_threads=True,
+    ).value
+)
+_CHANNEL_OPTION = 7
+
+
+class NotDelivered(AssertionError):
+    """Discord would not have sent this interaction: the member can't see the command, or
+    the picker would not have offered that channel."""
 
 
 @dataclass
@@ -37,6 +55,8 @@ class DiscordMock:
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     fail_next: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     commands: list[Any] = field(default_factory=list)
+    # Channel types of the guild's channels (0 text, 4 category), as GET /channels answers.
+    channel_kinds: dict[int, int] = field(default_factory=lambda: {CATEGORY: 4})
     url: str = ""
     _runner: web.AppRunner | None = None
     _ids: int = 5000
@@ -54,6 +74,42 @@ class DiscordMock:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def refusal(self, interaction: dict[str, Any]) -> str | None:
+        """Why Discord would not deliver `interaction` given the uploaded command tree (its
+        client enforces contexts, default_member_permissions and channel_types); None if
+        it would."""
+        if interaction["type"] not in (2, 4):
+            return None
+        data = interaction["data"]
+        spec = next((c for c in self.commands if c["name"] == data["name"]), None)
+        if spec is None:
+            return None
+        in_guild = "guild_id" in interaction
+        contexts = spec.get("contexts")
+        if not in_guild and (
+            spec.get("dm_permission") is False or (contexts and 1 not in contexts)
+        ):
+            return f"/{data['name']} is not offered in DMs"
+        needed = int(spec.get("default_member_permissions") or 0)
+        has = int(interaction.get("member", {}).get("permissions", "0"))
+        administrator = discord.Permissions(administrator=True).value
+        if in_guild and needed and has & needed != needed and not has & administrator:
+            return f"/{data['name']} is hidden from this member"
+        return self._channel_refusal(spec.get("options", []), data.get("options", []))
+
+    def _channel_refusal(self, specs: list[Any], given: list[Any]) -> str | None:
+        for option in given:
+            spec = next((o for o in specs if o["name"] == option["name"]), {})
+            if option["type"] in (1, 2):
+                found = self._channel_refusal(spec.get("options", []), option.get("options", []))
+                if found:
+                    return found
+            elif option["type"] == _CHANNEL_OPTION and spec.get("channel_types") is not None:
+                kind = self.channel_kinds.get(int(option["value"]), 0)
+                if kind not in spec["channel_types"]:
+                    return f"the picker does not offer channel type {kind}"
+        return None
+
     def sent(self, method: str, path_start: str) -> list[Any]:
         return [body for m, p, body in self.requests if m == method and p.startswith(path_start)]
 
@@ -68,8 +124,15 @@ class DiscordMock:
             else:
                 body = await request.json()
         self.requests.append((request.method, path, body))
-        if "/members/" in path:
-            return _json({"message": "Unknown Member", "code": 10007}, status=404)
+        if "/members/" in path:  # GET /guilds/{id}/members/{id}: no privileged intent needed
+            known = {
+                str(OWNER): _member(OWNER, "alex", ["400"]),
+                str(MEMBER_ID): _member(MEMBER_ID, "sam", []),
+            }
+            found = known.get(path.rsplit("/", 1)[-1])
+            if found is None:
+                return _json({"message": "Unknown Member", "code": 10007}, status=404)
+            return _json(found)
         queued = self.fail_next.get(path)
         if queued:
             status, payload = queued.pop(0)
@@ -123,7 +186,8 @@ class DiscordMock:
             channel = path.split("/")[2] if path.startswith("/channels/") else str(CHANNEL)
             return _message(self._ids, int(channel), body or {})
         if path.startswith("/channels/"):
-            return _channel(int(path.split("/")[2]))
+            cid = int(path.split("/")[2])
+            return {**_channel(cid), "type": self.channel_kinds.get(cid, 0)}
         return {}
 
 
@@ -206,7 +270,7 @@ def guild_create() -> dict[str, Any]:
             {
                 "id": str(GUILD),
                 "name": "@everyone",
-                "permissions": "0",
+                "permissions": EVERYONE_RIGHTS,
                 "position": 0,
                 "color": 0,
                 "hoist": False,
@@ -226,8 +290,16 @@ def guild_create() -> dict[str, Any]:
                 "flags": 0,
             },
         ],
-        "channels": [_channel(CHANNEL, "officers"), _channel(CHANNEL + 1, "daily-problem")],
-        "members": [_member(OWNER, "alex", ["400"]), _member(MEMBER_ID, "sam", [])],
+        "channels": [
+            _channel(CHANNEL, "officers"),
+            _channel(CHANNEL + 1, "daily-problem"),
+            {**_channel(CATEGORY, "Club"), "type": 4},
+        ],
+        "members": [
+            _member(OWNER, "alex", ["400"]),
+            _member(MEMBER_ID, "sam", []),
+            {**_member(APP, "clubbot", []), "user": _user(APP, "clubbot", bot=True)},
+        ],
         "threads": [],
         "voice_states": [],
         "presences": [],
@@ -294,7 +366,12 @@ class DiscordClub:
     runtime: Runtime
     client: discord.Client
 
-    async def interact(self, payload: dict[str, Any]) -> dict[str, Any]:
+    async def interact(self, payload: dict[str, Any], *, enforce: bool = True) -> dict[str, Any]:
+        """Deliver an interaction as Discord would; `enforce=False` skips Discord's own
+        checks (an interaction from a command tree uploaded before the current one)."""
+        refused = self.mock.refusal(payload) if enforce else None
+        if refused:
+            raise NotDelivered(refused)
         before = len(self.mock.requests)
         self.client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
         for _ in range(500):
@@ -326,6 +403,7 @@ async def discord_club(
     poster.bind(client)
     directory.bind(client)
     await client.login("fake-token")
+    await sync_commands(client, COMMANDS, force=True)  # the tree Discord enforces
     client._connection.parse_guild_create(guild_create())  # type: ignore[arg-type]
     await asyncio.wait_for(_first_post(mock), timeout=5)  # the greeting, before any test
     yield DiscordClub(mock=mock, runtime=runtime, client=client)
@@ -338,7 +416,8 @@ def test_the_command_tree_is_built_from_the_core_specs():
     payload = {c["name"]: c for c in command_payload(COMMANDS)}
     assert {"help", "deadlines", "problem", "admin", "mockpair", "alerts"} <= set(payload)
     admin = payload["admin"]
-    assert admin["default_member_permissions"] == ADMIN_RIGHTS
+    assert "default_member_permissions" not in admin, "the core decides who is an officer"
+    assert all(c["contexts"] == [0] and c["dm_permission"] is False for c in payload.values())
     officers = next(o for o in admin["options"] if o["name"] == "officers")
     assert officers["type"] == 2
     assert [o["name"] for o in officers["options"]] == ["add", "remove", "list"]
@@ -441,6 +520,8 @@ async def test_a_403_marks_the_channel_broken(discord_club):
 
 
 async def test_the_command_tree_is_uploaded_only_when_it_changed(discord_club):
+    discord_club.mock.commands = []
+    discord_club.mock.requests.clear()
     assert await sync_commands(discord_club.client, COMMANDS, force=False) is True
     assert await sync_commands(discord_club.client, COMMANDS, force=False) is False
     assert len(discord_club.mock.sent("PUT", f"/applications/{APP}/commands")) == 1

@@ -36,11 +36,12 @@ from adapters.slack_workspace import (
 from bot.app import GENERIC_ERROR, Command
 from bot.clock import ManualClock
 from bot.config import sqlite_url
+from bot.home import home_page
 from bot.model import Button, CommandEvent, Field, Message, Place, User
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import COMMANDS, Runtime, open_runtime
 from bot.store.db import make_engine
-from tests.adapters.slack_mock import TEAM, Failure, SlackMock, channel, member
+from tests.adapters.slack_mock import TEAM, TEAM_NAME, Failure, SlackMock, channel, member
 from tests.conftest import MONDAY
 
 SECRET = "test-signing-secret"
@@ -442,10 +443,8 @@ async def test_opening_the_home_tab_publishes_the_members_section(slack: SlackCl
     [published] = await slack.mock.wait_for(lambda: slack.mock.called("views.publish"))
     user = User(id=SAM, name="Sam")
     place = Place(platform="slack", workspace_id=TEAM, channel_id="D0SAM")
-    expected = await slack.runtime.bot.handle(
-        CommandEvent(name="help", args={}, user=user, place=place)
-    )
-    assert published == {"user_id": SAM, "view": home_view([expected])}
+    expected = await home_page(slack.runtime.bot, user, place)
+    assert published == {"user_id": SAM, "view": home_view(expected)}
 
 
 # --- posting ----------------------------------------------------------------------------
@@ -552,8 +551,8 @@ async def test_the_weekly_digest_reaches_slack_exactly_once(slack: SlackClub):
     [digest] = slack.mock.messages
     assert set(digest) == {"channel", "text", "blocks", "unfurl_links", "unfurl_media"}
     assert digest["channel"] == OFFICERS
-    assert digest["blocks"][0]["text"]["text"] == f"Weekly officer digest · {TEAM}"
-    assert digest["text"].startswith(f"Weekly officer digest · {TEAM}\n")
+    assert digest["blocks"][0]["text"]["text"] == f"Weekly officer digest · {TEAM_NAME}"
+    assert digest["text"].startswith(f"Weekly officer digest · {TEAM_NAME}\n")
     assert_fits_block_kit(digest)
 
 
@@ -607,7 +606,8 @@ def test_the_manifest_declares_one_slash_command_per_root_with_hints():
     assert [s["command"] for s in slash] == [f"/cb-{root}" for root in roots(commands)]
     for entry in slash:
         assert len(entry["command"]) <= 32
-        assert 1 <= len(entry["description"]) <= 100
+        assert 1 <= len(entry["description"]) <= 2000
+        assert len(entry.get("usage_hint", "")) <= 1000
         assert entry["should_escape"] is True
         assert "url" not in entry
     admin = next(s for s in slash if s["command"] == "/cb-admin")

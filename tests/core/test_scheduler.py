@@ -37,9 +37,10 @@ async def test_the_digest_reports_what_ran_and_what_is_broken(club):
     club_id = (await club.runtime.store.clubs.all())[0].id
     await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST)
     await club.runtime.store.clubs.mark_channel_broken(club_id, "deadlines", "403", NEXT_DIGEST)
+    club.poster.refusing.add("deadlines")  # still refusing when its next post tries again
     await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(days=7))
     fields = {f.name: f.value for f in club.poster.messages("officers")[-1].fields}
-    assert "• Officer digest: 1 posted" in fields["What ran this week"].splitlines()
+    assert "• Weekly officer digest: 1 posted" in fields["What ran this week"].splitlines()
     assert "#deadlines refuses my posts (403)" in fields["Needs attention"]
 
 
@@ -219,7 +220,7 @@ async def test_a_club_without_an_alerts_channel_skips_the_digest_and_says_why(cl
     assert club.poster.posts == []
     status = await club.run("/admin status", as_user=ADMIN)
     last = {f.name: f.value for f in status.fields}["Last runs"]
-    assert last == "Officer digest 2026-W48: skipped (no alerts channel set)"
+    assert last == "Weekly officer digest, Mon 23 Nov 09:00: skipped (no alerts channel set)"
 
 
 async def test_clubs_on_the_same_schedule_share_one_apscheduler_job_that_follows_changes(club):
@@ -396,23 +397,32 @@ async def test_a_slow_post_does_not_hold_back_the_record_of_posts_already_out(cl
     assert await statuses() == [["posted"], ["posted"], ["posted"]]
 
 
-async def test_a_poster_that_raises_fails_only_its_own_clubs_post_which_is_retried(club):
+async def test_a_poster_that_raises_pauses_only_its_own_clubs_channel_until_its_next_post(club):
     ids = await _clubs(club, 3)
     scheduler = _daily(club, _build_to("problems"))
     post, broken = club.poster.post, ["ws-2"]
 
     async def buggy_for_ws_2(place, message):
-        if place.workspace_id in broken:  # e.g. a bug in an adapter, not a platform answer
-            raise KeyError("blocks")
+        if place.workspace_id in broken and place.channel_id == "daily-problem":
+            raise KeyError("blocks")  # e.g. a bug in an adapter, not a platform answer
         return await post(place, message)
 
     club.poster.post = buggy_for_ws_2
     club.clock.set(NEXT_DIGEST)
+    # Like a 403, not retried blindly: the channel is paused and the officers told.
     assert await scheduler.fire_due("daily_test", ids) == {
         ids[0]: "posted",
-        ids[1]: "failed",
+        ids[1]: "skipped",
         ids[2]: "posted",
     }
+    await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=30))
+    problems = [p.workspace_id for p, _ in club.poster.posts if p.channel_id == "daily-problem"]
+    assert sorted(problems) == ["ws-1", "ws-3"]
+    [told] = [m for p, m in club.poster.posts if p.channel_id == "officers"]
+    assert "(KeyError: 'blocks')" in told.text
+    assert "I'll resume by myself" in told.text
     broken.clear()
-    await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=2))
-    assert sorted(p.workspace_id for p, _ in club.poster.posts) == ["ws-1", "ws-2", "ws-3"]
+    await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(days=1, minutes=2))
+    ws_2 = [(p.channel_id, m.title) for p, m in club.poster.posts if p.workspace_id == "ws-2"]
+    assert ws_2[-2:] == [("daily-problem", ""), ("officers", "A channel takes my posts again")]
+    assert (await club.runtime.store.clubs.get(ids[1])).channels["problems"].broken_reason is None
