@@ -82,8 +82,11 @@ class SlackClub:
     directory: SlackDirectory
     prefix: str = ""
 
-    async def command(self, line: str, *, user: str = ADMIN, team: str = TEAM) -> dict[str, Any]:
-        """Run `/root text` as a member; returns what reached the response_url."""
+    async def command(
+        self, line: str, *, user: str = ADMIN, team: str = TEAM, answers: int = 1
+    ) -> dict[str, Any]:
+        """Run `/root text` as a member; returns the first of the `answers` that reach the
+        response_url (a follow-up, e.g. a delivery that failed, may come with it)."""
         root, _, text = line.removeprefix("/").partition(" ")
         hook = self.mock.response_url()
         body = urlencode(
@@ -104,8 +107,10 @@ class SlackClub:
         )
         answer = await self.app.async_dispatch(signed(body, form=True))
         assert answer.status == 200, answer.body
-        found = await self.mock.wait_for(lambda: self.mock.responses_to(hook))
-        assert len(found) == 1
+        found = await self.mock.wait_for(
+            lambda: len(self.mock.responses_to(hook)) >= answers and self.mock.responses_to(hook)
+        )
+        assert len(found) == answers
         return dict(found[0])
 
     async def click(self, element: dict[str, Any], *, user: str = SAM) -> list[dict[str, Any]]:

@@ -77,7 +77,7 @@ async def test_the_calendar_file_reaches_the_member_with_the_manifests_scopes(sl
 async def test_a_file_that_cannot_be_delivered_is_explained_to_the_member(slack: SlackClub):
     slack.mock.scopes = slack.mock.scopes - {"files:write"}
     before = len(slack.mock.responses)
-    await slack.command("/calendar", user=SAM)
+    await slack.command("/calendar", user=SAM, answers=2)
     answers = await slack.mock.wait_for(
         lambda: len(slack.mock.responses) >= before + 2 and slack.mock.responses[before:]
     )
