@@ -295,8 +295,8 @@ async def test_a_season_of_weekly_posts_lists_each_window_once_and_skips_empty_w
     await club.runtime.scheduler.run_until(club.clock, april_5)
     runs = _fields(await club.run("/admin status", as_user=ADMIN))["Last runs"]
     assert (
-        "Deadline week 2027-W14: skipped (nothing opens, closes or turns late in the next "
-        "30 days)" in runs
+        "Mon 05 Apr 09:00: skipped (nothing opens, closes or turns late in the next 30 days)"
+        in runs
     )
     await club.runtime.scheduler.run_until(club.clock, april_5 + timedelta(days=105))
     weekly = [m for m in club.poster.messages("deadlines") if "week of" in m.title]
