@@ -75,12 +75,19 @@ class Claims:
     async def claim_many(
         self, due: Mapping[ClaimKey, datetime], *, owner: str, now: datetime
     ) -> set[ClaimKey]:
-        """Take each occurrence (key -> due time) that nobody holds; the keys this caller won.
+        """Take each occurrence (key -> due time) that nobody holds; the keys this caller won."""
+        return set(await self.claim_attempts(due, owner=owner, now=now))
+
+    async def claim_attempts(
+        self, due: Mapping[ClaimKey, datetime], *, owner: str, now: datetime
+    ) -> dict[ClaimKey, int]:
+        """Like `claim_many`, with the attempt each won key is on: 1 for a fresh claim, more
+        when an earlier attempt failed or died, so its post may already be out.
 
         One insert and one take-over per batch of keys. Keys go in sorted, so two processes
         claiming overlapping batches wait on each other in the same order, never in a cycle.
         """
-        won: set[ClaimKey] = set()
+        won: dict[ClaimKey, int] = {}
         for chunk in chunks(sorted(due, key=_order)):
             async with self._sessions() as session, session.begin():
                 rows = [
@@ -97,7 +104,7 @@ class Claims:
                     for k in chunk
                 ]
                 inserted = await insert_many_if_absent(session, ClaimRow, rows, _KEY_COLUMNS)
-                won |= {_key(row) for row in inserted}
+                won.update((_key(row), 1) for row in inserted)
                 taken = [k for k in chunk if k not in won]
                 if taken:
                     won |= await self._take_over(session, taken, owner=owner, now=now)
@@ -105,8 +112,8 @@ class Claims:
 
     async def _take_over(
         self, session: AsyncSession, keys: Sequence[ClaimKey], *, owner: str, now: datetime
-    ) -> set[ClaimKey]:
-        """Of `keys`, take those that failed or whose owner's lease ran out."""
+    ) -> dict[ClaimKey, int]:
+        """Of `keys`, take those that failed or whose owner's lease ran out; their attempt."""
         retryable = or_(
             ClaimRow.status == FAILED,
             and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease),
@@ -115,9 +122,9 @@ class Claims:
             update(ClaimRow)
             .where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys]), retryable)
             .values(status=CLAIMED, owner=owner, claimed_at=now, attempts=ClaimRow.attempts + 1)
-            .returning(*_KEY_COLUMNS)
+            .returning(*_KEY_COLUMNS, ClaimRow.attempts)
         )
-        return {_key(row) for row in result}
+        return {_key(row): row[3] for row in result}
 
     async def finish(
         self,
