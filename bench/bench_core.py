@@ -4,10 +4,15 @@
     .venv/bin/python bench/bench_core.py --json     # the same figures for machines
     .venv/bin/python bench/bench_core.py --clubs 100 --fanout 1000   # a quick run
 
-Latency runs real commands through `Bot.handle` on a SQLite database of N clubs x
-200 members with a year of daily posts and solves. Fan-out builds and hands one
-daily-problem post per club to a recording poster through the scheduler's real
-path (clubs read, claimed, chosen, recorded, posted, finished), in batches.
+    DATABASE_URL=postgresql+asyncpg://.../scratch .venv/bin/python bench/bench_core.py
+
+Runs on temporary SQLite files, or on the PostgreSQL database named by --database-url or
+DATABASE_URL (emptied first: use a scratch one). Latency runs real commands through
+`Bot.handle` on a database of N clubs x 200 members with a year of daily posts and
+solves. Fan-out builds and hands one daily-problem post per club to a recording poster
+through the scheduler's real path (clubs read, claimed, chosen, recorded, posted,
+finished), in batches; then the next day's fan-out is fired by three processes at once,
+to show how they share it.
 Memory is the peak RSS of a process holding the runtime with every club
 scheduled; cold start is `clubbot demo` to its first line of output.
 """
