@@ -28,6 +28,10 @@ BOT_SCOPES = (
     "users:read",
     "channels:read",
     "groups:read",
+    # Read back a scheduled post whose outcome a crash left unknown (adapters/slack_posting.py).
+    "channels:history",
+    "groups:history",
+    "im:history",
 )
 BOT_EVENTS = ("app_home_opened",)
 MAX_COMMAND = 32

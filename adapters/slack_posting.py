@@ -8,6 +8,7 @@ a rate limit that outlasts the client's retries) raises `PostFailed` and the cor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from adapters.slack_render import message_payload
 from adapters.slack_workspace import NotInstalled, Workspaces, error_code
 from bot.model import Attachment, Message, Place
 from bot.posting import PostFailed, PostKey, PostRefused
+
+log = logging.getLogger(__name__)
 
 # Errors that stay until a person acts: posting again would fail the same way.
 REFUSALS = frozenset(
@@ -84,7 +87,13 @@ class SlackPoster:
     async def _send(self, team_id: str, channel: str, message: Message, key: PostKey | None) -> str:
         client = await self._client(team_id)
         if key is not None and key.in_doubt:
-            found = await _posted(client, channel, message.thread_of, key)
+            try:
+                found = await _posted(client, channel, message.thread_of, key)
+            except PostRefused as error:
+                # No history scope (an install from before it was asked for) or not a member
+                # of the channel: post without looking, at worst a second copy, never none.
+                log.warning("cannot look for %s in %s (%s): posting it", key.key, channel, error)
+                found = None
             if found is not None:
                 return found
         metadata = (

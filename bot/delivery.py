@@ -86,7 +86,7 @@ class Deliverer:
         }
         for batch in chunks(list(keys)):
             try:
-                won = await self.store.claims.claim_attempts(
+                won = await self.store.claims.claim_each(
                     {keys[c]: live[c] for c in batch}, owner=self.owner, now=self.clock.now()
                 )
             except (SQLAlchemyError, OSError) as error:
@@ -196,7 +196,7 @@ class Deliverer:
         """A DM claimed like a post, so restarts and retries never send it twice."""
         key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
         now = self.clock.now()
-        won = await self.store.claims.claim_attempts({key: now}, owner=self.owner, now=now)
+        won = await self.store.claims.claim_each({key: now}, owner=self.owner, now=now)
         if key not in won:
             return "taken"
         try:
@@ -273,9 +273,6 @@ class Deliverer:
             log.warning("club %s: the alerts channel refused the notice too", club.id)
 
 
-def _post_key(key: ClaimKey, attempt: int, since: datetime | None) -> PostKey:
-    """The occurrence as the platform sees it: the same on every attempt, in doubt after
-    the first (an earlier attempt may have posted before it died or timed out)."""
-    return PostKey(
-        key=f"{key.club_id}:{key.kind}:{key.occurrence}", in_doubt=attempt > 1, since=since
-    )
+def _post_key(key: ClaimKey, in_doubt: bool, since: datetime | None) -> PostKey:
+    """The occurrence as the platform sees it: the same on every attempt."""
+    return PostKey(key=f"{key.club_id}:{key.kind}:{key.occurrence}", in_doubt=in_doubt, since=since)

@@ -24,9 +24,9 @@ class PostKey:
 
     A poster hands `key` to a platform that deduplicates (Discord's nonce) or stores it on
     the message to look for later (Slack's metadata). `in_doubt` is set when an earlier
-    attempt may already have posted it (its process died before recording the outcome, or
-    the platform timed out): a poster that can look must look before posting again; `since`
-    bounds how far back (the occurrence was not due before it).
+    attempt may already have posted it (its process died before recording the outcome): a
+    poster that can look must look before posting again; `since` bounds how far back (the
+    occurrence was not due before it).
     """
 
     key: str

@@ -17,7 +17,7 @@ from adapters.slack_workspace import SingleWorkspace, web_client
 from bot.model import Message, Place
 from bot.posting import PostKey
 from tests.adapters.idempotent_mocks import MetadataSlackMock, NonceDiscordMock
-from tests.adapters.slack_mock import TEAM, channel
+from tests.adapters.slack_mock import TEAM, Failure, channel
 from tests.adapters.test_discord import CHANNEL, GUILD
 
 KEY = "12:daily_problem:2026-11-17"
@@ -158,4 +158,15 @@ async def test_slack_a_dm_in_doubt_is_looked_for_in_the_dm(slack_poster, slack_m
         SLACK_PLACE, "U1", DAILY, key=PostKey(key=KEY, in_doubt=True, since=None)
     )
     assert again == first
+    assert len(slack_mock.created) == 1
+
+
+async def test_slack_without_the_history_scope_an_occurrence_in_doubt_is_still_posted(
+    slack_poster, slack_mock
+):
+    """An install from before the history scopes: at worst a second copy, never none."""
+    slack_mock.fail_next(
+        "conversations.history", Failure(status=200, body={"ok": False, "error": "missing_scope"})
+    )
+    await slack_poster.post(SLACK_PLACE, DAILY, key=_in_doubt())
     assert len(slack_mock.created) == 1

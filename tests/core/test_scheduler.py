@@ -337,13 +337,13 @@ async def test_clubs_due_together_are_claimed_as_one_batch_and_each_ends_on_its_
 
     scheduler = _daily(club, build)
     claims, batches = club.runtime.store.claims, []
-    real_claim_attempts = claims.claim_attempts
+    real_claim_each = claims.claim_each
 
     async def spy(due, **kwargs):
         batches.append(len(due))
-        return await real_claim_attempts(due, **kwargs)
+        return await real_claim_each(due, **kwargs)
 
-    claims.claim_attempts = spy
+    claims.claim_each = spy
     club.poster.failing["officers"] = 1
     club.clock.set(NEXT_DIGEST)
     # What the APScheduler job of clubs posting at 09:00 in New York does at 09:00.
