@@ -143,7 +143,9 @@ class Deliverer:
                 finished.append(ending)
                 waiting.append(ending)
                 # One write at a time, taking everything that waits. A post whose ending
-                # an earlier write took gets the lock only once that write is done.
+                # an earlier write took gets the lock only once that write is done. The
+                # turn given first lets posts ending at the same moment join the write.
+                await asyncio.sleep(0)
                 async with recording:
                     if waiting:
                         endings = waiting.copy()
