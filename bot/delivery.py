@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -134,23 +134,13 @@ class Deliverer:
         again. Held, at most POST_AT_ONCE posts can be in doubt.
         """
         finished: list[Finish] = []
-        waiting: list[Finish] = []
-        slots, recording = asyncio.Semaphore(POST_AT_ONCE), asyncio.Lock()
+        slots, writes = asyncio.Semaphore(POST_AT_ONCE), _GroupWrites(self._finish_many)
 
         async def post(run: JobRun, result: Built, key: PostKey) -> None:
             async with slots:
                 ending = await self._deliver(run, result, key)
                 finished.append(ending)
-                waiting.append(ending)
-                # One write at a time, taking everything that waits. A post whose ending
-                # an earlier write took gets the lock only once that write is done. The
-                # turn given first lets posts ending at the same moment join the write.
-                await asyncio.sleep(0)
-                async with recording:
-                    if waiting:
-                        endings = waiting.copy()
-                        waiting.clear()
-                        await self._finish_many(endings)
+                await writes.record(ending)
 
         await asyncio.gather(*(post(run, result, key) for run, result, key in built))
         return finished
@@ -278,3 +268,32 @@ class Deliverer:
 def _post_key(key: ClaimKey, in_doubt: bool, since: datetime | None) -> PostKey:
     """The occurrence as the platform sees it: the same on every attempt."""
     return PostKey(key=f"{key.club_id}:{key.kind}:{key.occurrence}", in_doubt=in_doubt, since=since)
+
+
+class _GroupWrites:
+    """Endings written in groups, one write at a time: those that arrive while a write runs
+    go together in the next. `record` returns once its ending is written."""
+
+    def __init__(self, write: Callable[[Sequence[Finish]], Awaitable[None]]) -> None:
+        self._write = write
+        self._waiting: list[tuple[Finish, asyncio.Future[None]]] = []
+        self._writing = False
+
+    async def record(self, ending: Finish) -> None:
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((ending, written))
+        if self._writing:
+            await written
+            return
+        self._writing = True  # this caller writes until nothing waits
+        try:
+            await asyncio.sleep(0)  # posts ending at the same moment join the first write
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                try:
+                    await self._write([e for e, _ in group])
+                finally:
+                    for _, done in group:
+                        done.set_result(None)
+        finally:
+            self._writing = False
