@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.club_time import describe, parse_duration
 from bot.errors import UserError
 from bot.model import CommandEvent, Message, Place, Platform, User, plain, render_mentions
-from bot.posting import PostRefused
+from bot.posting import PostKey, PostRefused
 from bot.scheduler import Scheduler
 
 WORKSPACE = "console-club"
@@ -79,7 +79,9 @@ class ConsolePoster:
     refusing: set[str] = field(default_factory=set)
     posts: list[tuple[str, Message]] = field(default_factory=list)
 
-    async def post(self, place: Place, message: Message) -> str:
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
+        # `key` is not used: a console cannot un-print, so a process killed mid-post
+        # prints at most the posts it had in flight again.
         if place.channel_id in self.refusing:
             raise PostRefused("403 Missing Access")
         self.posts.append((place.channel_id, message))
@@ -89,7 +91,9 @@ class ConsolePoster:
         _emit(self.out, f"post {where}", render(message))
         return f"{place.channel_id}/{len(self.posts)}"
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
         self.posts.append((f"@{user_id}", message))
         _emit(self.out, f"dm @{user_id}", render(message))
         return f"dm/{user_id}/{len(self.posts)}"

@@ -35,7 +35,7 @@ from bot.model import (
     render_mentions,
     render_stamps,
 )
-from bot.posting import PostFailed, PostRefused
+from bot.posting import PostFailed, PostKey, PostRefused
 from bot.runtime import open_runtime
 from bot.store.clubs import Actor, ClubChanges
 
@@ -438,21 +438,32 @@ class _Connected:
 
 
 class DiscordPoster(_Connected):
-    """The core's `Poster` on Discord; 429s are waited out by discord.py itself."""
+    """The core's `Poster` on Discord; 429s are waited out by discord.py itself.
 
-    async def post(self, place: Place, message: Message) -> str:
+    A keyed post carries its occurrence as the message `nonce` (discord.py then sets
+    `enforce_nonce`): Discord answers a re-send of that nonce by the bot within a few minutes
+    with the message it already made, so a post retried soon after a crash is not doubled.
+    """
+
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
         channel = await self._channel(int(place.channel_id))
         target: Any = channel
         if message.thread_of:
             target = await self._thread(channel, int(message.thread_of), message.title)
         sent = await _call(
-            target.send(allowed_mentions=discord.AllowedMentions.none(), **send_kwargs(message))
+            target.send(
+                allowed_mentions=discord.AllowedMentions.none(),
+                **_nonce(key),
+                **send_kwargs(message),
+            )
         )
         return str(sent.id)
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
         user = await _call(self.client.fetch_user(int(user_id)))
-        sent = await _call(user.send(**send_kwargs(message)))
+        sent = await _call(user.send(**_nonce(key), **send_kwargs(message)))
         return str(sent.id)
 
     async def _channel(self, channel_id: int) -> Any:
@@ -468,6 +479,11 @@ class DiscordPoster(_Connected):
         if parent.thread is not None:
             return parent.thread
         return await _call(parent.create_thread(name=(title or "Thread")[:100]))
+
+
+def _nonce(key: PostKey | None) -> dict[str, Any]:
+    """send()'s nonce for a keyed post: a digest of the occurrence (Discord takes 25 chars)."""
+    return {} if key is None else {"nonce": key.nonce}
 
 
 async def _call(request: Any) -> Any:

@@ -33,6 +33,10 @@ BOT_SCOPES = (
     "files:write",
     # team.info: the club is named after its workspace.
     "team:read",
+    # Read back a scheduled post whose outcome a crash left unknown (adapters/slack_posting.py).
+    "channels:history",
+    "groups:history",
+    "im:history",
 )
 BOT_EVENTS = ("app_home_opened",)
 MAX_COMMAND = 32

@@ -4,10 +4,15 @@
     .venv/bin/python bench/bench_core.py --json     # the same figures for machines
     .venv/bin/python bench/bench_core.py --clubs 100 --fanout 1000   # a quick run
 
-Latency runs real commands through `Bot.handle` on a SQLite database of N clubs x
-200 members with a year of daily posts and solves. Fan-out builds and hands one
-daily-problem post per club to a recording poster through the scheduler's real
-path (clubs read, claimed, chosen, recorded, posted, finished), in batches.
+    DATABASE_URL=postgresql+asyncpg://.../scratch .venv/bin/python bench/bench_core.py
+
+Runs on temporary SQLite files, or on the PostgreSQL database named by --database-url or
+DATABASE_URL (emptied first: use a scratch one). Latency runs real commands through
+`Bot.handle` on a database of N clubs x 200 members with a year of daily posts and
+solves. Fan-out builds and hands one daily-problem post per club to a recording poster
+through the scheduler's real path (clubs read, claimed, chosen, recorded, posted,
+finished), in batches; then the next day's fan-out is fired by three processes at once,
+to show how they share it.
 Memory is the peak RSS of a process holding the runtime with every club
 scheduled; cold start is `clubbot demo` to its first line of output.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -27,7 +33,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,6 +43,7 @@ from adapters.console_adapter import ConsoleDirectory  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
 from bot.model import CommandEvent, Message, Place, User  # noqa: E402
+from bot.posting import PostKey  # noqa: E402
 from bot.problems.bank import load_bank  # noqa: E402
 from bot.problems.posts import DAILY  # noqa: E402
 from bot.problems.store import ProblemPostRow, SolveRow  # noqa: E402
@@ -50,11 +58,13 @@ class CountingPoster:
     def __init__(self) -> None:
         self.count = 0
 
-    async def post(self, place: Place, message: Message) -> str:
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
         self.count += 1
         return f"m{self.count}"
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
         self.count += 1
         return f"d{self.count}"
 
@@ -227,8 +237,8 @@ from bot.clock import SystemClock
 from bot.runtime import open_runtime
 
 class Quiet:
-    async def post(self, place, message): return "x"
-    async def dm(self, place, user_id, message): return "x"
+    async def post(self, place, message, key=None): return "x"
+    async def dm(self, place, user_id, message, key=None): return "x"
 
 async def main():
     runtime = await open_runtime(
@@ -264,6 +274,72 @@ def _idle_rss(url: str) -> dict[str, float]:
     return {"scheduled_jobs": int(out[-2]), "peak_rss_mb": round(int(out[-1]) / 1024, 1)}
 
 
+_SHARED = """
+import asyncio, sys, time
+from datetime import datetime
+sys.path.insert(0, {root!r})
+from adapters.console_adapter import ConsoleDirectory
+from bot.clock import ManualClock
+from bot.problems.posts import DAILY
+from bot.runtime import open_runtime
+
+class Counting:
+    count = 0
+    async def post(self, place, message, key=None):
+        self.count += 1
+        return str(self.count)
+    async def dm(self, place, user_id, message, key=None):
+        return await self.post(place, message)
+
+async def main():
+    poster = Counting()
+    runtime = await open_runtime(
+        database_url={url!r}, clock=ManualClock(datetime.fromisoformat({due!r})),
+        poster=poster, directory=ConsoleDirectory(), owner=f"bench-{{__import__('os').getpid()}}",
+    )
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started = time.perf_counter()
+    await runtime.scheduler.fire_due(DAILY, range(1, {clubs} + 1))
+    print(poster.count, time.perf_counter() - started, flush=True)
+    await runtime.close()
+
+asyncio.run(main())
+"""
+
+
+def _shared_fanout(url: str, clubs: int, processes: int) -> dict[str, Any]:
+    """The next day's fan-out fired at once by `processes` processes on one database:
+    how the posts split between them, and the time until the last one is done."""
+    due = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
+    script = _SHARED.format(root=str(ROOT), url=url, due=due.isoformat(), clubs=clubs)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "ready"
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    ends = [worker.communicate(timeout=600)[0].split() for worker in workers]
+    posts = sorted((int(end[0]) for end in ends), reverse=True)
+    seconds = max(float(end[1]) for end in ends)
+    return {
+        "processes": processes,
+        "posts": sum(posts),
+        "split": posts,
+        "seconds": round(seconds, 2),
+    }
+
+
 def _cold_start() -> dict[str, float]:
     runs = []
     for _ in range(3):
@@ -283,19 +359,35 @@ def _cold_start() -> dict[str, float]:
     return {"seconds_to_first_line": round(min(runs), 2)}
 
 
+async def _empty(url: str) -> None:
+    """A PostgreSQL database emptied for the next part (the migrations run on open)."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="clubbot-bench-") as folder:
-        url = sqlite_url(Path(folder) / "bench.db")
+        postgres = args.database_url and args.database_url.startswith("postgresql")
+        url = args.database_url if postgres else sqlite_url(Path(folder) / "bench.db")
+        if postgres:
+            await _empty(url)
         started = time.perf_counter()
         await _populate(url, args.clubs, history_days=args.days, solves_per_member=args.solves)
         build = round(time.perf_counter() - started, 1)
         latency = await _latency(url, args.clubs, args.rounds)
         rss = _idle_rss(url)
-        fan_url = sqlite_url(Path(folder) / "fanout.db")
+        fan_url = url if postgres else sqlite_url(Path(folder) / "fanout.db")
+        if postgres:
+            await _empty(url)
         await _populate(fan_url, args.fanout, history_days=7, solves_per_member=0)
         fanout = await _fanout(fan_url, args.fanout)
+        shared = _shared_fanout(fan_url, args.fanout, args.processes)
     return {
-        "machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0]},
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "backend": "postgresql" if postgres else "sqlite",
         "database": {
             "clubs": args.clubs,
             "members": args.clubs * MEMBERS,
@@ -305,6 +397,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "latency": latency,
         "fanout": fanout,
+        "shared_fanout": shared,
         "idle": rss,
         "cold_start": _cold_start(),
     }
@@ -313,6 +406,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
 def _table(result: dict[str, Any]) -> str:
     db, lat = result["database"], result["latency"]
     lines = [
+        f"{result['backend']} - "
         f"Database: {db['clubs']} clubs x {MEMBERS} members, {db['history_days']} days of posts, "
         f"{db['solves_per_member']} solves per member (built in {db['build_seconds']} s)",
         "",
@@ -324,6 +418,9 @@ def _table(result: dict[str, Any]) -> str:
         "",
         f"fan-out: {fan['posts']} daily posts for {fan['clubs']} clubs in {fan['seconds']} s "
         f"({fan['posts_per_second']}/s)",
+        f"the next day's fan-out fired by {result['shared_fanout']['processes']} processes at "
+        f"once: {result['shared_fanout']['posts']} posts in {result['shared_fanout']['seconds']} s"
+        f", split {' / '.join(map(str, result['shared_fanout']['split']))}",
         f"idle runtime with {db['clubs']} clubs ({idle['scheduled_jobs']} scheduled jobs): "
         f"peak RSS {idle['peak_rss_mb']} MB",
         f"clubbot demo cold start to first output: {cold['seconds_to_first_line']} s",
@@ -338,6 +435,13 @@ def main() -> None:
     parser.add_argument("--solves", type=int, default=10, help="solves per member")
     parser.add_argument("--rounds", type=int, default=300, help="samples per command")
     parser.add_argument("--fanout", type=int, default=10000, help="clubs for the fan-out run")
+    parser.add_argument("--processes", type=int, default=3, help="for the shared fan-out")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="a scratch PostgreSQL database to run on, emptied first (default: DATABASE_URL; "
+        "without one, temporary SQLite files)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(_run(args))

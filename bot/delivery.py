@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -22,7 +22,8 @@ from bot.club_time import local
 from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence_of, place_of
 from bot.logs import log_run
 from bot.model import Message
-from bot.posting import Poster, PostFailed, PostRefused
+from bot.posting import Poster, PostFailed, PostKey, PostRefused
+from bot.store.batches import chunks
 from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
 from bot.store.clubs import Actor, Channel, Club, ClubChanges
 from bot.store.store import Store
@@ -30,7 +31,7 @@ from bot.store.store import Store
 log = logging.getLogger(__name__)
 
 # Posts in flight at once within a batch (to many workspaces; each adapter paces its own).
-_POST_AT_ONCE = 50
+POST_AT_ONCE = 50
 
 
 class Deliverer:
@@ -59,6 +60,10 @@ class Deliverer:
         The clubs are read, claimed, built and finished in a few queries per batch, and
         posted concurrently, so ten thousand clubs due at 09:00 are not ten thousand
         rounds of transactions. One club's failure is its own.
+
+        A batch is claimed only when the one before it is posted: processes sharing a
+        database then share a fan-out (the others take the next batches while one posts),
+        and a process that dies holds at most one batch's claims until its lease ends.
         """
         now = self.clock.now()
         outcomes: dict[int, Outcome] = {
@@ -68,66 +73,80 @@ class Deliverer:
         try:
             if clubs is None:
                 clubs = await self.store.clubs.get_many(live)
-            keys = {
-                c: ClaimKey(
-                    club_id=c,
-                    kind=job.kind,
-                    occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
-                )
-                for c, at in live.items()
-                if c in clubs
-            }
-            won = await self.store.claims.claim_many(
-                {keys[c]: live[c] for c in keys}, owner=self.owner, now=now
-            )
-        except (SQLAlchemyError, OSError) as error:  # the database is away: try again soon
-            log.warning("could not claim %s for %d clubs: %s", job.kind, len(live), error)
-            self.unclaimed = True
-            return {**outcomes, **dict.fromkeys(live, "failed")}
-        outcomes.update((c, "unscheduled") for c in live if c not in keys)  # the club is gone
-        outcomes.update((c, "taken") for c, key in keys.items() if key not in won)
-        runs = [
-            JobRun(
+        except (SQLAlchemyError, OSError) as error:
+            return {**outcomes, **self._unclaimed(job, live, error)}
+        outcomes.update((c, "unscheduled") for c in live if c not in clubs)  # the club is gone
+        keys = {
+            c: ClaimKey(
+                club_id=c,
                 kind=job.kind,
-                club=clubs[c],
-                due_at=live[c],
-                occurrence=key.occurrence,
-                now=now,
-                store=self.store,
-                timetable=self.timetable,
-                deliverer=self,
+                occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
             )
-            for c, key in keys.items()
-            if key in won
-        ]
-        built = zip(runs, await job.build_all(runs), strict=True)
-        finished = await self._post_all(built)
-        outcomes.update((f.key.club_id, cast(Outcome, f.status)) for f in finished)
+            for c, at in sorted(live.items())
+            if c in clubs
+        }
+        for batch in chunks(list(keys)):
+            try:
+                won = await self.store.claims.claim_each(
+                    {keys[c]: live[c] for c in batch}, owner=self.owner, now=self.clock.now()
+                )
+            except (SQLAlchemyError, OSError) as error:
+                left = {c: live[c] for c in keys if c not in outcomes}
+                return {**outcomes, **self._unclaimed(job, left, error)}
+            outcomes.update((c, "taken") for c in batch if keys[c] not in won)
+            runs = [
+                JobRun(
+                    kind=job.kind,
+                    club=clubs[c],
+                    due_at=live[c],
+                    occurrence=keys[c].occurrence,
+                    now=now,
+                    store=self.store,
+                    timetable=self.timetable,
+                    deliverer=self,
+                )
+                for c in batch
+                if keys[c] in won
+            ]
+            built = zip(runs, await job.build_all(runs), strict=True)
+            finished = await self._post_all(
+                (run, result, _post_key(keys[run.club.id], won[keys[run.club.id]], run.due_at))
+                for run, result in built
+            )
+            outcomes.update((f.key.club_id, cast(Outcome, f.status)) for f in finished)
         return outcomes
 
-    async def _post_all(self, built: Iterable[tuple[JobRun, Built]]) -> list[Finish]:
-        """Post up to _POST_AT_ONCE runs at a time; record each ending as soon as it is
+    def _unclaimed(
+        self, job: Job, live: Mapping[int, datetime], error: Exception
+    ) -> dict[int, Outcome]:
+        """The database is away: these runs failed, to be tried again soon."""
+        log.warning("could not claim %s for %d clubs: %s", job.kind, len(live), error)
+        self.unclaimed = True
+        return dict.fromkeys(live, "failed")
+
+    async def _post_all(self, built: Iterable[tuple[JobRun, Built, PostKey]]) -> list[Finish]:
+        """Post up to POST_AT_ONCE runs at a time; record each ending as soon as it is
         known, those that end together in one transaction, so a slow post (a 429 being
-        waited out) never holds back the record of posts that already went out."""
+        waited out) never holds back the record of posts that already went out.
+
+        A post keeps its slot until its ending is recorded: were the slot freed first, new
+        posts would go out while the record of earlier ones waits for the database, and a
+        process killed then would leave any number of sent but unrecorded posts to be sent
+        again. Held, at most POST_AT_ONCE posts can be in doubt.
+        """
         finished: list[Finish] = []
-        waiting: list[Finish] = []
-        slots, recording = asyncio.Semaphore(_POST_AT_ONCE), asyncio.Lock()
+        slots, writes = asyncio.Semaphore(POST_AT_ONCE), _GroupWrites(self._finish_many)
 
-        async def post(run: JobRun, result: Built) -> None:
+        async def post(run: JobRun, result: Built, key: PostKey) -> None:
             async with slots:
-                ending = await log_run(self._deliver(run, result))
-            finished.append(ending)
-            waiting.append(ending)
-            async with recording:  # one write at a time, taking everything that waits
-                if waiting:
-                    endings = waiting.copy()
-                    waiting.clear()
-                    await self._finish_many(endings)
+                ending = await log_run(self._deliver(run, result, key))
+                finished.append(ending)
+                await writes.record(ending)
 
-        await asyncio.gather(*(post(run, result) for run, result in built))
+        await asyncio.gather(*(post(run, result, key) for run, result, key in built))
         return finished
 
-    async def _deliver(self, run: JobRun, built: Built) -> Finish:
+    async def _deliver(self, run: JobRun, built: Built, post_key: PostKey) -> Finish:
         """Post one built run; how it ended, to be recorded with its batch."""
         club = run.club
         key = ClaimKey(club_id=club.id, kind=run.kind, occurrence=run.occurrence)
@@ -146,7 +165,7 @@ class Deliverer:
         # A paused channel is tried again at each of its scheduled posts (one request, not a
         # retry loop): when access is back the post goes out and the channel resumes.
         try:
-            ref = await self.poster.post(place_of(club, channel.id), built.message)
+            ref = await self.poster.post(place_of(club, channel.id), built.message, key=post_key)
         except PostRefused as error:
             await self._refused(club, built.purpose, str(error))
             return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {error}")
@@ -176,10 +195,13 @@ class Deliverer:
         """A DM claimed like a post, so restarts and retries never send it twice."""
         key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
         now = self.clock.now()
-        if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
+        won = await self.store.claims.claim_each({key: now}, owner=self.owner, now=now)
+        if key not in won:
             return "taken"
         try:
-            ref = await self.poster.dm(place_of(club, ""), user_id, message)
+            ref = await self.poster.dm(
+                place_of(club, ""), user_id, message, key=_post_key(key, won[key], since=None)
+            )
         except PostRefused as error:  # the member closed their DMs: nothing to retry
             return await self._finish(key, SKIPPED, error=str(error))
         except PostFailed as error:
@@ -266,3 +288,37 @@ class Deliverer:
             await self.poster.post(place_of(club, alerts.id), Message(text=text, title=title))
         except Exception:  # the notice is best effort; the channel's state is recorded
             log.warning("club %s: the alerts channel refused the notice too", club.id)
+
+
+def _post_key(key: ClaimKey, in_doubt: bool, since: datetime | None) -> PostKey:
+    """The occurrence as the platform sees it: the same on every attempt."""
+    return PostKey(key=f"{key.club_id}:{key.kind}:{key.occurrence}", in_doubt=in_doubt, since=since)
+
+
+class _GroupWrites:
+    """Endings written in groups, one write at a time: those that arrive while a write runs
+    go together in the next. `record` returns once its ending is written."""
+
+    def __init__(self, write: Callable[[Sequence[Finish]], Awaitable[None]]) -> None:
+        self._write = write
+        self._waiting: list[tuple[Finish, asyncio.Future[None]]] = []
+        self._writing = False
+
+    async def record(self, ending: Finish) -> None:
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((ending, written))
+        if self._writing:
+            await written
+            return
+        self._writing = True  # this caller writes until nothing waits
+        try:
+            await asyncio.sleep(0)  # posts ending at the same moment join the first write
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                try:
+                    await self._write([e for e, _ in group])
+                finally:
+                    for _, done in group:
+                        done.set_result(None)
+        finally:
+            self._writing = False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.model import Message, Place
@@ -15,11 +18,37 @@ class PostFailed(Exception):
     """A passing failure (timeout, 5xx, rate limit outlasting our patience): try again later."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostKey:
+    """What makes two sends the same post: the occurrence they are for.
+
+    A poster hands `key` to a platform that deduplicates (Discord's nonce) or stores it on
+    the message to look for later (Slack's metadata). `in_doubt` is set when an earlier
+    attempt may already have posted it (its process died before recording the outcome): a
+    poster that can look must look before posting again; `since` bounds how far back (the
+    occurrence was not due before it).
+    """
+
+    key: str
+    in_doubt: bool = False
+    since: datetime | None = None
+
+    @property
+    def nonce(self) -> str:
+        """A fixed-length digest of `key` for platforms that cap it (Discord: 25 characters)."""
+        return hashlib.blake2b(self.key.encode(), digest_size=12).hexdigest()
+
+
 class Poster(Protocol):
-    async def post(self, place: Place, message: Message) -> str:
-        """Post `message` at `place`; returns the platform's message reference."""
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
+        """Post `message` at `place`; returns the platform's message reference.
+
+        With `key`, sending the same key again must not make a second message where the
+        platform offers a way to avoid it (see `PostKey`)."""
         ...
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
-        """Send `message` to one member of the workspace at `place`."""
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
+        """Send `message` to one member of the workspace at `place` (`key` as for `post`)."""
         ...

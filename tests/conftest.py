@@ -17,7 +17,7 @@ from adapters.console_adapter import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.model import CommandEvent, Message, Place, User
-from bot.posting import PostFailed, PostRefused
+from bot.posting import PostFailed, PostKey, PostRefused
 from bot.runtime import Runtime, open_runtime
 from bot.store.store import Store
 
@@ -82,7 +82,7 @@ class RecordingPoster:
     refusing: set[str] = field(default_factory=set)
     failing: dict[str, int] = field(default_factory=dict)
 
-    async def post(self, place: Place, message: Message) -> str:
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
         if place.channel_id in self.refusing:
             raise PostRefused("403 Forbidden")
         if self.failing.get(place.channel_id, 0) > 0:
@@ -91,7 +91,9 @@ class RecordingPoster:
         self.posts.append((place, message))
         return f"m{len(self.posts)}"
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
         self.dms.append((user_id, message))
         return f"d{len(self.dms)}"
 

@@ -39,7 +39,11 @@ class ProblemPostRow(Base):
 
 class SolveRow(Base):
     __tablename__ = "solves"
-    __table_args__ = (Index("ix_solves_club_day", "club_id", "day"),)
+    __table_args__ = (
+        Index("ix_solves_club_day", "club_id", "day"),
+        # Everything `totals` reads, so the leaderboard never touches the table (migration 0010).
+        Index("ix_solves_club_user_totals", "club_id", "user_id", "day", "difficulty", "name"),
+    )
 
     club_id: Mapped[int] = mapped_column(
         ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True

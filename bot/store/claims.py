@@ -75,12 +75,20 @@ class Claims:
     async def claim_many(
         self, due: Mapping[ClaimKey, datetime], *, owner: str, now: datetime
     ) -> set[ClaimKey]:
-        """Take each occurrence (key -> due time) that nobody holds; the keys this caller won.
+        """Take each occurrence (key -> due time) that nobody holds; the keys this caller won."""
+        return set(await self.claim_each(due, owner=owner, now=now))
+
+    async def claim_each(
+        self, due: Mapping[ClaimKey, datetime], *, owner: str, now: datetime
+    ) -> dict[ClaimKey, bool]:
+        """Like `claim_many`, telling for each won key whether its post is in doubt: an
+        earlier attempt's process died before recording how it ended, so the post may
+        already be out. (A failure the platform reported was recorded: not in doubt.)
 
         One insert and one take-over per batch of keys. Keys go in sorted, so two processes
         claiming overlapping batches wait on each other in the same order, never in a cycle.
         """
-        won: set[ClaimKey] = set()
+        won: dict[ClaimKey, bool] = {}
         for chunk in chunks(sorted(due, key=_order)):
             async with self._sessions() as session, session.begin():
                 rows = [
@@ -97,7 +105,7 @@ class Claims:
                     for k in chunk
                 ]
                 inserted = await insert_many_if_absent(session, ClaimRow, rows, _KEY_COLUMNS)
-                won |= {_key(row) for row in inserted}
+                won.update((_key(row), False) for row in inserted)
                 taken = [k for k in chunk if k not in won]
                 if taken:
                     won |= await self._take_over(session, taken, owner=owner, now=now)
@@ -105,19 +113,19 @@ class Claims:
 
     async def _take_over(
         self, session: AsyncSession, keys: Sequence[ClaimKey], *, owner: str, now: datetime
-    ) -> set[ClaimKey]:
-        """Of `keys`, take those that failed or whose owner's lease ran out."""
-        retryable = or_(
-            ClaimRow.status == FAILED,
-            and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease),
-        )
-        result = await session.execute(
-            update(ClaimRow)
-            .where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys]), retryable)
-            .values(status=CLAIMED, owner=owner, claimed_at=now, attempts=ClaimRow.attempts + 1)
-            .returning(*_KEY_COLUMNS)
-        )
-        return {_key(row) for row in result}
+    ) -> dict[ClaimKey, bool]:
+        """Of `keys`, take those whose owner's lease ran out (in doubt) or that failed."""
+        stale = and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease)
+        taken: dict[ClaimKey, bool] = {}
+        for retryable, in_doubt in ((stale, True), (ClaimRow.status == FAILED, False)):
+            result = await session.execute(
+                update(ClaimRow)
+                .where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys]), retryable)
+                .values(status=CLAIMED, owner=owner, claimed_at=now, attempts=ClaimRow.attempts + 1)
+                .returning(*_KEY_COLUMNS)
+            )
+            taken.update((_key(row), in_doubt) for row in result)
+        return taken
 
     async def finish(
         self,

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from bot.app import ChannelRef
 from bot.model import Message, Place, User
-from bot.posting import PostFailed
+from bot.posting import PostFailed, PostKey
 
 NOT_HERE = "this process only serves web pages; the bot's own process posts"
 
 
 class PagesOnlyPoster:
-    async def post(self, place: Place, message: Message) -> str:
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
         raise PostFailed(NOT_HERE)
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
         raise PostFailed(NOT_HERE)
 
 

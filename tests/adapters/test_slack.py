@@ -554,7 +554,8 @@ async def test_the_weekly_digest_reaches_slack_exactly_once(slack: SlackClub):
     await slack.runtime.scheduler.run_until(slack.clock, MONDAY + timedelta(days=7))
     await slack.runtime.scheduler.catch_up()
     [digest] = slack.mock.messages
-    assert set(digest) == {"channel", "text", "blocks", "unfurl_links", "unfurl_media"}
+    assert set(digest) == {"channel", "text", "blocks", "unfurl_links", "unfurl_media", "metadata"}
+    assert digest["metadata"]["event_type"] == "clubbot_post"  # the occurrence, to look for
     assert digest["channel"] == OFFICERS
     assert digest["blocks"][0]["text"]["text"] == f"Weekly officer digest · {TEAM_NAME}"
     assert digest["text"].startswith(f"Weekly officer digest · {TEAM_NAME}\n")

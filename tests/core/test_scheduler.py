@@ -340,13 +340,13 @@ async def test_clubs_due_together_are_claimed_as_one_batch_and_each_ends_on_its_
 
     scheduler = _daily(club, build)
     claims, batches = club.runtime.store.claims, []
-    real_claim_many = claims.claim_many
+    real_claim_each = claims.claim_each
 
     async def spy(due, **kwargs):
         batches.append(len(due))
-        return await real_claim_many(due, **kwargs)
+        return await real_claim_each(due, **kwargs)
 
-    claims.claim_many = spy
+    claims.claim_each = spy
     club.poster.failing["officers"] = 1
     club.clock.set(NEXT_DIGEST)
     # What the APScheduler job of clubs posting at 09:00 in New York does at 09:00.
@@ -370,11 +370,11 @@ async def test_a_slow_post_does_not_hold_back_the_record_of_posts_already_out(cl
     released, slow_started = asyncio.Event(), asyncio.Event()
     post = club.poster.post
 
-    async def slow_for_ws_1(place, message):
+    async def slow_for_ws_1(place, message, key=None):
         if place.workspace_id == "ws-1":  # e.g. a 429 being waited out
             slow_started.set()
             await released.wait()
-        return await post(place, message)
+        return await post(place, message, key=key)
 
     club.poster.post = slow_for_ws_1
     club.clock.set(NEXT_DIGEST)
@@ -402,10 +402,10 @@ async def test_a_poster_that_raises_pauses_only_its_own_clubs_channel_until_its_
     scheduler = _daily(club, _build_to("problems"))
     post, broken = club.poster.post, ["ws-2"]
 
-    async def buggy_for_ws_2(place, message):
+    async def buggy_for_ws_2(place, message, key=None):
         if place.workspace_id in broken and place.channel_id == "daily-problem":
             raise KeyError("blocks")  # e.g. a bug in an adapter, not a platform answer
-        return await post(place, message)
+        return await post(place, message, key=key)
 
     club.poster.post = buggy_for_ws_2
     club.clock.set(NEXT_DIGEST)

@@ -19,6 +19,7 @@ from datetime import datetime
 from adapters.console_adapter import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.model import Message, Place
+from bot.posting import PostKey
 from bot.runtime import open_runtime
 
 
@@ -26,7 +27,7 @@ class FilePoster:
     def __init__(self, out: str, hang_on: str | None) -> None:
         self.out, self.hang_on = out, hang_on
 
-    async def post(self, place: Place, message: Message) -> str:
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
         if self.hang_on and message.title.startswith(self.hang_on):
             print("hanging", flush=True)
             await asyncio.Event().wait()
@@ -38,7 +39,9 @@ class FilePoster:
             os.close(fd)
         return f"{os.getpid()}-{message.title}"
 
-    async def dm(self, place: Place, user_id: str, message: Message) -> str:
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
         return await self.post(place, message)
 
 
