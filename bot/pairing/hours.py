@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from bot.club_time import zone
 from bot.errors import UserError
@@ -224,8 +225,7 @@ def week_slots(blocks: Availability, zone_name: str, start: datetime) -> int:
     `blocks` on the member's own wall clock: bit i is the half hour at start + i slots."""
     tz = zone(zone_name)
     spans = _wall_spans(blocks, start.astimezone(tz).date() - timedelta(days=1))
-    offsets = {(start + timedelta(hours=h)).astimezone(tz).utcoffset() for h in range(0, 169, 6)}
-    if len(offsets) == 1:
+    if _steady_week(zone_name, start):
         return _steady_slots(spans, start.astimezone(tz).replace(tzinfo=None))
     starts = [a for a, _ in spans]
     bits = 0
@@ -236,6 +236,15 @@ def week_slots(blocks: Availability, zone_name: str, start: datetime) -> int:
         if at >= 0 and begin < end <= spans[at][1]:
             bits |= 1 << index
     return bits
+
+
+@lru_cache(maxsize=256)
+def _steady_week(zone_name: str, start: datetime) -> bool:
+    """Whether the zone's UTC offset stays the same over the seven days from `start`
+    (members share a few zones: asked once per zone and round)."""
+    tz = zone(zone_name)
+    offsets = {(start + timedelta(hours=h)).astimezone(tz).utcoffset() for h in range(0, 169, 6)}
+    return len(offsets) == 1
 
 
 def _steady_slots(spans: list[tuple[datetime, datetime]], wall_start: datetime) -> int:
