@@ -36,6 +36,11 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     "team.info": frozenset({"team:read"}),
+    # Slack asks for the history scope of the conversation's kind (channels:, groups:, im:);
+    # the mock's conversations are public channels or DMs it does not tell apart: it asks
+    # for channels:history.
+    "conversations.history": frozenset({"channels:history"}),
+    "conversations.replies": frozenset({"channels:history"}),
 }
 
 Payload = dict[str, Any]

@@ -27,9 +27,9 @@ def _record_post_times(club) -> list[datetime]:
     times: list[datetime] = []
     post = club.poster.post
 
-    async def timed(place: Place, message: Message) -> str:
+    async def timed(place: Place, message: Message, key=None) -> str:
         times.append(club.clock.now())
-        return await post(place, message)
+        return await post(place, message, key=key)
 
     club.poster.post = timed
     return times
