@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Longer than any DST shift, so a step past the repeated hour of a fall-back clears it.
 _PAST_THE_FOLD = timedelta(hours=3)
+# How often a running scheduler looks for clubs another process changed (an officer on
+# the dashboard of a `clubbot web` process, a command answered by another bot process).
+SYNC_EVERY = timedelta(seconds=30)
 
 
 class ForwardCron(BaseTrigger):  # type: ignore[misc]
@@ -111,6 +114,9 @@ class Scheduler:
         # The clubs of each schedule, and each club's schedule of each job kind.
         self._groups: dict[Group, set[int]] = {}
         self._group_of: dict[tuple[int, str], Group] = {}
+        # The configuration version each club was scheduled at, and when that was checked.
+        self._versions: dict[int, int] = {}
+        self._synced_at: datetime | None = None
         self._aps = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -277,6 +283,8 @@ class Scheduler:
     # --- the APScheduler side ----------------------------------------------
 
     async def start(self) -> None:
+        # Versions first: a change landing between the two reads is read again at the sync.
+        self._versions, self._synced_at = await self.store.clubs.versions(), self.clock.now()
         clubs = await self.store.clubs.all()
         for club in clubs:
             self._schedule(club)
@@ -285,6 +293,12 @@ class Scheduler:
             self.retry_failed,
             IntervalTrigger(seconds=self.store.claims.retry_after.total_seconds()),
             id="retry",
+            replace_existing=True,
+        )
+        self._aps.add_job(
+            self._sync_logged,
+            IntervalTrigger(seconds=SYNC_EVERY.total_seconds()),
+            id="sync",
             replace_existing=True,
         )
         for sweep in self.sweeps:
@@ -306,11 +320,56 @@ class Scheduler:
             self._aps.shutdown(wait=False)
 
     async def club_changed(self, club_id: int) -> None:
+        """A command of this process changed the club: schedule it as it is now."""
+        version = (await self.store.clubs.versions([club_id])).get(club_id)
         club = (await self.store.clubs.get_many([club_id])).get(club_id)
-        if club is not None:
-            self._schedule(club)
+        if club is None or version is None:
+            self._forget(club_id)
             return
-        for kind in self.jobs:  # the club is gone: out of every schedule
+        self._versions[club_id] = version
+        self._schedule(club)
+
+    async def sync(self) -> list[tuple[Job, Outcome]]:
+        """Take in what other processes changed since the last look: reschedule the clubs
+        whose configuration version moved, add new clubs, drop deleted ones. A post that
+        fell due under the new schedule while this process still ran the old one (the
+        officer set the time to a few seconds ahead) runs now, once."""
+        now, since = self.clock.now(), self._synced_at
+        versions = await self.store.clubs.versions()
+        changed = sorted(c for c, v in versions.items() if self._versions.get(c) != v)
+        for club_id in [c for c in self._versions if c not in versions]:
+            self._forget(club_id)
+        self._synced_at = now
+        if not changed:
+            return []
+        clubs = await self.store.clubs.get_many(changed)
+        for club_id, club in clubs.items():
+            self._versions[club_id] = versions[club_id]
+            self._schedule(club)
+        log.info("sync: %d club(s) changed elsewhere, rescheduled", len(clubs))
+        outcomes: list[tuple[Job, Outcome]] = []
+        if since is None:
+            return outcomes
+        for job in self.jobs.values():
+            due = {}
+            for club in clubs.values():
+                missed = self.fire_times(job, club, since, now)
+                if missed:
+                    due[club.id] = missed[-1]
+            ran = await self.run_many(job, due, clubs)
+            outcomes += [(job, ran[c]) for c in sorted(ran)]
+        return outcomes
+
+    async def _sync_logged(self) -> None:
+        try:
+            await self.sync()
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("sync: the database is away: %s", error)
+
+    def _forget(self, club_id: int) -> None:
+        """The club is gone: out of every schedule."""
+        self._versions.pop(club_id, None)
+        for kind in self.jobs:
             group = self._group_of.pop((club_id, kind), None)
             if group is not None:
                 self._leave(group, club_id)

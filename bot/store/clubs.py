@@ -133,6 +133,19 @@ class Clubs:
                 found.update((c.id, c) for c in await _snapshots(session, list(rows)))
         return found
 
+    async def versions(self, club_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """Each club's configuration version (of `club_ids`, or of every club): one small
+        read that tells a process which clubs another process has changed."""
+        query = select(ClubRow.id, ClubRow.config_version)
+        async with self._sessions() as session:
+            if club_ids is None:
+                return {row[0]: row[1] for row in await session.execute(query)}
+            found: dict[int, int] = {}
+            for chunk in chunks(sorted(set(club_ids))):
+                rows = await session.execute(query.where(ClubRow.id.in_(chunk)))
+                found.update((i, v) for i, v in rows)
+            return found
+
     async def all(self) -> list[Club]:
         async with self._sessions() as session:
             ids = list((await session.execute(select(ClubRow.id).order_by(ClubRow.id))).scalars())

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.console_adapter import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.jobs import Delivery, Job, SkipRun, When, occurrence_of
 from bot.model import Message, plain
 from bot.runtime import open_runtime
 from bot.scheduler import Scheduler
 from bot.store.clubs import Actor, ClubChanges
-from tests.conftest import ADMIN, SETUP
+from tests.conftest import ADMIN, SETUP, Club
 
 DIGEST = "Weekly officer digest · ws-1"
 # Only the alerts channel: the digest is the one job with somewhere to post.
@@ -230,21 +231,69 @@ async def test_clubs_on_the_same_schedule_share_one_apscheduler_job_that_follows
     scheduler = club.runtime.scheduler
     await scheduler.start()
     new_york = "officer_digest 09:00 mon America/New_York"
-    assert scheduler.aps_job_ids() == [new_york, "retry", "sweep postings_poll"]
+    assert scheduler.aps_job_ids() == [new_york, "retry", "sweep postings_poll", "sync"]
     await club.run(
         "/admin setup timezone:Asia/Kolkata digest_day:wed digest_time:18:00", as_user=ADMIN
     )
     kolkata = "officer_digest 18:00 wed Asia/Kolkata"
-    assert scheduler.aps_job_ids() == [new_york, kolkata, "retry", "sweep postings_poll"]
+    assert scheduler.aps_job_ids() == [new_york, kolkata, "retry", "sweep postings_poll", "sync"]
     ws_2 = next(c for c in await club.runtime.store.clubs.all() if c.workspace_id == "ws-2")
     runs = scheduler.next_runs(ws_2, club.clock.now())
     assert runs[0].at == datetime(2026, 11, 18, 12, 30, tzinfo=UTC)
     club.workspace = "ws-1"
     await club.run("/admin setup timezone:Asia/Kolkata digest_day:wed", as_user=ADMIN)
     await club.run("/admin setup digest_time:18:00", as_user=ADMIN)
-    assert scheduler.aps_job_ids() == [kolkata, "retry", "sweep postings_poll"], (
+    assert scheduler.aps_job_ids() == [kolkata, "retry", "sweep postings_poll", "sync"], (
         "the emptied job is gone"
     )
+
+
+async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club, database_url):
+    """An officer on the dashboard of a `clubbot web` process (which schedules nothing)
+    moves the digest and a new club appears: the bot process takes both in at its next
+    sync, and the digest that fell due in between goes out then, once."""
+    await club.run(DIGEST_ONLY + " digest_day:wed", as_user=ADMIN)
+    scheduler = club.runtime.scheduler
+    await scheduler.start()
+    web = await open_runtime(
+        database_url=database_url,
+        clock=club.clock,
+        poster=club.poster,
+        directory=ConsoleDirectory(),
+        owner="web",
+        scheduled_here=False,
+    )
+    try:
+        elsewhere = Club(runtime=web, poster=club.poster, clock=club.clock)
+        await elsewhere.run("/admin setup digest_day:mon digest_time:10:30", as_user=ADMIN)
+        elsewhere.workspace = "ws-2"
+        await elsewhere.run(
+            "/admin setup timezone:Asia/Kolkata alerts:#officers digest_day:wed", as_user=ADMIN
+        )
+        old = "officer_digest 09:00 wed America/New_York"
+        assert old in scheduler.aps_job_ids(), "not known here before the sync"
+        club.clock.advance(timedelta(minutes=45))  # Monday 10:45 in New York: 10:30 passed
+
+        outcomes = await scheduler.sync()
+
+        assert [(job.kind, outcome) for job, outcome in outcomes] == [("officer_digest", "posted")]
+        assert [m.title for _, m in club.poster.posts] == [DIGEST]
+        assert scheduler.aps_job_ids() == [
+            "officer_digest 09:00 wed Asia/Kolkata",
+            "officer_digest 10:30 mon America/New_York",
+            "retry",
+            "sweep postings_poll",
+            "sync",
+        ]
+        assert await scheduler.sync() == [], "nothing changed since"
+        await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=7))
+        assert [m.title for _, m in club.poster.posts] == [
+            DIGEST,
+            "Weekly officer digest · ws-2",
+            DIGEST,
+        ], "each digest on its new day, the moved one not again on the Monday it went out"
+    finally:
+        await web.close()
 
 
 async def test_the_occurrence_key_is_the_local_date_or_iso_week():
