@@ -24,6 +24,8 @@ from bot.postings.store import PostingStore
 log = logging.getLogger(__name__)
 
 POLL_EVERY: Final = timedelta(hours=1)
+# Each fetch's claim and outcome are kept this long (what /metrics counts), then pruned.
+FETCHES_KEPT: Final = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,18 +69,20 @@ async def refresh(
     now: datetime,
     within: timedelta,
     known: KnownOnce | None = None,
+    slot: str | None = None,
 ) -> Polled:
-    """Fetch one source and store what changed; a failure is recorded, nothing is lost."""
+    """Fetch one source and store what changed; a failure is recorded, nothing is lost.
+    `slot`: the poll slot the fetch was claimed in, which keeps its outcome."""
     fetched = await fetch(http, source, await repo.validators(source.name), within=within)
     error = fetched.error
     if error is None and fetched.postings == [] and source.kind == "list":
         error = "the list came back empty"
     if error is not None:
-        await repo.record_fetch(source=source.name, url=source.url, now=now, error=error)
+        await repo.record_fetch(source=source.name, url=source.url, now=now, error=error, slot=slot)
         log.warning("postings source %s: %s", source.name, error)
         return Polled(source=source.name, outcome=f"failed: {error}")
     if fetched.postings is None:
-        await repo.record_fetch(source=source.name, url=source.url, now=now)
+        await repo.record_fetch(source=source.name, url=source.url, now=now, slot=slot)
         return Polled(source=source.name, outcome="unchanged (304)")
     known = known or KnownOnce(repo)
     changes = diff(source.name, fetched.postings, await known.get())
@@ -91,6 +95,7 @@ async def refresh(
         now=now,
         validators=fetched.validators,
         entries=len(fetched.postings),
+        slot=slot,
     )
     outcome = (
         f"{len(changes.new)} new, {len(changes.changed)} changed, {len(changes.gone)} gone, "
@@ -130,8 +135,11 @@ async def poll(run: SweepRun, environ: Mapping[str, str] | None = None) -> list[
     async with aiohttp.ClientSession() as http:
         for source in sources_for(filters, environ, run.now):
             if await repo.claim_fetch(source.name, slot=run.slot, owner=run.owner, now=run.now):
-                polled.append(await refresh(repo, http, source, run.now, within, known))
+                polled.append(
+                    await refresh(repo, http, source, run.now, within, known, slot=run.slot)
+                )
     if polled:  # the process that fetched announces, once the postings are stored
+        await repo.prune_fetches(before=run.now - FETCHES_KEPT)
         club_ids = await clubs_with_news(repo, filters, run.now)
         if club_ids:
             await run.deliver(POSTINGS_DIGEST, club_ids)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    func,
     select,
     update,
 )
@@ -48,14 +49,18 @@ class PostingSourceRow(Base):
 
 
 class PostingFetchRow(Base):
-    """The deployment's claim on fetching one source in one poll slot: one process wins."""
+    """The deployment's claim on fetching one source in one poll slot: one process wins.
+    Its outcome once known (ok, unchanged, failed): what /metrics counts. Kept for
+    `poll.FETCHES_KEPT`, then pruned by the poll."""
 
     __tablename__ = "posting_fetches"
+    __table_args__ = (Index("ix_posting_fetches_at", "at"),)
 
     source: Mapped[str] = mapped_column(String(200), primary_key=True)
     slot: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class PostingRow(Base):
@@ -170,9 +175,19 @@ class PostingStore:
         validators: Validators | None = None,
         entries: int | None = None,
         error: str | None = None,
+        slot: str | None = None,
     ) -> None:
-        """A good answer (validators given) or an error; an error keeps what was known."""
+        """A good answer (validators given; `entries` unless it was a 304) or an error; an
+        error keeps what was known. With the poll `slot` it was claimed in, the fetch's
+        outcome (ok, unchanged, failed) is kept on its claim."""
         async with self._sessions() as session, session.begin():
+            if slot is not None:
+                outcome = "failed" if error else ("unchanged" if entries is None else "ok")
+                await session.execute(
+                    update(PostingFetchRow)
+                    .where(PostingFetchRow.source == source, PostingFetchRow.slot == slot)
+                    .values(outcome=outcome)
+                )
             row = await session.get(PostingSourceRow, source)
             if row is None:
                 row = PostingSourceRow(name=source, url=url, entries=0)
@@ -187,6 +202,22 @@ class PostingStore:
             else:
                 row.failing_since = row.failing_since or now
                 row.last_error = error[:300]
+
+    async def fetch_counts(self, *, since: datetime) -> list[tuple[str, str, int]]:
+        """(source, outcome, fetches) since `since`; "unknown" for a fetch whose process
+        died before it ended (or that is running now)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PostingFetchRow.source, PostingFetchRow.outcome, func.count())
+                .where(PostingFetchRow.at >= since)
+                .group_by(PostingFetchRow.source, PostingFetchRow.outcome)
+            )
+            return [(s, o or "unknown", int(n)) for s, o, n in rows]
+
+    async def prune_fetches(self, *, before: datetime) -> int:
+        async with self._sessions() as session, session.begin():
+            gone = await session.execute(delete(PostingFetchRow).where(PostingFetchRow.at < before))
+            return int(getattr(gone, "rowcount", 0) or 0)
 
     async def health(self) -> list[SourceHealth]:
         async with self._sessions() as session:

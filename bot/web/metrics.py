@@ -1,17 +1,19 @@
-"""/metrics for Prometheus. Posts are counted from the claims table when scraped (every
-process's posts, since each one is claimed there), so the bot's core needs no hooks; the
-web side counts its own feeds and the commands run through it."""
+"""/metrics for Prometheus. Posts are counted from the claims table and source fetches
+from the fetch claims when scraped (every process's, since each one is claimed there), so
+the bot's core needs no hooks; the web side counts its own feeds and the commands run
+through it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
 from bot.clock import Clock
+from bot.postings import PostingStore
 from bot.store.models import ClaimRow
 from bot.store.store import Store
 
@@ -41,15 +43,16 @@ class Metrics:
 
     def watch_posts(self, store: Store, clock: Clock) -> None:
         self.registry.register(_Posts(store, clock))
+        self.registry.register(_Sources(store, clock))
 
     async def scrape(self) -> bytes:
-        for collector in self._post_collectors():
+        for collector in self._database_collectors():
             await collector.refresh()
         return generate_latest(self.registry)
 
-    def _post_collectors(self) -> list[_Posts]:
+    def _database_collectors(self) -> list[_Posts | _Sources]:
         collectors = getattr(self.registry, "_collector_to_names", {})
-        return [c for c in collectors if isinstance(c, _Posts)]
+        return [c for c in collectors if isinstance(c, _Posts | _Sources)]
 
 
 class _Posts:
@@ -107,6 +110,55 @@ class _Posts:
         yield GaugeMetricFamily(
             "clubbot_last_post_timestamp_seconds", "When the last post went out", value=last
         )
+
+
+# The window of the fetch counts: a day holds every source's polls many times over.
+FETCH_WINDOW = timedelta(hours=24)
+
+
+class _Sources:
+    """Gauges of the postings sources, read from their fetch claims and last answers:
+    fetches in the last day by outcome, whether each source answers now, when it last
+    did, and how many entries its last answer held."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store, self.clock = store, clock
+        self._fetches: list[tuple[str, str, int]] = []
+        self._health: list[tuple[str, bool, datetime | None, int]] = []
+
+    async def refresh(self) -> None:
+        repo = self.store.repo(PostingStore)
+        self._fetches = await repo.fetch_counts(since=self.clock.now() - FETCH_WINDOW)
+        self._health = [
+            (h.name, h.failing_since is None, h.last_ok_at, h.entries) for h in await repo.health()
+        ]
+
+    def collect(self) -> Iterable[Metric]:
+        fetches = GaugeMetricFamily(
+            "clubbot_source_fetches",
+            "Fetches of each postings source in the last 24 hours, by outcome "
+            "(ok, unchanged = 304, failed, unknown = its process died or it runs now)",
+            labels=["source", "outcome"],
+        )
+        for source, outcome, count in self._fetches:
+            fetches.add_metric([source, outcome], count)
+        yield fetches
+        up = GaugeMetricFamily(
+            "clubbot_source_up", "1 if the source's last fetch succeeded", labels=["source"]
+        )
+        last_ok = GaugeMetricFamily(
+            "clubbot_source_last_ok_timestamp_seconds",
+            "When the source last answered (0: never)",
+            labels=["source"],
+        )
+        entries = GaugeMetricFamily(
+            "clubbot_source_entries", "Entries in the source's last answer", labels=["source"]
+        )
+        for name, answers, ok_at, count in self._health:
+            up.add_metric([name], 1.0 if answers else 0.0)
+            last_ok.add_metric([name], 0.0 if ok_at is None else _aware(ok_at).timestamp())
+            entries.add_metric([name], count)
+        yield from (up, last_ok, entries)
 
 
 def _aware(instant: datetime) -> datetime:

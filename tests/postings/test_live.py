@@ -283,3 +283,33 @@ async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
     live = next(f for f in after.fields if f.name == "Confirmed open by a live posting")
     assert "Amazon's posting is live since 3 Aug" in live.value
     assert amazon["url"] in live.value
+
+
+async def test_each_fetch_is_counted_by_outcome_for_metrics_and_old_ones_are_pruned(
+    club, feeds, pool, monkeypatch
+):
+    from bot.postings import PostingStore
+    from bot.postings.poll import FETCHES_KEPT
+    from bot.web.metrics import Metrics
+
+    await _club_with_postings(club, feeds, monkeypatch)
+    feeds.serve("/listings.json", pool[:30], etag='"v1"')
+    await _poll(club)  # ok
+    await _poll(club)  # 304
+    feeds.routes["/listings.json"] = type(feeds.routes["/listings.json"])(status=500)
+    await _poll(club)  # failed
+    metrics = Metrics()
+    metrics.watch_posts(club.runtime.store, club.clock)
+    text = (await metrics.scrape()).decode()
+    source = f'source="{feeds.url("/listings.json")}"'
+    for outcome in ("ok", "unchanged", "failed"):
+        line = f'clubbot_source_fetches{{outcome="{outcome}",{source}}} 1.0'
+        assert line in text, text
+    assert f"clubbot_source_up{{{source}}} 0.0" in text
+    assert f"clubbot_source_entries{{{source}}} 30.0" in text
+
+    repo = club.runtime.store.repo(PostingStore)
+    club.clock.advance(FETCHES_KEPT)
+    await _poll(club)  # this poll's claim stays, the three old ones go
+    counts = await repo.fetch_counts(since=club.clock.now() - 2 * FETCHES_KEPT)
+    assert [(outcome, n) for _, outcome, n in counts] == [("failed", 1)]
