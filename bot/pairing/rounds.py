@@ -12,7 +12,7 @@ round never doubles a message.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -163,18 +163,39 @@ def rounds_waited(groups: Sequence[Group]) -> dict[str, int]:
     return waited
 
 
-async def pack_for(store: Store, club_id: int, member: PairingMember, seed: str) -> tuple[str, ...]:
+async def pack_for(
+    store: Store,
+    club_id: int,
+    member: PairingMember,
+    seed: str,
+    *,
+    heard: Collection[str] = (),
+) -> tuple[str, ...]:
     """Questions to ask `member` as interviewee: their track, not solved by them, never
-    asked of them before. Their interviewer gets them; they never see them in advance."""
+    asked of them before, none of `heard` (asked of someone else in their session). Their
+    interviewer gets them; they never see them in advance."""
     if member.track == "behavioral":
         return ()
     solved = {
         s.problem_id for s in await store.repo(ProblemStore).solves(club_id, user_id=member.user_id)
     }
     given = await store.repo(PairingStore).packs_given(club_id, member.user_id)
-    pool = [p for p in _track_pool(member) if p.id not in solved | given]
+    pool = [p for p in _track_pool(member) if p.id not in solved | given and p.id not in heard]
     pool.sort(key=lambda p: hashlib.sha256(f"{seed}|{p.id}".encode()).hexdigest())
     return tuple(p.id for p in pool[: _PACK_SIZE[member.track]])
+
+
+async def _session_packs(
+    run: JobRun, group: Sequence[str], members: dict[str, PairingMember], week_of: date
+) -> dict[str, tuple[str, ...]]:
+    """Each interviewee's pack. A trio meets as one session, where everyone hears every
+    question asked: no question goes to two members of the same group."""
+    packs: dict[str, tuple[str, ...]] = {}
+    heard: set[str] = set()
+    for m in interviewed(group, members):
+        packs[m] = await pack_for(run.store, run.club.id, members[m], f"{week_of}|{m}", heard=heard)
+        heard.update(packs[m])
+    return packs
 
 
 def _track_pool(member: PairingMember) -> list[Problem]:
@@ -197,10 +218,7 @@ async def _build_round(run: JobRun) -> Delivery:
             members=g.members,
             slot=plan.slot_index(g.hours),
             why=g.why,
-            packs={
-                m: await pack_for(run.store, run.club.id, plan.members[m], f"{plan.week_of}|{m}")
-                for m in interviewed(g.members, plan.members)
-            },
+            packs=await _session_packs(run, g.members, plan.members, plan.week_of),
         )
         for g in plan.round.groups
     ]

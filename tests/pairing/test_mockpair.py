@@ -60,6 +60,14 @@ async def test_sixty_one_members_over_ten_rounds_pair_fairly_and_never_repeat(cl
         ]
         flat = [p for pack in per_round for p in pack]
         assert len(flat) == len(set(flat)) == len(given), "no question twice to one interviewee"
+    trio_groups = [g for g in groups if len(g.members) == 3]
+    assert len(trio_groups) == 10
+    for trio in trio_groups:
+        # One session: what one member is asked, the other two hear.
+        packs = [await store.repo(PairingStore).pack(club_id, trio.id, m) for m in trio.members]
+        flat = [p for pack in packs for p in pack]
+        assert flat, "the trio's interviewers have questions"
+        assert len(flat) == len(set(flat)), f"a question twice in one trio: {packs}"
     announcements = club.poster.messages("mock-interviews")
     assert len(announcements) == 10
     assert len(club.poster.dms) == 61 * 10
