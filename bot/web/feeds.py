@@ -10,7 +10,9 @@ icalendar build of sixty events.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from bot.club_time import local
 from bot.pairing import PairingStore, group_slot
 from bot.store.clubs import Club
 from bot.store.store import Store
-from bot.web.store import CLUB_FEED, FeedOwner
+from bot.web.store import CLUB_FEED, FeedOwner, WebStore
 from bot.windows import (
     FEED_END,
     Occurrence,
@@ -35,6 +37,8 @@ from bot.windows import (
 
 if TYPE_CHECKING:
     from icalendar import Event
+
+log = logging.getLogger(__name__)
 
 SESSION_LENGTH = timedelta(hours=1)
 # Bumped when the way a feed is drawn changes, so cached copies and ETags turn over.
@@ -105,9 +109,23 @@ class Feeds:
         inputs = await self._inputs(owner, track=track, now=now)
         return Feed(body=self._draw(inputs, now), etag=f'"{inputs.fingerprint()}"')
 
+    async def warm(self, now: datetime) -> int:
+        """Draw the windows of every club that has handed out a feed link (its club-wide
+        feed holds every piece its members' feeds are joined from), one club at a time,
+        so that after a start no member's calendar app waits for the drawing. The clubs
+        warmed."""
+        club_ids = await self.store.repo(WebStore).clubs_with_feeds()
+        for club_id in club_ids:
+            owner = FeedOwner(club_id=club_id, user_id=CLUB_FEED)
+            inputs = await self._inputs(owner, track=None, now=now)
+            self._draw(inputs, now)
+            self._head(_member_feed_name(inputs.club), now)
+            await asyncio.sleep(0)  # a request waiting meanwhile goes first
+        return len(club_ids)
+
     def _draw(self, inputs: _Inputs, now: datetime) -> bytes:
         leads = ",".join(map(str, reminder_days(inputs.club)))
-        head = self.pieces.get(f"head|{inputs.name}", lambda: feed_head(inputs.name, stamp=now))
+        head = self._head(inputs.name, now)
         events = [
             self.pieces.get(
                 f"{leads}|{key}", partial(occurrence_ical, o, club=inputs.club, stamp=now)
@@ -116,6 +134,9 @@ class Feeds:
         ]
         sessions = [bytes(e.to_ical()) for e in _session_events(inputs.sessions, now)]
         return b"".join((head, *events, *sessions, FEED_END))
+
+    def _head(self, name: str, now: datetime) -> bytes:
+        return self.pieces.get(f"head|{name}", lambda: feed_head(name, stamp=now))
 
     async def _inputs(self, owner: FeedOwner, *, track: str | None, now: datetime) -> _Inputs:
         club = await self.store.clubs.get(owner.club_id)
@@ -126,8 +147,11 @@ class Feeds:
             return _inputs(club, name, occurrences, ())
         occurrences = await member_windows(self.store, club, owner.user_id, today, track=track)
         sessions = await member_sessions(self.store, club.id, owner.user_id)
-        name = f"{club.name}: my windows and sessions"
-        return _inputs(club, name, occurrences, sessions)
+        return _inputs(club, _member_feed_name(club), occurrences, sessions)
+
+
+def _member_feed_name(club: Club) -> str:
+    return f"{club.name}: my windows and sessions"
 
 
 def _inputs(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib import resources
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Bot
 from bot.scheduler import Scheduler
@@ -15,6 +21,11 @@ from bot.web.metrics import Metrics
 from bot.web.pages import problem, render, secured
 from bot.web.site import Site
 from bot.web.state import WEB, Web
+
+log = logging.getLogger(__name__)
+
+# The feeds' warm-up running in the background (done once every club's windows are drawn).
+WARMING = web.AppKey("warming", asyncio.Task[None])
 
 
 def make_app(*, bot: Bot, site: Site, scheduler: Scheduler | None = None) -> web.Application:
@@ -31,9 +42,30 @@ def mount(
     metrics = Metrics()
     metrics.watch_posts(bot.store, bot.clock)
     app[WEB] = Web(bot=bot, site=site, feeds=Feeds(bot.store), metrics=metrics, scheduler=scheduler)
+    app.cleanup_ctx.append(_warm_feeds)
     routes = feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES
     routes += [web.get("/", home), web.get("/static/site.css", stylesheet)]
     app.add_routes([web.RouteDef(r.method, r.path, secured(r.handler), r.kwargs) for r in routes])
+
+
+async def _warm_feeds(app: web.Application) -> AsyncIterator[None]:
+    """Draw the clubs' feeds in the background from the start; stopped with the server."""
+    site = app[WEB]
+
+    async def warm() -> None:
+        started = time.perf_counter()
+        try:
+            clubs = await site.feeds.warm(site.bot.clock.now())
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("feeds: could not warm up: %s", error)
+            return
+        log.info("feeds: %d clubs' windows drawn in %.1f s", clubs, time.perf_counter() - started)
+
+    task = app[WARMING] = asyncio.create_task(warm())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def home(request: web.Request) -> web.Response:

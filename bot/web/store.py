@@ -173,6 +173,12 @@ class WebStore:
             found = (await session.execute(query)).first()
         return None if found is None else FeedOwner(club_id=found[0], user_id=found[1])
 
+    async def clubs_with_feeds(self) -> list[int]:
+        """The clubs whose members (or officers) have asked for a feed link."""
+        query = select(FeedTokenRow.club_id).distinct().order_by(FeedTokenRow.club_id)
+        async with self._sessions() as session:
+            return list((await session.execute(query)).scalars())
+
     # --- the club page -------------------------------------------------------
 
     async def set_hidden(self, club_id: int, user_id: str, hidden: bool) -> None:

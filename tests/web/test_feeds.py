@@ -170,3 +170,36 @@ async def test_a_members_feed_holds_their_mock_interview_at_its_slot(web_club: W
     # Wednesday 18:00 in New York is 23:00 UTC, in the round's week.
     assert session.decoded("DTSTART") == datetime(2026, 11, 18, 23, 0, tzinfo=UTC)
     assert "lee" in str(session["DESCRIPTION"])
+
+
+async def test_after_a_start_the_clubs_windows_are_drawn_before_any_member_asks(
+    web_club: WebClub,
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web import Site
+    from bot.web.server import WARMING, make_app
+    from bot.web.state import WEB
+
+    await web_club.run(
+        '/admin deadlines add title:"Club mock night" date:2026-12-04', as_user=ADMIN
+    )
+    await web_club.run("/alerts subscribe target:quant", as_user=MEMBER)
+    mine, _ = await _my_feed(web_club)
+    served_before = await (await web_club.web.get(mine)).read()
+
+    # The process restarts: a new server, nothing kept, and the warm-up at its start.
+    app = make_app(bot=web_club.runtime.bot, site=Site(public_url="https://club.example.org"))
+    async with TestClient(TestServer(app)) as restarted:
+        await app[WARMING]
+        drawn: list[str] = []
+        kept = app[WEB].feeds.pieces
+        original = kept.get
+
+        def counting(key, draw):
+            return original(key, lambda: drawn.append(key) or draw())
+
+        kept.get = counting  # type: ignore[method-assign]
+        served = await (await restarted.get(mine)).read()
+    assert served == served_before
+    assert drawn == [], "the member's first fetch after the start drew nothing"
