@@ -315,8 +315,8 @@ class Bot:
             workspace_id=place.workspace_id,
             name=place.workspace_id,
             now=now,
+            seen=(user.id, user.name),
         )
-        await self.store.clubs.touch_member(club.id, user_id=user.id, name=user.name, now=now)
         return Context(
             args=args,
             user=user,

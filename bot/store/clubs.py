@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
@@ -87,14 +87,42 @@ class Clubs:
         self._cache: dict[int, tuple[int, Club]] = {}
 
     async def get_or_create(
-        self, *, platform: str, workspace_id: str, name: str, now: datetime
+        self,
+        *,
+        platform: str,
+        workspace_id: str,
+        name: str,
+        now: datetime,
+        seen: tuple[str, str] | None = None,
     ) -> Club:
+        """The club of a workspace, made on first use. With `seen` (a member's user id and
+        display name), also record that the member used the bot (for the digest's member
+        counts), read in the same query: a member seen within the hour under the same name
+        costs nothing more."""
         where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)
+        query = select(*_CLUB_COLUMNS).where(*where)
+        if seen is not None:
+            member = and_(MemberRow.club_id == ClubRow.id, MemberRow.user_id == seen[0])
+            query = query.add_columns(
+                MemberRow.last_seen_at.label("member_seen_at"),
+                MemberRow.name.label("member_name"),
+            ).outerjoin(MemberRow, member)
         # Read first: nearly every call finds the club, and a read takes no write lock.
         async with self._sessions() as session:
-            row = (await session.execute(select(*_CLUB_COLUMNS).where(*where))).one_or_none()
-            if row is not None:
-                return await self._cached(session, row)
+            row = (await session.execute(query)).one_or_none()
+            club = None if row is None else await self._cached(session, row)
+        if club is None:
+            club = await self._create(
+                platform=platform, workspace_id=workspace_id, name=name, now=now
+            )
+        if seen is not None:
+            known = (row.member_seen_at, row.member_name) if row is not None else None
+            if not _seen_lately(known, seen[1], now):
+                await self._touch(club.id, user_id=seen[0], name=seen[1], now=now)
+        return club
+
+    async def _create(self, *, platform: str, workspace_id: str, name: str, now: datetime) -> Club:
+        where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)
         async with self._sessions() as session, session.begin():
             values = {
                 "platform": platform,
@@ -251,19 +279,7 @@ class Clubs:
                 for r in rows.scalars()
             ]
 
-    async def touch_member(self, club_id: int, *, user_id: str, name: str, now: datetime) -> None:
-        """Record that a member used the bot (for the digest's member counts); a member
-        seen within the hour under the same name costs one read, no write."""
-        async with self._sessions() as session:
-            seen = (
-                await session.execute(
-                    select(MemberRow.last_seen_at, MemberRow.name).where(
-                        MemberRow.club_id == club_id, MemberRow.user_id == user_id
-                    )
-                )
-            ).first()
-        if seen is not None and seen[0] >= now - SEEN_EVERY and seen[1] == name[:100]:
-            return
+    async def _touch(self, club_id: int, *, user_id: str, name: str, now: datetime) -> None:
         async with self._sessions() as session, session.begin():
             added = await insert_if_absent(
                 session,
@@ -337,6 +353,16 @@ def audit(
             at=now,
         )
     )
+
+
+def _seen_lately(
+    known: tuple[datetime | None, str | None] | None, name: str, now: datetime
+) -> bool:
+    """Whether a member's (last seen, name) needs no write: seen within SEEN_EVERY under
+    the same name."""
+    if known is None or known[0] is None:
+        return False
+    return known[0] >= now - SEEN_EVERY and known[1] == name[:100]
 
 
 async def _changed(session: AsyncSession, club_id: int) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 from sqlalchemy import URL, event, make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -42,7 +43,33 @@ def make_engine(url: str) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url)
+    event.listen(engine.sync_engine.pool, "checkin", _idle_from)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled PostgreSQL connection idle this long is pinged before it is used again: the
+# server may have restarted or a proxy dropped it meanwhile. A connection back in use
+# within seconds skips the ping, a round trip that was a third of a short command's
+# session (pool_pre_ping pings at every checkout). If the server goes away while the bot
+# is busy, the statement that finds out fails once, like any database error (a command
+# says so, a post is retried), and SQLAlchemy replaces every pooled connection.
+PING_AFTER_IDLE = 10.0  # seconds
+
+
+def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:  # a dead connection fails in many ways; the pool reconnects
+        raise InvalidatePoolError(f"ping after {PING_AFTER_IDLE:.0f}s idle: {error}") from error
 
 
 class _InlineConnection(aiosqlite.Connection):

@@ -36,7 +36,9 @@ async def _busy_club(store: Store) -> int:
         now=MONDAY,
     )
     await store.clubs.add_officer(club.id, user_id="U2", name="priya", actor=ALEX, now=MONDAY)
-    await store.clubs.touch_member(club.id, user_id="U3", name="sam", now=MONDAY)
+    await store.clubs.get_or_create(  # a member uses the bot
+        platform="slack", workspace_id="T1", name="ML", now=MONDAY, seen=("U3", "sam")
+    )
     await store.repo(DeadlineStore).add(
         club.id,
         DeadlineChanges(title="Career fair", closes_on=date(2026, 12, 3), url="https://x.org/f"),

@@ -132,16 +132,51 @@ async def test_officers_are_added_and_removed_once(store):
     assert [e.action for e in await store.audit(club_id)] == ["remove officer", "add officer"]
 
 
-async def test_members_are_counted_once_with_when_they_joined(store):
-    club_id = await _club(store)
-    for day in (0, 1, 8):
-        await store.clubs.touch_member(
-            club_id, user_id="sam", name="Sam", now=MONDAY + timedelta(days=day)
-        )
-    await store.clubs.touch_member(
-        club_id, user_id="kim", name="Kim", now=MONDAY + timedelta(days=8)
+async def _seen(store: Store, user_id: str, name: str, *, days: float) -> int:
+    club = await store.clubs.get_or_create(
+        platform="discord",
+        workspace_id="G1",
+        name="ML Club",
+        now=MONDAY + timedelta(days=days),
+        seen=(user_id, name),
     )
+    return club.id
+
+
+async def test_members_are_counted_once_with_when_they_joined(store):
+    for day in (0, 1, 8):
+        club_id = await _seen(store, "sam", "Sam", days=day)
+    await _seen(store, "kim", "Kim", days=8)
     assert await store.clubs.member_counts(club_id, since=MONDAY + timedelta(days=7)) == (2, 1)
+
+
+async def test_a_member_is_written_when_new_renamed_or_seen_an_hour_later_only(store):
+    from sqlalchemy import event
+
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", count)
+    await _seen(store, "sam", "Sam", days=0)  # the club and the member are new
+    made = len(writes)
+    assert made >= 2
+    await _seen(store, "sam", "Sam", days=0.02)  # half an hour later: one read, no write
+    assert len(writes) == made
+    for user_id, name, days in (
+        ("sam", "Sam B.", 0.03),  # a new display name is kept at once
+        ("sam", "Sam B.", 0.1),  # over an hour since: last seen moves
+        ("kim", "Kim", 0.1),  # another member of the same club
+    ):
+        await _seen(store, user_id, name, days=days)
+        assert len(writes) > made, (user_id, name, days)
+        made = len(writes)
+    members = await store.clubs.member_counts(
+        club_id=await _seen(store, "kim", "Kim", days=0.1), since=MONDAY
+    )
+    assert members == (2, 2)
 
 
 KEY = ClaimKey(club_id=0, kind="officer_digest", occurrence="2026-W47")
