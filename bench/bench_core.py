@@ -46,7 +46,7 @@ from bot.model import CommandEvent, Message, Place, User  # noqa: E402
 from bot.posting import PostKey  # noqa: E402
 from bot.problems.bank import load_bank  # noqa: E402
 from bot.problems.posts import DAILY  # noqa: E402
-from bot.problems.store import ProblemPostRow, SolveRow  # noqa: E402
+from bot.problems.store import ProblemPostRow, ProblemStore, SolveRow  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from bot.store.models import ChannelRow, ClubRow, MemberRow  # noqa: E402
 
@@ -150,6 +150,8 @@ async def _populate(url: str, clubs: int, *, history_days: int, solves_per_membe
                     for (m, pid), (day, diff) in solves.items()
                 ],
             )
+    # Solves were bulk-loaded around `record_solve`: count the members' running totals.
+    await runtime.store.repo(ProblemStore).recount_totals()
     await runtime.close()
 
 

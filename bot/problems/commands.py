@@ -122,7 +122,7 @@ async def solved(ctx: Context) -> Message:
         solved_at=ctx.now,
     )
     first = await ctx.store.repo(ProblemStore).record_solve(ctx.club.id, solve)
-    stats = await _stats(ctx)
+    stats = _stats(ctx, await ctx.store.repo(ProblemStore).solves(ctx.club.id, user_id=ctx.user.id))
     head = (
         f"Counted: {found.title} (+{plural(POINTS[found.difficulty], 'point')})."
         if first
@@ -136,8 +136,8 @@ def _by_title(problems: Sequence[Problem], text: str) -> Problem | None:
     return next((p for p in problems if p.title.lower() == wanted), None)
 
 
-async def _stats(ctx: Context) -> str:
-    mine = await ctx.store.repo(ProblemStore).solves(ctx.club.id, user_id=ctx.user.id)
+def _stats(ctx: Context, mine: Sequence[SolveRecord]) -> str:
+    """The member's streak, solves and points, from their solves (oldest first)."""
     today = local(ctx.now, ctx.club.timezone).date()
     streak = streaks([s.day for s in mine], today)
     points = sum(POINTS[s.difficulty] for s in mine)
@@ -152,7 +152,7 @@ async def my_progress(ctx: Context) -> Message:
     by_difficulty = {d: sum(1 for s in mine if s.difficulty == d) for d in DIFFICULTIES}
     recent = [f"{s.day:%a %d %b}: {_title(s.problem_id)}" for s in mine[-5:]]
     return reply(
-        await _stats(ctx),
+        _stats(ctx, mine),
         title="Your progress",
         fields=(
             Field(
@@ -178,19 +178,29 @@ def _title(problem_id: str) -> str:
     return found.title if found else problem_id
 
 
+# The all-time leaderboard shows this many; the week's, every member who solved something
+# this week up to the same number.
+BOARD_SIZE = 15
+
+
 async def board(ctx: Context) -> Message:
     period = ctx.args.get("period", "week")
-    today = local(ctx.now, ctx.club.timezone).date()
-    since = today - timedelta(days=today.weekday()) if period == "week" else None
-    standings = rank(
-        await ctx.store.repo(ProblemStore).totals(ctx.club.id, since=since, points=POINTS)
-    )
-    scope = f"since Monday {since:%d %b}" if since else "all time"
+    repo = ctx.store.repo(ProblemStore)
+    if period == "all":
+        scope = "all time"
+        top, members = await repo.top(ctx.club.id, limit=BOARD_SIZE)
+        standings = rank(top)
+    else:
+        today = local(ctx.now, ctx.club.timezone).date()
+        since = today - timedelta(days=today.weekday())
+        scope = f"since Monday {since:%d %b}"
+        standings = rank(await repo.totals(ctx.club.id, since=since, points=POINTS))
+        members = len(standings)
     lines = [
         f"{s.rank}. {s.name} — {plural(s.points, 'point')} ({s.solves} solved)"
-        for s in standings[:15]
+        for s in standings[:BOARD_SIZE]
     ]
-    more = len(standings) - 15
+    more = members - BOARD_SIZE
     if more > 0:
         lines.append(f"…and {more} more")
     return Message(

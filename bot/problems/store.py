@@ -12,10 +12,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, case, func, select
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    case,
+    delete,
+    func,
+    insert,
+    over,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
+from bot.problems.bank import POINTS
 from bot.problems.rules import Total
 from bot.store.batches import chunks
 from bot.store.models import Base, UTCDateTime
@@ -54,6 +68,23 @@ class SolveRow(Base):
     difficulty: Mapped[str] = mapped_column(String(8))
     day: Mapped[date] = mapped_column(Date)  # the club-local date of the solve
     solved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SolveTotalRow(Base):
+    """A member's all-time counted solves, kept up to date with each first solve (and
+    recounted from the solves by migration 0011 and `recount_totals`): the all-time
+    leaderboard reads the top of this instead of adding up every solve of the club."""
+
+    __tablename__ = "solve_totals"
+
+    club_id: Mapped[int] = mapped_column(
+        ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))  # as of their latest solve
+    points: Mapped[int]
+    solves: Mapped[int]
+    last_day: Mapped[date] = mapped_column(Date)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,9 +206,10 @@ class ProblemStore:
             return found is not None
 
     async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
-        """True the first time this member solves this problem; later solves count once."""
+        """True the first time this member solves this problem; later solves count once.
+        A first solve adds to the member's running total in the same transaction."""
         async with self._sessions() as session, session.begin():
-            return await insert_if_absent(
+            first = await insert_if_absent(
                 session,
                 SolveRow,
                 {
@@ -189,6 +221,74 @@ class ProblemStore:
                     "day": solve.day,
                     "solved_at": solve.solved_at,
                 },
+            )
+            if first:
+                await _add_to_total(session, club_id, solve)
+            return first
+
+    async def top(self, club_id: int, *, limit: int) -> tuple[list[Total], int]:
+        """The all-time leaderboard's first `limit` members in its order (points, solves,
+        who got there first, user id), and how many members have solved anything."""
+        everyone = over(func.count())
+        query = (
+            select(
+                SolveTotalRow.user_id,
+                SolveTotalRow.name,
+                SolveTotalRow.points,
+                SolveTotalRow.solves,
+                SolveTotalRow.last_day,
+                everyone,
+            )
+            .where(SolveTotalRow.club_id == club_id)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            # By code point, as Python sorts (PostgreSQL's default collation would not).
+            postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+            user_order = SolveTotalRow.user_id.collate("C") if postgres else SolveTotalRow.user_id
+            rows = list(
+                await session.execute(
+                    query.order_by(
+                        SolveTotalRow.points.desc(),
+                        SolveTotalRow.solves.desc(),
+                        SolveTotalRow.last_day,
+                        user_order,
+                    )
+                )
+            )
+        totals = [
+            Total(user_id=u, name=n, points=p, solves=c, last_day=d) for u, n, p, c, d, _ in rows
+        ]
+        return totals, (int(rows[0][5]) if rows else 0)
+
+    async def recount_totals(self, club_ids: list[int] | None = None) -> None:
+        """Rebuild members' running totals from their solves (for data written around
+        `record_solve`, as the benchmarks' bulk loads do)."""
+        latest = (
+            select(SolveRow.name)
+            .where(SolveRow.club_id == _LATEST.club_id, SolveRow.user_id == _LATEST.user_id)
+            .order_by(SolveRow.solved_at.desc(), SolveRow.day.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        counted = select(
+            _LATEST.club_id,
+            _LATEST.user_id,
+            latest,
+            func.sum(case(*((_LATEST.difficulty == d, n) for d, n in POINTS.items()), else_=0)),
+            func.count(),
+            func.max(_LATEST.day),
+        ).group_by(_LATEST.club_id, _LATEST.user_id)
+        async with self._sessions() as session, session.begin():
+            wipe = delete(SolveTotalRow)
+            if club_ids is not None:
+                wipe = wipe.where(SolveTotalRow.club_id.in_(club_ids))
+                counted = counted.where(_LATEST.club_id.in_(club_ids))
+            await session.execute(wipe)
+            await session.execute(
+                insert(SolveTotalRow).from_select(
+                    ["club_id", "user_id", "name", "points", "solves", "last_day"], counted
+                )
             )
 
     async def totals(
@@ -229,6 +329,37 @@ class ProblemStore:
                 )
                 for r in rows.scalars()
             ]
+
+
+# The solves table under another name, for the "name of the latest solve" subquery.
+_LATEST = aliased(SolveRow)
+
+
+async def _add_to_total(session: AsyncSession, club_id: int, solve: SolveRecord) -> None:
+    """One more counted solve in the member's running total (made on their first)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    later = func.greatest if dialect == "postgresql" else func.max  # SQLite's max(a, b)
+    statement = upsert(SolveTotalRow).values(
+        club_id=club_id,
+        user_id=solve.user_id,
+        name=solve.name[:100],
+        points=POINTS.get(solve.difficulty, 0),
+        solves=1,
+        last_day=solve.day,
+    )
+    table = SolveTotalRow.__table__.c
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.club_id, table.user_id],
+            set_={
+                "name": statement.excluded.name,
+                "points": table.points + statement.excluded.points,
+                "solves": table.solves + 1,
+                "last_day": later(table.last_day, statement.excluded.last_day),
+            },
+        )
+    )
 
 
 def _post(row: ProblemPostRow) -> ProblemPost:
