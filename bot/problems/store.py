@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 from bot.problems.bank import POINTS
 from bot.problems.rules import Total
 from bot.store.batches import chunks
+from bot.store.db import commit_without_flush_wait
 from bot.store.models import Base, UTCDateTime
 from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
@@ -209,6 +210,7 @@ class ProblemStore:
         """True the first time this member solves this problem; later solves count once.
         A first solve adds to the member's running total in the same transaction."""
         async with self._sessions() as session, session.begin():
+            await commit_without_flush_wait(session)
             first = await insert_if_absent(
                 session,
                 SolveRow,

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
+from bot.store.db import commit_without_flush_wait
 from bot.store.models import (
     AuditRow,
     ChannelRow,
@@ -281,6 +282,7 @@ class Clubs:
 
     async def _touch(self, club_id: int, *, user_id: str, name: str, now: datetime) -> None:
         async with self._sessions() as session, session.begin():
+            await commit_without_flush_wait(session)
             added = await insert_if_absent(
                 session,
                 MemberRow,

@@ -1,6 +1,7 @@
 import asyncio
 from datetime import timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -395,3 +396,15 @@ async def test_a_club_read_again_after_another_process_changed_it_is_the_changed
         assert (await seen()).officer_ids == set()
     finally:
         await other.close()
+
+
+async def test_a_commit_without_flush_wait_is_for_its_own_transaction_only(store):
+    from bot.store.db import commit_without_flush_wait
+
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no per-transaction setting; WAL with synchronous=NORMAL")
+    async with store.sessions() as session, session.begin():
+        await commit_without_flush_wait(session)
+        assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "off"
+    async with store.sessions() as session:
+        assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "on"
