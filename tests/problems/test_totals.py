@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import sqlite_url
-from bot.problems.rules import Solve, rank, totals
+from bot.problems.rules import Solve, Standing, rank, totals
 from bot.problems.store import ProblemStore, SolveRecord
 from bot.store.store import Store
 
@@ -43,6 +43,22 @@ EVENTS = st.lists(
 )
 
 
+def _ranked(recorded: list[SolveRecord]) -> list[Standing]:
+    """The oracle: every recorded solve added up by the pure rules, then ranked."""
+    return rank(
+        totals(
+            Solve(
+                user_id=s.user_id,
+                name=s.name,
+                problem_id=s.problem_id,
+                difficulty=s.difficulty,
+                day=s.day,
+            )
+            for s in recorded
+        )
+    )
+
+
 async def _play(store: Store, events: list[Event], limit: int) -> None:
     club = await store.clubs.get_or_create(
         platform="console", workspace_id="w", name="c", now=START
@@ -61,18 +77,7 @@ async def _play(store: Store, events: list[Event], limit: int) -> None:
         )
         if await repo.record_solve(club.id, solve):
             recorded.append(solve)
-    oracle = rank(
-        totals(
-            Solve(
-                user_id=s.user_id,
-                name=s.name,
-                problem_id=s.problem_id,
-                difficulty=s.difficulty,
-                day=s.day,
-            )
-            for s in recorded
-        )
-    )
+    oracle = _ranked(recorded)
     for when in ("kept", "recounted"):
         top, members = await repo.top(club.id, limit=limit)
         assert members == len(oracle), when
@@ -158,17 +163,8 @@ async def test_the_migration_counts_the_totals_of_solves_recorded_before_it(
 
     store = await Store.open(database_url)  # migrates to the head: 0012 counts the totals
     try:
-        oracle = rank(
-            totals(
-                Solve(
-                    user_id=s["user_id"],
-                    name=s["name"],
-                    problem_id=s["problem_id"],
-                    difficulty=s["difficulty"],
-                    day=s["day"],
-                )
-                for s in solves
-            )
+        oracle = _ranked(
+            [SolveRecord(**{k: v for k, v in s.items() if k != "club_id"}) for s in solves]
         )
         top, members = await store.repo(ProblemStore).top(1, limit=10)
         assert members == len(oracle) == 4
