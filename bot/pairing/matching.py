@@ -44,6 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
+from bot.model import plural
 from bot.pairing.hours import SLOTS_PER_HOUR, WEEK_SLOTS
 
 if TYPE_CHECKING:  # numpy and rustworkx load when a round is matched, not at start-up
@@ -208,7 +209,17 @@ def _why_alone(member: Participant, members: list[Participant]) -> str:
 
 
 def _group(a: Participant, b: Participant, history: History) -> Group:
-    return Group(members=(a.id, b.id), hours=a.hours & b.hours, score=pair_score(a, b, history))
+    ago = history.get(frozenset((a.id, b.id)))
+    why = (
+        ""
+        if ago is None
+        else f"You two met {plural(ago, 'round')} ago. This round no other pairing seats "
+        "everyone in your track who shares your hours, so you meet again; wider hours "
+        "(`/mockpair join availability:...`) bring new partners."
+    )
+    return Group(
+        members=(a.id, b.id), hours=a.hours & b.hours, score=pair_score(a, b, history), why=why
+    )
 
 
 # --- the matching ---------------------------------------------------------------

@@ -312,7 +312,8 @@ async def group_dm(
             )
         )
     if group.why:
-        fields.append(Field(name="Why a trio", value=group.why))
+        reason = "Why a trio" if len(group.members) > 2 else "Why the same partner"
+        fields.append(Field(name=reason, value=group.why))
     return Message(
         title=f"Your mock interview this week ({group.week_of:%d %b})",
         text=f"Say hi to {_names(others, mention)} now and agree on a time: {when} is the first "

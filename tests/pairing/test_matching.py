@@ -125,3 +125,14 @@ def test_everyone_is_in_exactly_one_group_or_told_why_not(rows):
     assert all(2 <= len(g.members) <= 3 for g in result.groups)
     for group in result.groups:
         assert group.hours, "every group shares an hour"
+
+
+def test_a_pair_that_meets_again_is_told_why_and_a_new_pair_is_not():
+    morning, evening = 0b1111 << 20, 0b1111 << 60
+    two = [person("sam", hours=morning), person("lee", hours=morning)]
+    (again,) = pair_round(two, {frozenset(("sam", "lee")): 1}, seed="w").groups
+    assert again.why.startswith("You two met 1 round ago."), again.why
+    four = [*two, person("kim", hours=evening), person("ana", hours=evening)]
+    fresh = pair_round(four, {frozenset(("sam", "kim")): 2}, seed="w").groups
+    assert sorted(g.members for g in fresh) == [("ana", "kim"), ("lee", "sam")]
+    assert [g.why for g in fresh] == ["", ""], "met before is only said of a pair that did"
