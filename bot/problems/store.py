@@ -296,15 +296,24 @@ class ProblemStore:
     async def totals(
         self, club_id: int, *, since: date | None, points: Mapping[str, int]
     ) -> list[Total]:
-        """Each member's points, solves and last solve day, added up by the database."""
+        """Each member's points, solves and last solve day since `since`, added up by the
+        database; each under the name of their latest solve, as the running totals keep it."""
         worth = case(*((SolveRow.difficulty == d, n) for d, n in points.items()), else_=0)
-        query = select(
-            SolveRow.user_id,
-            func.max(SolveRow.name),
-            func.sum(worth),
-            func.count(),
-            func.max(SolveRow.day),
-        ).where(SolveRow.club_id == club_id)
+        query = (
+            select(
+                SolveRow.user_id,
+                func.max(SolveTotalRow.name),
+                func.sum(worth),
+                func.count(),
+                func.max(SolveRow.day),
+            )
+            .join(
+                SolveTotalRow,
+                (SolveTotalRow.club_id == SolveRow.club_id)
+                & (SolveTotalRow.user_id == SolveRow.user_id),
+            )
+            .where(SolveRow.club_id == club_id)
+        )
         if since is not None:
             query = query.where(SolveRow.day >= since)
         async with self._sessions() as session:

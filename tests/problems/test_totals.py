@@ -8,13 +8,14 @@ import asyncio
 import random
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import sqlite_url
+from bot.problems.bank import POINTS
 from bot.problems.rules import Solve, Standing, rank, totals
 from bot.problems.store import ProblemStore, SolveRecord
 from bot.store.store import Store
@@ -43,20 +44,19 @@ EVENTS = st.lists(
 )
 
 
-def _ranked(recorded: list[SolveRecord]) -> list[Standing]:
+def _ranked(recorded: list[SolveRecord], since: date | None = None) -> list[Standing]:
     """The oracle: every recorded solve added up by the pure rules, then ranked."""
-    return rank(
-        totals(
-            Solve(
-                user_id=s.user_id,
-                name=s.name,
-                problem_id=s.problem_id,
-                difficulty=s.difficulty,
-                day=s.day,
-            )
-            for s in recorded
+    solves = [
+        Solve(
+            user_id=s.user_id,
+            name=s.name,
+            problem_id=s.problem_id,
+            difficulty=s.difficulty,
+            day=s.day,
         )
-    )
+        for s in recorded
+    ]
+    return rank(totals(solves, since=since))
 
 
 async def _play(store: Store, events: list[Event], limit: int) -> None:
@@ -78,6 +78,10 @@ async def _play(store: Store, events: list[Event], limit: int) -> None:
         if await repo.record_solve(club.id, solve):
             recorded.append(solve)
     oracle = _ranked(recorded)
+    days = sorted({s.day for s in recorded})
+    for since in days[len(days) // 2 :][:1] or [START.date()]:  # the week's leaderboard
+        week = rank(await repo.totals(club.id, since=since, points=POINTS))
+        assert week == _ranked(recorded, since=since)
     for when in ("kept", "recounted"):
         top, members = await repo.top(club.id, limit=limit)
         assert members == len(oracle), when
