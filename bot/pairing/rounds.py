@@ -317,7 +317,7 @@ async def group_dm(
     return Message(
         title=f"Your mock interview this week ({group.week_of:%d %b})",
         text=f"Say hi to {_names(others, mention)} now and agree on a time: {when} is the first "
-        "half hour you all have. After the session: `/mockpair feedback partner:@name "
+        f"half hour you {'both' if len(others) == 1 else 'all'} have. After the session: `/mockpair feedback partner:@name "
         "rating:1-5`; if your partner doesn't show, add `no-show:yes` and I'll look for "
         "someone free.",
         fields=tuple(fields),

@@ -90,6 +90,7 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     fields = {f.name: f.value for f in dms["sam"].fields}
     assert fields["Partner"] == mention("u01")
     assert fields["First common slot (your time)"] == "Mon 16 Nov 18:00 EST"
+    assert "Mon 16 Nov 18:00 EST is the first half hour you both have." in dms["sam"].text
     assert {f.name: f.value for f in dms["u01"].fields}["First common slot (your time)"] == (
         "Mon 16 Nov 23:00 GMT"
     )
