@@ -457,13 +457,27 @@ def _path_to_a_joiner(
         joinable = np.flatnonzero((pair_hours & words[x]).any(axis=1)).tolist()
         if any(k not in on_path for k in joinable):
             return [] if x == root else _path_to(parent[x], parent, inner)
+        # A member reached as a freed one on another branch may still be taken here
+        # (p0 takes p2, freeing p1, after p0 taking p1 freed p2): only the members on
+        # x's own path, and partners already taken, are out.
+        mine = _on_path(x, parent, inner)
         for y in np.flatnonzero((words & words[x]).any(axis=1)).tolist():
-            if y == x or y in parent or y in inner or y not in mate:
+            if y in mine or y in inner or y not in mate or mate[y] in parent:
                 continue
             inner[y] = x
             parent[mate[y]] = y
             queue.append(mate[y])
     return []
+
+
+def _on_path(x: int, parent: dict[int, int], inner: dict[int, int]) -> set[int]:
+    """The members on the path from the root to the freed member `x`, `x` included."""
+    members = {x}
+    while parent[x] != -1:
+        members.add(parent[x])
+        x = inner[parent[x]]
+        members.add(x)
+    return members
 
 
 def _pairs_on_path(

@@ -273,6 +273,12 @@ def interviewed(group: Sequence[str], members: dict[str, PairingMember]) -> list
     return [m for m in group if roles[m] != "interviewer"] or list(group)
 
 
+AFTER_THE_SESSION = (
+    "After the session: `/mockpair feedback partner:@name rating:1-5`; if your partner "
+    "doesn't show, add `no-show:yes` and I'll look for someone free."
+)
+
+
 async def group_dm(
     store: Store, club_id: int, group: Group, member_id: str, members: dict[str, PairingMember]
 ) -> Message:
@@ -317,9 +323,7 @@ async def group_dm(
     return Message(
         title=f"Your mock interview this week ({group.week_of:%d %b})",
         text=f"Say hi to {_names(others, mention)} now and agree on a time: {when} is the first "
-        f"half hour you {'both' if len(others) == 1 else 'all'} have. After the session: `/mockpair feedback partner:@name "
-        "rating:1-5`; if your partner doesn't show, add `no-show:yes` and I'll look for "
-        "someone free.",
+        f"half hour you {'both' if len(others) == 1 else 'all'} have. {AFTER_THE_SESSION}",
         fields=tuple(fields),
     )
 

@@ -225,3 +225,17 @@ def test_a_big_track_stays_within_a_thousandth_of_the_exact_optimum():
     weight = {(i, j): w for i, j, w in matching.candidate_edges(people, {}, neighbours=700)}
     assert len(pairs) == len(exact)
     assert sum(weight[p] for p in pairs) >= 0.999 * sum(weight[p] for p in exact)
+
+
+def test_a_member_freed_on_one_branch_can_be_taken_on_another():
+    """Found by hypothesis: p0 shares an hour with p1 and p2, who are paired; freeing p2
+    (p0 takes p1) seats nobody, freeing p1 (p0 takes p2) lets p1 join p3 and p4."""
+    people = [
+        person("p0", 17 << 40, level=1, role="interviewer"),
+        person("p1", 52 << 40, level=1),
+        person("p2", 5 << 40, level=1),
+        person("p3", 32 << 40, level=1),
+        person("p4", 32 << 40, level=1, role="interviewee"),
+    ]
+    result = pair_round(people, {}, seed="w")
+    assert len(seated(result)) == best_seating(people) == 5
