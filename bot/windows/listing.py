@@ -30,6 +30,8 @@ def when(occurrence: Occurrence, today: date) -> str:
     phase = occurrence.phase(today)
     if occurrence.single_day:
         days = (occurrence.closes_on or today) - today
+        if days.days < 0:
+            return f"was on {occurrence.closes_text}"
         return "today" if days.days == 0 else f"on {occurrence.closes_text}, in {_days(days)}"
     if phase == "upcoming":
         text = f"opens {occurrence.opens_text}"

@@ -309,3 +309,13 @@ async def test_a_season_of_weekly_posts_lists_each_window_once_and_skips_empty_w
     weeks = {m.title.removeprefix("Internship windows · week of ") for m in weekly}
     assert {"08 Mar", "29 Mar", "07 Jun", "12 Jul"} <= weeks
     assert not weeks & {"05 Apr", "03 May", "31 May"}
+
+
+async def test_a_club_date_that_has_passed_reads_was_on_in_the_whole_cycle(club):
+    await club.run(SETUP_LA, as_user=ADMIN)
+    await club.run('/admin deadlines add title:"Career fair RSVP" date:2026-11-20', as_user=ADMIN)
+    _at(club, "2026-11-25T10:00-08:00")
+    answer = await club.run("/deadlines when:all", as_user=MEMBER)
+    text = answer.text + "".join(f.value for f in answer.fields)
+    assert "Career fair RSVP (club): was on 20 Nov 2026" in text
+    assert "in -" not in text
