@@ -339,25 +339,27 @@ class Scheduler:
         changed = sorted(c for c, v in versions.items() if self._versions.get(c) != v)
         for club_id in [c for c in self._versions if c not in versions]:
             self._forget(club_id)
-        self._synced_at = now
         if not changed:
+            self._synced_at = now
             return []
         clubs = await self.store.clubs.get_many(changed)
-        for club_id, club in clubs.items():
-            self._versions[club_id] = versions[club_id]
+        for club in clubs.values():
             self._schedule(club)
         log.info("sync: %d club(s) changed elsewhere, rescheduled", len(clubs))
         outcomes: list[tuple[Job, Outcome]] = []
-        if since is None:
-            return outcomes
         for job in self.jobs.values():
             due = {}
             for club in clubs.values():
-                missed = self.fire_times(job, club, since, now)
+                # Before the first sync (start() sets the point) nothing was missed.
+                missed = self.fire_times(job, club, since or now, now)
                 if missed:
                     due[club.id] = missed[-1]
             ran = await self.run_many(job, due, clubs)
             outcomes += [(job, ran[c]) for c in sorted(ran)]
+        # Only now: a sync that fails on the way (the database away) looks again from
+        # the same point next time, so a post that fell due meanwhile is not skipped.
+        self._versions.update((c, versions[c]) for c in clubs)
+        self._synced_at = now
         return outcomes
 
     async def _sync_logged(self) -> None:

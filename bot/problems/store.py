@@ -302,12 +302,14 @@ class ProblemStore:
         query = (
             select(
                 SolveRow.user_id,
-                func.max(SolveTotalRow.name),
+                # The running total's name; the solves' own where it has none (imported
+                # from an export older than the totals).
+                func.coalesce(func.max(SolveTotalRow.name), func.max(SolveRow.name)),
                 func.sum(worth),
                 func.count(),
                 func.max(SolveRow.day),
             )
-            .join(
+            .outerjoin(
                 SolveTotalRow,
                 (SolveTotalRow.club_id == SolveRow.club_id)
                 & (SolveTotalRow.user_id == SolveRow.user_id),

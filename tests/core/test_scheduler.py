@@ -475,3 +475,41 @@ async def test_a_poster_that_raises_pauses_only_its_own_clubs_channel_until_its_
     ws_2 = [(p.channel_id, m.title) for p, m in club.poster.posts if p.workspace_id == "ws-2"]
     assert ws_2[-2:] == [("daily-problem", ""), ("officers", "A channel takes my posts again")]
     assert (await club.runtime.store.clubs.get(ids[1])).channels["problems"].broken_reason is None
+
+
+async def test_a_sync_that_fails_looks_again_from_the_same_point(club, database_url, monkeypatch):
+    """The database drops out while a sync reads the changed club: the next sync still
+    posts the digest that fell due under the new schedule."""
+    from sqlalchemy.exc import OperationalError
+
+    await club.run(DIGEST_ONLY + " digest_day:wed", as_user=ADMIN)
+    scheduler = club.runtime.scheduler
+    await scheduler.start()
+    web = await open_runtime(
+        database_url=database_url,
+        clock=club.clock,
+        poster=club.poster,
+        directory=ConsoleDirectory(),
+        owner="web",
+        scheduled_here=False,
+    )
+    try:
+        elsewhere = Club(runtime=web, poster=club.poster, clock=club.clock)
+        await elsewhere.run("/admin setup digest_day:mon digest_time:10:30", as_user=ADMIN)
+        club.clock.advance(timedelta(minutes=45))
+        clubs = scheduler.store.clubs
+        real = clubs.get_many
+
+        async def away(*args, **kwargs):
+            raise OperationalError("SELECT", {}, Exception("database is away"))
+
+        monkeypatch.setattr(clubs, "get_many", away)
+        with pytest.raises(OperationalError):
+            await scheduler.sync()
+        monkeypatch.setattr(clubs, "get_many", real)
+        club.clock.advance(timedelta(seconds=30))
+        outcomes = await scheduler.sync()
+        assert [(job.kind, outcome) for job, outcome in outcomes] == [("officer_digest", "posted")]
+        assert [m.title for _, m in club.poster.posts] == [DIGEST]
+    finally:
+        await web.close()

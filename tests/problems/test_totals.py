@@ -175,3 +175,28 @@ async def test_the_migration_counts_the_totals_of_solves_recorded_before_it(
         assert rank(top) == oracle
     finally:
         await store.close()
+
+
+async def test_the_weeks_board_holds_solves_that_have_no_running_total(store: Store) -> None:
+    """As after importing an export written before the running totals existed."""
+    from sqlalchemy import delete
+
+    from bot.problems.store import SolveTotalRow
+
+    club = await store.clubs.get_or_create(
+        platform="console", workspace_id="w", name="c", now=START
+    )
+    repo = store.repo(ProblemStore)
+    solve = SolveRecord(
+        user_id="sam",
+        name="Sam",
+        problem_id="p1",
+        difficulty="medium",
+        day=START.date(),
+        solved_at=START,
+    )
+    assert await repo.record_solve(club.id, solve)
+    async with store.sessions() as session, session.begin():
+        await session.execute(delete(SolveTotalRow))
+    week = await repo.totals(club.id, since=START.date(), points=POINTS)
+    assert [(t.user_id, t.name, t.points) for t in week] == [("sam", "Sam", 3)]
