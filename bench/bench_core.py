@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from adapters.console_adapter import ConsoleDirectory  # noqa: E402
+from adapters.console import ConsoleDirectory  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
 from bot.model import CommandEvent, Message, Place, User  # noqa: E402
@@ -234,7 +234,7 @@ async def _fanout(url: str, clubs: int) -> dict[str, float]:
 _IDLE = """
 import asyncio, resource, sys
 sys.path.insert(0, {root!r})
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import SystemClock
 from bot.runtime import open_runtime
 
@@ -280,7 +280,7 @@ _SHARED = """
 import asyncio, sys, time
 from datetime import datetime
 sys.path.insert(0, {root!r})
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.problems.posts import DAILY
 from bot.runtime import open_runtime
@@ -347,7 +347,7 @@ def _cold_start() -> dict[str, float]:
     for _ in range(3):
         started = time.perf_counter()
         demo = subprocess.Popen(
-            [sys.executable, "-c", "from adapters.cli import main; main(['demo'])"],
+            [sys.executable, "-c", "from adapters.cli.main import main; main(['demo'])"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,

@@ -19,7 +19,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord_adapter import DiscordPoster
+from adapters.discord.posting import DiscordPoster
 from bot.model import Button, Message, Place
 
 MESSAGE = Message(text="Two Sum", buttons=(Button(label="Solved", action="solved", value="x"),))

@@ -24,7 +24,7 @@ from pathlib import Path
 # so the two really start together (imports alone take a second and vary by tens of ms).
 CHILD = """
 import sys, time
-from adapters.cli import main
+from adapters.cli.main import main
 start = float(sys.argv[1])
 time.sleep(max(0.0, start - time.time()))
 sys.exit(main(["db", "upgrade", "--db", sys.argv[2]]))

@@ -35,7 +35,7 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from adapters.console_adapter import ConsoleDirectory  # noqa: E402
+from adapters.console import ConsoleDirectory  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402

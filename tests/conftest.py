@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.model import CommandEvent, Message, Place, User
@@ -114,7 +114,7 @@ class Club:
     workspace: str = WORKSPACE
 
     async def run(self, line: str, *, as_user: User) -> Message:
-        from adapters.console_adapter import parse_command
+        from adapters.command_text import parse_command
 
         name, args = parse_command(line, (c.name for c in self.runtime.bot.commands))
         place = Place(platform="console", workspace_id=self.workspace, channel_id="general")

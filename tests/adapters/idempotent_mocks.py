@@ -22,8 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.adapters.discord.test_discord import APP, DiscordMock, _json, _message, _user
 from tests.adapters.slack_mock import Payload, SlackMock
-from tests.adapters.test_discord import APP, DiscordMock, _json, _message, _user
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.slack_manifest import BOT_SCOPES
+from adapters.slack.manifest import BOT_SCOPES
 
 TEAM = "T1"
 TEAM_NAME = "ML Club"

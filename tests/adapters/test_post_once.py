@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from adapters.discord_adapter import DiscordPoster
-from adapters.slack_posting import POST_EVENT, SlackPoster
-from adapters.slack_workspace import SingleWorkspace, web_client
+from adapters.discord.posting import DiscordPoster
+from adapters.slack.posting import POST_EVENT, SlackPoster
+from adapters.slack.workspace import SingleWorkspace, web_client
 from bot.model import Message, Place
 from bot.posting import PostKey
+from tests.adapters.discord.test_discord import CHANNEL, GUILD
 from tests.adapters.idempotent_mocks import MetadataSlackMock, NonceDiscordMock
 from tests.adapters.slack_mock import TEAM, Failure, channel
-from tests.adapters.test_discord import CHANNEL, GUILD
 
 KEY = "12:daily_problem:2026-11-17"
 DAILY = Message(title="Daily problem · Tue 17 Nov", text="Two Sum")

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_idle_bot_does_not_load_what_only_a_pairing_round_or_a_calendar_needs():
     # numpy (and its BLAS thread), rustworkx and icalendar are ~16 MB of a ~85 MB idle process.
     probe = (
-        "import sys, bot.runtime, adapters.console_adapter; "
+        "import sys, bot.runtime, adapters.console, adapters.cli.main; "
         "print(sorted({'numpy', 'rustworkx', 'icalendar'} & set(sys.modules)))"
     )
     loaded = subprocess.run(
@@ -71,8 +71,34 @@ def test_the_import_contracts_hold():
         ),
         ("bot/problems/posts.py", "import bot.runtime", "bot.problems.posts -> bot.runtime"),
         ("bot/model.py", "import discord", "bot.model -> discord"),
+        (
+            "adapters/slack/app.py",
+            "import adapters.discord.render",
+            "adapters.slack.app -> adapters.discord.render",
+        ),
+        ("adapters/console/render.py", "import slack_sdk", "adapters.console.render -> slack_sdk"),
+        (
+            "adapters/discord/render.py",
+            "import slack_bolt",
+            "adapters.discord.render -> slack_bolt",
+        ),
+        (
+            "adapters/slack/render.py",
+            "import adapters.cli.main",
+            "adapters.slack.render -> adapters.cli",
+        ),
     ],
-    ids=["core->feature", "feature->feature", "past-__init__", "feature->root", "sdk"],
+    ids=[
+        "core->feature",
+        "feature->feature",
+        "past-__init__",
+        "feature->root",
+        "sdk",
+        "platform->platform",
+        "console->sdk",
+        "discord->slack-sdk",
+        "platform->cli",
+    ],
 )
 def test_a_wrong_import_breaks_a_contract(tree_copy, module, wrong_import, broken):
     path = tree_copy / module

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.model import MAX_TEXT, CommandEvent, Message, Place, User
@@ -79,7 +79,7 @@ class Harness:
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     made = Harness(tmp_path_factory.mktemp("hostile"))
-    from adapters.console_adapter import parse_command
+    from adapters.command_text import parse_command
 
     name, args = parse_command(SETUP, (c.name for c in COMMANDS))
     made.handle(name, args, OFFICER)

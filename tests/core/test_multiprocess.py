@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console_adapter import ConsoleDirectory, parse_command
+from adapters.command_text import parse_command
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.model import CommandEvent, Place

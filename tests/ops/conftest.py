@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import main
+from adapters.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = "import sys; from adapters.cli import main; sys.exit(main())"
+CLI = "import sys; from adapters.cli.main import main; sys.exit(main())"
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,7 @@ def host(tmp_path: Path) -> Host:
     for folder in (srv / ".venv" / "bin", etc, stand_ins):
         folder.mkdir(parents=True)
     shutil.copytree(ROOT / "deploy", srv / "deploy")
-    cli = "import sys; from adapters.cli import main; sys.exit(main())"
+    cli = "import sys; from adapters.cli.main import main; sys.exit(main())"
     _script(srv / ".venv" / "bin" / "clubbot", f'exec {sys.executable} -c "{cli}" "$@"\n')
     _script(srv / ".venv" / "bin" / "pip", 'echo "pip $*" >> "$CALLS"\n')
     for name, body in STAND_INS.items():

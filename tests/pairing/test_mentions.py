@@ -1,8 +1,8 @@
 """Partners are named as mentions: clickable on each platform, never forged from typed text."""
 
-from adapters.console_adapter import render
-from adapters.discord_adapter import embed
-from adapters.slack_render import blocks, fallback_text
+from adapters.console import render
+from adapters.discord.render import embed
+from adapters.slack.render import blocks, fallback_text
 from bot.model import Field, Message, mention
 
 DM = Message(

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())"]
+CLI = [sys.executable, "-c", "import sys; from adapters.cli.main import main; sys.exit(main())"]
 
 
 def test_the_example_replays_two_days_of_the_list(tmp_path):

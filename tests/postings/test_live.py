@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.model import Message
 from bot.runtime import open_runtime
 from tests.conftest import ADMIN, MEMBER, SETUP, Club, RecordingPoster

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.model import User
 from bot.runtime import open_runtime

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.model import User
 from bot.runtime import open_runtime

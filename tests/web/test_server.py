@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.cli import _parser, _with_web
+from adapters.cli.main import _parser, _with_web
 from bot.config import Settings
 from bot.web import Site
 from bot.web.server import mount, parse_listen

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.runtime import open_runtime
 from bot.store.models import ChannelRow, ClubRow

@@ -20,10 +20,10 @@ from datetime import datetime
 
 import discord
 
-from adapters.console_adapter import ConsoleDirectory
-from adapters.discord_adapter import DiscordPoster
-from adapters.slack_posting import SlackPoster
-from adapters.slack_workspace import SingleWorkspace, web_client
+from adapters.console import ConsoleDirectory
+from adapters.discord.posting import DiscordPoster
+from adapters.slack.posting import SlackPoster
+from adapters.slack.workspace import SingleWorkspace, web_client
 from bot.clock import ManualClock
 from bot.model import Message, Place
 from bot.posting import Poster, PostKey

@@ -16,7 +16,7 @@ import json
 import os
 from datetime import datetime
 
-from adapters.console_adapter import ConsoleDirectory
+from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.model import Message, Place
 from bot.posting import PostKey

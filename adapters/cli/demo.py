@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from adapters.console_adapter import ConsoleSession, Output
+from adapters.console import ConsoleSession, Output
 from bot.runtime import Runtime
 
 # Monday 16 November 2026, 10:00 in New York.

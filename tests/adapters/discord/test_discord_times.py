@@ -7,8 +7,8 @@ import re
 from datetime import timedelta
 
 from bot.model import Message, plain
-from tests.adapters import test_discord
-from tests.adapters.test_discord import CHANNEL, MEMBER_ID, OWNER, _setup, command
+from tests.adapters.discord import test_discord
+from tests.adapters.discord.test_discord import CHANNEL, MEMBER_ID, OWNER, _setup, command
 from tests.conftest import MONDAY
 
 discord_club = test_discord.discord_club  # the Discord mock and a club behind it
@@ -72,7 +72,7 @@ async def test_timezone_autocomplete_comes_from_the_zone_reader(discord_club):
 
 
 def test_the_rendering_is_never_longer_than_the_length_the_core_checked():
-    from adapters.discord_adapter import embed
+    from adapters.discord.render import embed
     from bot.club_time import moment
     from bot.model import shown_length
 

@@ -3,66 +3,39 @@
 Every request goes through bolt's `AsyncApp` (signature check, ack within 3 s), then
 becomes one core event: `await bot.handle(event) -> Message`, answered through the
 request's response_url. `build_app` makes the app without connecting, so tests drive
-it with signed requests; `run_socket_mode` (one club) and `run_http` (OAuth, many
-workspaces) connect it. Module map: slack_render (Block Kit), slack_workspace
-(clients, directory, rights), slack_posting (Poster), slack_manifest (app manifest).
+it with signed requests; `adapters.slack.start` connects it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import re
-import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-from dotenv import dotenv_values
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackClientError
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.console_adapter import parse_command
-from adapters.slack_manifest import (
-    BOT_SCOPES,
-    EVENTS_PATH,
-    INSTALL_PATH,
-    REDIRECT_PATH,
+from adapters.command_text import parse_command
+from adapters.slack.manifest import (
     roots,
     slash_command,
 )
-from adapters.slack_posting import SlackPoster
-from adapters.slack_render import ACTION_PREFIX, home_view, message_payload, unescape
-from adapters.slack_workspace import (
-    InstalledWorkspaces,
-    SingleWorkspace,
+from adapters.slack.posting import SlackPoster
+from adapters.slack.render import ACTION_PREFIX, home_view, message_payload, unescape
+from adapters.slack.workspace import (
     SlackDirectory,
-    Workspaces,
-    web_client,
 )
 from bot.app import Bot
-from bot.clock import SystemClock
-from bot.config import Settings
 from bot.errors import UserError
 from bot.home import home_page
 from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
 from bot.posting import PostFailed, PostRefused
-from bot.runtime import Runtime, open_runtime
 from bot.store.clubs import Actor, ClubChanges
-from bot.store.db import make_engine
-from bot.web import Site
-from bot.web.server import mount
 
 log = logging.getLogger(__name__)
 
@@ -221,180 +194,3 @@ def build_app(
     app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(listeners.on_click)
     app.event("app_home_opened")(listeners.on_home_opened)
     return app
-
-
-# --- running -------------------------------------------------------------------
-
-
-def oauth_credentials(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
-    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (environment first, then `.env`), if both set."""
-    values = {k: v for k, v in dotenv_values(Path(".env")).items() if v is not None}
-    values.update(os.environ if environ is None else environ)
-    client_id, secret = values.get("SLACK_CLIENT_ID", ""), values.get("SLACK_CLIENT_SECRET", "")
-    return (client_id, secret) if client_id and secret else None
-
-
-async def _open(
-    settings: Settings, workspaces: Workspaces, *, web_listen: str
-) -> tuple[Runtime, SlackDirectory]:
-    directory = SlackDirectory(workspaces)
-    runtime = await open_runtime(
-        database_url=settings.database_url,
-        clock=SystemClock(),
-        poster=SlackPoster(workspaces),
-        directory=directory,
-        grace=settings.grace,
-        public_url=settings.public_url,
-        web_listen=web_listen,
-    )
-    return runtime, directory
-
-
-async def run_socket_mode(settings: Settings, *, prefix: str = "") -> int:
-    """One club over Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN): no public URL needed."""
-    if not (settings.slack_bot_token and settings.slack_app_token):
-        print(
-            "clubbot slack: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see docs/slack.md).",
-            file=sys.stderr,
-        )
-        return 2
-    client = web_client(settings.slack_bot_token)
-    runtime, directory = await _open(
-        settings, SingleWorkspace(client), web_listen=settings.web_listen
-    )
-    app = build_app(
-        runtime.bot,
-        directory=directory,
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        prefix=prefix,
-    )
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token)
-    try:
-        await runtime.scheduler.start()
-        await handler.start_async()  # type: ignore[no-untyped-call]
-    finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        await runtime.close()
-    return 0
-
-
-async def run_http(
-    settings: Settings,
-    *,
-    port: int,
-    prefix: str = "",
-    host: str = "0.0.0.0",
-    environ: Mapping[str, str] | None = None,
-) -> int:
-    """HTTP mode behind any load balancer: the OAuth install flow for many workspaces
-    (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET), or one workspace's SLACK_BOT_TOKEN without them."""
-    if not settings.slack_signing_secret:
-        print(
-            "clubbot slack --http: set SLACK_SIGNING_SECRET (see docs/slack.md).", file=sys.stderr
-        )
-        return 2
-    credentials = oauth_credentials(environ)
-    if credentials is None and not settings.slack_bot_token:
-        print(
-            "clubbot slack --http: set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for the "
-            "install flow, or SLACK_BOT_TOKEN for one workspace.",
-            file=sys.stderr,
-        )
-        return 2
-    engine = make_engine(settings.database_url)
-    try:
-        app, runtime = await _http_app(settings, engine, credentials, prefix=prefix)
-        try:
-            await _serve(app, runtime, host=host, port=port, settings=settings)
-        finally:
-            await runtime.close()
-    finally:
-        await engine.dispose()
-    return 0
-
-
-async def _http_app(
-    settings: Settings,
-    engine: AsyncEngine,
-    credentials: tuple[str, str] | None,
-    *,
-    prefix: str,
-) -> tuple[AsyncApp, Runtime]:
-    """With OAuth credentials, every installed workspace; without, the one bot token's."""
-    oauth: AsyncOAuthSettings | None = None
-    if credentials is None:
-        client = web_client(settings.slack_bot_token)
-        workspaces: Workspaces = SingleWorkspace(client)
-    else:
-        oauth, installations = await oauth_settings(engine, *credentials)
-        client, workspaces = web_client(), InstalledWorkspaces(installations)
-    # HTTP mode serves the web side on its own server (see _serve), not a second one.
-    runtime, directory = await _open(settings, workspaces, web_listen="")
-    app = build_app(
-        runtime.bot,
-        directory=directory,
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        prefix=prefix,
-        oauth_settings=oauth,
-    )
-    return app, runtime
-
-
-async def oauth_settings(
-    engine: AsyncEngine, client_id: str, client_secret: str
-) -> tuple[AsyncOAuthSettings, AsyncSQLAlchemyInstallationStore]:
-    """The install flow, keeping installations and OAuth states in the bot's own database."""
-    installations = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine)
-    states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-    # slack_sdk owns these three tables; create_all leaves existing ones alone.
-    await installations.create_tables()  # type: ignore[no-untyped-call]
-    await states.create_tables()  # type: ignore[no-untyped-call]
-    settings = AsyncOAuthSettings(
-        client_id=client_id,
-        client_secret=client_secret,
-        scopes=list(BOT_SCOPES),
-        installation_store=installations,
-        state_store=states,
-        install_path=INSTALL_PATH,
-        redirect_uri_path=REDIRECT_PATH,
-    )
-    # bolt's default authorize calls auth.test on every request, before the ack; keyed by
-    # token, the cache asks once per installation (a reinstall brings a new token).
-    settings.authorize = AsyncInstallationStoreAuthorize(
-        logger=logging.getLogger("slack_bolt"),
-        client_id=client_id,
-        client_secret=client_secret,
-        installation_store=installations,
-        cache_enabled=True,
-    )
-    return settings, installations
-
-
-async def _serve(
-    app: AsyncApp, runtime: Runtime, *, host: str, port: int, settings: Settings
-) -> None:
-    web_app = app.web_app(path=EVENTS_PATH, port=port)
-    if settings.web_listen:  # --web: the web side's pages on this same server
-        mount(
-            web_app,
-            bot=runtime.bot,
-            site=Site(public_url=settings.public_url),
-            scheduler=runtime.scheduler,
-        )
-    else:
-        web_app.router.add_get("/healthz", _healthy)
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-        log.info("clubbot listens on http://%s:%s%s", host, port, EVENTS_PATH)
-        await runtime.scheduler.start()
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
-
-
-async def _healthy(request: web.Request) -> web.Response:
-    return web.Response(text="ok")

@@ -15,16 +15,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_adapter import build_app, oauth_settings
-from adapters.slack_manifest import BOT_SCOPES, manifest
-from adapters.slack_posting import SlackPoster
-from adapters.slack_workspace import InstalledWorkspaces, SlackDirectory, web_client
+from adapters.slack.app import build_app
+from adapters.slack.manifest import BOT_SCOPES, manifest
+from adapters.slack.posting import SlackPoster
+from adapters.slack.start import oauth_settings
+from adapters.slack.workspace import InstalledWorkspaces, SlackDirectory, web_client
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.runtime import COMMANDS, open_runtime
 from bot.store.db import make_engine
-from tests.adapters.slack_mock import METHOD_SCOPES, TEAM, TEAM_NAME, SlackMock
-from tests.adapters.test_slack import (
+from tests.adapters.slack.test_slack import (
     ADMIN,
     OFFICERS,
     PROBLEMS,
@@ -34,9 +34,10 @@ from tests.adapters.test_slack import (
     _settle,
     signed,
 )
+from tests.adapters.slack_mock import METHOD_SCOPES, TEAM, TEAM_NAME, SlackMock
 from tests.conftest import MONDAY
 
-ADAPTER_SOURCES = sorted(Path("adapters").glob("slack_*.py"))
+ADAPTER_SOURCES = sorted(Path("adapters/slack").glob("*.py"))
 
 
 # --- scopes -------------------------------------------------------------------------

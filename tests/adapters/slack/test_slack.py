@@ -23,11 +23,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters.slack_adapter import build_app, command_line, oauth_settings, response
-from adapters.slack_manifest import BOT_SCOPES, manifest, roots
-from adapters.slack_posting import SlackPoster
-from adapters.slack_render import blocks, cut, escape, fallback_text, home_view
-from adapters.slack_workspace import (
+from adapters.slack.app import build_app, command_line, response
+from adapters.slack.manifest import BOT_SCOPES, manifest, roots
+from adapters.slack.posting import SlackPoster
+from adapters.slack.render import blocks, cut, escape, fallback_text, home_view
+from adapters.slack.start import oauth_settings
+from adapters.slack.workspace import (
     InstalledWorkspaces,
     SingleWorkspace,
     SlackDirectory,

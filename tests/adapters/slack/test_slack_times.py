@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from adapters.console_adapter import render
-from adapters.slack_render import blocks, cut, date_markup, fallback_text, mrkdwn_text
+from adapters.console import render
+from adapters.slack.render import blocks, cut, date_markup, fallback_text, mrkdwn_text
 from bot.club_time import moment
 from bot.model import Field, Message, Stamp, shown_length, stamp
-from tests.adapters import test_slack
-from tests.adapters.test_slack import PROBLEMS, SlackClub, assert_fits_block_kit
+from tests.adapters.slack import test_slack
+from tests.adapters.slack.test_slack import PROBLEMS, SlackClub, assert_fits_block_kit
 from tests.conftest import MONDAY
 
 slack, mock = test_slack.slack, test_slack.mock  # the Slack mock and a club behind it

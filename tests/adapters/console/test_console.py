@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import main
-from adapters.console_adapter import parse_command, render
+from adapters.cli.main import main
+from adapters.command_text import parse_command
+from adapters.console import render
 from bot.errors import UserError
 from bot.model import Field, Message
 
 NAMES = ("help", "admin setup", "admin officers add", "admin status")
-CLI = [sys.executable, "-c", "import sys; from adapters.cli import main; sys.exit(main())"]
+CLI = [sys.executable, "-c", "import sys; from adapters.cli.main import main; sys.exit(main())"]
 
 
 def _clubbot(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -108,7 +109,7 @@ def test_the_console_explains_a_line_it_cannot_run_and_goes_on(tmp_path):
 
 def test_the_console_never_loads_a_platform_sdk(tmp_path):
     probe = (
-        "import sys; from adapters.cli import main; main(['demo']); "
+        "import sys; from adapters.cli.main import main; main(['demo']); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('discord', 'slack_bolt', 'slack_sdk')))"
     )

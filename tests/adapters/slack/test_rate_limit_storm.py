@@ -22,9 +22,10 @@ import pytest
 import slack_sdk.http_retry.builtin_async_handlers as retry_handlers
 from slack_sdk.oauth.installation_store import Installation
 
-from adapters.slack_adapter import build_app, oauth_settings
-from adapters.slack_posting import SlackPoster
-from adapters.slack_workspace import InstalledWorkspaces, SlackDirectory, web_client
+from adapters.slack.app import build_app
+from adapters.slack.posting import SlackPoster
+from adapters.slack.start import oauth_settings
+from adapters.slack.workspace import InstalledWorkspaces, SlackDirectory, web_client
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.problems.bank import load_bank
@@ -33,8 +34,8 @@ from bot.problems.store import ProblemStore
 from bot.runtime import Runtime, open_runtime
 from bot.store.claims import POSTED, ClaimKey
 from bot.store.db import make_engine
+from tests.adapters.slack.test_slack import ADMIN, SECRET, SlackClub, _settle
 from tests.adapters.slack_mock import BOT_USER, Failure, SlackMock, channel, member
-from tests.adapters.test_slack import ADMIN, SECRET, SlackClub, _settle
 from tests.conftest import MONDAY
 
 CLUBS = 8

@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack_render import message_payload
-from adapters.slack_workspace import NotInstalled, Workspaces, error_code
+from adapters.slack.render import message_payload
+from adapters.slack.workspace import NotInstalled, Workspaces, error_code
 from bot.model import Attachment, Message, Place
 from bot.posting import PostFailed, PostKey, PostRefused
 

@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_render import unescape
+from adapters.slack.render import unescape
 from bot.app import ChannelRef
 from bot.model import Place, User
 

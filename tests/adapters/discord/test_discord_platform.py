@@ -13,12 +13,13 @@ from typing import Any
 import discord
 import pytest
 
-import adapters.discord_adapter as adapter
-from adapters.discord_adapter import DiscordPoster, command_payload, sync_commands
+import adapters.discord.listener as adapter
+from adapters.discord.commands import command_payload, sync_commands
+from adapters.discord.posting import DiscordPoster
 from bot.model import Button, Message, Place
 from bot.runtime import COMMANDS
 from bot.store.clubs import Actor, Channel, ClubChanges
-from tests.adapters.test_discord import (
+from tests.adapters.discord.test_discord import (
     APP,
     CATEGORY,
     CHANNEL,

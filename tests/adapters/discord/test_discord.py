@@ -16,13 +16,10 @@ import discord.webhook.async_ as webhooks
 import pytest
 from aiohttp import web
 
-from adapters.discord_adapter import (
-    DiscordDirectory,
-    DiscordPoster,
-    build_client,
-    command_payload,
-    sync_commands,
-)
+from adapters.discord.commands import command_payload, sync_commands
+from adapters.discord.directory import DiscordDirectory
+from adapters.discord.listener import build_client
+from adapters.discord.posting import DiscordPoster
 from bot.clock import ManualClock
 from bot.config import sqlite_url
 from bot.runtime import COMMANDS, Runtime, open_runtime
@@ -555,7 +552,7 @@ async def test_leaving_a_guild_keeps_the_club_and_marks_when_it_left(discord_clu
 
 
 async def test_a_slow_answer_is_deferred_then_sent_as_a_follow_up(discord_club, monkeypatch):
-    import adapters.discord_adapter as adapter
+    import adapters.discord.listener as adapter
 
     monkeypatch.setattr(adapter, "ANSWER_WITHIN", 0)
     body = await discord_club.interact(command("help", MEMBER_ID))

@@ -18,11 +18,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters import db_commands
-from adapters.console_adapter import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
-from adapters.db_commands import database_url, open_existing
-from adapters.demo import DEMO_SCRIPT, DEMO_START, run_demo
-from adapters.failures import explain
+from adapters.cli import db_commands
+from adapters.cli.db_commands import database_url, open_existing
+from adapters.cli.demo import DEMO_SCRIPT, DEMO_START, run_demo
+from adapters.cli.failures import explain
+from adapters.console import ConsoleDirectory, ConsolePoster, ConsoleSession, Output
 from bot import logs
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings, load_settings, sqlite_url
@@ -270,7 +270,8 @@ async def _clubs(args: argparse.Namespace, settings: Settings) -> int:
 async def _slack(args: argparse.Namespace, settings: Settings) -> int:
     settings = _with_web(args, settings)
     # Imported here so `clubbot console` and `clubbot demo` never load the Slack SDK.
-    from adapters import slack_adapter, slack_manifest
+    from adapters.slack import manifest as slack_manifest
+    from adapters.slack import start as slack_start
 
     if args.action == "manifest":
         from bot.runtime import COMMANDS
@@ -288,14 +289,14 @@ async def _slack(args: argparse.Namespace, settings: Settings) -> int:
         print()
         return 0
     if args.http:
-        return await slack_adapter.run_http(settings, port=args.port, prefix=args.prefix)
-    return await slack_adapter.run_socket_mode(settings, prefix=args.prefix)
+        return await slack_start.run_http(settings, port=args.port, prefix=args.prefix)
+    return await slack_start.run_socket_mode(settings, prefix=args.prefix)
 
 
 async def _discord(args: argparse.Namespace, settings: Settings) -> int:
     settings = _with_web(args, settings)
     # Imported here so `clubbot console` and `clubbot demo` never load discord.py.
-    from adapters.discord_adapter import run_discord
+    from adapters.discord.start import run_discord
 
     ids = [int(x) for x in args.shard_ids.split(",")] if args.shard_ids else None
     return await run_discord(
