@@ -117,9 +117,9 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
 async def test_bad_input_is_explained_and_joining_twice_updates(club):
     await club.run(SETUP, as_user=ADMIN)
     bad = await club.run(
-        '/mockpair join track:coding level:3 availability:"evenings"', as_user=MEMBER
+        '/mockpair join track:coding level:3 availability:"sometimes"', as_user=MEMBER
     )
-    assert "I can't read `evenings`" in bad.text
+    assert "I can't read `sometimes`" in bad.text
     zone = await club.run(
         '/mockpair join track:coding level:3 availability:"mon 18-20" timezone:Mars/Base',
         as_user=MEMBER,

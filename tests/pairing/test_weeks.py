@@ -74,6 +74,9 @@ def _slots(member: PairingMember, group: Group) -> int:
 
 
 def _can_meet(a: PairingMember, b: PairingMember, group: Group) -> bool:
+    """A common half hour in the same track, and someone to ask (not two interviewees)."""
+    if a.role == b.role == "interviewee":
+        return False
     return a.track == b.track and bool(_slots(a, group) & _slots(b, group))
 
 
