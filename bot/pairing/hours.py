@@ -15,7 +15,7 @@ one AND.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -140,6 +140,37 @@ def _wall_spans(blocks: Availability, first_day: date) -> list[tuple[datetime, d
             if midnight.weekday() in block.days
         )
     )
+
+
+def from_slot(start: datetime, earliest: datetime) -> int:
+    """The mask of the week's slots (from `start`) that begin at or after `earliest`."""
+    skipped = max(0, -((start - earliest) // SLOT))
+    return ((1 << WEEK_SLOTS) - 1) >> skipped << skipped if skipped < WEEK_SLOTS else 0
+
+
+def candidate_slots(common: int, start: datetime, zones: Sequence[str], length: int) -> list[int]:
+    """Up to three of `common`'s slots (counted from `start`) on different days for every
+    one of `zones`: first those that begin `length` common slots in a row (a whole
+    session), earliest first, then single half hours on days still free."""
+    whole = common
+    for shift in range(1, length):
+        whole &= common >> shift
+    tzs = [zone(name) for name in zones]
+    taken: list[int] = []
+    days: list[set[date]] = [set() for _ in tzs]
+    for pool in (whole, common):
+        for index in (i for i in range(WEEK_SLOTS) if pool >> i & 1):
+            at = slot_time(start, index)
+            dates = [at.astimezone(tz).date() for tz in tzs]
+            if len(taken) == 3:
+                return sorted(taken)
+            if index not in taken and all(
+                d not in seen for d, seen in zip(dates, days, strict=True)
+            ):
+                taken.append(index)
+                for d, seen in zip(dates, days, strict=True):
+                    seen.add(d)
+    return sorted(taken)
 
 
 def first_slot(slots: int) -> int | None:
