@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from bot.model import User
 from bot.pairing.hours import (
     SLOT,
-    Block,
     candidate_slots,
     from_slot,
     round_start,
@@ -24,7 +23,7 @@ from bot.pairing.matching import ROLES, Participant, pair_round
 from bot.pairing.rounds import interviews
 from bot.pairing.store import PairingMember, PairingStore
 from tests.conftest import ADMIN, Club
-from tests.pairing.test_hours import _inside
+from tests.pairing.test_hours import _blocks, _inside
 
 ZONES = ("America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney")
 # Weeks with a clock change somewhere above, and any week of two years.
@@ -36,14 +35,7 @@ ROUND_AT = st.one_of(
     ),
     st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),
 )
-BLOCK = st.builds(
-    lambda days, start, length: Block(
-        days=tuple(sorted(days)), start=start * 30, end=start * 30 + length * 30
-    ),
-    st.sets(st.integers(0, 6), min_size=1, max_size=7),
-    st.integers(0, 47),
-    st.integers(1, 12),
-)
+BLOCK = _blocks
 MEMBER = st.tuples(
     st.lists(BLOCK, min_size=1, max_size=3), st.sampled_from(ZONES), st.sampled_from(ROLES)
 )
