@@ -23,6 +23,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.errors import UserError
 
@@ -108,12 +109,21 @@ def read_availability(text: str) -> Reading:
     return Reading(blocks=tuple(blocks), notes=tuple(dict.fromkeys(notes)))
 
 
+_TO = re.compile(r"\s+(?:to|until|till)\s+")
+_EVERY_DAY = re.compile(r"\b(?:every|each)\s+day\b|\ball\s+week\b")
+_DOT = re.compile(r"(?<=\d)\.(?=\d{2}(?!\d))")  # 6.30pm
+_H = re.compile(r"(?<=\d)h(\d{2})?\b")  # 18h, 18h30
+
+
 def _normalise(text: str) -> str:
     cleaned = text.lower().replace("\u2013", "-").replace("\u2014", "-")
-    cleaned = re.sub(r"\s+(?:to|until|till)\s+", "-", cleaned)
-    cleaned = re.sub(r"\b(?:every|each)\s+day\b|\ball\s+week\b", "daily", cleaned)
-    cleaned = re.sub(r"(?<=\d)\.(?=\d{2}(?!\d))", ":", cleaned)  # 6.30pm
-    cleaned = re.sub(r"(?<=\d)h(\d{2})?\b", lambda m: f":{m[1]}" if m[1] else "", cleaned)
+    cleaned = _TO.sub("-", cleaned)
+    if "every" in cleaned or "each" in cleaned or "all" in cleaned:
+        cleaned = _EVERY_DAY.sub("daily", cleaned)
+    if "." in cleaned:
+        cleaned = _DOT.sub(":", cleaned)
+    if "h" in cleaned:
+        cleaned = _H.sub(lambda m: f":{m[1]}" if m[1] else "", cleaned)
     return _FILLERS.sub(" ", cleaned)
 
 
@@ -179,6 +189,7 @@ def _days(text: str, piece: str) -> list[int]:
     return days
 
 
+@lru_cache(maxsize=256)
 def _day(word: str) -> int:
     for index, name in enumerate(_FULL_DAYS):
         if len(word) >= 3 and (name.startswith(word) or word == f"{name}s"):

@@ -62,14 +62,21 @@ def week_slots(blocks: Availability, zone_name: str, start: datetime) -> int:
     first_day = start.astimezone(zone(zone_name)).date() - timedelta(days=1)
     spans = _wall_spans(blocks, first_day)
     origin = start.astimezone(UTC).replace(tzinfo=None)
-    lived = sorted(
-        (max(a - offset, begin), min(b - offset, end))
-        for begin, end, offset in _offsets(zone_name, origin)
-        for a, b in spans
-        if a - offset < end and b - offset > begin
-    )
+    offsets = _offsets(zone_name, origin)
+    if len(offsets) == 1:  # most weeks: one offset, so the wall spans shift as they are
+        offset = offsets[0][2]
+        lived = [(a - offset, b - offset) for a, b in spans]
+    else:
+        lived = _merged(
+            sorted(
+                (max(a - offset, begin), min(b - offset, end))
+                for begin, end, offset in offsets
+                for a, b in spans
+                if a - offset < end and b - offset > begin
+            )
+        )
     bits = 0
-    for a, b in _merged(lived):
+    for a, b in lived:
         first = max(0, -((origin - a) // SLOT))  # the first slot starting at or after a
         last = min(WEEK_SLOTS, (b - origin) // SLOT)  # slots ending by b
         if last > first:

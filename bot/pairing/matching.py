@@ -216,7 +216,9 @@ def _rematch(
             got = match(sub, history, seed=seed)
         else:
             at = {x: k for k, x in enumerate(rest)}
-            got = _augment(sub, [(at[i], at[j]) for i, j in pairs if i in at and j in at])
+            got = [(at[i], at[j]) for i, j in pairs if i in at and j in at]
+            if len(got) < len(pairs) - 1:  # the trio broke two pairs: mend one
+                got = _augment(sub, got)
         return [(rest[a], rest[b]) for a, b in got]
 
     return rematch

@@ -9,9 +9,12 @@ the one whose members have sat in the fewest trios is chosen; then the one whose
 met least recently (so the same three are not the trio week after week while another
 fits), then the best fit, then a draw.
 
-Every trio is considered in a track of up to `EVERY_TRIO_UP_TO` members (each is checked
-by matching the rest exactly); in a larger one, the trios among the members with the
-fewest trios and those the matching left over.
+A trio can keep the seating only if one of its members is left over by some maximum
+matching (the other two are then a pair of it), so only such trios are checked. In a
+track of up to `EVERY_TRIO_UP_TO` members those members are found exactly (a member is
+one when the track without them still has as many pairs) and every trio is considered,
+each checked by matching the rest exactly; in a larger one, the trios of a member the
+matching left over with members who have the fewest trios.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ if TYPE_CHECKING:
     from bot.pairing.matching import History, Participant
 
 EVERY_TRIO_UP_TO = 40
-# Trios whose rest is re-matched before falling back to the simple join: enough to reach
-# the fairest in a small track (a match of 40 members takes about a millisecond).
-CHECKS = {True: 300, False: 12}
+# Trios whose rest is re-matched before falling back to the simple join (a match of 40
+# members takes about a millisecond).
+CHECKS = {True: 40, False: 12}
 
 Pairs = list[tuple[int, int]]
 
@@ -55,14 +58,37 @@ def best_trio(
     if not over or len(pool) < 3:
         return None
     waited_needed = _waited(pool, seated) + max(min(pool[i].waited, 3) for i in over)
-    budget = CHECKS[len(pool) <= EVERY_TRIO_UP_TO]
-    for trio in _ranked(pool, over, history, seed, fit)[:budget]:
+    small = len(pool) <= EVERY_TRIO_UP_TO
+    spare = _spare(pool, pairs, fit) if small else set(over)
+    for trio in _ranked(pool, over, spare, history, seed, fit)[: CHECKS[small]]:
         rest = [i for i in range(len(pool)) if i not in trio]
         others = rematch(rest)
         now_seated = {i for pair in others for i in pair} | set(trio)
         if len(others) == len(pairs) - 1 and _waited(pool, now_seated) >= waited_needed:
             return Trio(members=trio, pairs=others)
     return None
+
+
+def _spare(
+    pool: Sequence[Participant], pairs: Pairs, fit: Callable[[Participant, Participant], int]
+) -> set[int]:
+    """The members some maximum matching leaves over: those the track can do without and
+    still make as many pairs."""
+    import rustworkx as rx
+
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(len(pool)))
+    graph.add_edges_from_no_data(
+        [(a, b) for a, b in itertools.combinations(range(len(pool)), 2) if fit(pool[a], pool[b])]
+    )
+    seated = {i for pair in pairs for i in pair}
+    spare = {i for i in range(len(pool)) if i not in seated}
+    for member in seated:
+        without = graph.copy()
+        without.remove_node(member)
+        if len(rx.max_weight_matching(without, max_cardinality=True)) == len(pairs):
+            spare.add(member)
+    return spare
 
 
 def _waited(pool: Sequence[Participant], seated: set[int]) -> int:
@@ -72,11 +98,12 @@ def _waited(pool: Sequence[Participant], seated: set[int]) -> int:
 def _ranked(
     pool: Sequence[Participant],
     over: list[int],
+    spare: set[int],
     history: History,
     seed: str,
     fit: Callable[[Participant, Participant], int],
 ) -> list[tuple[int, int, int]]:
-    """The trios that can meet, fairest first."""
+    """The trios with a spare member that can meet, fairest first."""
     people = _considered(pool, over, seed)
     fits = {(a, b): fit(pool[a], pool[b]) for a, b in itertools.combinations(people, 2)}
 
@@ -88,7 +115,12 @@ def _ranked(
         fit_sum = sum(fits[pair] for pair in itertools.combinations(trio, 2))
         return turns, recent, -fit_sum, _draw(seed, *(p.id for p in members))
 
-    return sorted((t for t in itertools.combinations(people, 3) if _can_meet(pool, t)), key=key)
+    trios: set[tuple[int, int, int]] = set()
+    for k in spare.intersection(people):
+        for i, j in itertools.combinations([p for p in people if p != k], 2):
+            a, b, c = sorted((k, i, j))
+            trios.add((a, b, c))
+    return sorted((t for t in trios if _can_meet(pool, t)), key=key)
 
 
 _RECENT = 10  # rounds after which the three having met no longer counts against a trio
