@@ -1,39 +1,36 @@
 """The mock-interview pairing engine, pure: participants and history in, groups out.
 
-The score of a pair (only for two people in the same track with at least one
-common hour of the week; otherwise they cannot be paired):
+Two people can be paired only in the same track, with at least one common half hour,
+and not both interviewees (nobody would ask). Their fit:
 
     100                              being able to meet at all
     - 12 x |level difference|        similar levels learn most from each other
     + 25 interviewer with interviewee, + 12 if either says "both", 0 for two of a kind
     + 2 x common hours (up to 8)     more slots, easier to schedule
     - 20 x (2 - priorities)          repeated no-shows lower a member's priority
-    (this fit is floored at 1), then
-    + 1000                           a new partner...
-    - 1000 x 0.9^(rounds ago - 1)    ...or less, the more recently the two were paired
+    (floored at 1)
 
-The 1,000 puts every new pair above every repeat: a repeat happens only when no
-alternative exists, and the penalty fades over about half a year (after 20 rounds
-it still outweighs any difference in fit).
+The matching is lexicographic (`Tiers`, sized to the track so that each tier outweighs
+everything below it added up over a whole matching): as many members seated as the
+track allows; the members who waited seated first (4 tiers of waiting rounds); then as
+few former partners as possible; then as few of last week's partners; then the best total
+fit, with a little for seating in pairs those who have been in more trios. So the number
+of repeats is the minimum any maximum matching allows, and last week's partner is the
+dearest repeat. `pair_score` is the fit plus 1,000 for a new partner (less for one met
+before, nothing for last week's), as the preview shows it.
 
-Who is seated comes before any of that. The matching pairs as many members as the
-track allows; among those matchings it takes the highest total of the pair scores
-plus each seated member's seat weight: 4,000 per round they waited (a member left
-out last round is seated before anyone gets a fresh partner) and 40 per trio they
-have been in (they get a pair, so the trio goes to those who had fewest).
+Each track is matched on its own. A track of up to 400 members is matched exactly on
+every pair that can meet (rustworkx's maximum-weight matching). A larger one is split at
+random into chunks of about 500; in each chunk every member keeps its best candidates,
+its best of each role, and a few at random (ties broken differently for each member, so
+identical members do not all crowd onto the same few), and the chunk is matched exactly
+on those. The members the chunks leave over are matched together, and a last pass looks
+for augmenting paths on the full graph, so no pair that could be made is lost.
 
-Each track is matched on its own, since pairs never cross tracks. A track of up to
-400 members is matched exactly on every pair that can meet (rustworkx's maximum-
-weight matching). A larger one is split at random into chunks of about 500; in each
-chunk every member keeps its best candidates, its best of each role, and a few at
-random (ties broken differently for each member, so identical members do not all
-crowd onto the same few), and the chunk is matched exactly on those. The members the
-chunks leave over are matched together, and a last pass looks for augmenting paths
-on the full graph, so no pair that could be made is lost.
-
-A track with members over afterwards makes at most one trio: the member who waited
-longest, then who has been in fewest trios, joins the pair they share an hour with
-whose members have been in fewest trios. Anyone still over is told why.
+A track with members over afterwards makes at most one trio, the fairest that keeps the
+seating (bot/pairing/trios.py); failing that, the member who waited longest, then who has
+been in fewest trios, joins the pair they share an hour with whose members have been in
+fewest trios. Anyone still over is told why.
 """
 
 from __future__ import annotations

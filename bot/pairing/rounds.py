@@ -245,16 +245,18 @@ async def _build_round(run: JobRun) -> Delivery:
     plan = await plan_round(run.store, run.club, run.now)
     if not plan.members:
         raise SkipRun("nobody has joined /mockpair yet")
-    new_groups = [
-        NewGroup(
-            members=g.members,
-            slot=plan.slot_index(g.hours),
-            why=g.why,
-            packs=await _session_packs(run, g.members, plan.members, plan.week_of),
-            candidates=plan.candidates(g),
+    new_groups = []
+    for g in plan.round.groups:
+        times = plan.candidates(g)  # the first is the group's slot (calendar feeds show it)
+        new_groups.append(
+            NewGroup(
+                members=g.members,
+                slot=times[0] if times else plan.slot_index(g.hours),
+                why=g.why,
+                packs=await _session_packs(run, g.members, plan.members, plan.week_of),
+                candidates=times,
+            )
         )
-        for g in plan.round.groups
-    ]
     new_groups += [
         NewGroup(members=(u.id,), slot=None, why=f"unpaired: {u.reason}", packs={})
         for u in plan.round.unpaired
@@ -438,7 +440,7 @@ def announcement(
         if len(g.members) > 1 and g.members[0] in members
     ]
     alone = len([g for g in groups if len(g.members) == 1])
-    text = "Check your DMs for your partner, a time that suits you both and your question pack."
+    text = "Check your DMs for your partner, times you share and who interviews whom."
     if alone:
         text += f" {alone} member(s) couldn't be paired this week and were told why."
     return Message(
