@@ -10,14 +10,17 @@ one track of 10,000 members. Every timing is end to end: availability parsed (ea
 member's text, no cache), scored, matched.
 
 "pairs lost" is the maximum number of pairs on the full graph (every two members of a
-track who share an hour) minus the pairs the engine made; "% of optimum" compares the
-engine's total score with rustworkx's exact maximum-weight, maximum-cardinality matching
-on that full graph (computed up to 1,000 members).
+track who can meet) minus the pairs the engine made; "% of optimum" compares the total fit
+of the engine's pairs (a trio counted by its best pair) with that of rustworkx's exact
+matching on that full graph with the engine's own weights (computed up to 1,000 members).
+"Repeats" plays ten weekly rounds of clubs whose hours overlap little and compares the
+former partners the engine's matchings meet with networkx's exact minimum.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import random
@@ -28,12 +31,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import networkx as nx
 import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.pairing import matching
 from bot.pairing.hours import WEEK_SLOTS, parse_week
-from bot.pairing.matching import ROLES, TRACKS, Participant, candidate_edges, pair_round
+from bot.pairing.matching import ROLES, TRACKS, Participant, candidate_edges, pair_fit, pair_round
 
 WEEK = date(2026, 11, 16)
 ZONES = [
@@ -129,7 +134,7 @@ def parse(members: list[Member]) -> list[Participant]:
 
 
 def full_graph(people: list[Participant]) -> tuple[int, int]:
-    """(pairs, total score) of the exact matching on every pair that can meet."""
+    """(pairs, total fit) of the exact matching on every pair that can meet."""
     pairs = total = 0
     for track in TRACKS:
         pool = [p for p in people if p.track == track]
@@ -138,10 +143,18 @@ def full_graph(people: list[Participant]) -> tuple[int, int]:
         if len(pool) > 1:
             graph.add_edges_from(candidate_edges(pool, {}, neighbours=len(pool)))
         matched = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
-        weights = {(i, j): w for i, j, w in graph.weighted_edge_list()}
         pairs += len(matched)
-        total += sum(weights.get((i, j), weights.get((j, i), 0)) for i, j in matched)
+        total += sum(pair_fit(pool[i], pool[j]) for i, j in matched)
     return pairs, total
+
+
+def engine_fit(people: list[Participant], groups: tuple[matching.Group, ...]) -> int:
+    """The total fit of the engine's groups, a trio by its best pair."""
+    by_id = {p.id: p for p in people}
+    return sum(
+        max(pair_fit(by_id[a], by_id[b]) for a, b in itertools.combinations(g.members, 2))
+        for g in groups
+    )
 
 
 def _peak_mb() -> float:
@@ -176,7 +189,9 @@ def _measure(name: str) -> dict[str, object]:
     if len(members) <= 1_000:
         pairs, best = full_graph(people)
         row["pairs_lost"] = pairs - len(result.groups)
-        row["quality_pct"] = round(100 * result.total_score / best, 3) if best else None
+        row["quality_pct"] = (
+            round(100 * engine_fit(people, result.groups) / best, 3) if best else None
+        )
     return row
 
 
@@ -203,6 +218,50 @@ def repeat_rate(rng: random.Random, rounds: int = 20, size: int = 60) -> tuple[i
     return repeats, meetings
 
 
+def repeats_against_minimum(clubs: int = 20, rounds: int = 10) -> tuple[int, int, int, int]:
+    """(engine's repeats, of them last week's, networkx's minimum, its last week's) over
+    `rounds` rounds of `clubs` clubs of 12 to 40 members whose hours overlap little."""
+    totals = [0, 0, 0, 0]
+    for club in range(clubs):
+        rng = random.Random(club)
+        slots = [1 << rng.randrange(10) for _ in range(8)]
+        people = [
+            Participant(
+                id=f"m{i:02d}",
+                track="coding",
+                level=rng.randint(1, 5),
+                role=rng.choice(ROLES),
+                hours=rng.choice(slots) | rng.choice(slots),
+            )
+            for i in range(rng.randrange(12, 41))
+        ]
+        history: dict[frozenset[str], int] = {}
+        for week in range(rounds):
+            made = [
+                frozenset((people[i].id, people[j].id))
+                for i, j in matching.match(people, history, seed=str(week))
+            ]
+            for k, pairs in ((0, made), (2, _fewest_repeats(people, history))):
+                agos = [history.get(pair) for pair in pairs]
+                totals[k] += sum(ago is not None for ago in agos)
+                totals[k + 1] += sum(ago == 1 for ago in agos)
+            history = {pair: ago + 1 for pair, ago in history.items()} | dict.fromkeys(made, 1)
+    return totals[0], totals[1], totals[2], totals[3]
+
+
+def _fewest_repeats(
+    people: list[Participant], history: dict[frozenset[str], int]
+) -> list[frozenset[str]]:
+    """networkx's exact matching that seats the most, then meets the fewest former
+    partners, then the fewest of last week's."""
+    graph = nx.Graph()
+    for a, b in itertools.combinations(people, 2):
+        if pair_fit(a, b):
+            ago = history.get(frozenset((a.id, b.id)))
+            graph.add_edge(a.id, b.id, weight=10_000 * (ago is None) + 100 * (ago != 1))
+    return [frozenset(pair) for pair in nx.max_weight_matching(graph, maxcardinality=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
@@ -213,9 +272,18 @@ def main() -> None:
     names = QUICK if args.quick else tuple(INSTANCES)
     rows = [measure(name) for name in names]
     repeats, meetings = repeat_rate(random.Random(7))
+    made, made_last, fewest, fewest_last = repeats_against_minimum()
     report = {
         "rows": rows,
         "repeat": {"club": 60, "rounds": 20, "meetings": meetings, "repeats": repeats},
+        "repeats_against_minimum": {
+            "clubs": 20,
+            "rounds": 10,
+            "engine": made,
+            "engine_last_week": made_last,
+            "minimum": fewest,
+            "minimum_last_week": fewest_last,
+        },
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -230,6 +298,10 @@ def main() -> None:
             f"{r['groups']:>7} {r['unpaired']:>9} {lost:>11} {quality:>13}"
         )
     print(f"repeat partners over 20 weekly rounds of a 60-member club: {repeats} of {meetings}")
+    print(
+        f"repeats over 10 rounds of 20 clubs with little overlap: {made} ({made_last} of last "
+        f"week's partner); networkx's minimum {fewest} ({fewest_last})"
+    )
 
 
 if __name__ == "__main__":

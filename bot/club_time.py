@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import UserError
 from bot.model import StampStyle, stamp
-from bot.zones import ALIASES, AMBIGUOUS, POPULAR, SAVED_BEFORE, Region
+from bot.zones import ALIASES, AMBIGUOUS, POPULAR, SAVED_BEFORE, WINDOWS, Region
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -34,6 +36,8 @@ _FIXED_KEY = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 # POSIX "Etc/GMT-5" is UTC+5: the sign is the opposite of what people mean.
 _ETC = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
 _SUFFIXES = (" standard time", " daylight time", " daylight saving time", " time", " timezone")
+# Outlook's label before a zone's name: "(UTC-05:00) Eastern Time (US & Canada)".
+_OUTLOOK = re.compile(r"^\(\s*(?:utc|gmt)[^)]{0,8}\)\s*(?=\S)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,21 +72,72 @@ def _cities() -> dict[str, str]:
     cities: dict[str, str] = {}
     for name in sorted(_zone_names(), key=lambda n: (n.count("/"), n)):
         if _named(name) and not name.startswith(("US/", "Canada/", "Mexico/", "Brazil/", "Chile/")):
-            cities.setdefault(_normal(name.rsplit("/", 1)[1]), name)
+            cities.setdefault(_normal(name.rsplit("/", 1)[1]), canonical(name))
     return cities
+
+
+def _tzdata(file: str) -> list[str]:
+    """The lines of one of the tz database's files as the tzdata package ships them."""
+    try:
+        return resources.files("tzdata").joinpath("zoneinfo", file).read_text().splitlines()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return []
+
+
+@lru_cache(maxsize=1)
+def _links() -> dict[str, str]:
+    """Old and alternative names -> the zone's own name ("Asia/Calcutta" -> Asia/Kolkata)."""
+    return {
+        parts[2]: parts[1]
+        for parts in (line.split() for line in _tzdata("tzdata.zi"))
+        if len(parts) == 3 and parts[0] == "L" and not parts[1].startswith("Etc/")
+    }
+
+
+@lru_cache(maxsize=1)
+def _by_country() -> dict[str, tuple[str, ...]]:
+    """Country code -> the zones zone.tab lists for it (a country's own zones, which IANA
+    keeps even where it merged them with a neighbour's: Europe/Amsterdam stays)."""
+    zones: dict[str, tuple[str, ...]] = {}
+    for line in _tzdata("zone.tab"):
+        parts = line.split("\t")
+        if len(parts) >= 3 and not line.startswith("#"):
+            zones[parts[0]] = (*zones.get(parts[0], ()), parts[2])
+    return zones
+
+
+def canonical(name: str) -> str:
+    """The name a zone is saved under: a country's own zone or IANA's current name for
+    it, never an old alias ("Asia/Calcutta", "Singapore", "US/Eastern")."""
+    if any(name in zones for zones in _by_country().values()):
+        return name
+    return _links().get(name, name)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """'vietnam' -> Asia/Ho_Chi_Minh for every country that has one zone."""
+    names: dict[str, str] = {}
+    for line in _tzdata("iso3166.tab"):
+        code, _, country = line.partition("\t")
+        zones = _by_country().get(code, ())
+        if len(zones) == 1 and not line.startswith("#"):
+            names[_normal(re.sub(r"\(.*?\)", "", country))] = canonical(zones[0])
+    return names
 
 
 @lru_cache(maxsize=1)
 def _candidates() -> dict[str, str]:
     """Every word a member may type (normalised) -> the zone it picks, for suggestions."""
-    words = {_normal(n): n for n in _zone_names() if _named(n)}
+    words = {_normal(n): canonical(n) for n in _zone_names() if _named(n)}
     words.update(_cities())
     words.update({word: region.key for word, region in ALIASES.items()})
     return words
 
 
 def _normal(text: str) -> str:
-    words = " ".join(text.strip().lower().replace("_", " ").split())
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = " ".join(plain.strip().lower().replace("_", " ").split())
     for suffix in _SUFFIXES:
         if words.endswith(suffix) and len(words) > len(suffix):
             words = words.removesuffix(suffix)
@@ -125,7 +180,10 @@ def _fixed_key(offset: timedelta) -> str:
 def read_zone(text: str) -> ZoneChoice:
     """The zone a member means by `text`, or a UserError that asks or suggests."""
     typed = text.strip()[:64]
-    word = _normal(typed)
+    core = _OUTLOOK.sub("", typed)
+    if core.lower() in WINDOWS:
+        return _chosen(typed, Region(key=WINDOWS[core.lower()], label=""))
+    word = _normal(core)
     if word in AMBIGUOUS:
         _ask(typed, AMBIGUOUS[word])
     if word in ALIASES:
@@ -133,16 +191,36 @@ def read_zone(text: str) -> ZoneChoice:
     offset = _OFFSET.match(word.replace(" ", ""))
     if offset:
         return _offset_choice(typed, offset[1], int(offset[2]), int(offset[3] or 0))
-    name = _by_lower().get(typed.lower()) or _by_lower().get(word.replace(" ", "_"))
+    if word in _countries():  # before IANA's old country names ("Iceland" is Abidjan's)
+        return _chosen(typed, Region(key=_countries()[word], label=""))
+    name = _by_lower().get(core.lower()) or _by_lower().get(word.replace(" ", "_"))
     etc = _ETC.match(name or "")
     if etc:
         # Etc/GMT-5 is UTC+5: read it as the offset it really is, and say so.
         return _offset_choice(typed, "+" if etc[1] == "-" else "-", int(etc[2]), 0)
     if name is not None and _FIXED_KEY.match(name) is None:
-        return _chosen(typed, Region(key=SAVED_BEFORE.get(name, name), label=""))
-    if word in _cities():
-        return _chosen(typed, Region(key=_cities()[word], label=""))
+        return _chosen(typed, Region(key=canonical(SAVED_BEFORE.get(name, name)), label=""))
+    found = _cities().get(word) or _named_together(word)
+    if found:
+        return _chosen(typed, Region(key=found, label=""))
     raise UserError(f"`{typed}` is not a time zone I know.{_suggestion(word)}")
+
+
+def _named_together(word: str) -> str | None:
+    """The one zone several names agree on: "EST/EDT", "CST/CDT" (Chicago, not Shanghai),
+    or a list of cities ("Amsterdam, Berlin, Rome" from an Outlook label)."""
+    parts = [p.strip() for p in re.split(r"[/,]", word) if p.strip()]
+    if len(parts) < 2:
+        return None
+    if "," in word:
+        return next((_cities()[p] for p in parts if p in _cities()), None)
+    keys: set[str] | None = None
+    for part in parts:
+        meant = {r.key for r in AMBIGUOUS.get(part, ())} | (
+            {ALIASES[part].key} if part in ALIASES else set()
+        )
+        keys = meant if keys is None else keys & meant
+    return keys.pop() if keys and len(keys) == 1 else None
 
 
 def _chosen(typed: str, region: Region) -> ZoneChoice:

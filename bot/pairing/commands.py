@@ -3,31 +3,43 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from bot.app import Command, Context, Option
-from bot.club_time import complete_zone, describe, parse_weekday, read_time, read_zone
+from bot.club_time import (
+    complete_zone,
+    describe,
+    moment,
+    parse_duration,
+    parse_weekday,
+    read_time,
+    read_zone,
+)
 from bot.errors import UserError
-from bot.model import Field, Message, field_lines, mention, plural, reply
+from bot.model import Field, Message, field_lines, mention, plural, reply, stamp
 from bot.pairing.hours import (
     EXAMPLE,
     SLOT,
+    candidate_slots,
     describe_availability,
     describe_time,
-    first_slot,
+    from_slot,
     monday_start,
-    parse_availability,
+    read_availability,
     round_start,
     slot_time,
 )
 from bot.pairing.matching import ROLES, TRACKS
 from bot.pairing.rounds import (
     DEFAULTS,
+    MAX_NOTICE,
     ROUND,
-    group_slot,
+    group_times,
     member_slots,
+    next_round_at,
+    notice,
     plan_round,
-    scheduled_at,
+    told_times,
     week_of,
 )
 from bot.pairing.store import Feedback, Group, PairingMember, PairingStore
@@ -40,7 +52,8 @@ async def join(ctx: Context) -> Message:
     level = int(ctx.args["level"])
     if not 1 <= level <= 5:
         raise UserError("`level` is 1 (just starting) to 5 (interview-ready).")
-    understood = describe_availability(parse_availability(ctx.args["availability"]), timezone)
+    reading = read_availability(ctx.args["availability"])
+    understood = describe_availability(reading.blocks, timezone, reading.notes)
     member = PairingMember(
         user_id=ctx.user.id,
         name=ctx.user.name,
@@ -54,15 +67,20 @@ async def join(ctx: Context) -> Message:
     head = "You're in." if new else "Updated your details."
     return reply(
         f"{head} Available: {understood}. {member.track}, level {level}, {member.role}. "
-        f"Rounds run {_schedule(ctx)}; you'll get your partner by DM."
+        f"Rounds run {await _schedule(ctx, timezone)}; you'll get your partner by DM."
         + (f"\n{chosen.note}" if chosen else "")
     )
 
 
-def _schedule(ctx: Context) -> str:
+async def _schedule(ctx: Context, member_zone: str) -> str:
+    """When rounds run, in the club's zone, and the next one in the member's own."""
     day = ctx.club.settings.get("pairing_day", DEFAULTS["pairing_day"])
     at = ctx.club.settings.get("pairing_time", DEFAULTS["pairing_time"])
-    return f"every {day.title()} at {at} ({ctx.club.timezone})"
+    every = f"every {day.title()} at {at} ({ctx.club.timezone})"
+    if member_zone == ctx.club.timezone:
+        return every
+    upcoming = await next_round_at(ctx.store, ctx.club, ctx.now)
+    return f"{every}, the next {moment(upcoming, member_zone)} your time"
 
 
 async def _me(ctx: Context) -> PairingMember:
@@ -89,9 +107,12 @@ async def skip(ctx: Context) -> Message:
     back = first + timedelta(weeks=weeks)
     await ctx.store.repo(PairingStore).update_member(ctx.club.id, _with(member, skip_until=back))
     text = f"Skipping {plural(weeks, 'round')}: you're back in the round of {back:%d %b}."
-    if first > week_of(ctx.club, ctx.now):
+    this_week = week_of(ctx.club, ctx.now)
+    if first > this_week:
+        ran = await ctx.store.repo(PairingStore).round_ran(ctx.club.id, this_week)
+        gone = "has already gone out" if ran else "was due earlier this week"
         text = (
-            "This week's round has already gone out, so skipping starts with the next one "
+            f"This week's round {gone}, so skipping starts with the next one "
             f"({first:%d %b}). " + text
         )
         if await _current_partners(ctx):
@@ -100,10 +121,8 @@ async def skip(ctx: Context) -> Message:
 
 
 async def _next_round_week(ctx: Context) -> date:
-    """The Monday of the next round still to go out: this week's, unless it has run."""
-    monday = week_of(ctx.club, ctx.now)
-    ran = await ctx.store.repo(PairingStore).round_ran(ctx.club.id, monday)
-    return monday + timedelta(weeks=1) if ran else monday
+    """The Monday of the next round still to go out (rounds.next_round_at decides)."""
+    return week_of(ctx.club, await next_round_at(ctx.store, ctx.club, ctx.now))
 
 
 async def _current_partners(ctx: Context) -> list[Group]:
@@ -131,13 +150,14 @@ async def status(ctx: Context) -> Message:
     else:
         state = f"active: in the round of {next_week:%d %b}"
     try:
-        hours = describe_availability(parse_availability(member.availability), member.timezone)
+        reading = read_availability(member.availability)
+        hours = describe_availability(reading.blocks, member.timezone, reading.notes)
     except UserError as error:
         hours = f"`{member.availability}` no longer reads ({error}): join again to fix it"
     fields = [
         Field(name="You", value=f"{member.track}, level {member.level}, {member.role}; {state}"),
         Field(name="Availability", value=hours),
-        Field(name="Rounds", value=_schedule(ctx)),
+        Field(name="Rounds", value=await _schedule(ctx, member.timezone)),
     ]
     mine = [
         g
@@ -155,9 +175,9 @@ async def _describe(ctx: Context, group: Group, member: PairingMember) -> str:
         return f"not paired: {group.why.removeprefix('unpaired: ')}"
     names = await _names(ctx)
     others = ", ".join(names.get(m, m) for m in group.members if m != member.user_id)
-    slot = group_slot(group)
-    when = describe_time(slot, member.timezone) if slot else "-"
-    return f"with {others}; first common slot {when}"
+    times = [stamp(at, describe_time(at, member.timezone)) for at in group_times(group)]
+    everyone = "both" if len(group.members) == 2 else "all"
+    return f"with {others}; times you {everyone} have: {', '.join(times) or '-'}"
 
 
 async def _names(ctx: Context) -> dict[str, str]:
@@ -182,16 +202,14 @@ async def history(ctx: Context) -> Message:
 
 async def feedback(ctx: Context) -> Message:
     partner = await ctx.member("partner")
-    rating = int(ctx.args["rating"])
-    if not 1 <= rating <= 5:
-        raise UserError("`rating` is 1 to 5.")
+    no_show = ctx.args.get("no-show", "no") == "yes"
+    rating = _rating(ctx.args.get("rating"), no_show=no_show)
     groups = await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=2)
     shared = [g for g in groups if ctx.user.id in g.members and partner.id in g.members]
     if not shared or partner.id == ctx.user.id:
         raise UserError(
             f"{partner.name} wasn't your partner in the last rounds, so I can't record that."
         )
-    no_show = ctx.args.get("no-show", "no") == "yes"
     added = await ctx.store.repo(PairingStore).add_feedback(
         ctx.club.id,
         Feedback(
@@ -211,43 +229,55 @@ async def feedback(ctx: Context) -> Message:
     return reply(f"Sorry {partner.name} didn't show. " + await _repair(ctx, shared[0], partner.id))
 
 
+def _rating(text: str | None, *, no_show: bool) -> int | None:
+    """A session's rating, 1 to 5; a no-show report needs none (there was no session)."""
+    if text is None:
+        if no_show:
+            return None
+        raise UserError("Rate the session with `rating:1` to `rating:5`.")
+    rating = int(text)
+    if not 1 <= rating <= 5:
+        raise UserError("`rating` is 1 to 5.")
+    return rating
+
+
 async def _repair(ctx: Context, group: Group, no_show: str) -> str:
     """Pair a member whose partner didn't show with someone free for the rest of the round's
-    week: a member left alone this round, or another member whose partner didn't show."""
+    week, from the club's notice on: a member left alone this round, or another member
+    whose partner didn't show."""
     me = await _me(ctx)
     start = round_start(ctx.now)
     remaining = (round_start(group.ran_at) + timedelta(weeks=1) - start) // SLOT
-    ahead = (1 << max(remaining, 0)) - 1  # the slots left before the next round
+    ahead = ((1 << max(remaining, 0)) - 1) & from_slot(start, ctx.now + notice(ctx.club))
     mine = member_slots(me, start) & ahead
     for other, target in await _free_this_round(ctx, group, me, no_show):
         common = mine & member_slots(other, start)
         if not common:
             continue
-        first = first_slot(common)
-        assert first is not None
-        when = slot_time(start, first)
-        slot = (when - monday_start(group.week_of)) // SLOT
+        picked = candidate_slots(common, start, (me.timezone, other.timezone), 2)
+        shift = (start - monday_start(group.week_of)) // SLOT
+        slots = tuple(shift + index for index in picked)
+        times = [slot_time(start, index) for index in picked]
         repo = ctx.store.repo(PairingStore)
         if target is not None:
-            await repo.add_to_group(ctx.club.id, target.id, me.user_id, slot)
+            await repo.add_to_group(ctx.club.id, target.id, me.user_id, slots)
         else:
             members = (other.user_id, me.user_id)
-            await repo.add_group(ctx.club.id, group.round_id, members, slot, REPAIRED)
+            await repo.add_group(ctx.club.id, group.round_id, members, slots, REPAIRED)
         await ctx.schedule.notify(
             ctx.club.id,
             other.user_id,
             Message(
                 title="A mock-interview partner this week after all",
                 text=f"{mention(me.user_id)}'s partner didn't show, so you two are paired. "
-                "Say hi and "
-                f"agree on a time: {describe_time(when, other.timezone)} (your time) is the "
-                "first half hour you both have.",
+                "Say hi and pick one of these times you both have:",
+                fields=(
+                    Field(name="Times you both have", value=told_times(times, other.timezone)),
+                ),
             ),
         )
-        return (
-            f"You're now paired with {other.name}; first common slot "
-            f"{describe_time(when, me.timezone)} (your time). I've told them."
-        )
+        shown = ", ".join(stamp(at, describe_time(at, me.timezone)) for at in times)
+        return f"You're now paired with {other.name}; times you both have: {shown}. I've told them."
     return "Nobody else is free this week; you'll be paired first next round."
 
 
@@ -286,7 +316,7 @@ async def _free_this_round(
 
 
 async def preview(ctx: Context) -> Message:
-    at = await _next_round_at(ctx)
+    at = await next_round_at(ctx.store, ctx.club, ctx.now)
     plan = await plan_round(ctx.store, ctx.club, at)
     if not plan.members:
         return reply("Nobody has joined yet. Members opt in with `/mockpair join`.")
@@ -304,13 +334,6 @@ async def preview(ctx: Context) -> Message:
             Field(name="Not paired", value=field_lines(alone, "Everyone is paired.")),
         ),
     )
-
-
-async def _next_round_at(ctx: Context) -> datetime:
-    """When the next round goes out: this week's if it is still ahead, else next week's."""
-    monday = await _next_round_week(ctx)
-    due = scheduled_at(ctx.club, monday)
-    return due if due >= ctx.now else scheduled_at(ctx.club, monday + timedelta(weeks=1))
 
 
 async def run_now(ctx: Context) -> Message:
@@ -357,6 +380,8 @@ async def settings(ctx: Context) -> Message:
         parse_weekday(changes["pairing_day"] or "")
     if "time" in ctx.args:
         changes["pairing_time"] = read_time(ctx.args["time"]).strftime("%H:%M")
+    if "notice" in ctx.args:
+        changes["pairing_notice"] = _notice(ctx.args["notice"])
     club = ctx.club
     if changes:
         club = await ctx.store.clubs.change(
@@ -365,7 +390,19 @@ async def settings(ctx: Context) -> Message:
         await ctx.schedule.club_changed(club.id)
     day = club.settings.get("pairing_day", DEFAULTS["pairing_day"])
     at = club.settings.get("pairing_time", DEFAULTS["pairing_time"])
-    return reply(f"{'Saved. ' if changes else ''}Rounds run every {day.title()} at {at}.")
+    ahead = club.settings.get("pairing_notice", DEFAULTS["pairing_notice"])
+    return reply(
+        f"{'Saved. ' if changes else ''}Rounds run every {day.title()} at {at}; "
+        f"the first time a group is given is at least {ahead} after the round goes out."
+    )
+
+
+def _notice(text: str) -> str:
+    """An officer's notice, '12h' or '1d', from 0h to three days."""
+    ahead = parse_duration(text.replace(" ", ""))
+    if ahead > MAX_NOTICE:
+        raise UserError("The notice is at most 3 days (`3d`), so a round keeps days to meet in.")
+    return text.replace(" ", "").lower()
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -412,7 +449,7 @@ COMMANDS: tuple[Command, ...] = (
         handler=feedback,
         options=(
             Option(name="partner", description="Your partner", kind="user", required=True),
-            Option(name="rating", description="1 to 5", kind="integer", required=True),
+            Option(name="rating", description="1 to 5 (none for a no-show)", kind="integer"),
             Option(name="notes", description="What went well, what to work on", max_length=1000),
             Option(name="no-show", description="yes if they didn't come", choices=("yes", "no")),
         ),
@@ -437,12 +474,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         name="admin mockpair settings",
-        description="The round's day and time",
+        description="The round's day, time and notice",
         handler=settings,
         officers_only=True,
         options=(
             Option(name="day", description="e.g. mon"),
             Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
+            Option(name="notice", description="Least time before a group's first time: 12h, 1d"),
         ),
     ),
 )

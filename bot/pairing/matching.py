@@ -1,39 +1,36 @@
 """The mock-interview pairing engine, pure: participants and history in, groups out.
 
-The score of a pair (only for two people in the same track with at least one
-common hour of the week; otherwise they cannot be paired):
+Two people can be paired only in the same track, with at least one common half hour,
+and not both interviewees (nobody would ask). Their fit:
 
     100                              being able to meet at all
     - 12 x |level difference|        similar levels learn most from each other
     + 25 interviewer with interviewee, + 12 if either says "both", 0 for two of a kind
     + 2 x common hours (up to 8)     more slots, easier to schedule
     - 20 x (2 - priorities)          repeated no-shows lower a member's priority
-    (this fit is floored at 1), then
-    + 1000                           a new partner...
-    - 1000 x 0.9^(rounds ago - 1)    ...or less, the more recently the two were paired
+    (floored at 1)
 
-The 1,000 puts every new pair above every repeat: a repeat happens only when no
-alternative exists, and the penalty fades over about half a year (after 20 rounds
-it still outweighs any difference in fit).
+The matching is lexicographic (`Tiers`, sized to the track so that each tier outweighs
+everything below it added up over a whole matching): as many members seated as the
+track allows; the members who waited seated first (4 tiers of waiting rounds); then as
+few former partners as possible; then as few of last week's partners; then the best total
+fit, with a little for seating in pairs those who have been in more trios. So the number
+of repeats is the minimum any maximum matching allows, and last week's partner is the
+dearest repeat. `pair_score` is the fit plus 1,000 for a new partner (less for one met
+before, nothing for last week's), as the preview shows it.
 
-Who is seated comes before any of that. The matching pairs as many members as the
-track allows; among those matchings it takes the highest total of the pair scores
-plus each seated member's seat weight: 4,000 per round they waited (a member left
-out last round is seated before anyone gets a fresh partner) and 40 per trio they
-have been in (they get a pair, so the trio goes to those who had fewest).
+Each track is matched on its own. A track of up to 400 members is matched exactly on
+every pair that can meet (rustworkx's maximum-weight matching). A larger one is split at
+random into chunks of about 500; in each chunk every member keeps its best candidates,
+its best of each role, and a few at random (ties broken differently for each member, so
+identical members do not all crowd onto the same few), and the chunk is matched exactly
+on those. The members the chunks leave over are matched together, and a last pass looks
+for augmenting paths on the full graph, so no pair that could be made is lost.
 
-Each track is matched on its own, since pairs never cross tracks. A track of up to
-400 members is matched exactly on every pair that can meet (rustworkx's maximum-
-weight matching). A larger one is split at random into chunks of about 500; in each
-chunk every member keeps its best candidates, its best of each role, and a few at
-random (ties broken differently for each member, so identical members do not all
-crowd onto the same few), and the chunk is matched exactly on those. The members the
-chunks leave over are matched together, and a last pass looks for augmenting paths
-on the full graph, so no pair that could be made is lost.
-
-A track with members over afterwards makes at most one trio: the member who waited
-longest, then who has been in fewest trios, joins the pair they share an hour with
-whose members have been in fewest trios. Anyone still over is told why.
+A track with members over afterwards makes at most one trio, the fairest that keeps the
+seating (bot/pairing/trios.py); failing that, the member who waited longest, then who has
+been in fewest trios, joins the pair they share an hour with whose members have been in
+fewest trios. Anyone still over is told why.
 """
 
 from __future__ import annotations
@@ -46,6 +43,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from bot.model import plural
 from bot.pairing.hours import SLOTS_PER_HOUR, WEEK_SLOTS
+from bot.pairing.trios import Trio, best_trio
 
 if TYPE_CHECKING:  # numpy and rustworkx load when a round is matched, not at start-up
     import numpy as np
@@ -53,11 +51,11 @@ if TYPE_CHECKING:  # numpy and rustworkx load when a round is matched, not at st
 Role = Literal["interviewer", "interviewee", "both"]
 TRACKS: Final = ("coding", "ml-fundamentals", "ml-system-design", "behavioral")
 ROLES: Final[tuple[Role, ...]] = ("interviewer", "interviewee", "both")
-FRESH = 1000
-REPEAT_DECAY = 0.9
-# A seated member's weight in the matching (see the module docstring).
-WAITED = 4 * FRESH
+FRESH = 1000  # what a new partner adds to a pair's score, as the preview shows it
+# A seated member's trio turns, in the fit tier (see the module docstring).
 TRIO_TURN = 40
+# The fit tier of one edge: a pair's fit (at most 141) plus both members' trio turns.
+_FIT_TIER = 400
 FULL_GRAPH_UP_TO = 400  # tracks up to this size: every pair that can meet is a candidate
 CHUNK = 500  # larger tracks are matched in random chunks of about this size...
 BEST = 10  # ...where each member keeps its best candidates,
@@ -104,18 +102,53 @@ History = Mapping[frozenset[str], int]  # a past pair -> how many rounds ago (1 
 
 
 def pair_score(a: Participant, b: Participant, history: History) -> int:
-    """The documented score, or 0 when the two cannot be paired."""
+    """The pair's score as the preview shows it: its fit plus 1,000 for a new partner
+    (less for one met before, nothing for last week's); 0 when the two cannot be paired."""
+    fit = pair_fit(a, b)
+    return fit + _freshness(history.get(frozenset((a.id, b.id)))) if fit else 0
+
+
+def pair_fit(a: Participant, b: Participant) -> int:
+    """How well two members suit each other (1 and up), or 0 when they cannot meet: other
+    tracks, no common half hour, or two interviewees (nobody would ask)."""
     common = a.hours & b.hours
-    if a.track != b.track or not common or a.id == b.id:
+    if a.track != b.track or not common or a.id == b.id or a.role == b.role == "interviewee":
         return 0
     score = 100.0 - 12 * abs(a.level - b.level) + _roles(a.role, b.role)
     common_hours = common.bit_count() // SLOTS_PER_HOUR
     score += 2 * min(common_hours, 8) - 20 * (2 - a.priority - b.priority)
-    return max(1, int(score)) + _freshness(history.get(frozenset((a.id, b.id))))
+    return max(1, int(score))
 
 
 def _freshness(ago: int | None) -> int:
-    return FRESH if ago is None else int(FRESH - FRESH * REPEAT_DECAY ** (ago - 1))
+    return FRESH if ago is None else int(FRESH // 2 * (1 - 0.5 ** (ago - 1)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tiers:
+    """The weights that make a matching of `pairs` pairs at most lexicographic: each tier
+    outweighs everything below it added up over the whole matching."""
+
+    not_last_week: int
+    fresh: int
+    waited: int
+
+    @classmethod
+    def for_pool(cls, size: int) -> Tiers:
+        pairs = size // 2 + 1
+        not_last_week = _FIT_TIER * pairs
+        fresh = (not_last_week + _FIT_TIER) * pairs
+        return cls(not_last_week=not_last_week, fresh=fresh, waited=(fresh + not_last_week) * pairs)
+
+
+def edge_weight(a: Participant, b: Participant, history: History, tiers: Tiers) -> int:
+    """What seating `a` with `b` is worth to the matching (0 if they cannot meet)."""
+    fit = pair_fit(a, b)
+    if not fit:
+        return 0
+    ago = history.get(frozenset((a.id, b.id)))
+    repeat = tiers.not_last_week * (ago != 1) + tiers.fresh * (ago is None)
+    return fit + repeat + seat_weight(a, tiers) + seat_weight(b, tiers)
 
 
 def _roles(a: Role, b: Role) -> int:
@@ -143,22 +176,83 @@ def _pair_track(
 ) -> tuple[list[Group], list[Unpaired]]:
     if len(members) == 1:
         return [], [Unpaired(id=members[0].id, reason=f"nobody else is in the {track} track")]
-    pairs = _room_for_a_trio(members, match(members, history, seed=seed))
+    pairs = match(members, history, seed=seed)
+    trio = best_trio(
+        members,
+        pairs,
+        history,
+        seed=seed,
+        rematch=_rematch(members, history, seed, pairs),
+        fit=pair_fit,
+    )
+    if trio is not None:
+        return _with_trio(track, members, history, trio)
+    pairs = _room_for_a_trio(members, pairs)
     groups = [_group(members[i], members[j], history) for i, j in pairs]
     paired = {i for pair in pairs for i in pair}
     left = sorted((m for i, m in enumerate(members) if i not in paired), key=_trio_order(seed))
-    unpaired, trio = [], False
+    unpaired, joined = [], False
     for member in left:
-        if not trio and _join_trio(member, groups, members, history) is not None:
-            trio = True
+        if not joined and _join_trio(member, groups, members, history) is not None:
+            joined = True
         else:
             unpaired.append(Unpaired(id=member.id, reason=_why_alone(member, members)))
     return groups, unpaired
 
 
-def seat_weight(p: Participant) -> int:
+def _rematch(
+    pool: list[Participant], history: History, seed: str, pairs: list[tuple[int, int]]
+) -> Callable[[list[int]], list[tuple[int, int]]]:
+    """How a trio's rest is matched: exactly in a track the engine matches exactly, else
+    by repairing the track's matching along augmenting paths (a full re-match of a big
+    track per candidate trio would cost seconds)."""
+
+    def rematch(rest: list[int]) -> list[tuple[int, int]]:
+        sub = [pool[i] for i in rest]
+        if len(pool) <= FULL_GRAPH_UP_TO:
+            got = match(sub, history, seed=seed)
+        else:
+            at = {x: k for k, x in enumerate(rest)}
+            got = [(at[i], at[j]) for i, j in pairs if i in at and j in at]
+            if len(got) < len(pairs) - 1:  # the trio broke two pairs: mend one
+                got = _augment(sub, got)
+        return [(rest[a], rest[b]) for a, b in got]
+
+    return rematch
+
+
+def _with_trio(
+    track: str, members: list[Participant], history: History, trio: Trio
+) -> tuple[list[Group], list[Unpaired]]:
+    groups = [_group(members[i], members[j], history) for i, j in trio.pairs]
+    a, b, c = (members[i] for i in trio.members)
+    pair = max(((a, b), (a, c), (b, c)), key=lambda two: pair_fit(*two))
+    groups.append(
+        Group(
+            members=(a.id, b.id, c.id),
+            hours=a.hours & b.hours & c.hours,
+            score=pair_score(*pair, history),
+            why=TRIO_WHY,
+        )
+    )
+    seated = {i for pair in trio.pairs for i in pair} | set(trio.members)
+    unpaired = [
+        Unpaired(id=m.id, reason=_why_alone(m, members))
+        for i, m in enumerate(members)
+        if i not in seated
+    ]
+    return groups, unpaired
+
+
+TRIO_WHY = (
+    "The track had an odd number of members this round, so this group is a trio; "
+    "the turns above say who interviews whom."
+)
+
+
+def seat_weight(p: Participant, tiers: Tiers) -> int:
     """What seating `p` adds to a matching: waiting rounds first, then trio turns."""
-    return WAITED * min(p.waited, 3) + TRIO_TURN * min(p.trio_count, 3)
+    return tiers.waited * min(p.waited, 3) + TRIO_TURN * min(p.trio_count, 3)
 
 
 def _trio_order(seed: str) -> Callable[[Participant], tuple[int, int, str]]:
@@ -192,18 +286,27 @@ def _join_trio(
         members=(*old.members, member.id),
         hours=old.hours & member.hours,
         score=old.score,
-        why="The track had an odd number of members this round, so this group is a trio; "
-        "the turns above say who interviews whom.",
+        why=TRIO_WHY,
     )
     return groups[best[2]]
 
 
 def _why_alone(member: Participant, members: list[Participant]) -> str:
-    others = [m for m in members if m.id != member.id]
-    if not any(member.hours & m.hours for m in others):
+    others = [m for m in members if m.id != member.id and member.hours & m.hours]
+    if not others:
         return (
             f"no common hour with anyone else in the {member.track} track this week; "
             "widen your availability with /mockpair join"
+        )
+    if not any(pair_fit(member, m) for m in others):
+        return (
+            f"everyone in the {member.track} track who shares an hour with you only wants to "
+            "be interviewed, as you do; `role:both` in /mockpair join lets you ask as well"
+        )
+    if member.role == "interviewee":
+        return (
+            "the members who interview and share an hour with you were all paired (too few "
+            "interviewers this round); you're first next round, and `role:both` helps"
         )
     return "everyone who shares an hour with you was already paired; you're first next round"
 
@@ -293,17 +396,18 @@ def candidate_edges(
 ) -> list[tuple[int, int, int]]:
     """(i, j, weight) for pairs that can meet: every such pair when `neighbours` covers
     the pool, else each member's diverse candidates (see the module docstring). The
-    weight is the pair's score plus both members' seat weights."""
+    weight is `edge_weight`'s, in bulk."""
     import numpy as np
 
     n = len(pool)
-    scores = _bulk_scores(pool)
-    _apply_history(scores, pool, history)
+    tiers = Tiers.for_pool(n)
+    scores = _bulk_scores(pool, tiers)
+    _apply_history(scores, pool, history, tiers)
     if neighbours is not None and neighbours >= n - 1:
         rows, cols = np.nonzero(np.triu(scores))
     else:
         rows, cols = _diverse(scores, pool, _rng(seed, "ties"))
-    seats = np.array([seat_weight(p) for p in pool], dtype=np.int64)
+    seats = np.array([seat_weight(p, tiers) for p in pool], dtype=np.int64)
     weights = scores[rows, cols] + seats[rows] + seats[cols]
     return list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True))
 
@@ -355,14 +459,17 @@ def _augment(pool: Sequence[Participant], pairs: list[tuple[int, int]]) -> list[
     free = [i for i in range(len(pool)) if i not in mate]
     if len(free) < 2:
         return pairs
-    words = _words(pool)
-    for root in sorted(free, key=lambda i: -seat_weight(pool[i])):
+    words, answers_only = _words(pool), _answers_only(pool)
+    tiers = Tiers.for_pool(len(pool))
+    for root in sorted(free, key=lambda i: -seat_weight(pool[i], tiers)):
         if root not in mate:
-            _flip(_augmenting_path(root, mate, words), mate)
+            _flip(_augmenting_path(root, mate, words, answers_only), mate)
     return sorted({(min(i, j), max(i, j)) for i, j in mate.items()})
 
 
-def _augmenting_path(root: int, mate: dict[int, int], words: np.ndarray) -> list[int]:
+def _augmenting_path(
+    root: int, mate: dict[int, int], words: np.ndarray, answers_only: np.ndarray
+) -> list[int]:
     """An alternating path from the free `root` to another free member, as the list
     [root, y1, z1, y2, ..., yk] (yi-zi matched), or [] if none is found in the budget.
 
@@ -376,8 +483,7 @@ def _augmenting_path(root: int, mate: dict[int, int], words: np.ndarray) -> list
     while queue and expanded < AUGMENT_BUDGET:
         x = queue.pop(0)
         expanded += 1
-        common = np.bitwise_and(words, words[x]).any(axis=1)
-        for y in np.flatnonzero(common).tolist():
+        for y in np.flatnonzero(_meets(x, words, answers_only)).tolist():
             if y == x or y in parent or y in inner:
                 continue
             inner[y] = x
@@ -421,12 +527,12 @@ def _room_for_a_trio(
     left = [i for i in range(len(pool)) if i not in seated]
     if not left or not pairs:
         return pairs
-    words = _words(pool)
+    words, answers_only = _words(pool), _answers_only(pool)
     pair_hours = np.array([words[i] & words[j] for i, j in pairs], dtype=np.uint64)
     pair_of = {x: k for k, pair in enumerate(pairs) for x in pair}
     mate = dict(pairs) | {j: i for i, j in pairs}
     for root in left:
-        path = _path_to_a_joiner(root, mate, pair_of, words, pair_hours)
+        path = _path_to_a_joiner(root, mate, pair_of, (words, answers_only), pair_hours)
         if path:
             freed = mate[path[-1]]
             _flip(path, mate)
@@ -439,7 +545,7 @@ def _path_to_a_joiner(
     root: int,
     mate: dict[int, int],
     pair_of: dict[int, int],
-    words: np.ndarray,
+    graph: tuple[np.ndarray, np.ndarray],
     pair_hours: np.ndarray,
 ) -> list[int]:
     """[root, y1, w1, ..., yk] such that flipping it frees w_k = mate[yk], who shares an
@@ -447,6 +553,7 @@ def _path_to_a_joiner(
     itself can already join a pair)."""
     import numpy as np
 
+    words, answers_only = graph
     parent: dict[int, int] = {root: -1}  # freed (even) vertex -> the partner it gives up
     inner: dict[int, int] = {}  # partner taken (odd) -> the freed vertex that takes it
     queue, expanded = [root], 0
@@ -461,7 +568,7 @@ def _path_to_a_joiner(
         # (p0 takes p2, freeing p1, after p0 taking p1 freed p2): only the members on
         # x's own path, and partners already taken, are out.
         mine = _on_path(x, parent, inner)
-        for y in np.flatnonzero((words & words[x]).any(axis=1)).tolist():
+        for y in np.flatnonzero(_meets(x, words, answers_only)).tolist():
             if y in mine or y in inner or y not in mate or mate[y] in parent:
                 continue
             inner[y] = x
@@ -500,8 +607,22 @@ def _words(pool: Sequence[Participant]) -> np.ndarray:
     ).reshape(len(pool), _WORDS)
 
 
-def _bulk_scores(pool: Sequence[Participant]) -> np.ndarray:
-    """The score matrix without history, 0 where two cannot be paired."""
+def _answers_only(pool: Sequence[Participant]) -> np.ndarray:
+    import numpy as np
+
+    return np.array([p.role == "interviewee" for p in pool], dtype=bool)
+
+
+def _meets(x: int, words: np.ndarray, answers_only: np.ndarray) -> np.ndarray:
+    """Who `x` can be paired with: a common half hour, and not two interviewees."""
+    import numpy as np
+
+    common: np.ndarray = np.bitwise_and(words, words[x]).any(axis=1)
+    return common & ~answers_only if answers_only[x] else common
+
+
+def _bulk_scores(pool: Sequence[Participant], tiers: Tiers) -> np.ndarray:
+    """`edge_weight` without history and seats, in bulk: 0 where two cannot be paired."""
     import numpy as np
 
     words = _words(pool)
@@ -520,13 +641,17 @@ def _bulk_scores(pool: Sequence[Participant]) -> np.ndarray:
         + 2 * np.minimum(common // SLOTS_PER_HOUR, 8)
         - 20 * (2 - priority[:, None] - priority[None, :])
     )
-    result: np.ndarray = np.maximum(1, score.astype(np.int64)) + FRESH
+    result: np.ndarray = np.maximum(1, score.astype(np.int64)) + tiers.fresh + tiers.not_last_week
+    answers = _answers_only(pool)
     result[(common == 0) | (track[:, None] != track[None, :])] = 0
+    result[answers[:, None] & answers[None, :]] = 0
     np.fill_diagonal(result, 0)
     return result
 
 
-def _apply_history(scores: np.ndarray, pool: Sequence[Participant], history: History) -> None:
+def _apply_history(
+    scores: np.ndarray, pool: Sequence[Participant], history: History, tiers: Tiers
+) -> None:
     if not history:
         return
     index = {p.id: i for i, p in enumerate(pool)}
@@ -536,4 +661,5 @@ def _apply_history(scores: np.ndarray, pool: Sequence[Participant], history: His
         a, b = (index.get(x) for x in pair)
         if a is None or b is None or scores[a, b] == 0:
             continue
-        scores[a, b] = scores[b, a] = scores[a, b] - FRESH + _freshness(ago)
+        cost = tiers.fresh + (tiers.not_last_week if ago == 1 else 0)
+        scores[a, b] = scores[b, a] = scores[a, b] - cost

@@ -1,10 +1,12 @@
 """The weekly mock-interview round: plan it, hand out question packs, announce it once.
 
 A round is planned from the members who opted in (and aren't skipping this week),
-their availability over the seven days after the round goes out, in their own zones
-(so every slot told lies ahead), the pairs of past rounds (so the engine can avoid
-repeats) and how many rounds in a row each member was left out (so the engine seats
-them first). Question packs go to the interviewer; the interviewee gets the topic.
+their availability over the seven days after the round goes out, in their own zones,
+from the club's notice on (12 hours by default, so no time told is about to pass), the
+pairs of past rounds (so the engine can avoid repeats) and how many rounds in a row
+each member was left out (so the engine seats them first). Each group is told up to
+three times on different days. Question packs go to the interviewer; an interviewee
+only answers and gets the topic; no member is asked a question they heard before.
 The round is saved before anything is sent; DMs are claimed per member, so a retried
 round never doubles a message.
 """
@@ -16,20 +18,23 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.club_time import local, parse_hhmm, parse_weekday, zone
+from bot.club_time import local, parse_duration, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import Field, Message, clip, field_lines, mention
+from bot.model import Field, Message, clip, field_lines, mention, stamp
 from bot.pairing.hours import (
     SLOT,
+    candidate_slots,
     describe_time,
     first_slot,
+    from_slot,
     monday_start,
     parse_availability,
     round_start,
     slot_time,
     week_slots,
 )
+from bot.pairing.matching import Group as Planned
 from bot.pairing.matching import History, Participant, Round, pair_round
 from bot.pairing.store import Group, NewGroup, PairingMember, PairingStore
 from bot.problems import Problem, ProblemStore, load_bank
@@ -37,14 +42,15 @@ from bot.store.clubs import Club
 from bot.store.store import Store
 
 ROUND = "mockpair_round"
-DEFAULTS = {"pairing_day": "mon", "pairing_time": "10:00"}
+DEFAULTS = {"pairing_day": "mon", "pairing_time": "10:00", "pairing_notice": "12h"}
+MAX_NOTICE = timedelta(days=3)
 HISTORY_ROUNDS = 30
 FORMAT = (
     "Two 25-minute halves: one of you interviews, then swap roles. "
     "Leave 5 minutes at the end of each half for feedback."
 )
 ONE_WAY = "One 50-minute interview; leave the last 10 minutes for feedback."
-TRIO = "Three 25-minute turns, one per line above; leave 5 minutes at the end of each for feedback."
+TRIO = "One 25-minute turn per line above; leave 5 minutes at the end of each for feedback."
 # The bank has no behavioral questions; these are the project-walkthrough prompts.
 BEHAVIORAL = (
     "Walk me through the project you're proudest of: the goal, your part, the result.",
@@ -70,6 +76,21 @@ def scheduled_at(club: Club, monday: date) -> datetime:
     return wall.replace(tzinfo=zone(club.timezone)).astimezone(UTC)
 
 
+def notice(club: Club) -> timedelta:
+    """How long before a group's first time it is told (an officer setting)."""
+    return parse_duration(club.settings.get("pairing_notice", DEFAULTS["pairing_notice"]))
+
+
+async def next_round_at(store: Store, club: Club, now: datetime) -> datetime:
+    """When the next round goes out: this week's if it has not run and is still ahead,
+    else next week's. `/mockpair status`, `skip` and the preview all ask here."""
+    monday = week_of(club, now)
+    due = scheduled_at(club, monday)
+    if due >= now and not await store.repo(PairingStore).round_ran(club.id, monday):
+        return due
+    return scheduled_at(club, monday + timedelta(weeks=1))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     week_of: date
@@ -83,6 +104,15 @@ class Plan:
         if first is None:
             return None
         return (slot_time(self.start, first) - monday_start(self.week_of)) // SLOT
+
+    def candidates(self, group: Planned) -> tuple[int, ...]:
+        """Up to three half hours the group shares, on different days in every member's
+        zone, each beginning a whole session where one fits; as the group table counts."""
+        zones = [self.members[m].timezone for m in group.members if m in self.members]
+        length = 2 if len(group.members) == 2 else 3  # an hour for two, 90 minutes for three
+        picked = candidate_slots(group.hours, self.start, zones, length)
+        shift = (self.start - monday_start(self.week_of)) // SLOT
+        return tuple(shift + index for index in picked)
 
 
 def member_slots(member: PairingMember, start: datetime) -> int:
@@ -98,6 +128,7 @@ async def plan_round(store: Store, club: Club, instant: datetime) -> Plan:
     """The round going out at `instant`: only the slots of the seven days ahead count."""
     monday = week_of(club, instant)
     start = round_start(instant)
+    ahead = from_slot(start, instant + notice(club))
     members = {
         m.user_id: m
         for m in await store.repo(PairingStore).members(club.id)
@@ -111,7 +142,7 @@ async def plan_round(store: Store, club: Club, instant: datetime) -> Plan:
             track=m.track,
             level=m.level,
             role=m.role,  # type: ignore[arg-type]
-            hours=member_slots(m, start),
+            hours=member_slots(m, start) & ahead,
             priority=1 / (1 + m.no_shows),
             trio_count=m.trio_count,
             waited=waited.get(m.user_id, 0),
@@ -171,15 +202,16 @@ async def pack_for(
     *,
     heard: Collection[str] = (),
 ) -> tuple[str, ...]:
-    """Questions to ask `member` as interviewee: their track, not solved by them, never
-    asked of them before, none of `heard` (asked of someone else in their session). Their
+    """Questions to ask `member` as interviewee: their track, not solved by them, none
+    they heard in a session before (asked of them, of a trio partner, or by them as
+    interviewer), none of `heard` (asked of someone else in their session). Their
     interviewer gets them; they never see them in advance."""
     if member.track == "behavioral":
         return ()
     solved = {
         s.problem_id for s in await store.repo(ProblemStore).solves(club_id, user_id=member.user_id)
     }
-    given = await store.repo(PairingStore).packs_given(club_id, member.user_id)
+    given = await store.repo(PairingStore).questions_heard(club_id, member.user_id)
     pool = [p for p in _track_pool(member) if p.id not in solved | given and p.id not in heard]
     pool.sort(key=lambda p: hashlib.sha256(f"{seed}|{p.id}".encode()).hexdigest())
     return tuple(p.id for p in pool[: _PACK_SIZE[member.track]])
@@ -213,15 +245,18 @@ async def _build_round(run: JobRun) -> Delivery:
     plan = await plan_round(run.store, run.club, run.now)
     if not plan.members:
         raise SkipRun("nobody has joined /mockpair yet")
-    new_groups = [
-        NewGroup(
-            members=g.members,
-            slot=plan.slot_index(g.hours),
-            why=g.why,
-            packs=await _session_packs(run, g.members, plan.members, plan.week_of),
+    new_groups = []
+    for g in plan.round.groups:
+        times = plan.candidates(g)  # the first is the group's slot (calendar feeds show it)
+        new_groups.append(
+            NewGroup(
+                members=g.members,
+                slot=times[0] if times else plan.slot_index(g.hours),
+                why=g.why,
+                packs=await _session_packs(run, g.members, plan.members, plan.week_of),
+                candidates=times,
+            )
         )
-        for g in plan.round.groups
-    ]
     new_groups += [
         NewGroup(members=(u.id,), slot=None, why=f"unpaired: {u.reason}", packs={})
         for u in plan.round.unpaired
@@ -247,35 +282,49 @@ def group_slot(group: Group) -> datetime | None:
     return slot_time(monday_start(group.week_of), group.slot)
 
 
+def group_times(group: Group) -> list[datetime]:
+    """The times a group was told: its candidates, or its first slot (older groups)."""
+    slots = group.candidates or ((group.slot,) if group.slot is not None else ())
+    return [slot_time(monday_start(group.week_of), s) for s in slots]
+
+
+def told_times(times: Sequence[datetime], zone_name: str) -> str:
+    """Times as each platform shows them in the reader's zone, with `zone_name`'s wall
+    clock where it can't ('Mon 05 Oct 10:00 EDT')."""
+    return "\n".join(f"• {stamp(at, describe_time(at, zone_name))}" for at in times) or "-"
+
+
 def interviews(group: Sequence[str], members: dict[str, PairingMember]) -> list[tuple[str, str]]:
     """(interviewer, interviewee), one interviewer per interviewee: `interviewer` members
-    only ask and `interviewee` members only answer (when a group has no one to answer, as
-    two interviewers, everyone answers); the asking is spread evenly, so in a trio of
-    three "both" each member asks once and answers once."""
+    only ask and `interviewee` members only answer, never ask (when a group has no one to
+    answer, as two interviewers, everyone answers; a member nobody can ask, as "both"
+    with an interviewee, only asks); the asking is spread evenly, so in a trio of three
+    "both" each member asks once and answers once."""
     roles = {m: members[m].role if m in members else "both" for m in group}
-    answerers = interviewed(group, members)
+    askers = [m for m in group if roles[m] != "interviewee"]
+    answerers = [m for m in group if roles[m] != "interviewer"] or list(group)
 
     def eligible(answerer: str) -> list[str]:
-        others = [o for o in group if o != answerer]
-        return [o for o in others if roles[o] != "interviewee"] or others
+        return [o for o in askers if o != answerer]
 
     load = dict.fromkeys(group, 0)
     halves = []
     for answerer in sorted(answerers, key=lambda a: (len(eligible(a)), group.index(a))):
-        asker = min(eligible(answerer), key=lambda o: (load[o], group.index(o)))
-        load[asker] += 1
-        halves.append((asker, answerer))
+        if eligible(answerer):
+            asker = min(eligible(answerer), key=lambda o: (load[o], group.index(o)))
+            load[asker] += 1
+            halves.append((asker, answerer))
     return sorted(halves, key=lambda half: group.index(half[1]))
 
 
 def interviewed(group: Sequence[str], members: dict[str, PairingMember]) -> list[str]:
-    roles = {m: members[m].role if m in members else "both" for m in group}
-    return [m for m in group if roles[m] != "interviewer"] or list(group)
+    return [answerer for _, answerer in interviews(group, members)]
 
 
 AFTER_THE_SESSION = (
     "After the session: `/mockpair feedback partner:@name rating:1-5`; if your partner "
-    "doesn't show, add `no-show:yes` and I'll look for someone free."
+    "doesn't show, `/mockpair feedback partner:@name no-show:yes` and I'll look for "
+    "someone free."
 )
 
 
@@ -295,14 +344,13 @@ async def group_dm(
 
     others = [m for m in group.members if m != member_id]
     # Partners as mentions (clickable, never pinging in a DM); names where mentions don't render.
-    slot = group_slot(group)
-    when = describe_time(slot, me.timezone) if slot else "-"
+    everyone = "both" if len(others) == 1 else "all"
     halves = interviews(group.members, members)
     fields = [
         Field(name="Partner" + ("s" if len(others) > 1 else ""), value=_names(others, mention)),
-        Field(name="First common slot (your time)", value=when),
+        Field(name=f"Times you {everyone} have", value=told_times(group_times(group), me.timezone)),
         Field(name="Who interviews whom", value=_turns(halves, member_id, mention)),
-        Field(name="Format", value={1: ONE_WAY, 2: FORMAT}.get(len(halves), TRIO)),
+        Field(name="Format", value=_format(len(group.members), len(halves))),
     ]
     for asker, answerer in halves:
         if asker == member_id:
@@ -322,10 +370,16 @@ async def group_dm(
         fields.append(Field(name=reason, value=group.why))
     return Message(
         title=f"Your mock interview this week ({group.week_of:%d %b})",
-        text=f"Say hi to {_names(others, mention)} now and agree on a time: {when} is the first "
-        f"half hour you {'both' if len(others) == 1 else 'all'} have. {AFTER_THE_SESSION}",
+        text=f"Say hi to {_names(others, mention)} now and pick one of the times below: each "
+        f"starts a half hour you {everyone} have, on a different day. {AFTER_THE_SESSION}",
         fields=tuple(fields),
     )
+
+
+def _format(people: int, halves: int) -> str:
+    if halves == 1:
+        return ONE_WAY
+    return FORMAT if people == 2 else TRIO
 
 
 def _names(user_ids: Sequence[str], name: Callable[[str], str]) -> str:
@@ -386,7 +440,7 @@ def announcement(
         if len(g.members) > 1 and g.members[0] in members
     ]
     alone = len([g for g in groups if len(g.members) == 1])
-    text = "Check your DMs for your partner, a time that suits you both and your question pack."
+    text = "Check your DMs for your partner, times you share and who interviews whom."
     if alone:
         text += f" {alone} member(s) couldn't be paired this week and were told why."
     return Message(

@@ -57,6 +57,9 @@ class GroupRow(Base):
     # The first common half hour, in half hours after the round's Monday 00:00 UTC.
     slot: Mapped[int | None]
     why: Mapped[str] = mapped_column(Text, default="")
+    # Up to three candidate half hours on different days, space-separated, counted like
+    # `slot` (the first of them is `slot`); empty for groups saved before them.
+    candidate_slots: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class PackRow(Base):
@@ -79,7 +82,7 @@ class FeedbackRow(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("mockpair_groups.id", ondelete="CASCADE"))
     from_user: Mapped[str] = mapped_column(String(64))
     about_user: Mapped[str] = mapped_column(String(64))
-    rating: Mapped[int]
+    rating: Mapped[int | None]  # none for a no-show report
     notes: Mapped[str] = mapped_column(Text, default="")
     no_show: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -109,6 +112,8 @@ class Group:
     members: tuple[str, ...]
     slot: int | None  # half hours after week_of's Monday 00:00 UTC (bot.pairing.hours)
     why: str
+    # Up to three half hours on different days, counted like `slot`, the first being `slot`.
+    candidates: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +122,7 @@ class NewGroup:
     slot: int | None
     why: str
     packs: dict[str, tuple[str, ...]]  # interviewee -> problem ids
+    candidates: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,7 +130,7 @@ class Feedback:
     group_id: int
     from_user: str
     about_user: str
-    rating: int
+    rating: int | None  # none for a no-show report
     notes: str
     no_show: bool
 
@@ -219,6 +225,7 @@ class PairingStore:
                     members=" ".join(group.members),
                     slot=group.slot,
                     why=group.why,
+                    candidate_slots=" ".join(map(str, group.candidates)),
                 )
                 session.add(row)
                 await session.flush()
@@ -260,21 +267,34 @@ class PairingStore:
             groups = [g for g in groups if g.week_of in weeks]
         return groups
 
-    async def add_to_group(self, club_id: int, group_id: int, user_id: str, slot: int) -> Group:
+    async def add_to_group(
+        self, club_id: int, group_id: int, user_id: str, candidates: tuple[int, ...]
+    ) -> Group:
         """Re-pairing after a no-show: a free member joins a member left alone this round."""
         async with self._sessions() as session, session.begin():
             row = await session.get_one(GroupRow, group_id)
-            row.members, row.slot = f"{row.members} {user_id}", slot
+            row.members, row.slot = f"{row.members} {user_id}", candidates[0]
+            row.candidate_slots = " ".join(map(str, candidates))
             round_row = await session.get_one(RoundRow, row.round_id)
             return _group(row, round_row.week_of, round_row.ran_at)
 
     async def add_group(
-        self, club_id: int, round_id: int, members: tuple[str, ...], slot: int, why: str
+        self,
+        club_id: int,
+        round_id: int,
+        members: tuple[str, ...],
+        candidates: tuple[int, ...],
+        why: str,
     ) -> Group:
         """Re-pairing after a no-show: two members whose partners didn't come meet instead."""
         async with self._sessions() as session, session.begin():
             row = GroupRow(
-                round_id=round_id, club_id=club_id, members=" ".join(members), slot=slot, why=why
+                round_id=round_id,
+                club_id=club_id,
+                members=" ".join(members),
+                slot=candidates[0],
+                why=why,
+                candidate_slots=" ".join(map(str, candidates)),
             )
             session.add(row)
             await session.flush()
@@ -297,6 +317,20 @@ class PairingStore:
                 )
             )
             return set(rows.scalars())
+
+    async def questions_heard(self, club_id: int, user_id: str) -> set[str]:
+        """Every question asked in a session `user_id` was in, of them or of anyone else
+        there (a trio hears all its questions; an interviewer knows the ones they asked)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PackRow.problem_id, GroupRow.members)
+                .join(GroupRow, PackRow.group_id == GroupRow.id)
+                .where(
+                    PackRow.club_id == club_id,
+                    GroupRow.members.contains(user_id, autoescape=True),
+                )
+            )
+            return {problem for problem, members in rows if user_id in members.split()}
 
     async def pack(self, club_id: int, group_id: int, user_id: str) -> list[str]:
         async with self._sessions() as session:
@@ -378,4 +412,5 @@ def _group(row: GroupRow, week_of: date, ran_at: datetime) -> Group:
         members=tuple(row.members.split()),
         slot=row.slot,
         why=row.why,
+        candidates=tuple(int(s) for s in (row.candidate_slots or "").split()),
     )

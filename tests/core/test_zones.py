@@ -58,6 +58,30 @@ CHOSEN = [
     ("UTC\u22125", "UTC-05:00"),
     ("GMT+0", "UTC"),
     ("Etc/GMT-5", "UTC+05:00"),
+    # Windows and Outlook names, coasts, both seasons at once, countries with one zone.
+    ("Eastern Time (US & Canada)", NY),
+    ("Pacific Time (US & Canada)", LA),
+    ("(UTC-06:00) Central Time (US & Canada)", CHI),
+    ("W. Europe Standard Time", "Europe/Berlin"),
+    ("GMT Standard Time", "Europe/London"),
+    ("India Standard Time", "Asia/Kolkata"),
+    ("AUS Eastern Standard Time", "Australia/Sydney"),
+    ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Amsterdam"),
+    ("east coast", NY),
+    ("West Coast", LA),
+    ("EST/EDT", NY),
+    ("CST/CDT", CHI),
+    ("Taiwan", "Asia/Taipei"),
+    ("Vietnam", "Asia/Ho_Chi_Minh"),
+    ("Singapore", "Asia/Singapore"),
+    ("Iceland", "Atlantic/Reykjavik"),
+    ("São Paulo", "America/Sao_Paulo"),
+    ("ICT", "Asia/Bangkok"),
+    # Old names are saved under the zone's own name.
+    ("Asia/Calcutta", "Asia/Kolkata"),
+    ("Asia/Saigon", "Asia/Ho_Chi_Minh"),
+    ("Europe/Kiev", "Europe/Kyiv"),
+    ("US/Eastern", NY),
 ]
 
 # (typed, words the question must contain) for abbreviations that mean two places.
@@ -202,3 +226,12 @@ def test_times_of_day_as_people_write_them(text, expected):
 def test_a_wrong_time_says_how_to_write_it(text):
     with pytest.raises(UserError, match="9am, 9:30pm, 21:30 or noon"):
         read_time(text)
+
+
+def test_windows_names_and_aliases_are_saved_under_a_zones_own_name():
+    from bot.club_time import canonical
+    from bot.zones import WINDOWS
+
+    for key in [*WINDOWS.values(), *(r.key for r in ALIASES.values())]:
+        assert zone(key) is not None
+        assert canonical(key) == key, key

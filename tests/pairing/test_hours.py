@@ -16,6 +16,7 @@ from bot.pairing.hours import (
     describe_time,
     first_slot,
     parse_availability,
+    read_availability,
     round_start,
     slot_time,
     week_slots,
@@ -25,6 +26,7 @@ from bot.pairing.hours import (
 ROUND = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 ZONES = (
     "America/New_York",
+    "Europe/Berlin",
     "Europe/London",
     "Asia/Kolkata",
     "Australia/Sydney",
@@ -75,7 +77,8 @@ def test_a_block_past_midnight_runs_into_the_next_morning():
         ("mon 18-18", "starts and ends at the same time"),
         ("mon 21-18", "ends before it starts.*early morning \\(until 06:00\\).*`fri 22-01`"),
         ("mon 18:15-19", "half hours"),
-        ("evenings", "I can't read `evenings`"),
+        ("evenings maybe", "is not a day"),
+        ("mon 9-5:15", "half hours"),
         ("funday 18-21", "is not a day"),
         ("mon 25-26", "hours run from 0 to 24"),
         ("mon", "at what times"),
@@ -140,8 +143,24 @@ _blocks = st.builds(
     st.integers(0, 47),
     st.integers(1, 16),
 )
-_rounds = st.datetimes(
-    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+_rounds = st.one_of(
+    st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    # Weeks with a clock change in New York, Europe or Sydney.
+    st.sampled_from(
+        [
+            datetime(2026, 3, 2),
+            datetime(2026, 3, 23),
+            datetime(2026, 10, 19),
+            datetime(2027, 3, 22),
+            datetime(2026, 10, 30),
+            datetime(2026, 3, 31),
+            datetime(2026, 9, 29),
+        ]
+    ).flatmap(
+        lambda day: st.integers(0, 7 * 48).map(lambda half: (day + half * SLOT).replace(tzinfo=UTC))
+    ),
 )
 
 
@@ -176,14 +195,9 @@ def test_every_slot_is_ahead_and_inside_the_members_own_hours(blocks, zone, at):
         slot = slot_time(start, index)
         if bits >> index & 1:
             assert _inside(blocks, zone, slot), (index, describe_time(slot, zone))
-        elif _steady(zone, slot):
-            # Nothing wholly inside is lost (away from a DST change inside the slot).
+        else:
+            # Nothing wholly inside is lost, next to a DST change too.
             assert not _inside(blocks, zone, slot), (index, describe_time(slot, zone))
-
-
-def _steady(zone: str, slot: datetime) -> bool:
-    tz = ZoneInfo(zone)
-    return slot.astimezone(tz).utcoffset() == (slot + SLOT).astimezone(tz).utcoffset()
 
 
 @settings(max_examples=100, deadline=None)
@@ -214,3 +228,85 @@ def test_week_of_is_not_needed_for_a_round_but_a_monday_still_reads():
     ny = parse_week("mon 18-19", "America/New_York", week)
     assert first_slot(ny) == 46
     assert describe_hour(46, week, "America/New_York") == "Mon 16 Nov 18:00 EST"
+
+
+# --- hours as written ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "understood", "read"),
+    [
+        ("sun 9-5", "Sun 09:00-17:00", "`9-5` as 09:00-17:00"),
+        ("sat 10-2", "Sat 10:00-14:00", "`10-2` as 10:00-14:00"),
+        ("mon 8-1", "Mon 08:00-13:00", "`8-1` as 08:00-13:00"),
+        ("mon 9am-5", "Mon 09:00-17:00", "`9am-5` as 09:00-17:00"),
+        ("7-9pm mon wed", "Mon and Wed 19:00-21:00", ""),
+        ("every day 7-8pm", "Every day 19:00-20:00", ""),
+        ("weeknights 8-10pm", "Weekdays 20:00-22:00", ""),
+        ("weeknights", "Weekdays 18:00-22:00", "`weeknights` as 18:00-22:00"),
+        ("mon 6.30pm-8pm", "Mon 18:30-20:00", ""),
+        ("mon 18h-20h", "Mon 18:00-20:00", ""),
+        ("mon 18h30-20h", "Mon 18:30-20:00", ""),
+        ("noon-2pm", "Every day 12:00-14:00", "`noon-2pm` without days as every day"),
+        ("evenings", "Every day 18:00-22:00", "`evenings` as 18:00-22:00"),
+        ("sat mornings", "Sat 09:00-12:00", "`mornings` as 09:00-12:00"),
+        ("weekday evenings 7-9", "Weekdays 19:00-21:00", ""),
+        ("mon 7-9pm wed 6-8pm", "Mon 19:00-21:00; Wed 18:00-20:00", ""),
+        ("every monday from 6 to 8pm", "Mon 18:00-20:00", ""),
+    ],
+)
+def test_phrases_people_write_are_read_and_the_echo_says_how(text, understood, read):
+    reading = read_availability(text)
+    described = describe_availability(reading.blocks, "UTC", reading.notes)
+    assert described.startswith(f"{understood}, your time (UTC)"), described
+    if read:
+        assert f"I read {read}" in described or f"; {read}" in described, described
+    else:
+        assert "I read" not in described, described
+
+
+@pytest.mark.parametrize("text", ["fri 22-01", "mon 11pm-1am", "sat 10pm-2"])
+def test_only_an_evening_start_runs_past_midnight(text):
+    (block,) = parse_availability(text)
+    assert block.start >= 22 * 60, block
+    assert block.end > 24 * 60, block
+    assert "past midnight" in describe_availability((block,), "UTC")
+
+
+def test_a_small_hours_block_meets_in_the_day_not_at_night():
+    """The issue's case: "sat 10-2" with "sat 23-24" was paired at 23:00."""
+    saturday = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+    day = _slots("sat 10-2", "America/New_York", saturday)
+    night = _slots("sat 23-24", "America/New_York", saturday)
+    assert not set(day) & set(night)
+    assert _wall(day[0], "America/New_York") == "Sat 10:00"
+    assert _wall(day[-1], "America/New_York") == "Sat 13:30"
+
+
+# --- exact across daylight saving --------------------------------------------------------
+
+
+def test_the_half_hour_before_clocks_go_forward_is_kept():
+    """London, 28 March 2027: 01:00 GMT becomes 02:00 BST; "sun 0:00-1:00" is two half hours."""
+    slots = _slots("sun 0:00-1:00", "Europe/London", datetime(2027, 3, 22, 9, tzinfo=UTC))
+    assert [describe_time(s, "Europe/London") for s in slots] == [
+        "Sun 28 Mar 00:00 GMT",
+        "Sun 28 Mar 00:30 GMT",
+    ]
+
+
+def test_the_repeated_hour_when_clocks_go_back_is_lived_twice():
+    """Berlin, 25 October 2026: 03:00 CEST becomes 02:00 CET; "sun 1:00-4:00" is three hours
+    on the wall and four in fact, and every half hour of it counts."""
+    slots = _slots("sun 1:00-4:00", "Europe/Berlin", datetime(2026, 10, 19, 8, tzinfo=UTC))
+    assert [describe_time(s, "Europe/Berlin").split(" ", 3)[3] for s in slots] == [
+        "01:00 CEST",
+        "01:30 CEST",
+        "02:00 CEST",
+        "02:30 CEST",
+        "02:00 CET",
+        "02:30 CET",
+        "03:00 CET",
+        "03:30 CET",
+    ]
+    assert slots[-1] + SLOT - slots[0] == timedelta(hours=4)

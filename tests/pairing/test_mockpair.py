@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import timedelta
 
-from bot.model import User, mention
+from bot.model import User, mention, plain
 from bot.pairing.store import PairingStore
 from tests.conftest import ADMIN, MEMBER
 
@@ -76,23 +76,23 @@ async def test_sixty_one_members_over_ten_rounds_pair_fairly_and_never_repeat(cl
 async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     await club.run(SETUP, as_user=ADMIN)
     await club.run(
-        '/mockpair join track:coding level:3 availability:"mon 18-20" role:interviewee',
+        '/mockpair join track:coding level:3 availability:"tue 18-20" role:interviewee',
         as_user=MEMBER,
     )
     await club.run(
-        '/mockpair join track:coding level:3 availability:"mon 23-24" timezone:Europe/London '
+        '/mockpair join track:coding level:3 availability:"tue 23-24" timezone:Europe/London '
         "role:interviewer",
         as_user=_user(1),
     )
     answer = await club.run("/admin mockpair run-now", as_user=ADMIN)
     assert answer.text == "This week's round is out: pairs announced and DMed."
     dms = dict(club.poster.dms)
-    fields = {f.name: f.value for f in dms["sam"].fields}
+    fields = {f.name: plain(f.value) for f in dms["sam"].fields}
     assert fields["Partner"] == mention("u01")
-    assert fields["First common slot (your time)"] == "Mon 16 Nov 18:00 EST"
-    assert "Mon 16 Nov 18:00 EST is the first half hour you both have." in dms["sam"].text
-    assert {f.name: f.value for f in dms["u01"].fields}["First common slot (your time)"] == (
-        "Mon 16 Nov 23:00 GMT"
+    assert fields["Times you both have"] == "• Tue 17 Nov 18:00 EST"
+    assert "pick one of the times below" in dms["sam"].text
+    assert plain({f.name: f.value for f in dms["u01"].fields}["Times you both have"]) == (
+        "• Tue 17 Nov 23:00 GMT"
     )
     # The interviewer holds the questions, with links and the idea to steer by; the
     # interviewee learns the topic and who asks, never the questions.
@@ -108,18 +108,17 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     again = await club.run("/admin mockpair run-now", as_user=ADMIN)
     assert "already run" in again.text
     status = await club.run("/mockpair status", as_user=MEMBER)
-    assert (
-        "with member01; first common slot Mon 16 Nov 18:00 EST"
-        in {f.name: f.value for f in status.fields}["This round"]
+    assert "with member01; times you both have: Tue 17 Nov 18:00 EST" in plain(
+        {f.name: f.value for f in status.fields}["This round"]
     )
 
 
 async def test_bad_input_is_explained_and_joining_twice_updates(club):
     await club.run(SETUP, as_user=ADMIN)
     bad = await club.run(
-        '/mockpair join track:coding level:3 availability:"evenings"', as_user=MEMBER
+        '/mockpair join track:coding level:3 availability:"sometimes"', as_user=MEMBER
     )
-    assert "I can't read `evenings`" in bad.text
+    assert "I can't read `sometimes`" in bad.text
     zone = await club.run(
         '/mockpair join track:coding level:3 availability:"mon 18-20" timezone:Mars/Base',
         as_user=MEMBER,
@@ -144,7 +143,7 @@ async def test_bad_input_is_explained_and_joining_twice_updates(club):
 async def test_feedback_only_about_a_partner_and_a_no_show_gets_re_paired(club):
     await club.run(SETUP, as_user=ADMIN)
     # member01 can meet both others; member02 and member03 share no hour.
-    for n, hours in ((1, "mon 18-20, tue 18-19"), (2, "mon 18-20"), (3, "tue 18-19")):
+    for n, hours in ((1, "wed 18-20, thu 18-19"), (2, "wed 18-20"), (3, "thu 18-19")):
         await club.run(
             f'/mockpair join track:coding level:3 availability:"{hours}"', as_user=_user(n)
         )

@@ -2,7 +2,9 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.model import User, mention
+from adapters.discord.render import embed
+from adapters.slack.render import blocks
+from bot.model import User, mention, plain
 from bot.pairing.rounds import rounds_waited
 from bot.pairing.store import Group, PairingStore
 from tests.conftest import ADMIN, MONDAY
@@ -25,9 +27,16 @@ async def _join(club, name, availability, *, zone="America/New_York", track="cod
 
 
 def _told(club, user_id: str) -> dict[str, str]:
-    """The fields of the last DM to `user_id`."""
+    """The fields of the last DM to `user_id`, stamps as their plain fallback."""
     message = [m for u, m in club.poster.dms if u == user_id][-1]
-    return {f.name: f.value for f in message.fields}
+    return {f.name: plain(f.value) for f in message.fields}
+
+
+def _times(club, user_id: str) -> list[str]:
+    """The times the last DM to `user_id` gave, in their own zone."""
+    told = _told(club, user_id)
+    field = told.get("Times you both have") or told["Times you all have"]
+    return [line.removeprefix("• ") for line in field.splitlines()]
 
 
 async def _groups(club):
@@ -36,19 +45,36 @@ async def _groups(club):
     return await store.repo(PairingStore).groups(club_id)
 
 
-async def test_the_slot_told_is_ahead_of_the_round_not_at_the_start_of_the_week(club):
+async def test_the_times_told_leave_twelve_hours_notice_on_different_days(club):
     await club.run(SETUP, as_user=ADMIN)
     await _join(club, "ann", "mon 8-11")
     await _join(club, "bob", "mon 8-11")
     await _join(club, "cat", "daily 9-22", track="ml-fundamentals")
     await _join(club, "dan", "daily 9-22", track="ml-fundamentals")
     await club.run("/admin mockpair run-now", as_user=ADMIN)  # Monday 10:00 New York
-    assert _told(club, "ann")["First common slot (your time)"] == "Mon 16 Nov 10:00 EST"
-    assert _told(club, "cat")["First common slot (your time)"] == "Mon 16 Nov 10:00 EST"
+    # Monday 10:00-11:00 is within the notice: next Monday morning, before the next round.
+    assert _times(club, "ann") == ["Mon 23 Nov 08:00 EST"]
+    assert _times(club, "cat") == [
+        "Tue 17 Nov 09:00 EST",
+        "Wed 18 Nov 09:00 EST",
+        "Thu 19 Nov 09:00 EST",
+    ]
     status = await club.run("/mockpair status", as_user=_u("bob"))
-    assert {f.name: f.value for f in status.fields}["This round"] == (
-        "with ann; first common slot Mon 16 Nov 10:00 EST"
+    assert plain({f.name: f.value for f in status.fields}["This round"]) == (
+        "with ann; times you both have: Mon 23 Nov 08:00 EST"
     )
+
+
+async def test_the_notice_is_an_officer_setting(club):
+    await club.run(SETUP, as_user=ADMIN)
+    saved = await club.run("/admin mockpair settings notice:2d", as_user=ADMIN)
+    assert "at least 2d after the round goes out" in saved.text
+    too_long = await club.run("/admin mockpair settings notice:5d", as_user=ADMIN)
+    assert "at most 3 days" in too_long.text
+    await _join(club, "cat", "daily 9-22")
+    await _join(club, "dan", "daily 9-22")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    assert _times(club, "cat")[0] == "Wed 18 Nov 10:00 EST"
 
 
 async def test_a_round_run_on_thursday_evening_counts_from_thursday_evening(club):
@@ -59,9 +85,17 @@ async def test_a_round_run_on_thursday_evening_counts_from_thursday_evening(club
     await _join(club, "cat", "daily 9-22", track="ml-fundamentals")
     await _join(club, "dan", "daily 9-22", zone="Europe/London", track="ml-fundamentals")
     await club.run("/admin mockpair run-now", as_user=ADMIN)
-    assert _told(club, "ann")["First common slot (your time)"] == "Thu 19 Nov 20:30 EST"
-    assert _told(club, "cat")["First common slot (your time)"] == "Fri 20 Nov 09:00 EST"
-    assert _told(club, "dan")["First common slot (your time)"] == "Fri 20 Nov 14:00 GMT"
+    assert _times(club, "ann")[0] == "Fri 20 Nov 09:00 EST"
+    assert _times(club, "cat") == [
+        "Fri 20 Nov 09:00 EST",
+        "Sat 21 Nov 09:00 EST",
+        "Sun 22 Nov 09:00 EST",
+    ]
+    assert _times(club, "dan") == [
+        "Fri 20 Nov 14:00 GMT",
+        "Sat 21 Nov 14:00 GMT",
+        "Sun 22 Nov 14:00 GMT",
+    ]
 
 
 async def test_a_half_hour_zone_is_told_a_slot_inside_its_own_hours(club):
@@ -69,8 +103,22 @@ async def test_a_half_hour_zone_is_told_a_slot_inside_its_own_hours(club):
     await _join(club, "lee", "wed 4-7", zone="Asia/Kolkata")
     await _join(club, "sam", "tue 18-21")
     await club.run("/admin mockpair run-now", as_user=ADMIN)
-    assert _told(club, "lee")["First common slot (your time)"] == "Wed 18 Nov 04:30 IST"
-    assert _told(club, "sam")["First common slot (your time)"] == "Tue 17 Nov 18:00 EST"
+    assert _times(club, "lee") == ["Wed 18 Nov 04:30 IST"]
+    assert _times(club, "sam") == ["Tue 17 Nov 18:00 EST"]
+
+
+async def test_the_times_are_stamps_each_platform_shows_in_the_readers_zone(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await _join(club, "lee", "wed 4-7", zone="Asia/Kolkata")
+    await _join(club, "sam", "tue 18-21")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    message = [m for u, m in club.poster.dms if u == "lee"][-1]
+    unix = int(datetime(2026, 11, 17, 23, 0, tzinfo=UTC).timestamp())
+    discord = {f.name: f.value for f in embed(message).fields}
+    assert discord["Times you both have"] == f"• <t:{unix}:f>"
+    slack = " ".join(b["text"]["text"] for b in blocks(message) if "text" in b)
+    assert f"<!date^{unix}^" in slack
+    assert "|Wed 18 Nov 04:30 IST>" in slack
 
 
 async def test_two_members_whose_partners_did_not_show_are_paired_with_each_other(club):
@@ -86,21 +134,25 @@ async def test_two_members_whose_partners_did_not_show_are_paired_with_each_othe
         f"/mockpair feedback partner:@{first_partner} rating:1 no-show:yes", as_user=_u(first)
     )
     assert alone.text.endswith("Nobody else is free this week; you'll be paired first next round.")
+    # A no-show report needs no rating: there was no session to rate.
     repaired = await club.run(
-        f"/mockpair feedback partner:@{second_partner} rating:1 no-show:yes", as_user=_u(second)
+        f"/mockpair feedback partner:@{second_partner} no-show:yes", as_user=_u(second)
     )
-    assert repaired.text == (
-        f"Sorry {second_partner} didn't show. You're now paired with {first}; first common "
-        "slot Wed 18 Nov 12:30 EST (your time). I've told them."
+    times = "Thu 19 Nov 09:00 EST, Fri 20 Nov 09:00 EST, Sat 21 Nov 09:00 EST"
+    assert plain(repaired.text) == (
+        f"Sorry {second_partner} didn't show. You're now paired with {first}; times you "
+        f"both have: {times}. I've told them."
     )
     to, told = club.poster.dms[-1]
     assert to == first
     assert f"{mention(second)}'s partner didn't show, so you two are paired" in told.text
-    assert "Wed 18 Nov 12:30 EST (your time)" in told.text
+    assert _times(club, first) == times.split(", ")
     status = await club.run("/mockpair status", as_user=_u(first))
-    assert {f.name: f.value for f in status.fields}["This round"] == (
-        f"with {second}; first common slot Wed 18 Nov 12:30 EST"
+    assert plain({f.name: f.value for f in status.fields}["This round"]) == (
+        f"with {second}; times you both have: {times}"
     )
+    unrated = await club.run(f"/mockpair feedback partner:@{first}", as_user=_u(second))
+    assert "Rate the session with `rating:1` to `rating:5`" in unrated.text
     # The no-show is not offered as a new partner, even if they report one back.
     back = await club.run(
         f"/mockpair feedback partner:@{first} rating:1 no-show:yes", as_user=_u(first_partner)
@@ -111,10 +163,10 @@ async def test_two_members_whose_partners_did_not_show_are_paired_with_each_othe
 async def test_re_pairing_only_uses_the_rest_of_the_week(club):
     await club.run(SETUP, as_user=ADMIN)
     for name in ("ann", "bob", "cat", "dan"):
-        await _join(club, name, "mon 10-12")
+        await _join(club, name, "wed 10-12")
     await club.run("/admin mockpair run-now", as_user=ADMIN)
     (first, first_partner), (second, second_partner) = [g.members for g in await _groups(club)]
-    club.clock.set(datetime(2026, 11, 18, 17, 0, tzinfo=UTC))  # Wednesday: Monday has passed
+    club.clock.set(datetime(2026, 11, 19, 17, 0, tzinfo=UTC))  # Thursday: Wednesday has passed
     for who, partner in ((first, first_partner), (second, second_partner)):
         answer = await club.run(
             f"/mockpair feedback partner:@{partner} rating:1 no-show:yes", as_user=_u(who)

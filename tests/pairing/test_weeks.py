@@ -8,9 +8,16 @@ from itertools import pairwise
 import pytest
 import rustworkx as rx
 
-from bot.model import User
-from bot.pairing.hours import describe_time, parse_availability, round_start, week_slots
-from bot.pairing.rounds import group_slot
+from bot.club_time import zone as zone_of
+from bot.model import User, plain
+from bot.pairing.hours import (
+    describe_time,
+    from_slot,
+    parse_availability,
+    round_start,
+    week_slots,
+)
+from bot.pairing.rounds import group_times
 from bot.pairing.store import Group, PairingMember, PairingStore
 from tests.conftest import ADMIN
 from tests.pairing.test_hours import _inside
@@ -69,33 +76,43 @@ async def played(club):
 
 
 def _slots(member: PairingMember, group: Group) -> int:
+    """The member's half hours that round, from the 12 hours' notice on."""
     start = round_start(group.ran_at)
-    return week_slots(parse_availability(member.availability), member.timezone, start)
+    ahead = from_slot(start, group.ran_at + timedelta(hours=12))
+    return week_slots(parse_availability(member.availability), member.timezone, start) & ahead
 
 
 def _can_meet(a: PairingMember, b: PairingMember, group: Group) -> bool:
+    """A common half hour in the same track, and someone to ask (not two interviewees)."""
+    if a.role == b.role == "interviewee":
+        return False
     return a.track == b.track and bool(_slots(a, group) & _slots(b, group))
 
 
-async def test_every_slot_told_is_after_the_round_and_inside_every_members_hours(played):
+async def test_every_time_told_leaves_the_notice_and_is_inside_every_members_hours(played):
     club, members, rounds = played
     told = defaultdict(list)
     for user_id, message in club.poster.dms:
-        told[user_id].append({f.name: f.value for f in message.fields})
+        told[user_id] += [plain(f.value) for f in message.fields if f.name.startswith("Times")]
     for week in rounds:
         for group in (g for g in week if len(g.members) > 1):
-            slot = group_slot(group)
-            assert slot is not None
-            assert slot >= group.ran_at, (group.week_of, group.members)
-            assert slot < group.ran_at + timedelta(days=7)
+            times = group_times(group)
+            assert 1 <= len(times) <= 3, group.members
+            for slot in times:
+                assert slot >= group.ran_at + timedelta(hours=12), (group.week_of, group.members)
+                assert slot < group.ran_at + timedelta(days=7)
             for user_id in group.members:
                 member = members[user_id]
-                assert _inside(parse_availability(member.availability), member.timezone, slot), (
-                    user_id,
-                    describe_time(slot, member.timezone),
-                )
-                said = describe_time(slot, member.timezone)
-                assert any(d.get("First common slot (your time)") == said for d in told[user_id])
+                for slot in times:
+                    blocks = parse_availability(member.availability)
+                    assert _inside(blocks, member.timezone, slot), (
+                        user_id,
+                        describe_time(slot, member.timezone),
+                    )
+                said = "\n".join(f"• {describe_time(t, member.timezone)}" for t in times)
+                assert said in told[user_id]
+                days = {t.astimezone(zone_of(member.timezone)).date() for t in times}
+                assert len(days) == len(times), "each time on a different day"
 
 
 async def test_nobody_who_could_be_paired_is_left_out_and_one_trio_at_most(played):

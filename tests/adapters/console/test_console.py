@@ -69,8 +69,8 @@ def test_the_demo_runs_a_week_of_problems_restarts_without_repeats_and_reports_a
     assert "#daily-problem refuses my posts (403 Missing Access)" in out
     assert "[dm @sam] ** 3 days left: Fall career fair RSVP **" in out
     assert "[post #deadlines] ** Internship windows · week of 23 Nov **" in out
-    assert "[post #mock-interviews]   • kim + sam + lee (coding)" in out
-    assert "[dm @lee]   Wed 25 Nov 04:30 IST" in out
+    assert "[post #mock-interviews]   • kim + lee + sam (coding)" in out
+    assert "[dm @lee]   • Wed 25 Nov 04:30 IST" in out
     assert "[error]" not in out
     assert "Traceback" not in out
 

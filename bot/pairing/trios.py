@@ -1,0 +1,145 @@
+"""Which trio a track with a member over makes: the fairest of all that seat the most.
+
+A track whose maximum matching leaves someone over seats one more member in a trio:
+three members who share a half hour and among whom someone can ask (not three
+interviewees). Seating the trio and a maximum matching of everyone else must seat as
+many as the track allows (the trio's pair plus the others' pairs is itself a maximum
+matching), and the members who waited must be seated as before. Among the trios that do,
+the one whose members have sat in the fewest trios is chosen; then the one whose members
+met least recently (so the same three are not the trio week after week while another
+fits), then the best fit, then a draw.
+
+A trio can keep the seating only if one of its members is left over by some maximum
+matching (the other two are then a pair of it), so only such trios are checked. In a
+track of up to `EVERY_TRIO_UP_TO` members those members are found exactly (a member is
+one when the track without them still has as many pairs) and every trio is considered,
+each checked by matching the rest exactly; in a larger one, the trios of a member the
+matching left over with members who have the fewest trios.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.pairing.matching import History, Participant
+
+EVERY_TRIO_UP_TO = 40
+# Trios whose rest is re-matched before falling back to the simple join (a match of 40
+# members takes about a millisecond).
+CHECKS = {True: 40, False: 12}
+
+Pairs = list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trio:
+    members: tuple[int, int, int]  # pool indices, in pool order
+    pairs: Pairs  # everyone else's pairs
+
+
+def best_trio(
+    pool: Sequence[Participant],
+    pairs: Pairs,
+    history: History,
+    *,
+    seed: str,
+    rematch: Callable[[list[int]], Pairs],
+    fit: Callable[[Participant, Participant], int],
+) -> Trio | None:
+    """The fairest trio that keeps the track's seating (see the module docstring), with
+    the rest re-matched by `rematch`; None when nobody is over or no trio qualifies."""
+    seated = {i for pair in pairs for i in pair}
+    over = [i for i in range(len(pool)) if i not in seated]
+    if not over or len(pool) < 3:
+        return None
+    waited_needed = _waited(pool, seated) + max(min(pool[i].waited, 3) for i in over)
+    small = len(pool) <= EVERY_TRIO_UP_TO
+    spare = _spare(pool, pairs, fit) if small else set(over)
+    for trio in _ranked(pool, over, spare, history, seed, fit)[: CHECKS[small]]:
+        rest = [i for i in range(len(pool)) if i not in trio]
+        others = rematch(rest)
+        now_seated = {i for pair in others for i in pair} | set(trio)
+        if len(others) == len(pairs) - 1 and _waited(pool, now_seated) >= waited_needed:
+            return Trio(members=trio, pairs=others)
+    return None
+
+
+def _spare(
+    pool: Sequence[Participant], pairs: Pairs, fit: Callable[[Participant, Participant], int]
+) -> set[int]:
+    """The members some maximum matching leaves over: those the track can do without and
+    still make as many pairs."""
+    import rustworkx as rx
+
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(len(pool)))
+    graph.add_edges_from_no_data(
+        [(a, b) for a, b in itertools.combinations(range(len(pool)), 2) if fit(pool[a], pool[b])]
+    )
+    seated = {i for pair in pairs for i in pair}
+    spare = {i for i in range(len(pool)) if i not in seated}
+    for member in seated:
+        without = graph.copy()
+        without.remove_node(member)
+        if len(rx.max_weight_matching(without, max_cardinality=True)) == len(pairs):
+            spare.add(member)
+    return spare
+
+
+def _waited(pool: Sequence[Participant], seated: set[int]) -> int:
+    return sum(min(pool[i].waited, 3) for i in seated)
+
+
+def _ranked(
+    pool: Sequence[Participant],
+    over: list[int],
+    spare: set[int],
+    history: History,
+    seed: str,
+    fit: Callable[[Participant, Participant], int],
+) -> list[tuple[int, int, int]]:
+    """The trios with a spare member that can meet, fairest first."""
+    people = _considered(pool, over, seed)
+    fits = {(a, b): fit(pool[a], pool[b]) for a, b in itertools.combinations(people, 2)}
+
+    def key(trio: tuple[int, int, int]) -> tuple[int, int, int, str]:
+        members = [pool[i] for i in trio]
+        turns = sum(p.trio_count for p in members)
+        met = [history.get(frozenset((a.id, b.id))) for a, b in itertools.combinations(members, 2)]
+        recent = sum(_RECENT - min(ago, _RECENT) for ago in met if ago is not None)
+        fit_sum = sum(fits[pair] for pair in itertools.combinations(trio, 2))
+        return turns, recent, -fit_sum, _draw(seed, *(p.id for p in members))
+
+    trios: set[tuple[int, int, int]] = set()
+    for k in spare.intersection(people):
+        for i, j in itertools.combinations([p for p in people if p != k], 2):
+            a, b, c = sorted((k, i, j))
+            trios.add((a, b, c))
+    return sorted((t for t in trios if _can_meet(pool, t)), key=key)
+
+
+_RECENT = 10  # rounds after which the three having met no longer counts against a trio
+
+
+def _considered(pool: Sequence[Participant], over: list[int], seed: str) -> list[int]:
+    """The members whose trios are looked at: everyone in a small track; else those with
+    the fewest trios and the members the matching left over."""
+    if len(pool) <= EVERY_TRIO_UP_TO:
+        return list(range(len(pool)))
+    fewest = sorted(range(len(pool)), key=lambda i: (pool[i].trio_count, _draw(seed, pool[i].id)))
+    return sorted({*fewest[:EVERY_TRIO_UP_TO], *over[:10]})
+
+
+def _can_meet(pool: Sequence[Participant], trio: tuple[int, int, int]) -> bool:
+    a, b, c = (pool[i] for i in trio)
+    asks = any(p.role != "interviewee" for p in (a, b, c))
+    return asks and bool(a.hours & b.hours & c.hours)
+
+
+def _draw(seed: str, *ids: str) -> str:
+    return hashlib.sha256("|".join((seed, *sorted(ids))).encode()).hexdigest()
