@@ -1,7 +1,7 @@
 """Pairing: a group keeps up to three candidate half hours on different days (its `slot`
 stays the first of them), and a no-show report may come without a rating.
 
-Revision ID: 0016
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-04
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
