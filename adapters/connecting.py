@@ -32,20 +32,22 @@ async def with_retries(
     what: str,
     attempt: Callable[[], Awaitable[T]],
     *,
-    passing: tuple[type[BaseException], ...],
+    passing: Callable[[Exception], bool],
     within: timedelta,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """`await attempt()` until it succeeds; a `passing` failure (no network, a 5xx) is
-    logged and tried again after 1, 2, 4… up to 30 seconds, for at most `within`; then
-    GaveUp (from the last failure). Any other failure is raised at once."""
+    """`await attempt()` until it succeeds; a failure `passing` says will pass (no
+    network, a 5xx) is logged and tried again after 1, 2, 4… up to 30 seconds, for at most
+    `within`; then GaveUp (from the last failure). Any other failure is raised at once."""
     started, wait, tries = clock(), FIRST_WAIT, 0
     while True:
         tries += 1
         try:
             return await attempt()
-        except passing as error:
+        except Exception as error:
+            if not passing(error):
+                raise
             spent = clock() - started
             left = within.total_seconds() - spent
             if left <= 0:

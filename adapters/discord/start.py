@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 PASSING = (OSError, TimeoutError, aiohttp.ClientError, discord.DiscordServerError)
 
 
+def passing(error: Exception) -> bool:
+    return isinstance(error, PASSING)
+
+
 async def run_discord(
     settings: Settings,
     *,
@@ -76,7 +80,7 @@ class _Connection:
             client = await with_retries(
                 "logging in to Discord",
                 self._logged_in,
-                passing=PASSING,
+                passing=passing,
                 within=self.settings.connect_within,
             )
             try:
