@@ -322,9 +322,9 @@ class Bot:
     def _ready(self, where: tuple[str, str, str], typed: str) -> list[str]:
         """Earlier suggestions for the same option that still match what is typed."""
         earlier = self._suggested.get(where)
-        if earlier is None or not typed.lower().startswith(earlier[0].lower()):
+        if earlier is None or not _letters(typed).startswith(_letters(earlier[0])):
             return []
-        return [s for s in earlier[1] if typed.lower() in s.lower()]
+        return [s for s in earlier[1] if _letters(typed) in _letters(s)]
 
     async def _run_command(self, event: CommandEvent) -> Message:
         command = self._by_name.get(event.name)
@@ -409,6 +409,11 @@ class Bot:
         if known is None or not same_rights(known.rights, user):
             await learned.learn_rights(club.id, user, now=now)
         return None if known is None else known.dm_refusal
+
+
+def _letters(text: str) -> str:
+    """`text` to compare suggestions by: "new y" matches "America/New_York"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def explain(commands: Sequence[Command], name: str) -> Message | None:

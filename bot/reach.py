@@ -23,5 +23,5 @@ def dm_refused_line(platform: str) -> str:
     how = _HOW_TO_OPEN.get(platform, "open your DMs to me")
     return (
         f"{DMS_REFUSED}, so your reminders and mock-interview pairs can't reach you: "
-        f"{how}. I'll try again from your next DM on."
+        f"{how}. I'll try DMs again from now on."
     )

@@ -65,6 +65,9 @@ class LifeDiscordMock(DiscordMock):
 
     removed: set[int] = field(default_factory=set)
     closed_dms: set[int] = field(default_factory=set)
+    # Channels where the bot lost Send Messages but keeps Send Messages in Threads: new
+    # posts answer 403, replies in threads opened earlier go through.
+    no_new_posts: set[int] = field(default_factory=set)
     dm_channels: dict[int, int] = field(default_factory=dict)
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -73,6 +76,8 @@ class LifeDiscordMock(DiscordMock):
         if len(parts) > 2 and parts[1] == "channels" and parts[2].isdigit():
             channel = int(parts[2])
             refused = self._refusal(channel)
+            if channel in self.no_new_posts and path == f"/channels/{channel}/messages":
+                refused = {"message": "Missing Permissions", "code": 50013}
             if refused is not None and request.method == "POST":
                 self.requests.append((request.method, path, await _body(request)))
                 return _json(refused, status=403)
@@ -424,3 +429,118 @@ async def _learned_admin(life: LifeClub, user_id: int, admin: bool) -> bool:
     club = await life.club()
     known = await life.runtime.store.repo(LearnedMembers).get(club.id, str(user_id))
     return known is not None and known.rights is not None and known.rights.is_admin is admin
+
+
+# --- a refusing channel does not flap ------------------------------------------------------
+
+
+def _notices(life: LifeClub) -> list[str]:
+    """The officer notices in the alerts channel, by title."""
+    return [
+        body["embeds"][0]["title"]
+        for method, path, body in life.mock.requests
+        if method == "POST"
+        and path == f"/channels/{CHANNEL}/messages"
+        and body.get("embeds")
+        and body["embeds"][0]["title"].startswith("A channel")
+    ]
+
+
+async def _problems_club(life: LifeClub) -> None:
+    setup = {
+        "timezone": "America/New_York",
+        "alerts": f"<#{CHANNEL}>",
+        "problems": f"<#{PROBLEMS}>",
+    }
+    assert "Saved." in await life.run("admin setup", setup, ALEX)
+    # Tuesday's problem goes out at 09:00 New York time; its thread takes the hint at 15:00
+    # and, the next morning, the key idea.
+    await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=1, hours=7))
+
+
+async def test_a_reply_in_an_old_thread_does_not_resume_a_channel_that_refuses_new_posts(life):
+    await _problems_club(life)
+    life.mock.no_new_posts.add(PROBLEMS)
+    await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=4))
+    club = await life.club()
+    assert club.channels["problems"].broken_reason == "403 Missing Permissions"
+    assert _notices(life) == ["A channel refuses my posts"], "paused once, never flapping"
+    threads = [
+        p
+        for m, p, _ in life.mock.requests
+        if m == "POST"
+        and p.endswith("/messages")
+        and p.split("/")[2] not in map(str, GUILD_CHANNELS)
+        and int(p.split("/")[2]) not in life.mock.dm_channels
+    ]
+    assert threads, "the key idea still went into the old thread"
+
+
+async def test_a_permission_check_that_looks_fine_does_not_resume_a_channel_that_refuses(life):
+    await _problems_club(life)
+    life.mock.no_new_posts.add(PROBLEMS)
+    await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=2, hours=1))
+    # The bot's permissions in the channel look complete to discord.py (the overwrite that
+    # took Send Messages away is not in its cache), yet posting is refused.
+    status = await life.run("admin status", {}, ALEX)
+    assert "#daily-problem refuses my posts (403 Missing Permissions)" in status
+    assert "takes my posts again" not in status
+    club = await life.club()
+    assert club.channels["problems"].broken_reason is not None
+    await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=3))
+    assert _notices(life) == ["A channel refuses my posts"]
+
+
+async def test_access_back_resumes_at_the_next_post_and_officers_hear_once_a_day(life):
+    await _problems_club(life)
+    life.mock.no_new_posts.add(PROBLEMS)
+    await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=2, hours=1))
+    life.mock.no_new_posts.clear()
+    status = await life.run("admin status", {}, ALEX)
+    assert "#daily-problem takes my posts again: problems posts resumed." in status
+    back = [
+        b for m, p, b in life.mock.requests if m == "POST" and p == f"/channels/{PROBLEMS}/messages"
+    ]
+    assert back[-1]["embeds"][0]["description"] == "I can post here again: problems posts resume."
+    # Paused and resumed the same day: the officers were told once that day.
+    assert _notices(life) == ["A channel refuses my posts"]
+    life.mock.no_new_posts.add(PROBLEMS)
+    await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=3, hours=1))
+    assert _notices(life) == ["A channel refuses my posts", "A channel refuses my posts"]
+
+
+# --- autocomplete within Discord's 3 seconds ------------------------------------------------
+
+
+def _typing(value: str) -> dict[str, Any]:
+    """/admin setup timezone:<value>, focused, as Discord sends it while the member types."""
+    option = {"name": "timezone", "type": 3, "value": value, "focused": True}
+    setup = {"name": "setup", "type": 1, "options": [option]}
+    return {"id": "1", "name": "admin", "type": 1, "options": [setup]}
+
+
+async def test_autocomplete_answers_within_two_and_a_half_seconds_on_a_slow_database(
+    life, monkeypatch
+):
+    clubs = life.runtime.store.clubs
+    read = clubs.get_or_create
+
+    async def slow(**kwargs: Any) -> Any:
+        await asyncio.sleep(3.2)  # the database answers in 3.2 s
+        return await read(**kwargs)
+
+    monkeypatch.setattr(clubs, "get_or_create", slow)
+    started = asyncio.get_running_loop().time()
+    body = await life.interact(command("admin", OWNER, kind=4, data=_typing("new")))
+    took = asyncio.get_running_loop().time() - started
+    assert body["type"] == 8
+    assert took < 2.9, f"answered after {took:.1f} s: Discord drops answers after 3 s"
+    assert body["data"]["choices"] == [], "nothing was ready yet"
+    await asyncio.sleep(3.5)  # the lookup finished meanwhile
+    started = asyncio.get_running_loop().time()
+    body = await life.interact(command("admin", OWNER, kind=4, data=_typing("new y")))
+    took = asyncio.get_running_loop().time() - started
+    assert took < 2.9
+    names = [c["name"] for c in body["data"]["choices"]]
+    assert names, "what was ready: the earlier suggestions that still match"
+    assert names == ["America/New_York"]
