@@ -23,7 +23,7 @@ from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence
 from bot.logs import log_run
 from bot.model import Message
 from bot.posting import CutOff, DmRefused, Poster, PostFailed, PostKey, PostRefused
-from bot.store.away import away, leave
+from bot.store.away import away, last_absence, leave
 from bot.store.batches import chunks
 from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
 from bot.store.clubs import Actor, Channel, Club, ClubChanges
@@ -55,9 +55,9 @@ class Deliverer:
         # Set when a run could not even claim its occurrence (the database was away):
         # the timing side then looks for unclaimed occurrences inside the grace window.
         self.unclaimed = False
-        # Clubs whose platform cut the bot off during the current runs: their remaining
-        # posts and DMs stop at once, before the club's own record of it is read again.
-        self._cut_off: set[int] = set()
+        # Clubs whose platform cut the bot off, and when this process saw it: their other
+        # posts and DMs stop at once, even those built from a snapshot read before.
+        self._cut_off: dict[int, datetime] = {}
 
     async def run_many(
         self, job: Job, due: Mapping[int, datetime], clubs: Mapping[int, Club] | None = None
@@ -82,7 +82,6 @@ class Deliverer:
                 clubs = await self.store.clubs.get_many(live)
         except (SQLAlchemyError, OSError) as error:
             return {**outcomes, **self._unclaimed(job, live, error)}
-        self._cut_off.clear()  # the clubs just read say themselves whether they are away
         # The club is gone, or its platform cut the bot off (nothing would go through).
         outcomes.update((c, "unscheduled") for c in live if c not in clubs or self.paused(clubs[c]))
         keys = {
@@ -171,6 +170,8 @@ class Deliverer:
         channel = club.channels.get(built.purpose)
         if channel is None:
             return Finish(key=key, status=SKIPPED, error=f"no {built.purpose} channel set")
+        if self.paused(club):  # cut off while this run was built (e.g. at its DMs)
+            return Finish(key=key, status=SKIPPED, error="cut off by the platform")
         # A paused channel is tried again at each of its scheduled posts (one request, not a
         # retry loop): when access is back the post goes out and the channel resumes.
         try:
@@ -258,12 +259,21 @@ class Deliverer:
 
     def paused(self, club: Club) -> bool:
         """Whether the club's platform cut the bot off: nothing is posted or DMed for it."""
-        return away(club) is not None or club.id in self._cut_off
+        if away(club) is not None:
+            return True
+        seen = self._cut_off.get(club.id)
+        if seen is None:
+            return False
+        back = last_absence(club)
+        if back is not None and back.until is not None and back.until >= seen:
+            del self._cut_off[club.id]  # a snapshot from after its return
+            return False
+        return True  # a snapshot from before this process saw it cut off
 
     async def cut_off(self, club: Club, reason: str) -> None:
         """The platform answers that the bot lost the whole workspace: pause the club (every
         process reads it) until it is re-invited or reinstalled. Nobody can be told there."""
-        self._cut_off.add(club.id)
+        self._cut_off[club.id] = self.clock.now()
         platform = Actor(id=club.platform, name=club.platform.title())
         why = f"{club.platform.title()} answered {reason}"
         if await leave(self.store.clubs, club.id, why=why, actor=platform, now=self.clock.now()):

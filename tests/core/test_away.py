@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.config import sqlite_url
-from bot.model import Message, Place
-from bot.posting import PostKey
+from bot.model import Message, Place, User
+from bot.posting import CutOff, PostKey
 from bot.runtime import open_runtime
 from bot.store.away import away, come_back, last_absence, leave
 from bot.store.clubs import Actor
@@ -186,3 +186,51 @@ async def test_status_says_what_was_missed_while_away(club):
     club.clock.set(back + timedelta(days=31))
     fields = {f.name: f.value for f in (await club.run("/admin status", as_user=ADMIN)).fields}
     assert "While I was away" not in fields, "said for a month, then dropped"
+
+
+@dataclass
+class UninstalledPoster(RecordingPoster):
+    """A workspace that uninstalled the app: every call answers invalid_auth."""
+
+    tried: int = 0
+
+    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
+        self.tried += 1
+        raise CutOff("invalid_auth")
+
+    async def dm(
+        self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
+    ) -> str:
+        self.tried += 1
+        raise CutOff("invalid_auth")
+
+
+async def test_the_first_refusal_stops_the_rest_of_a_rounds_dms(database_url, clock):
+    poster = UninstalledPoster()
+    runtime = await open_runtime(
+        database_url=database_url,
+        clock=clock,
+        poster=poster,
+        directory=ConsoleDirectory(),
+        owner="test",
+    )
+    try:
+        club = Club(runtime=runtime, poster=poster, clock=clock)
+        await club.run(
+            "/admin setup timezone:America/New_York pairing:#mock-interviews", as_user=ADMIN
+        )
+        for n in range(6):
+            await club.run(
+                '/mockpair join track:coding level:3 availability:"daily 0-24"',
+                as_user=User(id=f"m{n}", name=f"m{n}"),
+            )
+        answer = await club.run("/admin mockpair run-now", as_user=ADMIN)
+        assert poster.tried == 1, answer.text
+        [found] = await runtime.store.clubs.all()
+        gone = away(found)
+        assert gone is not None
+        assert gone.why == "Console answered invalid_auth"
+        runs = await runtime.store.claims.since(found.id, since=MONDAY - timedelta(days=1))
+        assert all(r.status != "failed" for r in runs), "nothing left to retry"
+    finally:
+        await runtime.close()

@@ -413,3 +413,21 @@ async def test_the_signed_events_are_answered_not_404(one_token: SlackClub):
 
 async def _is_away(installed: Installed) -> bool:
     return away(await installed.club()) is not None
+
+
+async def test_a_start_with_a_working_token_brings_the_workspace_back(
+    one_token: SlackClub, life_mock: LifeSlackMock
+):
+    """Socket Mode after a revoke: the admin puts the new token in place and restarts; the
+    start-up check (auth.test) resumes the workspace's club."""
+    from adapters.slack.start import _reach_slack
+    from bot.config import Settings
+
+    await one_token.command(SETUP)
+    assert await _send(one_token.app, "T1", {"type": "app_uninstalled"}) == 200
+    await _settle()
+    assert away(await one_token.club()) is not None
+    client = web_client("xoxb-new", base_url=life_mock.api_url)
+    await _reach_slack(one_token.runtime, client, Settings())
+    assert away(await one_token.club()) is None
+    assert ("auth.test", "xoxb-new") in life_mock.tokens
