@@ -52,18 +52,23 @@ STEPS = st.lists(
 )
 
 
-async def _play(folder: str, steps: list[Step]) -> None:
-    clock = ManualClock(MONDAY)
-    poster = TimedPoster(clock=clock)
+async def _opened(database_url: str, poster: RecordingPoster, clock: ManualClock) -> Club:
     runtime = await open_runtime(
-        database_url=sqlite_url(Path(folder) / "a.db"),
+        database_url=database_url,
         clock=clock,
         poster=poster,
         directory=ConsoleDirectory(),
         owner="test",
     )
+    return Club(runtime=runtime, poster=poster, clock=clock)
+
+
+async def _play(folder: str, steps: list[Step]) -> None:
+    clock = ManualClock(MONDAY)
+    poster = TimedPoster(clock=clock)
+    club = await _opened(sqlite_url(Path(folder) / "a.db"), poster, clock)
+    runtime = club.runtime
     try:
-        club = Club(runtime=runtime, poster=poster, clock=clock)
         await club.run(PROBLEMS_ONLY, as_user=ADMIN)
         [found] = await runtime.store.clubs.all()
         clubs, scheduler = runtime.store.clubs, runtime.scheduler
@@ -207,15 +212,9 @@ class UninstalledPoster(RecordingPoster):
 
 async def test_the_first_refusal_stops_the_rest_of_a_rounds_dms(database_url, clock):
     poster = UninstalledPoster()
-    runtime = await open_runtime(
-        database_url=database_url,
-        clock=clock,
-        poster=poster,
-        directory=ConsoleDirectory(),
-        owner="test",
-    )
+    club = await _opened(database_url, poster, clock)
+    runtime = club.runtime
     try:
-        club = Club(runtime=runtime, poster=poster, clock=clock)
         await club.run(
             "/admin setup timezone:America/New_York pairing:#mock-interviews", as_user=ADMIN
         )

@@ -331,37 +331,25 @@ async def test_a_member_slack_refuses_dms_to_is_skipped_then_told_once(
 # --- a workspace admin demoted while signed in to the dashboard -------------------------
 
 
+@pytest.mark.parametrize(
+    ("admin", "answer", "timezone"),
+    [(False, "Only club officers can run /admin setup", "UTC"), (True, "Saved.", "Asia/Tokyo")],
+    ids=["demoted", "still-admin"],
+)
 async def test_an_admin_demoted_in_slack_loses_the_dashboard_at_once(
-    tmp_path: Path, life_mock: LifeSlackMock
+    tmp_path: Path, life_mock: LifeSlackMock, admin: bool, answer: str, timezone: str
 ):
     club = await _open_club(tmp_path, life_mock, public_url=PUBLIC_URL)
     app = make_app(bot=club.runtime.bot, site=Site(public_url=PUBLIC_URL))
     try:
         async with TestClient(TestServer(app)) as browser:
             path = await _sign_in(club, browser)
-            demoted = {"type": "user_change", "user": member(ADMIN, "Alex", admin=False)}
-            assert await _send(club.app, "T1", demoted) == 200
-            await _until(lambda: _learned_admin(club, ADMIN, False))
-            page = await _dashboard_setup(browser, path)
-            assert "Only club officers can run /admin setup" in page
-            assert (await club.club()).timezone == "UTC"
-    finally:
-        await _settle()
-        await club.runtime.close()
-
-
-async def test_an_admin_who_stays_admin_keeps_the_dashboard(
-    tmp_path: Path, life_mock: LifeSlackMock
-):
-    club = await _open_club(tmp_path, life_mock, public_url=PUBLIC_URL)
-    app = make_app(bot=club.runtime.bot, site=Site(public_url=PUBLIC_URL))
-    try:
-        async with TestClient(TestServer(app)) as browser:
-            path = await _sign_in(club, browser)
-            renamed = {"type": "user_change", "user": member(ADMIN, "Alexandra", admin=True)}
-            assert await _send(club.app, "T1", renamed) == 200
-            assert "Saved." in await _dashboard_setup(browser, path)
-            assert (await club.club()).timezone == "Asia/Tokyo"
+            changed = {"type": "user_change", "user": member(ADMIN, "Alexandra", admin=admin)}
+            assert await _send(club.app, "T1", changed) == 200
+            await _settle()
+            assert await _learned_admin(club, ADMIN, admin)
+            assert answer in await _dashboard_setup(browser, path)
+            assert (await club.club()).timezone == timezone
     finally:
         await _settle()
         await club.runtime.close()
