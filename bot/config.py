@@ -58,8 +58,16 @@ def load_settings(
         slack_signing_secret=values.get("SLACK_SIGNING_SECRET", ""),
         public_url=values.get("PUBLIC_URL", "").rstrip("/"),
         web_listen=values.get("CLUBBOT_WEB", ""),
-        connect_within=_duration(values, "CLUBBOT_CONNECT_WITHIN", "2m"),
+        connect_within=_seconds_or_duration(values, "CLUBBOT_CONNECT_WITHIN", "2m"),
     )
+
+
+def _seconds_or_duration(values: Mapping[str, str], name: str, default: str) -> timedelta:
+    """A duration that may also be given in seconds ("90s"), for waits shorter than a minute."""
+    text = (values.get(name) or "").strip().lower()
+    if text.endswith("s") and text[:-1].isdigit():
+        return timedelta(seconds=int(text[:-1]))
+    return _duration(values, name, default)
 
 
 def _duration(values: Mapping[str, str], name: str, default: str) -> timedelta:
