@@ -94,13 +94,7 @@ async def test_without_the_members_intent_switched_on_it_connects_without_it(
     gateway: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.WARNING, logger="adapters.discord.start")
-    settings = Settings(database_url=sqlite_url(tmp_path / "d.db"), discord_token="token")
-    running = asyncio.ensure_future(run_discord(settings))
-    try:
-        await asyncio.wait_for(gateway.ready.wait(), timeout=30)
-    finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+    await _run_until_ready(gateway, tmp_path)
     first, second = gateway.identified
     assert first & MEMBERS_INTENT, "asked for the Server Members intent first"
     assert not second & MEMBERS_INTENT, "then connected without it"
@@ -109,6 +103,13 @@ async def test_without_the_members_intent_switched_on_it_connects_without_it(
 
 async def test_with_the_members_intent_switched_on_it_keeps_it(gateway: Gateway, tmp_path: Path):
     gateway.allowed_members_intent = True
+    await _run_until_ready(gateway, tmp_path)
+    [intents] = gateway.identified
+    assert intents & MEMBERS_INTENT
+
+
+async def _run_until_ready(gateway: Gateway, tmp_path: Path) -> None:
+    """`clubbot discord` until the gateway sent READY, then stopped."""
     settings = Settings(database_url=sqlite_url(tmp_path / "d.db"), discord_token="token")
     running = asyncio.ensure_future(run_discord(settings))
     try:
@@ -116,5 +117,3 @@ async def test_with_the_members_intent_switched_on_it_keeps_it(gateway: Gateway,
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-    [intents] = gateway.identified
-    assert intents & MEMBERS_INTENT
