@@ -6,17 +6,20 @@ on its platform (Discord app commands, Slack slash commands, the console).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.model import ButtonEvent, CommandEvent, Message, Place, User, field_lines, reply
+from bot.model import ButtonEvent, CommandEvent, Message, Place, User, clip, field_lines, reply
+from bot.reach import DMS_REFUSED, dm_refused_line
 from bot.store.clubs import Actor, Club
+from bot.store.learned import DmRefusal, LearnedMembers, same_rights
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,9 @@ OptionKind = Literal["string", "integer", "channel", "user", "role"]
 MAX_OPTIONS = 25
 MAX_CHOICES = 25
 MAX_DESCRIPTION = 100
+# Discord drops an autocomplete answer that comes after 3 seconds: answer by then with
+# what is ready, or nothing.
+COMPLETE_WITHIN = 2.5
 _NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 _EXAMPLE = re.compile(r'e\.g\. ("[^"]*"|.+?)(?:$|, | or | \()')
 _SAMPLES: dict[OptionKind, str] = {
@@ -167,6 +173,14 @@ class Schedule(Protocol):
         """DM a member now (e.g. a new partner after a no-show); False if it didn't go."""
         ...
 
+    def runs_between(self, club: Club, start: datetime, end: datetime) -> list[Run]:
+        """Every scheduled run of the club in (start, end], e.g. what it missed while away."""
+        ...
+
+    async def probe(self, club_id: int, purpose: str) -> bool:
+        """Post to a paused channel; resume it if that went through."""
+        ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Context:
@@ -182,6 +196,8 @@ class Context:
     directory: Directory
     schedule: Schedule
     commands: Sequence[Command] = field(default_factory=tuple)
+    # Set when the platform refused the bot's DMs to this member (they're told once).
+    dm_refusal: DmRefusal | None = None
 
     @property
     def actor(self) -> Actor:
@@ -245,6 +261,11 @@ class Bot:
         self._buttons = {b.action: b for b in buttons}
         self.store, self.clock, self.directory, self.schedule = store, clock, directory, schedule
         self.on_error = on_error
+        self.complete_within = COMPLETE_WITHIN
+        # The last suggestions of each (workspace, command, option), answered while a slow
+        # lookup is still running; and those lookups, kept until they end.
+        self._suggested: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+        self._suggesting: set[asyncio.Task[list[str]]] = set()
 
     def command(self, name: str) -> Command | None:
         return self._by_name.get(name)
@@ -271,14 +292,39 @@ class Bot:
         )
         if option is None:
             return []
+        if option.autocomplete is None:
+            return [c for c in option.choices if typed.lower() in c.lower()][:MAX_CHOICES]
+        where = (f"{place.platform}:{place.workspace_id}", command_name, option_name)
+        task = asyncio.ensure_future(self._suggest(option, where, typed[:100], user, place))
+        done, _ = await asyncio.wait({task}, timeout=self.complete_within)
+        if task in done:
+            return task.result()
+        # Too slow (a slow database): what is ready now; the lookup finishes for next time.
+        self._suggesting.add(task)
+        task.add_done_callback(self._suggesting.discard)
+        return self._ready(where, typed)
+
+    async def _suggest(
+        self, option: Option, where: tuple[str, str, str], typed: str, user: User, place: Place
+    ) -> list[str]:
+        assert option.autocomplete is not None
         try:
-            if option.autocomplete is None:
-                return [c for c in option.choices if typed.lower() in c.lower()][:MAX_CHOICES]
-            ctx = await self._context(user, place, {})
-            return [s[:100] for s in await option.autocomplete(ctx, typed[:100])][:MAX_CHOICES]
+            ctx = await self._context(user, place, {}, learn=False)
+            found = [s[:100] for s in await option.autocomplete(ctx, typed)][:MAX_CHOICES]
         except Exception as error:  # a suggestion list must never break typing
-            self.on_error(error, CommandEvent(name=command_name, args={}, user=user, place=place))
+            self.on_error(error, CommandEvent(name=where[1], args={}, user=user, place=place))
             return []
+        self._suggested[where] = (typed, found)
+        if len(self._suggested) > 1000:  # a bound, not a policy: the oldest goes
+            del self._suggested[next(iter(self._suggested))]
+        return found
+
+    def _ready(self, where: tuple[str, str, str], typed: str) -> list[str]:
+        """Earlier suggestions for the same option that still match what is typed."""
+        earlier = self._suggested.get(where)
+        if earlier is None or not _letters(typed).startswith(_letters(earlier[0])):
+            return []
+        return [s for s in earlier[1] if _letters(typed) in _letters(s)]
 
     async def _run_command(self, event: CommandEvent) -> Message:
         command = self._by_name.get(event.name)
@@ -286,12 +332,16 @@ class Bot:
             return self._help_for(event.name.removesuffix(" help").strip())
         args = validate_args(command, event.args)
         ctx = await self._context(event.user, event.place, args)
-        if command.officers_only and not ctx.is_officer:
-            raise UserError(
-                f"Only club officers can run /{command.name}. Ask an officer, or "
-                "a server/workspace admin, to run it or to make you an officer."
-            )
-        return await command.handler(ctx)
+        try:
+            if command.officers_only and not ctx.is_officer:
+                raise UserError(
+                    f"Only club officers can run /{command.name}. Ask an officer, or "
+                    "a server/workspace admin, to run it or to make you an officer."
+                )
+            answer = await command.handler(ctx)
+        except UserError as error:
+            answer = reply(error.message)
+        return await self._tell_dms_refused(ctx, answer)
 
     def _help_for(self, name: str) -> Message:
         """`/admin` or `/admin help` (on Slack, `/admin` is the registered command): the
@@ -306,9 +356,29 @@ class Bot:
         if action is None:
             raise UserError("This button no longer does anything. Run /help for what's current.")
         ctx = await self._context(event.user, event.place, {"value": event.value[:200]})
-        return await action.handler(ctx)
+        try:
+            answer = await action.handler(ctx)
+        except UserError as error:
+            answer = reply(error.message)
+        return await self._tell_dms_refused(ctx, answer)
 
-    async def _context(self, user: User, place: Place, args: Mapping[str, str]) -> Context:
+    async def _tell_dms_refused(self, ctx: Context, answer: Message) -> Message:
+        """The member's first answer since a DM to them was refused says so (in private
+        only), and DMs to them are tried again from now on."""
+        if ctx.dm_refusal is None or not answer.ephemeral:
+            return answer
+        learned = self.store.repo(LearnedMembers)
+        await learned.dms_again(ctx.club.id, ctx.user.id, refused_at=ctx.dm_refusal.at)
+        if any(DMS_REFUSED in text for text in (answer.text, *(f.value for f in answer.fields))):
+            return answer
+        told = f"{answer.text}\n\n{dm_refused_line(ctx.place.platform)}".strip()
+        return replace(answer, text=clip(told, 3000))
+
+    async def _context(
+        self, user: User, place: Place, args: Mapping[str, str], *, learn: bool = True
+    ) -> Context:
+        """What a handler may use; with `learn`, the member's rights as the platform shows
+        them now are recorded where every process reads them (the dashboard checks them)."""
         now = self.clock.now()
         club = await self.store.clubs.get_or_create(
             platform=place.platform,
@@ -317,6 +387,7 @@ class Bot:
             now=now,
             seen=(user.id, user.name),
         )
+        refusal = await self._learn(club, user, now) if learn else None
         return Context(
             args=args,
             user=user,
@@ -328,7 +399,21 @@ class Bot:
             directory=self.directory,
             schedule=self.schedule,
             commands=self.commands,
+            dm_refusal=refusal,
         )
+
+    async def _learn(self, club: Club, user: User, now: datetime) -> DmRefusal | None:
+        """Record the member's rights if they changed; whether DMs to them were refused."""
+        learned = self.store.repo(LearnedMembers)
+        known = await learned.get(club.id, user.id)
+        if known is None or not same_rights(known.rights, user):
+            await learned.learn_rights(club.id, user, now=now)
+        return None if known is None else known.dm_refusal
+
+
+def _letters(text: str) -> str:
+    """`text` to compare suggestions by: "new y" matches "America/New_York"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def explain(commands: Sequence[Command], name: str) -> Message | None:

@@ -35,6 +35,9 @@ class Settings:
     # The web side: how members reach it, and where this process serves it ("" = off).
     public_url: str = ""
     web_listen: str = ""
+    # How long `clubbot discord|slack` keeps trying to reach the platform at start before
+    # it exits non-zero (systemd then starts it again).
+    connect_within: timedelta = timedelta(minutes=2)
 
 
 def load_settings(
@@ -43,10 +46,7 @@ def load_settings(
     """Values from `environ` (default: os.environ) win over those in the `.env` file."""
     values = {k: v for k, v in (dotenv_values(dotenv) if dotenv else {}).items() if v is not None}
     values.update(os.environ if environ is None else environ)
-    try:
-        grace = parse_duration(values.get("CLUBBOT_GRACE", "1h"))
-    except UserError as error:
-        raise ValueError(f"CLUBBOT_GRACE: {error.message}") from None
+    grace = _duration(values, "CLUBBOT_GRACE", "1h")
     return Settings(
         database_url=database_url(values.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         grace=grace,
@@ -58,7 +58,23 @@ def load_settings(
         slack_signing_secret=values.get("SLACK_SIGNING_SECRET", ""),
         public_url=values.get("PUBLIC_URL", "").rstrip("/"),
         web_listen=values.get("CLUBBOT_WEB", ""),
+        connect_within=_seconds_or_duration(values, "CLUBBOT_CONNECT_WITHIN", "2m"),
     )
+
+
+def _seconds_or_duration(values: Mapping[str, str], name: str, default: str) -> timedelta:
+    """A duration that may also be given in seconds ("90s"), for waits shorter than a minute."""
+    text = (values.get(name) or "").strip().lower()
+    if text.endswith("s") and text[:-1].isdigit():
+        return timedelta(seconds=int(text[:-1]))
+    return _duration(values, name, default)
+
+
+def _duration(values: Mapping[str, str], name: str, default: str) -> timedelta:
+    try:
+        return parse_duration(values.get(name) or default)
+    except UserError as error:
+        raise ValueError(f"{name}: {error.message}") from None
 
 
 def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:

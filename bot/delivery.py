@@ -22,16 +22,20 @@ from bot.club_time import local
 from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence_of, place_of
 from bot.logs import log_run
 from bot.model import Message
-from bot.posting import Poster, PostFailed, PostKey, PostRefused
+from bot.posting import CutOff, DmRefused, Poster, PostFailed, PostKey, PostRefused
+from bot.store.away import away, last_absence, leave
 from bot.store.batches import chunks
 from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
 from bot.store.clubs import Actor, Channel, Club, ClubChanges
+from bot.store.learned import LearnedMembers
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
 # Posts in flight at once within a batch (to many workspaces; each adapter paces its own).
 POST_AT_ONCE = 50
+# Why a DM was skipped or refused: the member does not take DMs from the bot.
+DMS_CLOSED = "DMs closed"
 
 
 class Deliverer:
@@ -51,6 +55,9 @@ class Deliverer:
         # Set when a run could not even claim its occurrence (the database was away):
         # the timing side then looks for unclaimed occurrences inside the grace window.
         self.unclaimed = False
+        # Clubs whose platform cut the bot off, and when this process saw it: their other
+        # posts and DMs stop at once, even those built from a snapshot read before.
+        self._cut_off: dict[int, datetime] = {}
 
     async def run_many(
         self, job: Job, due: Mapping[int, datetime], clubs: Mapping[int, Club] | None = None
@@ -75,7 +82,8 @@ class Deliverer:
                 clubs = await self.store.clubs.get_many(live)
         except (SQLAlchemyError, OSError) as error:
             return {**outcomes, **self._unclaimed(job, live, error)}
-        outcomes.update((c, "unscheduled") for c in live if c not in clubs)  # the club is gone
+        # The club is gone, or its platform cut the bot off (nothing would go through).
+        outcomes.update((c, "unscheduled") for c in live if c not in clubs or self.paused(clubs[c]))
         keys = {
             c: ClaimKey(
                 club_id=c,
@@ -83,7 +91,7 @@ class Deliverer:
                 occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
             )
             for c, at in sorted(live.items())
-            if c in clubs
+            if c not in outcomes
         }
         for batch in chunks(list(keys)):
             try:
@@ -162,10 +170,15 @@ class Deliverer:
         channel = club.channels.get(built.purpose)
         if channel is None:
             return Finish(key=key, status=SKIPPED, error=f"no {built.purpose} channel set")
+        if self.paused(club):  # cut off while this run was built (e.g. at its DMs)
+            return Finish(key=key, status=SKIPPED, error="cut off by the platform")
         # A paused channel is tried again at each of its scheduled posts (one request, not a
         # retry loop): when access is back the post goes out and the channel resumes.
         try:
             ref = await self.poster.post(place_of(club, channel.id), built.message, key=post_key)
+        except CutOff as error:
+            await self.cut_off(club, str(error))
+            return Finish(key=key, status=SKIPPED, error=f"cut off: {error}")
         except PostRefused as error:
             await self._refused(club, built.purpose, str(error))
             return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {error}")
@@ -178,7 +191,9 @@ class Deliverer:
             reason = f"{type(error).__name__}: {error}"
             await self._refused(club, built.purpose, reason)
             return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {reason}")
-        if channel.broken_reason:
+        # Only a post into the channel itself shows it takes posts again: a reply in a thread
+        # opened earlier can go through while the channel still refuses new posts.
+        if channel.broken_reason and built.message.thread_of is None:
             await self._resumed(club, built.purpose)
         return Finish(key=key, status=POSTED, message_ref=ref)
 
@@ -193,28 +208,94 @@ class Deliverer:
         self, club: Club, *, kind: str, occurrence: str, user_id: str, message: Message
     ) -> Outcome:
         """A DM claimed like a post, so restarts and retries never send it twice."""
+        if self.paused(club):
+            return "unscheduled"
         key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
         now = self.clock.now()
         won = await self.store.claims.claim_each({key: now}, owner=self.owner, now=now)
         if key not in won:
             return "taken"
+        if await self.learned.refusing_dms(club.id, [user_id]):
+            # Refused before: not tried again until the member runs a command.
+            return await self._finish(key, SKIPPED, error=DMS_CLOSED)
         try:
             ref = await self.poster.dm(
                 place_of(club, ""), user_id, message, key=_post_key(key, won[key], since=None)
             )
-        except PostRefused as error:  # the member closed their DMs: nothing to retry
+        except CutOff as error:
+            await self.cut_off(club, str(error))
+            return await self._finish(key, SKIPPED, error=f"cut off: {error}")
+        except DmRefused as error:
+            await self.learned.dm_refused(club.id, user_id, str(error), now=self.clock.now())
+            return await self._finish(key, SKIPPED, error=f"{DMS_CLOSED}: {error}")
+        except PostRefused as error:  # e.g. the member left: nothing to retry
             return await self._finish(key, SKIPPED, error=str(error))
         except PostFailed as error:
             return await self._finish(key, FAILED, error=str(error))
         return await self._finish(key, POSTED, message_ref=ref)
 
     async def notify(self, club_id: int, user_id: str, message: Message) -> bool:
+        """A DM a member's own action asked for: tried even if DMs to them were refused
+        before (they may have opened them since)."""
         club = await self.store.clubs.get(club_id)
+        if self.paused(club):
+            return False
         try:
             await self.poster.dm(place_of(club, ""), user_id, message)
+        except CutOff as error:
+            await self.cut_off(club, str(error))
+            return False
+        except DmRefused as error:
+            await self.learned.dm_refused(club_id, user_id, str(error), now=self.clock.now())
+            return False
         except (PostRefused, PostFailed) as error:
             log.warning("club %s: a DM to a member failed: %s", club_id, error)
             return False
+        return True
+
+    @property
+    def learned(self) -> LearnedMembers:
+        return self.store.repo(LearnedMembers)
+
+    def paused(self, club: Club) -> bool:
+        """Whether the club's platform cut the bot off: nothing is posted or DMed for it."""
+        if away(club) is not None:
+            return True
+        seen = self._cut_off.get(club.id)
+        if seen is None:
+            return False
+        back = last_absence(club)
+        if back is not None and back.until is not None and back.until >= seen:
+            del self._cut_off[club.id]  # a snapshot from after its return
+            return False
+        return True  # a snapshot from before this process saw it cut off
+
+    async def cut_off(self, club: Club, reason: str) -> None:
+        """The platform answers that the bot lost the whole workspace: pause the club (every
+        process reads it) until it is re-invited or reinstalled. Nobody can be told there."""
+        self._cut_off[club.id] = self.clock.now()
+        platform = Actor(id=club.platform, name=club.platform.title())
+        why = f"{club.platform.title()} answered {reason}"
+        if await leave(self.store.clubs, club.id, why=why, actor=platform, now=self.clock.now()):
+            log.warning("club %s: the platform cut clubbot off (%s): paused", club.id, reason)
+
+    async def probe(self, club_id: int, purpose: str) -> bool:
+        """Post to a paused channel that looks open again; resume it only if the post went
+        through (a permission check can look fine while posting is still refused)."""
+        club = await self.store.clubs.get(club_id)
+        channel = club.channels.get(purpose)
+        if channel is None or not channel.broken_reason or self.paused(club):
+            return False
+        text = f"I can post here again: {purpose} posts resume."
+        try:
+            await self.poster.post(place_of(club, channel.id), Message(text=text))
+        except CutOff as error:
+            await self.cut_off(club, str(error))
+            return False
+        except (PostRefused, PostFailed) as error:
+            log.info("club %s: #%s still refuses posts: %s", club_id, channel.name, error)
+            return False
+        await self._resumed(club, purpose)
         return True
 
     async def skip(self, club_id: int, job: Job) -> bool:
@@ -258,6 +339,8 @@ class Deliverer:
         if channel.broken_reason:
             return
         await self.store.clubs.mark_channel_broken(club.id, channel.id, reason, self.clock.now())
+        if not await self._first_notice_today(club, purpose):
+            return
         text = (
             f"I can no longer post in #{channel.name} ({reason[:200]}), so {purpose} posts "
             f"are paused. Give me access again and I'll resume by myself: I try again at "
@@ -275,8 +358,15 @@ class Deliverer:
         await self.store.clubs.change(
             club.id, ClubChanges(channels={purpose: working}), actor=clubbot, now=now
         )
+        if not await self._first_notice_today(club, purpose):
+            return
         text = f"I can post in #{channel.name} again: {purpose} posts have resumed."
         await self._tell_officers(club, None, "A channel takes my posts again", text)
+
+    async def _first_notice_today(self, club: Club, purpose: str) -> bool:
+        """Officers hear about a channel pausing or resuming at most once a (club) day."""
+        day = local(self.clock.now(), club.timezone).date()
+        return await self.store.clubs.first_notice_today(club.id, purpose, day)
 
     async def _tell_officers(
         self, club: Club, broken: Channel | None, title: str, text: str

@@ -14,6 +14,16 @@ class PostRefused(Exception):
     """The platform will not take posts there (403, unknown or archived channel): stop trying."""
 
 
+class CutOff(PostRefused):
+    """The platform cut the bot off from the whole workspace (the server removed the bot, the
+    app was uninstalled, its token revoked): nothing goes through for the club until it is
+    back, so the club is paused, not the channel."""
+
+
+class DmRefused(PostRefused):
+    """The member does not take DMs from the bot (e.g. closed DMs from server members)."""
+
+
 class PostFailed(Exception):
     """A passing failure (timeout, 5xx, rate limit outlasting our patience): try again later."""
 

@@ -28,6 +28,7 @@ from bot.delivery import Deliverer
 from bot.jobs import Job, Outcome, Sweep, SweepRun, When
 from bot.model import Message
 from bot.posting import Poster
+from bot.store.away import away
 from bot.store.clubs import Club
 from bot.store.store import Store
 
@@ -148,7 +149,10 @@ class Scheduler:
         return times
 
     def next_runs(self, club: Club, after: datetime) -> list[Run]:
-        """Each job's first run strictly after `after` (a run due right now has run)."""
+        """Each job's first run strictly after `after` (a run due right now has run); none
+        while the club's platform has cut the bot off."""
+        if away(club) is not None:
+            return []
         runs = []
         for job in self.jobs.values():
             trigger = self.trigger(job, club)
@@ -159,6 +163,16 @@ class Scheduler:
                 runs.append(
                     Run(kind=job.kind, description=job.description, at=fire.astimezone(UTC))
                 )
+        return sorted(runs, key=lambda r: r.at)
+
+    def runs_between(self, club: Club, start: datetime, end: datetime) -> list[Run]:
+        """Every scheduled run of the club in (start, end], in order: e.g. what a club
+        missed while its platform had cut the bot off."""
+        runs = [
+            Run(kind=job.kind, description=job.description, at=at)
+            for job in self.jobs.values()
+            for at in self.fire_times(job, club, start, end)
+        ]
         return sorted(runs, key=lambda r: r.at)
 
     # --- running (delivery does the posting) -----------------------------
@@ -181,6 +195,9 @@ class Scheduler:
 
     async def notify(self, club_id: int, user_id: str, message: Message) -> bool:
         return await self.delivery.notify(club_id, user_id, message)
+
+    async def probe(self, club_id: int, purpose: str) -> bool:
+        return await self.delivery.probe(club_id, purpose)
 
     async def retry_failed(self) -> None:
         """Retry occurrences that failed for a passing reason, or whose owner died, and
@@ -371,6 +388,9 @@ class Scheduler:
     def _forget(self, club_id: int) -> None:
         """The club is gone: out of every schedule."""
         self._versions.pop(club_id, None)
+        self._unschedule(club_id)
+
+    def _unschedule(self, club_id: int) -> None:
         for kind in self.jobs:
             group = self._group_of.pop((club_id, kind), None)
             if group is not None:
@@ -379,7 +399,11 @@ class Scheduler:
     def _schedule(self, club: Club) -> None:
         """Put the club into the APScheduler job of each of its schedules. Clubs that post
         at the same time in the same zone share one job, which runs them as one batch:
-        a handful of jobs for thousands of clubs."""
+        a handful of jobs for thousands of clubs. A club its platform cut the bot off from
+        is in none until it is back (its configuration version moves then)."""
+        if away(club) is not None:
+            self._unschedule(club.id)
+            return
         for job in self.jobs.values():
             when = job.when(club)
             group = None if when is None else (job.kind, when, club.timezone)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from adapters.connecting import GaveUp
 from bot.store.schema import SchemaError
 
 
@@ -104,7 +105,18 @@ def _slack(error: BaseException, database_url: str) -> str | None:
     return f"Slack answered {code}; see docs/slack.md"
 
 
+def _gave_up(error: BaseException, database_url: str) -> str | None:
+    """Connecting was retried for a while: say so, then why the last try failed."""
+    if not isinstance(error, GaveUp):
+        return None
+    cause = error.__cause__
+    why = (explain(cause, database_url) or f"{type(cause).__name__}: {cause}") if cause else ""
+    tried = f"{error.what} failed {error.tries} times in {error.seconds:.0f} s"
+    return f"{tried}, the last time: {why}; exiting so the service manager starts me again"
+
+
 _READINGS: tuple[Callable[[BaseException, str], str | None], ...] = (
+    _gave_up,
     _schema,
     _database,
     _network,

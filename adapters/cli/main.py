@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     feed.add_argument("--club", type=int, required=True, help="the club's id (see `clubs`)")
     feed.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     feed.set_defaults(run=_calendar)
-    purge = commands.add_parser("purge-left", help="delete clubs whose server removed the bot")
+    purge = commands.add_parser("purge-left", help="delete clubs whose platform removed the bot")
     purge.add_argument("--days", type=int, default=30, help="after this many days (30)")
     purge.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     purge.set_defaults(run=_purge_left)

@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 
 from adapters.console.render import render
 from bot.model import Message, Place
-from bot.posting import PostKey, PostRefused
+from bot.posting import DmRefused, PostKey, PostRefused
 
 Output = Callable[[str], None]
 
 
 @dataclass
 class ConsolePoster:
-    """Prints posts and DMs; channels named in `refusing` answer like a 403."""
+    """Prints posts and DMs; channels named in `refusing` answer like a 403, members in
+    `closed_dms` like a member who closed their DMs (Discord's 403, code 50007)."""
 
     out: Output
     refusing: set[str] = field(default_factory=set)
+    closed_dms: set[str] = field(default_factory=set)
     posts: list[tuple[str, Message]] = field(default_factory=list)
 
     async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
@@ -35,6 +37,8 @@ class ConsolePoster:
     async def dm(
         self, place: Place, user_id: str, message: Message, *, key: PostKey | None = None
     ) -> str:
+        if user_id in self.closed_dms:
+            raise DmRefused("403 Cannot send messages to this user")
         self.posts.append((f"@{user_id}", message))
         emit(self.out, f"dm @{user_id}", render(message))
         return f"dm/{user_id}/{len(self.posts)}"

@@ -87,6 +87,7 @@ class ConsoleSession:
             "advance": self._advance,
             "now": self._now,
             "break": self._break,
+            "mend": self._mend,
             "postings": self._postings,
             "help": self._help,
         }
@@ -115,9 +116,25 @@ class ConsoleSession:
 
     async def _break(self, rest: list[str]) -> None:
         if len(rest) != 1:
-            raise UserError("Write :break #channel to make a channel refuse posts (like a 403).")
+            raise UserError(
+                "Write :break #channel to make a channel refuse posts (like a 403), or "
+                ":break @member for a member who closed their DMs."
+            )
+        if rest[0].startswith("@"):
+            member = rest[0].removeprefix("@").lower()
+            self.poster.closed_dms.add(member)
+            emit(self.out, "console", [f"@{member} now refuses DMs"])
+            return
         self.poster.refusing.add(rest[0].removeprefix("#"))
         emit(self.out, "console", [f"#{rest[0].removeprefix('#')} now refuses posts"])
+
+    async def _mend(self, rest: list[str]) -> None:
+        if len(rest) != 1:
+            raise UserError("Write :mend #channel or :mend @member to undo a :break.")
+        name = rest[0].lstrip("#@").lower()
+        self.poster.closed_dms.discard(name)
+        self.poster.refusing.discard(name)
+        emit(self.out, "console", [f"{rest[0]} takes posts again"])
 
     async def _postings(self, rest: list[str]) -> None:
         if len(rest) != 1:
@@ -135,6 +152,8 @@ class ConsoleSession:
                 ":advance 3d | 5h | 30m    move time forward and run what falls due",
                 ":now                      show the simulated time",
                 ":break #channel           make a channel refuse posts, like a 403",
+                ":break @member            make a member refuse DMs (closed DMs)",
+                ":mend #channel | @member  undo a :break",
                 ":postings FILE            serve FILE as the internship list from now on",
                 ":quit                     leave",
             ],

@@ -9,11 +9,11 @@ from typing import Any
 
 import discord
 
+from adapters.discord import membership, rights
 from adapters.discord.events import command_event, focused, member, place
 from adapters.discord.render import send_kwargs
 from bot.app import Bot
 from bot.model import ButtonEvent, CommandEvent
-from bot.store.clubs import Actor, ClubChanges
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +94,26 @@ class Listener:
 
 
 def build_client(
-    bot: Bot, *, shard_count: int | None = None, shard_ids: Sequence[int] | None = None
+    bot: Bot,
+    *,
+    shard_count: int | None = None,
+    shard_ids: Sequence[int] | None = None,
+    members: bool = True,
 ) -> discord.Client:
-    """The client, not connected: tests feed it gateway payloads directly."""
+    """The client, not connected: tests feed it gateway payloads directly.
+
+    `members` asks for the Server Members intent (privileged: switched on in the developer
+    portal), which brings GUILD_MEMBER_UPDATE: an officer who loses a role loses the
+    dashboard at once. No member is cached (nor chunked at start): the events are
+    recorded, not kept in memory."""
     intents = discord.Intents.none()
     intents.guilds = True
-    options: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+    intents.members = members
+    options: dict[str, Any] = {
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "member_cache_flags": discord.MemberCacheFlags.none(),
+        "chunk_guilds_at_startup": False,
+    }
     if shard_count is not None:
         if shard_ids:
             options["shard_ids"] = list(shard_ids)
@@ -120,29 +134,46 @@ def build_client(
 
     @client.event
     async def on_guild_remove(guild: discord.Guild) -> None:
-        await mark_left(bot, guild, left=True)
+        await membership.removed(bot, guild)
 
+    @client.event
+    async def on_ready() -> None:
+        await membership.reconcile(bot, client, await bot.store.clubs.all())
+
+    _follow_rights(bot, client)
     return client
 
 
-async def mark_left(bot: Bot, guild: discord.Guild, *, left: bool) -> None:
-    """Leaving keeps the club's data; `clubbot purge-left` deletes it after some days."""
-    club = await bot.store.clubs.get_or_create(
-        platform="discord", workspace_id=str(guild.id), name=guild.name, now=bot.clock.now()
-    )
-    value = bot.clock.now().isoformat() if left else None
-    if left or "left_at" in club.settings:
-        await bot.store.clubs.change(
-            club.id,
-            ClubChanges(settings={"left_at": value}),
-            actor=Actor(id="discord", name="Discord"),
-            now=bot.clock.now(),
-        )
+def _follow_rights(bot: Bot, client: discord.Client) -> None:
+    """Record members' rights as Discord's events change them (see adapters.discord.rights)."""
+    rights.follow_member_updates(client)
+
+    async def on_clubbot_member_update(data: dict[str, Any]) -> None:
+        await rights.member_updated(bot, client, data)
+
+    async def on_guild_role_update(before: discord.Role, after: discord.Role) -> None:
+        if before.permissions != after.permissions:
+            await rights.role_changed(bot, after)
+
+    async def on_guild_role_delete(role: discord.Role) -> None:
+        await rights.role_changed(bot, role, deleted=True)
+
+    async def on_raw_member_remove(payload: discord.RawMemberRemoveEvent) -> None:
+        await rights.member_left(bot, payload.guild_id, payload.user.id)
+
+    for handler in (
+        on_clubbot_member_update,
+        on_guild_role_update,
+        on_guild_role_delete,
+        on_raw_member_remove,
+    ):
+        client.event(handler)
 
 
 async def greet(bot: Bot, client: discord.Client, guild: discord.Guild) -> None:
-    """A new server gets its club, and whoever can configure it is told how."""
-    await mark_left(bot, guild, left=False)
+    """A new server gets its club (a re-invited one resumes), and whoever can configure it
+    is told how."""
+    back = await membership.invited(bot, guild) is not None
     channel = guild.system_channel
     if channel is None:
         return
@@ -151,6 +182,11 @@ async def greet(bot: Bot, client: discord.Client, guild: discord.Guild) -> None:
         "Someone with Manage Server can set me up with `/admin setup`, e.g. "
         "`/admin setup timezone:America/New_York deadlines:#deadlines problems:#daily-problem`."
     )
+    if back:
+        text = (
+            "I'm back, with the club's settings as they were: scheduled posts resume now. "
+            "`/admin status` shows what I could not post while I was away."
+        )
     try:
         await channel.send(text)
     except discord.HTTPException as error:

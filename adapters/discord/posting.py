@@ -8,7 +8,11 @@ import discord
 
 from adapters.discord.render import send_kwargs
 from bot.model import Message, Place
-from bot.posting import PostFailed, PostKey, PostRefused
+from bot.posting import DmRefused, PostFailed, PostKey, PostRefused
+
+# Discord's answers to a DM the member won't take: "Cannot send messages to this user"
+# (DMs from server members closed, or the bot blocked), and no server shared any more.
+DM_REFUSALS = frozenset({50007, 50278})
 
 
 class Connected:
@@ -81,6 +85,8 @@ async def _call(request: Any) -> Any:
     try:
         return await request
     except discord.Forbidden as error:
+        if error.code in DM_REFUSALS:
+            raise DmRefused(f"403 {error.text or 'Cannot send messages to this user'}") from error
         raise PostRefused(f"403 {error.text or 'Missing Access'}") from error
     except discord.NotFound as error:
         raise PostRefused(f"404 {error.text or 'Unknown Channel'}") from error

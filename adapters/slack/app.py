@@ -16,11 +16,18 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.command_text import parse_command
+from adapters.slack.lifecycle import Lifecycle
 from adapters.slack.manifest import (
     roots,
     slash_command,
@@ -29,6 +36,7 @@ from adapters.slack.posting import SlackPoster
 from adapters.slack.render import ACTION_PREFIX, home_view, message_payload, unescape
 from adapters.slack.workspace import (
     SlackDirectory,
+    to_user,
 )
 from bot.app import Bot
 from bot.errors import UserError
@@ -36,6 +44,7 @@ from bot.home import home_page
 from bot.model import ButtonEvent, CommandEvent, Message, Place, User, reply
 from bot.posting import PostFailed, PostRefused
 from bot.store.clubs import Actor, ClubChanges
+from bot.store.learned import LearnedMembers, same_rights
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +77,7 @@ class SlackListeners:
     poster: SlackPoster
     prefix: str
     home: HomePage
+    lifecycle: Lifecycle
     # The name each workspace's club was last given, so a request costs no database write.
     named: dict[str, str] = field(default_factory=dict)
 
@@ -124,6 +134,24 @@ class SlackListeners:
         client = await self.directory.workspaces.client(place.workspace_id)
         await client.views_publish(user_id=user.id, view=home_view(sections))
 
+    async def on_user_change(self, args: AsyncArgs) -> None:
+        """A member's profile changed, their admin right among it: the dashboard reads the
+        right recorded for an officer, so record the change (for members with a record)."""
+        raw = (args.event or {}).get("user") or {}
+        if not raw.get("id"):
+            return
+        team = self._place(args, "").workspace_id
+        user = to_user(raw)
+        self.directory.saw(team, user)
+        now = self.bot.clock.now()
+        club = await self.bot.store.clubs.get_or_create(
+            platform="slack", workspace_id=team, name=team, now=now
+        )
+        learned = self.bot.store.repo(LearnedMembers)
+        known = await learned.get(club.id, user.id)
+        if known is not None and not same_rights(known.rights, user):
+            await learned.learn_rights(club.id, user, now=now)
+
     def _place(self, args: AsyncArgs, channel_id: str) -> Place:
         team = args.context.team_id or str(args.body.get("team_id") or "")
         return Place(platform="slack", workspace_id=team, channel_id=channel_id)
@@ -145,6 +173,7 @@ class SlackListeners:
     async def _user(self, place: Place, user_id: str, fallback_name: str) -> User:
         """The member with their admin right; without users.info, a member with no rights."""
         await self._name_club(place)
+        await self.lifecycle.back_if_away(place.workspace_id)
         try:
             found = await self.directory.member(place.workspace_id, user_id)
         except SlackClientError:
@@ -175,6 +204,13 @@ def build_app(
     (then each workspace's token comes from the installation store). Signature checks
     stay on: bolt skips them only for Socket Mode, whose requests are not HTTP.
     """
+    lifecycle = Lifecycle(
+        bot=bot,
+        workspaces=directory.workspaces,
+        installations=oauth_settings.installation_store if oauth_settings else None,
+    )
+    if oauth_settings is not None:
+        oauth_settings.callback_options = _on_install(lifecycle)
     app = AsyncApp(
         name="clubbot",
         client=client,
@@ -188,9 +224,27 @@ def build_app(
         poster=SlackPoster(directory.workspaces),
         prefix=prefix,
         home=home,
+        lifecycle=lifecycle,
     )
     for root in roots(bot.commands):
         app.command(slash_command(prefix, root))(listeners.on_command)
     app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(listeners.on_click)
     app.event("app_home_opened")(listeners.on_home_opened)
+    app.event("user_change")(listeners.on_user_change)
+    app.event("app_uninstalled")(lifecycle.on_uninstalled)
+    app.event("tokens_revoked")(lifecycle.on_tokens_revoked)
     return app
+
+
+def _on_install(lifecycle: Lifecycle) -> AsyncCallbackOptions:
+    """bolt's own pages after the OAuth flow; a completed install resumes the club."""
+
+    async def success(args: AsyncSuccessArgs) -> BoltResponse:
+        if args.installation.team_id:
+            await lifecycle.installed(args.installation.team_id)
+        return await args.default.success(args)
+
+    async def failure(args: AsyncFailureArgs) -> BoltResponse:
+        return await args.default.failure(args)
+
+    return AsyncCallbackOptions(success=success, failure=failure)

@@ -38,7 +38,14 @@ BOT_SCOPES = (
     "groups:history",
     "im:history",
 )
-BOT_EVENTS = ("app_home_opened",)
+BOT_EVENTS = (
+    "app_home_opened",
+    # The app's life in the workspace: pause the club on either, keep its data.
+    "app_uninstalled",
+    "tokens_revoked",
+    # A member's admin right changed: the dashboard checks officers' rights at each change.
+    "user_change",
+)
 MAX_COMMAND = 32
 # Slack's manifest schema allows these (Discord's 100 is the core's limit, not Slack's).
 MAX_DESCRIPTION = 2000

@@ -20,7 +20,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack.render import message_payload
 from adapters.slack.workspace import NotInstalled, Workspaces, error_code
 from bot.model import Attachment, Message, Place
-from bot.posting import PostFailed, PostKey, PostRefused
+from bot.posting import CutOff, DmRefused, PostFailed, PostKey, PostRefused
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,20 @@ REFUSALS = frozenset(
         "is_archived",
         "missing_scope",
         "restricted_action",
-        "token_revoked",
-        "account_inactive",
-        # DMs: the member is gone or can't be written to.
+    }
+)
+# The workspace cut the app off (uninstalled, token revoked, workspace deleted): nothing goes
+# through until it is installed again, so the club is paused rather than a channel.
+CUT_OFF = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
+# conversations.open's answers for a member the bot can't DM: deactivated, gone, hidden
+# from the bot, another bot, or outside the workspace.
+DM_REFUSALS = frozenset(
+    {
         "user_not_found",
         "user_disabled",
+        "user_not_visible",
         "cannot_dm_bot",
+        "invalid_user_combination",
     }
 )
 
@@ -115,7 +123,7 @@ class SlackPoster:
         try:
             return await self.workspaces.client(team_id)
         except NotInstalled as error:
-            raise PostRefused("app_uninstalled") from error
+            raise CutOff("app_uninstalled") from error
 
 
 async def _posted(
@@ -165,6 +173,10 @@ async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
     except SlackApiError as error:
         code = error_code(error)
         status = error.response.status_code if error.response is not None else 0
+        if code in CUT_OFF:
+            raise CutOff(code) from error
+        if code in DM_REFUSALS:
+            raise DmRefused(code) from error
         if code in REFUSALS:
             raise PostRefused(code) from error
         raise PostFailed(code or f"HTTP {status}") from error

@@ -10,17 +10,22 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 from dotenv import dotenv_values
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.connecting import with_retries
 from adapters.slack.app import build_app
+from adapters.slack.lifecycle import Lifecycle
 from adapters.slack.manifest import (
     BOT_SCOPES,
     EVENTS_PATH,
@@ -90,6 +95,16 @@ async def run_socket_mode(settings: Settings, *, prefix: str = "") -> int:
     )
     handler = AsyncSocketModeHandler(app, settings.slack_app_token)
     try:
+        await _reach_slack(runtime, client, settings)
+        # slack_sdk's Socket Mode client retries a failed connection forever: hand it a
+        # connection URL got within our bounded retries instead.
+        opened = await with_retries(
+            "opening a Socket Mode connection (apps.connections.open)",
+            lambda: client.apps_connections_open(app_token=settings.slack_app_token),
+            passing=passing,
+            within=settings.connect_within,
+        )
+        handler.client.wss_uri = str(opened["url"])
         await runtime.scheduler.start()
         await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
@@ -150,6 +165,8 @@ async def _http_app(
         client, workspaces = web_client(), InstalledWorkspaces(installations)
     # HTTP mode serves the web side on its own server (see _serve), not a second one.
     runtime, directory = await _open(settings, workspaces, web_listen="")
+    if credentials is None:
+        await _reach_slack(runtime, client, settings)
     app = build_app(
         runtime.bot,
         directory=directory,
@@ -159,6 +176,29 @@ async def _http_app(
         oauth_settings=oauth,
     )
     return app, runtime
+
+
+def passing(error: Exception) -> bool:
+    """Worth another try at start: no network, DNS, a timeout, Slack's 5xx."""
+    if isinstance(error, SlackApiError):
+        return error.response is not None and error.response.status_code >= 500
+    return isinstance(error, aiohttp.ClientError | OSError | TimeoutError)
+
+
+async def _reach_slack(runtime: Runtime, client: AsyncWebClient, settings: Settings) -> None:
+    """auth.test with the bot token, retried while the network is away: a start that can't
+    reach Slack says so and exits (non-zero) instead of waiting forever. A token that works
+    brings its workspace's club back if Slack had cut it off (a new token after a revoke)."""
+    answer = await with_retries(
+        "reaching Slack (auth.test)",
+        client.auth_test,
+        passing=passing,
+        within=settings.connect_within,
+    )
+    team = str(answer.get("team_id") or "")
+    if team:
+        lifecycle = Lifecycle(bot=runtime.bot, workspaces=SingleWorkspace(client))
+        await lifecycle.installed(team)
 
 
 async def oauth_settings(

@@ -40,9 +40,9 @@ _NO_CHANNEL = {"channel_not_found", "missing_scope"}
 _NAME_PAGES = 10
 
 
-def web_client(token: str | None = None, *, base_url: str = SLACK_API) -> AsyncWebClient:
+def web_client(token: str | None = None, *, base_url: str | None = None) -> AsyncWebClient:
     """A Web API client that waits out rate limits (Retry-After) instead of failing."""
-    client = AsyncWebClient(token=token, base_url=base_url)
+    client = AsyncWebClient(token=token, base_url=base_url or SLACK_API)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     return client
 
@@ -128,6 +128,10 @@ class SlackDirectory:
             name = hit[1] if hit else team_id
         self._teams[team_id] = (now, name)
         return name
+
+    def saw(self, team_id: str, user: User) -> None:
+        """Slack told us how the member is now (a `user_change` event): answer with that."""
+        self._users[(team_id, user.id)] = (self.monotonic(), user)
 
     async def member(self, team_id: str, user_id: str) -> User | None:
         """users.info for one member, cached for `ttl` seconds; None if there is no such member."""

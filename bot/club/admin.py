@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from bot.app import ChannelRef, Command, Context, Option
@@ -20,7 +21,8 @@ from bot.club_time import (
 )
 from bot.errors import UserError
 from bot.model import Field, Message, clip, field_lines, reply
-from bot.store.clubs import Actor, Channel, Club, ClubChanges
+from bot.store.away import away, last_absence
+from bot.store.clubs import Channel, Club, ClubChanges
 from bot.store.models import CHANNEL_PURPOSES
 
 PURPOSE_HELP = {
@@ -177,29 +179,54 @@ async def status(ctx: Context) -> Message:
             name="Problems",
             value=field_lines([*resumed, *problems(club)], "Nothing looks broken."),
         ),
+        *absence_fields(ctx, club),
     )
     now_local = local(ctx.now, club.timezone).strftime("%a %d %b %Y, %H:%M %Z")
     return reply(f"Club time now: {now_local}", title=f"Status of {club.name}", fields=fields)
 
 
 async def recheck_channels(ctx: Context) -> list[str]:
-    """Ask the platform again about each paused channel; resume those that take posts
-    again (an officer fixed the permissions and checks with /admin status)."""
-    back: dict[str, Channel] = {}
+    """Ask the platform again about each paused channel (an officer fixed the permissions
+    and checks with /admin status); where it looks open, post there, and resume the channel
+    only if that post went through: a permission check can look fine while posting is
+    still refused, and a channel resumed on a check alone would pause again at its next
+    post."""
+    back: list[str] = []
     for purpose, channel in ctx.club.channels.items():
         if not channel.broken_reason:
             continue
         found = await ctx.directory.find_channel(ctx.place, channel.id)
-        if found is not None and not found.refusal:
-            back[purpose] = Channel(id=found.id, name=found.name)
-    if not back:
-        return []
-    clubbot = Actor(id="clubbot", name="clubbot (access is back)")
-    await ctx.store.clubs.change(
-        ctx.club.id, ClubChanges(channels=back), actor=clubbot, now=ctx.now
+        if found is None or found.refusal:
+            continue  # still closed: no post to be refused again
+        if await ctx.schedule.probe(ctx.club.id, purpose):
+            back.append(f"#{channel.name} takes my posts again: {purpose} posts resumed.")
+    if back:
+        await ctx.schedule.club_changed(ctx.club.id)
+    return back
+
+
+def absence_fields(ctx: Context, club: Club) -> tuple[Field, ...]:
+    """While the platform has cut the bot off, or for 30 days after it came back: since
+    when, why, and what was not posted meanwhile."""
+    gone = away(club)
+    if gone is not None:
+        text = (
+            f"Since {describe(gone.since, club.timezone)}: {gone.why}. Nothing is posted "
+            "or sent until I'm back (re-invite or reinstall me; the settings are kept)."
+        )
+        return (Field(name="Paused by the platform", value=clip(text, 1024)),)
+    ended = last_absence(club)
+    if ended is None or ended.until is None or ctx.now - ended.until > timedelta(days=30):
+        return ()
+    missed = ctx.schedule.runs_between(club, ended.since, ended.until)
+    counts = Counter(r.description for r in missed)
+    lines = [f"{name}: {count}" for name, count in counts.most_common()]
+    head = (
+        f"From {describe(ended.since, club.timezone)} to {describe(ended.until, club.timezone)} "
+        f"({ended.why}), I could not post. Missed, not posted later:"
     )
-    await ctx.schedule.club_changed(ctx.club.id)
-    return [f"#{c.name} takes my posts again: {p} posts resumed." for p, c in back.items()]
+    text = field_lines([head, *lines] if lines else [head, "nothing was due"], "")
+    return (Field(name="While I was away", value=text),)
 
 
 def problems(club: Club) -> list[str]:

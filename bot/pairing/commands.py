@@ -43,6 +43,7 @@ from bot.pairing.rounds import (
     week_of,
 )
 from bot.pairing.store import Feedback, Group, PairingMember, PairingStore
+from bot.reach import dm_refused_line
 from bot.store.clubs import ClubChanges
 
 
@@ -167,6 +168,8 @@ async def status(ctx: Context) -> Message:
     if mine:
         # A member re-paired after a no-show is in a later group too: the latest is current.
         fields.append(Field(name="This round", value=await _describe(ctx, mine[-1], member)))
+    if ctx.dm_refusal is not None:  # pairs arrive by DM
+        fields.append(Field(name="DMs", value=dm_refused_line(ctx.place.platform)))
     return reply("", title="Mock-interview pairing", fields=tuple(fields))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
@@ -233,6 +233,22 @@ class Clubs:
             )
             await _changed(session, club_id)
 
+    async def first_notice_today(self, club_id: int, purpose: str, day: date) -> bool:
+        """Whether officers may be told about the `purpose` channel pausing or resuming on
+        the club-local `day`: True once a day, whichever process asks first."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(ChannelRow)
+                .where(
+                    ChannelRow.club_id == club_id,
+                    ChannelRow.purpose == purpose,
+                    or_(ChannelRow.noticed_on.is_(None), ChannelRow.noticed_on != day),
+                )
+                .values(noticed_on=day)
+                .returning(ChannelRow.id)
+            )
+            return result.first() is not None
+
     async def add_officer(
         self, club_id: int, *, user_id: str, name: str, actor: Actor, now: datetime
     ) -> bool:
@@ -322,6 +338,8 @@ async def _set_channel(session: AsyncSession, club_id: int, purpose: str, channe
     if row is None:
         row = ChannelRow(club_id=club_id, purpose=purpose)
         session.add(row)
+    if row.channel_id != channel.id:  # another channel: its notices start afresh
+        row.noticed_on = None
     row.channel_id, row.channel_name = channel.id, channel.name[:100]
     # A newly chosen channel gets a fresh chance even if the old one was refused.
     row.broken_reason, row.broken_at = None, None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -64,6 +64,9 @@ class ChannelRow(Base):
     channel_name: Mapped[str] = mapped_column(String(100))
     broken_reason: Mapped[str | None] = mapped_column(String(300))
     broken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The club-local day officers were last told about this channel pausing or resuming:
+    # at most one such notice a day, however often access comes and goes.
+    noticed_on: Mapped[date | None] = mapped_column(Date())
 
 
 class ClubSettingRow(Base):

@@ -16,6 +16,7 @@ from bot.app import Command
 from bot.model import CommandEvent, Message, Place, Platform, User
 from bot.web.chart import club_weeks
 from bot.web.commands import SIGNIN_KEY
+from bot.web.officer import officer_now
 from bot.web.pages import problem, render
 from bot.web.site import SESSION_LIFETIME, unsign
 from bot.web.state import Web, state
@@ -158,7 +159,7 @@ async def _page(
 
 async def _run(site: Web, session: WebSession, name: str, args: Mapping[str, str]) -> Message:
     club = await site.bot.store.clubs.get(session.club_id)
-    officer = session.user
+    officer = await officer_now(site.bot.store, session.club_id, session.user)
     event = CommandEvent(
         name=name,
         args=args,

@@ -26,6 +26,8 @@ BOT_USER = "UBOT"
 # here answers unknown_method, so a new call can't slip past the scope check.
 METHOD_SCOPES: dict[str, frozenset[str]] = {
     "auth.test": frozenset(),
+    # Called with the app-level token (scope connections:write), not the bot token.
+    "apps.connections.open": frozenset(),
     "oauth.v2.access": frozenset(),
     "views.publish": frozenset(),
     "chat.postMessage": frozenset({"chat:write"}),

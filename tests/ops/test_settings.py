@@ -50,3 +50,15 @@ def test_log_level_and_format_are_checked(tmp_path: Path) -> None:
         load_settings({"LOG_FORMAT": "xml"}, dotenv=None)
     with pytest.raises(ValueError, match="LOG_LEVEL: 'loud' is not one of DEBUG"):
         load_settings({"LOG_LEVEL": "loud"}, dotenv=None)
+
+
+def test_the_time_to_reach_the_platform_at_start_takes_seconds_or_minutes() -> None:
+    assert load_settings({}, dotenv=None).connect_within.total_seconds() == 120
+    assert (
+        load_settings({"CLUBBOT_CONNECT_WITHIN": "90s"}, dotenv=None).connect_within.seconds == 90
+    )
+    assert (
+        load_settings({"CLUBBOT_CONNECT_WITHIN": "5m"}, dotenv=None).connect_within.seconds == 300
+    )
+    with pytest.raises(ValueError, match="CLUBBOT_CONNECT_WITHIN: `soon` is not a duration"):
+        load_settings({"CLUBBOT_CONNECT_WITHIN": "soon"}, dotenv=None)

@@ -159,7 +159,9 @@ def signed(body: str, *, form: bool, secret: str = SECRET, age: int = 0) -> Asyn
     return AsyncBoltRequest(body=body, headers=headers)
 
 
-async def _open_club(tmp_path: Path, mock: SlackMock, prefix: str = "") -> SlackClub:
+async def _open_club(
+    tmp_path: Path, mock: SlackMock, prefix: str = "", public_url: str = ""
+) -> SlackClub:
     clock = ManualClock(MONDAY)
     client = web_client("xoxb-test", base_url=mock.api_url)
     directory = SlackDirectory(SingleWorkspace(client))
@@ -170,6 +172,7 @@ async def _open_club(tmp_path: Path, mock: SlackMock, prefix: str = "") -> Slack
         poster=poster,
         directory=directory,
         owner="test",
+        public_url=public_url,
     )
     app = build_app(
         runtime.bot, directory=directory, client=client, signing_secret=SECRET, prefix=prefix
@@ -620,7 +623,12 @@ def test_the_manifest_declares_one_slash_command_per_root_with_hints():
     admin = next(s for s in slash if s["command"] == "/cb-admin")
     assert "setup" in admin["usage_hint"]
     assert generated["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
-    assert generated["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert generated["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+        "user_change",
+    ]
     assert generated["settings"]["interactivity"]["is_enabled"] is True
     assert generated["settings"]["socket_mode_enabled"] is True
 

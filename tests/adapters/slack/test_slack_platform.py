@@ -51,6 +51,8 @@ def _web_api_methods() -> set[str]:
             assert hasattr(AsyncWebClient, name), name
             if name == "files_upload_v2":  # one helper, two methods
                 called |= {"files.getUploadURLExternal", "files.completeUploadExternal"}
+            elif name == "apps_connections_open":
+                called.add("apps.connections.open")
             else:
                 called.add(name.replace("_", ".", 1))
     return called
