@@ -20,6 +20,8 @@ def _club_fk() -> ForeignKey:
 
 class ClubDeadlineRow(Base):
     __tablename__ = "club_deadlines"
+    # Ids name calendar events (`club-{id}-…@clubbot`): SQLite must never reuse one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     club_id: Mapped[int] = mapped_column(_club_fk(), index=True)
