@@ -9,7 +9,10 @@ window), and the end. Joined, they are what `build_ics` writes in one go.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,29 +23,51 @@ from bot.windows.calendar import select as chosen
 from bot.windows.ics import build_ics, occurrence_events
 from bot.windows.listing import line
 from bot.windows.posts import club_windows, reminder_days
-from bot.windows.store import ProfileRow, SubscriptionRow
+from bot.windows.store import APPLIED, MuteRow, ProfileRow, SubscriptionRow
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 __all__ = ["TRACKS", "parse_track", "reminder_days"]
 
 FEED_END = b"END:VCALENDAR\r\n"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberWindow:
+    """A window in a member's own feed; `applied` when they said so with /alerts applied."""
+
+    occurrence: Occurrence
+    applied: bool = False
+
+
 async def member_windows(
     store: Store, club: Club, user_id: str, today: date, *, track: str | None = None
-) -> list[Occurrence]:
+) -> list[MemberWindow]:
     """The windows a member follows: their /alerts targets (every track when they follow
-    none) for their class year, and always the club's own deadlines."""
+    none) for their class year, and always the club's own deadlines. As their reminder
+    DMs do, it leaves out what they muted (/alerts not-interested) and reminds them of
+    nothing they applied to (/alerts applied)."""
     everything = await club_windows(store, club, today)
-    targets, year = await _follows(store, club.id, user_id)
+    follows = await _follows(store, club.id, user_id)
     return [
-        o
-        for o in chosen(everything, track=track, class_year=year)
-        if not targets or o.key.startswith("club-") or _followed(o, targets)
+        MemberWindow(occurrence=o, applied=follows.muted.get(o.key) == APPLIED)
+        for o in chosen(everything, track=track, class_year=follows.year)
+        if (not follows.targets or o.key.startswith("club-") or _followed(o, follows.targets))
+        and follows.muted.get(o.key) in (None, APPLIED)
     ]
 
 
-async def _follows(store: Store, club_id: int, user_id: str) -> tuple[frozenset[str], str | None]:
-    """The member's /alerts targets and class year (one member's rows, not the club's)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Follows:
+    targets: frozenset[str]
+    year: str | None
+    muted: Mapping[str, str]  # occurrence key -> reason
+
+
+async def _follows(store: Store, club_id: int, user_id: str) -> _Follows:
+    """The member's /alerts targets, class year and mutes (one member's rows, not the
+    club's), in one session."""
     async with store.sessions() as session:
         targets = await session.execute(
             select(SubscriptionRow.target).where(
@@ -54,7 +79,16 @@ async def _follows(store: Store, club_id: int, user_id: str) -> tuple[frozenset[
                 ProfileRow.club_id == club_id, ProfileRow.user_id == user_id
             )
         )
-        return frozenset(targets.scalars()), year.scalar_one_or_none()
+        muted = await session.execute(
+            select(MuteRow.window_key, MuteRow.reason).where(
+                MuteRow.club_id == club_id, MuteRow.user_id == user_id
+            )
+        )
+        return _Follows(
+            targets=frozenset(targets.scalars()),
+            year=year.scalar_one_or_none(),
+            muted={row.window_key: row.reason for row in muted},
+        )
 
 
 def _followed(occurrence: Occurrence, targets: frozenset[str]) -> bool:
@@ -73,10 +107,26 @@ def feed_head(calendar_name: str, *, stamp: datetime) -> bytes:
     return empty.removesuffix(FEED_END)
 
 
-def occurrence_ical(occurrence: Occurrence, *, club: Club, stamp: datetime) -> bytes:
-    """One occurrence's events as the feed carries them, with the club's reminder days."""
-    events = occurrence_events(occurrence, reminder_days=reminder_days(club), stamp=stamp)
+def occurrence_ical(
+    occurrence: Occurrence, *, club: Club, stamp: datetime, applied: bool = False
+) -> bytes:
+    """One occurrence's events as the feed carries them, with the club's reminder days;
+    for a member who applied, marked so and with no reminders."""
+    leads = () if applied else reminder_days(club)
+    events = occurrence_events(occurrence, reminder_days=leads, stamp=stamp)
+    if applied:
+        for event in events:
+            _mark_applied(event)
     return b"".join(bytes(e.to_ical()) for e in events)
+
+
+def _mark_applied(event: Event) -> None:
+    summary, description = str(event.pop("summary")), str(event.pop("description"))
+    event.add("summary", f"✓ {summary} (applied)")
+    event.add(
+        "description",
+        "You applied (/alerts applied), so no reminders for it. " + description,
+    )
 
 
 async def closing_soon(store: Store, club: Club, today: date, days: int = 14) -> list[str]:

@@ -43,6 +43,11 @@ class SubscriptionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# The mute reason of /alerts applied (the other is "not interested"): a member's own
+# feed keeps what they applied to, marked, and leaves out the rest of what they muted.
+APPLIED = "applied"
+
+
 class MuteRow(Base):
     __tablename__ = "deadline_mutes"
 
