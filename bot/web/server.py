@@ -18,7 +18,7 @@ from bot.scheduler import Scheduler
 from bot.web import club_page, dashboard, feed_routes, health
 from bot.web.feeds import Feeds
 from bot.web.metrics import Metrics
-from bot.web.pages import problem, render, secured
+from bot.web.pages import problem, render, secure_router_errors, secured
 from bot.web.site import Site
 from bot.web.state import WEB, Web
 
@@ -44,8 +44,13 @@ def mount(
     app[WEB] = Web(bot=bot, site=site, feeds=Feeds(bot.store), metrics=metrics, scheduler=scheduler)
     app.cleanup_ctx.append(_warm_feeds)
     routes = feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES
-    routes += [web.get("/", home), web.get("/static/site.css", stylesheet)]
+    routes += [
+        web.get("/", home),
+        web.get("/static/site.css", stylesheet),
+        web.get("/favicon.ico", favicon),
+    ]
     app.add_routes([web.RouteDef(r.method, r.path, secured(r.handler), r.kwargs) for r in routes])
+    app.on_response_prepare.append(secure_router_errors)
 
 
 async def _warm_feeds(app: web.Application) -> AsyncIterator[None]:
@@ -83,6 +88,13 @@ async def stylesheet(request: web.Request) -> web.Response:
     css = resources.files("bot.web").joinpath("static/site.css").read_text(encoding="utf-8")
     return web.Response(
         text=css, content_type="text/css", headers={"Cache-Control": "max-age=3600"}
+    )
+
+
+async def favicon(request: web.Request) -> web.Response:
+    icon = resources.files("bot.web").joinpath("static/favicon.ico").read_bytes()
+    return web.Response(
+        body=icon, content_type="image/x-icon", headers={"Cache-Control": "max-age=86400"}
     )
 
 
