@@ -17,11 +17,15 @@ from bot.model import CommandEvent, Message, Place, Platform, User
 from bot.web.chart import club_weeks
 from bot.web.commands import SIGNIN_KEY
 from bot.web.pages import problem, render
-from bot.web.site import SESSION_LIFETIME, unsign
+from bot.web.site import SESSION_LIFETIME, SIGNIN_LIFETIME, sign, unsign
 from bot.web.state import Web, state
-from bot.web.store import WebSession
+from bot.web.store import WebSession, new_token
+from bot.web.throttle import client_address
 
 COOKIE = "clubbot_session"
+# Ties the sign-in form to the browser that opened the link: another site can't post the
+# form with an attacker's link and sign a victim into the attacker's session.
+SIGNIN_COOKIE = "clubbot_signin"
 # Shown when a section opens: commands that only read.
 VIEWS = frozenset(
     {
@@ -45,23 +49,48 @@ SPENT = (
 
 async def signin_page(request: web.Request) -> web.Response:
     """A button, not a sign-in: link previews (Slack's, Discord's) fetch links with GET and
-    must not spend them."""
-    return render("signin.html", title="Sign in", action=request.path)
+    must not spend them. The form carries a token tied to a cookie set here."""
+    site = state(request)
+    nonce = request.cookies.get(SIGNIN_COOKIE) or new_token()
+    key = await site.store.key(SIGNIN_KEY)
+    response = render("signin.html", title="Sign in", action=request.path, csrf=sign(key, nonce))
+    response.set_cookie(
+        SIGNIN_COOKIE,
+        nonce,
+        max_age=int(SIGNIN_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=site.site.https or request.secure,
+        samesite="Strict",
+        path="/signin",
+    )
+    return response
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
     site = state(request)
+    now, address = site.bot.clock.now(), client_address(request)
+    wait = site.signin_failures.wait(address, now)
+    if wait:
+        site.metrics.signins.labels(outcome="throttled").inc()
+        response = problem(429, "Too many sign-in attempts", _TOO_MANY.format(wait=wait))
+        response.headers["Retry-After"] = str(wait)
+        return response
     key = await site.store.key(SIGNIN_KEY)
+    if not await _signin_form_is_ours(request, key):
+        site.signin_failures.failed(address, now)
+        site.metrics.signins.labels(outcome="refused").inc()
+        return problem(403, "Sign-in form out of date", _REOPEN)
     token = unsign(key, request.match_info["signed"])
-    now = site.bot.clock.now()
     spent = None if token is None else await site.store.use_signin(token, now=now)
     if spent is None:
+        site.signin_failures.failed(address, now)
         site.metrics.signins.labels(outcome="refused").inc()
         return problem(403, "Sign-in link not valid", SPENT)
     club_id, user = spent
     cookie, _ = await site.store.add_session(club_id, user, now=now, lifetime=SESSION_LIFETIME)
     site.metrics.signins.labels(outcome="signed_in").inc()
     response = _see_other(f"/dashboard/{club_id}")
+    response.del_cookie(SIGNIN_COOKIE, path="/signin")
     response.set_cookie(
         COOKIE,
         cookie,
@@ -72,6 +101,27 @@ async def signin(request: web.Request) -> web.StreamResponse:
         path="/",
     )
     return response
+
+
+_TOO_MANY = (
+    "This address tried too many sign-in links that didn't work. Wait {wait} seconds, "
+    "then open the latest link from your DMs."
+)
+_REOPEN = (
+    "Open the sign-in link from your DMs again in this browser, then press Sign in "
+    "(the form must come from the link's own page)."
+)
+
+
+async def _signin_form_is_ours(request: web.Request, key: str) -> bool:
+    """The form's token signs the nonce of this browser's sign-in cookie."""
+    nonce = request.cookies.get(SIGNIN_COOKIE, "")
+    given = (await request.post()).get("csrf")
+    return (
+        bool(nonce)
+        and isinstance(given, str)
+        and hmac.compare_digest(given.encode(), sign(key, nonce).encode())
+    )
 
 
 async def signout(request: web.Request) -> web.StreamResponse:
