@@ -441,8 +441,16 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings,
         officers_only=True,
         options=(
-            Option(name="day", description="e.g. mon"),
-            Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
+            Option(
+                name="day",
+                description="e.g. mon",
+                current=lambda club: club.settings.get("pairing_day", DEFAULTS["pairing_day"]),
+            ),
+            Option(
+                name="time",
+                description="In the club's zone, e.g. 9am or 18:30",
+                current=lambda club: club.settings.get("pairing_time", DEFAULTS["pairing_time"]),
+            ),
         ),
     ),
 )

@@ -159,7 +159,14 @@ def commands(site: Site) -> tuple[Command, ...]:
             name="admin page",
             description="Turn the public club page on or off",
             handler=partial(page, site),
-            options=(Option(name="enabled", description="on or off", choices=("on", "off")),),
+            options=(
+                Option(
+                    name="enabled",
+                    description="on or off",
+                    choices=("on", "off"),
+                    current=lambda club: "on" if club.settings.get(PAGE_SETTING) == "on" else "off",
+                ),
+            ),
             officers_only=True,
         ),
         Command(

@@ -12,8 +12,9 @@ from typing import Any, cast
 
 from aiohttp import web
 
-from bot.app import Command
+from bot.app import Command, Option
 from bot.model import CommandEvent, Message, Place, Platform, User
+from bot.store.clubs import Club
 from bot.web.chart import club_weeks
 from bot.web.commands import SIGNIN_KEY
 from bot.web.pages import problem, render
@@ -168,11 +169,27 @@ async def run(request: web.Request) -> web.Response:
     command = site.bot.command(str(form.get("command", "")))
     if command is None or _section_of(command) is None:
         return problem(400, "Not a dashboard command", "That form doesn't exist.")
-    args = {o.name: value for o in command.options if (value := str(form.get(o.name, "")).strip())}
+    args = _changed(command, form, await site.bot.store.clubs.get(session.club_id))
     answer = await _run(site, session, command.name, args)
     return await _section_page(
         request, session, _section_of(command) or "", replies=[answer], ran=command.name
     )
+
+
+def _changed(command: Command, form: Mapping[str, object], club: Club) -> dict[str, str]:
+    """What the officer typed or picked, less what the form showed as the current value:
+    a form is sent whole, and sending an unchanged value again would make the command
+    check it again (a channel looked up, a setting audited as changed)."""
+    args = {}
+    for option in command.options:
+        value = str(form.get(option.name, "")).strip()
+        if value and value != _now(option, club):
+            args[option.name] = value
+    return args
+
+
+def _now(option: Option, club: Club) -> str:
+    return (option.current(club) or "") if option.current is not None else ""
 
 
 async def _section_page(
@@ -187,7 +204,11 @@ async def _section_page(
     commands = _sections(site)[name]
     views = [await _run(site, session, c.name, {}) for c in commands if c.name in VIEWS]
     forms = [c for c in commands if c.name not in VIEWS]
-    return await _page(request, session, name, replies=replies, views=views, forms=forms, ran=ran)
+    club = await site.bot.store.clubs.get(session.club_id)
+    values = {c.name: {o.name: _now(o, club) for o in c.options} for c in forms}
+    return await _page(
+        request, session, name, replies=replies, views=views, forms=forms, ran=ran, values=values
+    )
 
 
 async def _page(

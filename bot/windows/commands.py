@@ -538,8 +538,16 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings,
         officers_only=True,
         options=(
-            Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
-            Option(name="reminders", description="Days before closing, e.g. 14,3,1"),
+            Option(
+                name="time",
+                description="In the club's zone, e.g. 9am or 18:30",
+                current=lambda club: club.settings.get("deadline_time", DEFAULTS["deadline_time"]),
+            ),
+            Option(
+                name="reminders",
+                description="Days before closing, e.g. 14,3,1",
+                current=lambda club: ",".join(str(d) for d in reminder_days(club)),
+            ),
         ),
     ),
 )
