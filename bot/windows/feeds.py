@@ -9,12 +9,12 @@ window), and the end. Joined, they are what `build_ics` writes in one go.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Integer, String, bindparam, literal, select, union_all
 
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -42,13 +42,20 @@ class MemberWindow:
 
 
 async def member_windows(
-    store: Store, club: Club, user_id: str, today: date, *, track: str | None = None
+    store: Store,
+    club: Club,
+    user_id: str,
+    today: date,
+    *,
+    track: str | None = None,
+    windows: Sequence[Occurrence] | None = None,
 ) -> list[MemberWindow]:
     """The windows a member follows: their /alerts targets (every track when they follow
     none) for their class year, and always the club's own deadlines. As their reminder
     DMs do, it leaves out what they muted (/alerts not-interested) and reminds them of
-    nothing they applied to (/alerts applied)."""
-    everything = await club_windows(store, club, today)
+    nothing they applied to (/alerts applied). `windows`: the club's, if the caller
+    keeps them (track_windows without a track)."""
+    everything = await club_windows(store, club, today) if windows is None else windows
     follows = await _follows(store, club.id, user_id)
     return [
         MemberWindow(occurrence=o, applied=follows.muted.get(o.key) == APPLIED)
@@ -65,30 +72,38 @@ class _Follows:
     muted: Mapping[str, str]  # occurrence key -> reason
 
 
+def _member_rows() -> CompoundSelect[str, str, str]:
+    club, user = bindparam("club_id", type_=Integer), bindparam("user_id", type_=String)
+    return union_all(
+        select(literal("target"), SubscriptionRow.target, literal("")).where(
+            SubscriptionRow.club_id == club, SubscriptionRow.user_id == user
+        ),
+        select(literal("year"), ProfileRow.class_year, literal("")).where(
+            ProfileRow.club_id == club, ProfileRow.user_id == user
+        ),
+        select(literal("mute"), MuteRow.window_key, MuteRow.reason).where(
+            MuteRow.club_id == club, MuteRow.user_id == user
+        ),
+    )
+
+
+# Built once: a feed is asked for often, and building the statement costs as much as
+# running it.
+_MEMBER_ROWS = _member_rows()
+
+
 async def _follows(store: Store, club_id: int, user_id: str) -> _Follows:
     """The member's /alerts targets, class year and mutes (one member's rows, not the
-    club's), in one session."""
+    club's), in one statement."""
     async with store.sessions() as session:
-        targets = await session.execute(
-            select(SubscriptionRow.target).where(
-                SubscriptionRow.club_id == club_id, SubscriptionRow.user_id == user_id
-            )
-        )
-        year = await session.execute(
-            select(ProfileRow.class_year).where(
-                ProfileRow.club_id == club_id, ProfileRow.user_id == user_id
-            )
-        )
-        muted = await session.execute(
-            select(MuteRow.window_key, MuteRow.reason).where(
-                MuteRow.club_id == club_id, MuteRow.user_id == user_id
-            )
-        )
-        return _Follows(
-            targets=frozenset(targets.scalars()),
-            year=year.scalar_one_or_none(),
-            muted={row.window_key: row.reason for row in muted},
-        )
+        found = (
+            await session.execute(_MEMBER_ROWS, {"club_id": club_id, "user_id": user_id})
+        ).all()
+    return _Follows(
+        targets=frozenset(value for kind, value, _ in found if kind == "target"),
+        year=next((value for kind, value, _ in found if kind == "year"), None),
+        muted={value: reason for kind, value, reason in found if kind == "mute"},
+    )
 
 
 def _followed(occurrence: Occurrence, targets: frozenset[str]) -> bool:
@@ -96,9 +111,15 @@ def _followed(occurrence: Occurrence, targets: frozenset[str]) -> bool:
 
 
 async def track_windows(
-    store: Store, club: Club, today: date, *, track: str | None = None
+    store: Store,
+    club: Club,
+    today: date,
+    *,
+    track: str | None = None,
+    windows: Sequence[Occurrence] | None = None,
 ) -> list[Occurrence]:
-    return chosen(await club_windows(store, club, today), track=track)
+    everything = await club_windows(store, club, today) if windows is None else windows
+    return chosen(everything, track=track)
 
 
 def feed_head(calendar_name: str, *, stamp: datetime) -> bytes:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from aiohttp import ClientSession
 from icalendar import Calendar
 
 from bot.model import User
+from bot.store.clubs import Actor
+from bot.store.store import Store
 from bot.web.state import WEB
+from bot.windows.store import DeadlineChanges, DeadlineStore
 from tests.conftest import ADMIN, MEMBER
 from tests.web.conftest import WebClub
 
@@ -148,3 +151,28 @@ async def test_a_feed_is_gzipped_for_clients_that_ask(web_club: WebClub) -> None
     assert body.startswith(b"BEGIN:VCALENDAR")
     assert len(packed) < len(body) / 4
     assert gz_etag != etag
+
+
+async def test_a_deadline_another_process_adds_reaches_the_feed_at_once(
+    web_club: WebClub, database_url: str
+) -> None:
+    """The feeds keep each club's windows while its configuration is unchanged; a
+    deadline added elsewhere (the bot's own process, say) changes it."""
+    mine = await _my_feed(web_club)
+    first = await web_club.web.get(mine)
+    etag = first.headers["ETag"]
+    other = await Store.open(database_url)
+    try:
+        (club,) = await other.clubs.all()
+        added = await other.repo(DeadlineStore).add(
+            club.id,
+            DeadlineChanges(title="Mock night", closes_on=date(2026, 12, 3)),
+            actor=Actor(id="alex", name="alex"),
+            now=web_club.clock.now(),
+        )
+    finally:
+        await other.close()
+    changed = await web_club.web.get(mine, headers={"If-None-Match": etag})
+    assert changed.status == 200
+    feed = Calendar.from_ical(await changed.read())
+    assert f"club-{added.id}-on@clubbot" in {str(e["UID"]) for e in feed.walk("VEVENT")}
