@@ -8,6 +8,7 @@ sockets."""
 from __future__ import annotations
 
 import asyncio
+import configparser
 import logging
 import os
 import resource
@@ -22,7 +23,7 @@ import aiohttp
 import pytest
 
 from bot.web import pages
-from bot.web.connections import ACCEPT_FAILED, Limits
+from bot.web.connections import ACCEPT_FAILED, RESERVED_FILES, Limits
 from bot.web.server import Server, make_app, serve
 from tests.conftest import Club
 
@@ -226,3 +227,19 @@ async def test_clubbot_web_answers_while_1100_idle_sockets_are_held(
         _, stderr = process.communicate(timeout=30)
     assert stderr.count(ACCEPT_FAILED.encode()) == 0
     assert len(stderr) < 100_000, f"{len(stderr):,} bytes of log"
+
+
+def test_the_docs_and_the_unit_say_what_the_server_does() -> None:
+    root = Path(__file__).resolve().parents[2]
+    unit = configparser.ConfigParser(interpolation=None, strict=False)
+    unit.read_string((root / "deploy" / "clubbot.service").read_text())
+    files = int(unit["Service"]["LimitNOFILE"])
+    docs = (root / "docs" / "web.md").read_text()
+    limits = Limits()
+    assert f"`LimitNOFILE={files}`" in docs
+    assert files - limits.batch - RESERVED_FILES >= limits.connections  # room for the cap
+    assert f"within {limits.head_timeout:g} s of connecting" in docs
+    assert f"closed {limits.keepalive_timeout:g} s after its last" in docs
+    assert f"at most {limits.connections:,} connections" in docs
+    assert f"up to {limits.queue:,} connections not yet accepted" in docs
+    assert f"cut at {pages.REQUEST_TIMEOUT:g} s (408)" in docs
