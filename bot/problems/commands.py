@@ -364,35 +364,16 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings_command,
         officers_only=True,
         options=(
-            Option(
-                name="time",
-                description="Post time in the club's zone, e.g. 9am or 18:30",
-                current=_setting_now("time"),
-            ),
-            Option(
-                name="days",
-                description='Days to post, e.g. "weekdays" or "mon,wed,fri"',
-                current=_setting_now("days"),
-            ),
-            Option(
-                name="mix",
-                description='e.g. "coding daily, ml tue, sql thu"',
-                current=_setting_now("mix"),
-            ),
-            Option(
-                name="ramp",
-                description='e.g. "mon-tue easy, wed-fri medium, sat-sun hard"',
-                current=_setting_now("ramp"),
-            ),
-            Option(
-                name="hint_delay",
-                description="Hint after the post, e.g. 6h",
-                current=_setting_now("hint_delay"),
-            ),
-            Option(
-                name="topics",
-                description="Only these topics, comma-separated, or default",
-                current=_setting_now("topics"),
+            *(
+                Option(name=name, description=text, current=_setting_now(name))
+                for name, text in (
+                    ("time", "Post time in the club's zone, e.g. 9am or 18:30"),
+                    ("days", 'Days to post, e.g. "weekdays" or "mon,wed,fri"'),
+                    ("mix", 'e.g. "coding daily, ml tue, sql thu"'),
+                    ("ramp", 'e.g. "mon-tue easy, wed-fri medium, sat-sun hard"'),
+                    ("hint_delay", "Hint after the post, e.g. 6h"),
+                    ("topics", "Only these topics, comma-separated, or default"),
+                )
             ),
             Option(
                 name="tags",

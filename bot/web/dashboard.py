@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from aiohttp import web
@@ -55,15 +56,7 @@ async def signin_page(request: web.Request) -> web.Response:
     nonce = request.cookies.get(SIGNIN_COOKIE) or new_token()
     key = await site.store.key(SIGNIN_KEY)
     response = render("signin.html", title="Sign in", action=request.path, csrf=sign(key, nonce))
-    response.set_cookie(
-        SIGNIN_COOKIE,
-        nonce,
-        max_age=int(SIGNIN_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=site.site.https or request.secure,
-        samesite="Strict",
-        path="/signin",
-    )
+    _set_cookie(request, response, SIGNIN_COOKIE, nonce, SIGNIN_LIFETIME, "Strict", "/signin")
     return response
 
 
@@ -78,30 +71,45 @@ async def signin(request: web.Request) -> web.StreamResponse:
         return response
     key = await site.store.key(SIGNIN_KEY)
     if not await _signin_form_is_ours(request, key):
-        site.signin_failures.failed(address, now)
-        site.metrics.signins.labels(outcome="refused").inc()
-        return problem(403, "Sign-in form out of date", _REOPEN)
+        return _refused(site, address, now, "Sign-in form out of date", _REOPEN)
     token = unsign(key, request.match_info["signed"])
     spent = None if token is None else await site.store.use_signin(token, now=now)
     if spent is None:
-        site.signin_failures.failed(address, now)
-        site.metrics.signins.labels(outcome="refused").inc()
-        return problem(403, "Sign-in link not valid", SPENT)
+        return _refused(site, address, now, "Sign-in link not valid", SPENT)
     club_id, user = spent
     cookie, _ = await site.store.add_session(club_id, user, now=now, lifetime=SESSION_LIFETIME)
     site.metrics.signins.labels(outcome="signed_in").inc()
     response = _see_other(f"/dashboard/{club_id}")
     response.del_cookie(SIGNIN_COOKIE, path="/signin")
-    response.set_cookie(
-        COOKIE,
-        cookie,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=site.site.https or request.secure,
-        samesite="Lax",
-        path="/",
-    )
+    _set_cookie(request, response, COOKIE, cookie, SESSION_LIFETIME, "Lax", "/")
     return response
+
+
+def _refused(site: Web, address: str, now: datetime, title: str, text: str) -> web.Response:
+    site.signin_failures.failed(address, now)
+    site.metrics.signins.labels(outcome="refused").inc()
+    return problem(403, title, text)
+
+
+def _set_cookie(
+    request: web.Request,
+    response: web.StreamResponse,
+    name: str,
+    value: str,
+    lifetime: timedelta,
+    samesite: str,
+    path: str,
+) -> None:
+    """An HttpOnly cookie, Secure behind https."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(lifetime.total_seconds()),
+        httponly=True,
+        secure=state(request).site.https or request.secure,
+        samesite=samesite,
+        path=path,
+    )
 
 
 _TOO_MANY = (
