@@ -25,22 +25,25 @@ class Throttle:
 
     def wait(self, address: str, now: datetime) -> int:
         """Seconds `address` must wait before trying again; 0 when it may try now."""
-        recent = self._recent(address, now)
+        recent = self._seen.get(address)
+        if recent is None:
+            return 0
+        self._expire(recent, now)
         if len(recent) < self.failures:
             return 0
         return max(1, math.ceil((recent[0] + self.within - now).total_seconds()))
 
     def failed(self, address: str, now: datetime) -> None:
-        self._recent(address, now).append(now)
+        recent = self._seen.setdefault(address, deque(maxlen=self.failures))
+        self._expire(recent, now)
+        recent.append(now)
         self._seen.move_to_end(address)
         while len(self._seen) > ADDRESSES:
             self._seen.popitem(last=False)
 
-    def _recent(self, address: str, now: datetime) -> deque[datetime]:
-        recent = self._seen.setdefault(address, deque(maxlen=self.failures))
+    def _expire(self, recent: deque[datetime], now: datetime) -> None:
         while recent and recent[0] <= now - self.within:
             recent.popleft()
-        return recent
 
 
 def client_address(request: web.Request) -> str:
