@@ -5,14 +5,16 @@
     .venv/bin/python bench/bench_web.py --clubs 100 --requests 500   # a quick run
 
 A SQLite database of N clubs, each with 30 members (a third following a track or a
-program with /alerts, some with a class year), three club deadlines, and a feed token
-per member. The aiohttp app serves on a local port; a client fetches random members'
-feeds the way a calendar app does: a first fetch (200, the body), a revalidation with
-the ETag it got (304), and a first fetch after the kept pieces are dropped (every
-occurrence drawn by icalendar again: what a request would cost right after a start,
-were the server not drawing every club's windows in the background first; that
-warm-up is timed too). Latency is the client's, request to last byte; the CPU time is
-this process's (client and server) per request, which a busy machine doesn't inflate.
+program with /alerts, some with a class year, some muting a program), three club
+deadlines, and a feed token per member. The web side serves on a local port through
+`bot.web.server.serve` (the connection limits included); a client fetches random
+members' feeds the way a calendar app does (gzip accepted): a first fetch (200, the
+body), a revalidation with the ETag it got (304), and a first fetch after the kept
+pieces are dropped (every occurrence drawn by icalendar again: what a request would cost
+right after a start, were the server not drawing every club's windows in the background
+first; that warm-up is timed too). Then 8 calendar apps poll at once, each revalidating
+members' feeds it fetched before. Latency is the client's, request to last byte; the CPU
+time is this process's (client and server) per request.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+import socket
 import statistics
 import sys
 import tempfile
@@ -41,13 +44,19 @@ from bot.config import sqlite_url  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from bot.store.models import ClubRow  # noqa: E402
 from bot.web import Site  # noqa: E402
-from bot.web.server import WARMING, make_app  # noqa: E402
+from bot.web.server import WARMING, make_app, serve  # noqa: E402
 from bot.web.state import WEB  # noqa: E402
 from bot.web.store import FeedTokenRow, new_token  # noqa: E402
-from bot.windows.store import ClubDeadlineRow, ProfileRow, SubscriptionRow  # noqa: E402
+from bot.windows.store import (  # noqa: E402
+    ClubDeadlineRow,
+    MuteRow,
+    ProfileRow,
+    SubscriptionRow,
+)
 
 NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 MEMBERS = 30
+CONCURRENT = 8  # calendar apps polling at once
 TARGETS = ("quant", "big-tech", "research-reu", "google-step", "startup")
 YEARS = ("sophomore", "junior", "senior")
 
@@ -118,7 +127,25 @@ async def _populate(runtime_store: object, clubs: int) -> list[str]:
             for m in range(0, MEMBERS, 2)
         ]
         await db.execute(insert(ProfileRow), profiles)
+        mutes = [
+            {
+                "club_id": c,
+                "user_id": f"U{m}",
+                "window_key": "citadel:2027",
+                "reason": rng.choice(("applied", "not interested")),
+                "at": NOW,
+            }
+            for c in range(1, clubs + 1)
+            for m in range(0, MEMBERS, 5)
+        ]
+        await db.execute(insert(MuteRow), mutes)
     return tokens
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -142,6 +169,23 @@ async def _timed(session: aiohttp.ClientSession, url: str, etag: str = "") -> tu
         return (time.perf_counter() - started) * 1000, response.headers["ETag"]
 
 
+async def _polls(base: str, etags: dict[str, str], requests: int) -> list[float]:
+    """CONCURRENT calendar apps revalidating the feeds they hold, all at once."""
+    tokens = list(etags)
+    latencies: list[float] = []
+
+    async def app(number: int) -> None:
+        rng = random.Random(number)
+        async with aiohttp.ClientSession() as session:
+            for _ in range(requests // CONCURRENT):
+                token = rng.choice(tokens)
+                took, _ = await _timed(session, base + token + ".ics", etags[token])
+                latencies.append(took)
+
+    await asyncio.gather(*(app(n) for n in range(CONCURRENT)))
+    return latencies
+
+
 async def run(clubs: int, requests: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="clubbot-bench-web-") as folder:
         runtime = await open_runtime(
@@ -152,23 +196,21 @@ async def run(clubs: int, requests: int) -> dict[str, object]:
         )
         tokens = await _populate(runtime.store, clubs)
         app = make_app(bot=runtime.bot, site=Site(public_url="https://club.example.org"))
-        runner = aiohttp.web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        server = await serve(app, f"127.0.0.1:{_free_port()}")
         started = time.perf_counter()
         await app[WARMING]
         warm_up_s = time.perf_counter() - started
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}/feeds/"
+        base = f"http://127.0.0.1:{server.port}/feeds/"
         rng = random.Random(11)
         first, again, cold = [], [], []
         cpu_first, cpu_again = [], []
+        etags: dict[str, str] = {}
         async with aiohttp.ClientSession() as session:
             for token in rng.sample(tokens, min(50, len(tokens))):  # warm imports and caches
                 await _timed(session, base + token + ".ics")
             for token in rng.sample(tokens, min(requests, len(tokens))):
                 took, etag = await _timed(session, base + token + ".ics")
+                etags[token] = etag
                 first.append(took)
                 cpu_first.append(CPU[-1])
                 again.append((await _timed(session, base + token + ".ics", etag))[0])
@@ -176,8 +218,10 @@ async def run(clubs: int, requests: int) -> dict[str, object]:
             built = app[WEB].feeds
             for token in rng.sample(tokens, min(requests // 5, len(tokens))):
                 built.pieces.clear()
+                built.drawn.clear()
                 cold.append((await _timed(session, base + token + ".ics"))[0])
-        await runner.cleanup()
+        polls = await _polls(base, etags, requests)
+        await server.stop()
         await runtime.close()
     return {
         "clubs": clubs,
@@ -189,6 +233,7 @@ async def run(clubs: int, requests: int) -> dict[str, object]:
         "feed_304_cpu": _percentiles(cpu_again),
         "load_average": round(os.getloadavg()[0], 1),
         "feed_200_uncached_build": _percentiles(cold),
+        "feed_304_8_at_once": _percentiles(polls),
         "warm_up_s": round(warm_up_s, 2),
     }
 
@@ -214,6 +259,7 @@ def main() -> None:
         ("revalidation (304)", "feed_304"),
         ("  CPU time of it", "feed_304_cpu"),
         ("first fetch, nothing drawn (200)", "feed_200_uncached_build"),
+        (f"{CONCURRENT} apps revalidating at once (304)", "feed_304_8_at_once"),
     ):
         row = figures[key]
         assert isinstance(row, dict)

@@ -56,6 +56,9 @@ class Option:
     max_length: int = 200
     # Suggestions while the member types (Discord autocomplete); the core caps them at 25.
     autocomplete: Completer | None = field(default=None, compare=False)
+    # The option's value now, written as an officer would type it (the dashboard's forms
+    # start from it); None for an option that sets nothing lasting, or has no value yet.
+    current: Callable[[Club], str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -130,6 +133,11 @@ class ChannelRef:
     # Why this channel can't take the bot's posts ("a category can't hold messages",
     # "I'm missing Send Messages there"); empty when it can, or when the platform can't tell.
     refusal: str = ""
+
+
+class CantLookUp(UserError):
+    """Raised by a directory that can't reach the platform at all (`clubbot web` alone):
+    its message says where the lookup can be done instead."""
 
 
 class Directory(Protocol):

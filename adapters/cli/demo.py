@@ -88,9 +88,11 @@ _CATCH_UP = {
 }
 
 Start = Callable[[], Awaitable[tuple[Runtime, ConsoleSession]]]
+After = Callable[[Runtime, ConsoleSession], Awaitable[None]]
 
 
-async def run_demo(script: str, *, start: Start, out: Output) -> None:
+async def run_demo(script: str, *, start: Start, out: Output, after: After | None = None) -> None:
+    """Play `script`; then `after` (the web side's links and the console, with --web)."""
     runtime, session = await start()
     narrating = False
     try:
@@ -107,5 +109,7 @@ async def run_demo(script: str, *, start: Start, out: Output) -> None:
                 out(f"> {line}")
                 await session.execute(line)
             narrating = line.startswith("#")
+        if after is not None:
+            await after(runtime, session)
     finally:
         await runtime.close()

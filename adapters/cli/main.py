@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.cli import db_commands
+from adapters.cli import console_web, db_commands
 from adapters.cli.db_commands import database_url, open_existing
 from adapters.cli.demo import DEMO_SCRIPT, DEMO_START, run_demo
 from adapters.cli.failures import explain
@@ -26,10 +26,12 @@ from adapters.console import ConsoleDirectory, ConsolePoster, ConsoleSession, Ou
 from bot import logs
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings, load_settings, sqlite_url
+from bot.model import User
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import backup_sqlite
 from bot.store.export import ImportRefused, export_club, import_club
 from bot.store.store import Store
+from bot.web import Site
 from bot.windows import club_feed
 
 log = logging.getLogger(__name__)
@@ -68,8 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     console.add_argument("--now", type=_instant, help="start the simulated clock here (ISO)")
     console.add_argument("--platform", choices=("discord", "slack"), default="console")
+    console.add_argument("--web", metavar="HOST:PORT", help=WEB_HELP)
     console.set_defaults(run=_console)
     demo = commands.add_parser("demo", help="a scripted two-week demo on a fresh database")
+    demo.add_argument("--web", metavar="HOST:PORT", help=WEB_HELP + "; ends with its links")
     demo.set_defaults(run=_demo)
     db_commands.add_parser(commands)
     export = commands.add_parser("export", help="write one club's data as JSON to stdout")
@@ -124,7 +128,13 @@ def _instant(text: str) -> datetime:
 
 
 async def _console_runtime(
-    url: str, clock: ManualClock, out: Output, settings: Settings
+    url: str,
+    clock: ManualClock,
+    out: Output,
+    settings: Settings,
+    *,
+    public_url: str = "",
+    web_listen: str = "",
 ) -> tuple[Runtime, ConsolePoster]:
     poster = ConsolePoster(out=out)
     runtime = await open_runtime(
@@ -133,6 +143,8 @@ async def _console_runtime(
         poster=poster,
         directory=ConsoleDirectory(refusing=poster.refusing),
         grace=settings.grace,
+        public_url=public_url,
+        web_listen=web_listen,
     )
     return runtime, poster
 
@@ -143,6 +155,8 @@ def _quiet_runs() -> None:
 
 
 async def _console(args: argparse.Namespace, settings: Settings) -> int:
+    if args.web:
+        return await _console_web(args, settings)
     _quiet_runs()
     clock = ManualClock(args.now or datetime.now(UTC))
     runtime, poster = await _console_runtime(database_url(args, settings), clock, print, settings)
@@ -174,6 +188,8 @@ def _read(interactive: bool) -> str | None:
 
 
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    if args.web:
+        return await _demo_web(args, settings)
     _quiet_runs()
     with tempfile.TemporaryDirectory(prefix="clubbot-demo-") as folder:
         url = sqlite_url(Path(folder) / "demo.db")
@@ -186,6 +202,75 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
             )
 
         await run_demo(DEMO_SCRIPT, start=start, out=print)
+    return 0
+
+
+# --- the console with its web side: `--web HOST:PORT` on `clubbot console` and `demo` ----
+
+WEB_HELP = "serve the web side here too (PUBLIC_URL defaults to http://HOST:PORT)"
+
+
+def say(line: str) -> None:
+    """A console line, flushed at once: the pages' visitor may be reading it from a pipe."""
+    print(line, flush=True)
+
+
+async def _console_web(args: argparse.Namespace, settings: Settings) -> int:
+    _quiet_runs()
+    public_url = settings.public_url or console_web.local_url(args.web)
+    clock = ManualClock(args.now or datetime.now(UTC))
+    runtime, poster = await _console_runtime(
+        database_url(args, settings),
+        clock,
+        say,
+        settings,
+        public_url=public_url,
+        web_listen=args.web,
+    )
+    session = ConsoleSession(
+        bot=runtime.bot,
+        scheduler=runtime.scheduler,
+        clock=clock,
+        poster=poster,
+        out=say,
+        platform=args.platform,
+    )
+    interactive = sys.stdin.isatty()
+    say(console_web.greeting(public_url))
+    try:
+        await console_web.run_lines(session, lambda: _read(interactive))
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def _demo_web(args: argparse.Namespace, settings: Settings) -> int:
+    """The demo, then the web side's links, served until the console is left."""
+    _quiet_runs()
+    site = Site(public_url=settings.public_url or console_web.local_url(args.web))
+    with tempfile.TemporaryDirectory(prefix="clubbot-demo-") as folder:
+        url = sqlite_url(Path(folder) / "demo.db")
+        clock = ManualClock(DEMO_START)
+
+        async def start() -> tuple[Runtime, ConsoleSession]:
+            runtime, poster = await _console_runtime(
+                url, clock, say, settings, public_url=site.public_url, web_listen=args.web
+            )
+            return runtime, ConsoleSession(
+                bot=runtime.bot, scheduler=runtime.scheduler, clock=clock, poster=poster, out=say
+            )
+
+        async def serve_on(runtime: Runtime, session: ConsoleSession) -> None:
+            alex = User(id="alex", name="alex", is_admin=True)
+            say("")
+            for line in await console_web.demo_links(runtime, site, member="sam", officer=alex):
+                say(line)
+            say("The console goes on (/help, :help); :quit or Ctrl-D stops the server.")
+            interactive = sys.stdin.isatty()
+            await console_web.run_lines(session, lambda: _read(interactive))
+
+        script = DEMO_SCRIPT + console_web.DEMO_WEB_SCRIPT
+        await run_demo(script, start=start, out=say, after=serve_on)
     return 0
 
 

@@ -45,7 +45,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import make_engine
 from bot.web import Site
-from bot.web.server import mount
+from bot.web.server import mount, serve
 
 log = logging.getLogger(__name__)
 
@@ -244,15 +244,14 @@ async def _serve(
         )
     else:
         web_app.router.add_get("/healthz", _healthy)
-    runner = web.AppRunner(web_app)
-    await runner.setup()
+    # The web side's server: its connection limits hold for Slack's events too.
+    server = await serve(web_app, f"{host}:{port}")
     try:
-        await web.TCPSite(runner, host, port).start()
         log.info("clubbot listens on http://%s:%s%s", host, port, EVENTS_PATH)
         await runtime.scheduler.start()
         await asyncio.Event().wait()
     finally:
-        await runner.cleanup()
+        await server.stop()
 
 
 async def _healthy(request: web.Request) -> web.Response:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
-from bot.app import ChannelRef, Command, Context, Option
+from bot.app import CantLookUp, ChannelRef, Command, Context, Option
 from bot.club.digest import job_names, last_runs
 from bot.club_time import (
     WEEKDAYS,
@@ -195,7 +196,10 @@ async def recheck_channels(ctx: Context) -> list[str]:
     for purpose, channel in ctx.club.channels.items():
         if not channel.broken_reason:
             continue
-        found = await ctx.directory.find_channel(ctx.place, channel.id)
+        try:
+            found = await ctx.directory.find_channel(ctx.place, channel.id)
+        except CantLookUp:
+            break  # this process can't ask the platform; the bot's own process does
         if found is None or found.refusal:
             continue  # still closed: no post to be refused again
         if await ctx.schedule.probe(ctx.club.id, purpose):
@@ -257,19 +261,46 @@ async def audit(ctx: Context) -> Message:
     )
 
 
+def _channel_now(purpose: str) -> Callable[[Club], str | None]:
+    def shown(club: Club) -> str | None:
+        channel = club.channels.get(purpose)
+        return None if channel is None else f"#{channel.name}"
+
+    return shown
+
+
 _SETUP_OPTIONS = (
     Option(
         name="timezone",
         description="Time zone, e.g. New York, America/New_York or EST",
         autocomplete=complete_zone,
+        current=lambda club: club.timezone,
     ),
     *(
-        Option(name=p, description=f"Channel for {PURPOSE_HELP[p]}", kind="channel")
+        Option(
+            name=p,
+            description=f"Channel for {PURPOSE_HELP[p]}",
+            kind="channel",
+            current=_channel_now(p),
+        )
         for p in CHANNEL_PURPOSES
     ),
-    Option(name="officer_role", description="Members with this role are officers", kind="role"),
-    Option(name="digest_day", description="Day of the weekly officer digest, e.g. mon"),
-    Option(name="digest_time", description="Time of the weekly officer digest, e.g. 9am or 18:30"),
+    Option(
+        name="officer_role",
+        description="Members with this role are officers",
+        kind="role",
+        current=lambda club: club.officer_role_id,
+    ),
+    Option(
+        name="digest_day",
+        description="Day of the weekly officer digest, e.g. mon",
+        current=lambda club: WEEKDAYS[club.digest_weekday][:3],
+    ),
+    Option(
+        name="digest_time",
+        description="Time of the weekly officer digest, e.g. 9am or 18:30",
+        current=lambda club: club.digest_time,
+    ),
 )
 _MEMBER = (Option(name="member", description="The member", kind="user", required=True),)
 

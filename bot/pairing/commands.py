@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from bot.app import Command, Context, Option
@@ -44,7 +45,7 @@ from bot.pairing.rounds import (
 )
 from bot.pairing.store import Feedback, Group, PairingMember, PairingStore
 from bot.reach import dm_refused_line
-from bot.store.clubs import ClubChanges
+from bot.store.clubs import Club, ClubChanges
 
 
 async def join(ctx: Context) -> Message:
@@ -408,6 +409,11 @@ def _notice(text: str) -> str:
     return text.replace(" ", "").lower()
 
 
+def _setting_now(key: str) -> Callable[[Club], str | None]:
+    """What the dashboard's form shows for a round setting: the club's, or the default."""
+    return lambda club: str(club.settings.get(key, DEFAULTS[key]))
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         name="mockpair join",
@@ -481,9 +487,94 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings,
         officers_only=True,
         options=(
-            Option(name="day", description="e.g. mon"),
-            Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
-            Option(name="notice", description="Least time before a group's first time: 12h, 1d"),
+            Option(name="day", description="e.g. mon", current=_setting_now("pairing_day")),
+            Option(
+                name="time",
+                description="In the club's zone, e.g. 9am or 18:30",
+                current=_setting_now("pairing_time"),
+            ),
+            Option(
+                name="notice",
+                description="Least time before a group's first time: 12h, 1d",
+                current=_setting_now("pairing_notice"),
+            ),
+            Option(
+                name="availability",
+                description=f"In your zone, e.g. {EXAMPLE}",
+                required=True,
+                max_length=300,
+            ),
+            Option(name="role", description="interviewer, interviewee or both", choices=ROLES),
+            Option(
+                name="timezone",
+                description="Your zone, e.g. New York or Asia/Kolkata (default: the club's)",
+                autocomplete=complete_zone,
+            ),
+        ),
+    ),
+    Command(name="mockpair leave", description="Stop being paired", handler=leave),
+    Command(
+        name="mockpair skip",
+        description="Sit out the next weeks",
+        handler=skip,
+        options=(Option(name="weeks", description="1 to 12", kind="integer"),),
+    ),
+    Command(
+        name="mockpair status", description="Your details and this week's pair", handler=status
+    ),
+    Command(name="mockpair history", description="Who you've practised with", handler=history),
+    Command(
+        name="mockpair feedback",
+        description="Rate a session, or report a no-show",
+        handler=feedback,
+        options=(
+            Option(name="partner", description="Your partner", kind="user", required=True),
+            Option(name="rating", description="1 to 5 (none for a no-show)", kind="integer"),
+            Option(name="notes", description="What went well, what to work on", max_length=1000),
+            Option(name="no-show", description="yes if they didn't come", choices=("yes", "no")),
+        ),
+    ),
+    Command(
+        name="admin mockpair preview",
+        description="Dry-run this week's pairs",
+        handler=preview,
+        officers_only=True,
+    ),
+    Command(
+        name="admin mockpair run-now",
+        description="Run this week's round now",
+        handler=run_now,
+        officers_only=True,
+    ),
+    Command(
+        name="admin mockpair stats",
+        description="Participation, completion, repeats",
+        handler=stats,
+        officers_only=True,
+    ),
+    Command(
+        name="admin mockpair settings",
+        description="The round's day, time and notice",
+        handler=settings,
+        officers_only=True,
+        options=(
+            Option(
+                name="day",
+                description="e.g. mon",
+                current=lambda club: club.settings.get("pairing_day", DEFAULTS["pairing_day"]),
+            ),
+            Option(
+                name="time",
+                description="In the club's zone, e.g. 9am or 18:30",
+                current=lambda club: club.settings.get("pairing_time", DEFAULTS["pairing_time"]),
+            ),
+            Option(
+                name="notice",
+                description="Least time before a group's first time: 12h, 1d",
+                current=lambda club: club.settings.get(
+                    "pairing_notice", DEFAULTS["pairing_notice"]
+                ),
+            ),
         ),
     ),
 )

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, select, update
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -252,20 +264,11 @@ class PairingStore:
             return saved
 
     async def groups(self, club_id: int, *, limit_rounds: int | None = None) -> list[Group]:
-        """Groups of the club's rounds, newest round first."""
-        query = (
-            select(GroupRow, RoundRow.week_of, RoundRow.ran_at)
-            .join(RoundRow, GroupRow.round_id == RoundRow.id)
-            .where(GroupRow.club_id == club_id)
-            .order_by(RoundRow.week_of.desc(), GroupRow.id)
-        )
+        """Groups of the club's rounds (of its latest `limit_rounds` weeks), newest first."""
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
-        groups = [_group(row, week_of, ran_at) for row, week_of, ran_at in rows]
-        if limit_rounds is not None:
-            weeks = sorted({g.week_of for g in groups}, reverse=True)[:limit_rounds]
-            groups = [g for g in groups if g.week_of in weeks]
-        return groups
+            found = await session.execute(_groups_query(limit_rounds), {"club_id": club_id})
+            rows = found.all()
+        return [_group(row, week_of, ran_at) for row, week_of, ran_at in rows]
 
     async def add_to_group(
         self, club_id: int, group_id: int, user_id: str, candidates: tuple[int, ...]
@@ -385,6 +388,28 @@ class PairingStore:
                 )
                 for r in rows.scalars()
             ]
+
+
+@functools.cache
+def _groups_query(limit_rounds: int | None) -> Select[GroupRow, date, datetime]:
+    """Built once per limit: feeds and commands ask it often."""
+    club_id = bindparam("club_id", type_=Integer)
+    query = (
+        select(GroupRow, RoundRow.week_of, RoundRow.ran_at)
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
+        .where(GroupRow.club_id == club_id)
+        .order_by(RoundRow.week_of.desc(), GroupRow.id)
+    )
+    if limit_rounds is None:
+        return query
+    weeks = (  # the club's latest weeks, chosen by the database
+        select(RoundRow.week_of)
+        .where(RoundRow.club_id == club_id)
+        .distinct()
+        .order_by(RoundRow.week_of.desc())
+        .limit(limit_rounds)
+    )
+    return query.where(RoundRow.week_of.in_(weeks))
 
 
 def _member(row: PairingMemberRow) -> PairingMember:

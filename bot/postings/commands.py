@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.app import Command, Context, Option
@@ -22,7 +23,7 @@ from bot.postings.health import source_lines
 from bot.postings.listing import normal
 from bot.postings.news import RECENT
 from bot.postings.store import PostingStore, StoredPosting
-from bot.store.clubs import ClubChanges
+from bot.store.clubs import Club, ClubChanges
 
 PREVIEW_DAYS = 7
 SEARCH_DAYS = 120
@@ -157,17 +158,36 @@ def _listing(hits: Sequence[StoredPosting], now: datetime, *, empty: str, title:
     return reply(text, title=title, fields=tuple(fields))
 
 
-_FILTER_OPTIONS = (
-    Option(name="enabled", description="yes or no", choices=("yes", "no")),
-    Option(name="categories", description=f"e.g. software,data (of {', '.join(CATEGORIES)})"),
-    Option(name="terms", description='e.g. "summer 2027" or "summer, fall"'),
-    Option(name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP),
-    Option(name="locations", description='e.g. "new york, remote"'),
-    Option(name="degrees", description='e.g. "bachelor, master"'),
-    Option(name="companies", description="only these companies, comma-separated"),
-    Option(name="exclude", description="leave these companies out, comma-separated"),
-    Option(name="keywords", description='title words, e.g. "machine learning, ml"'),
-    Option(name="boards", description='company boards, e.g. "greenhouse:stripe, lever:netflix"'),
+def _filter_now(name: str) -> Callable[[Club], str | None]:
+    """The club's filter option `name` as an officer would write it."""
+
+    def shown(club: Club) -> str | None:
+        value = getattr(filter_of(club.settings), name)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, tuple):
+            return ", ".join(value) or None
+        return str(value)
+
+    return shown
+
+
+_FILTER_OPTIONS = tuple(
+    replace(option, current=_filter_now(option.name))
+    for option in (
+        Option(name="enabled", description="yes or no", choices=("yes", "no")),
+        Option(name="categories", description=f"e.g. software,data (of {', '.join(CATEGORIES)})"),
+        Option(name="terms", description='e.g. "summer 2027" or "summer, fall"'),
+        Option(name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP),
+        Option(name="locations", description='e.g. "new york, remote"'),
+        Option(name="degrees", description='e.g. "bachelor, master"'),
+        Option(name="companies", description="only these companies, comma-separated"),
+        Option(name="exclude", description="leave these companies out, comma-separated"),
+        Option(name="keywords", description='title words, e.g. "machine learning, ml"'),
+        Option(
+            name="boards", description='company boards, e.g. "greenhouse:stripe, lever:netflix"'
+        ),
+    )
 )
 _COMPANY = Option(
     name="company", description="e.g. Stripe", required=True, autocomplete=_company_suggestions

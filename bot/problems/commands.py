@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from bot.app import ButtonAction, Command, Context, Option
@@ -22,7 +22,7 @@ from bot.problems.posts import (
 )
 from bot.problems.rules import parse_days, parse_mix, parse_ramp, progress, rank, streaks
 from bot.problems.store import ProblemPost, ProblemStore, SolveRecord
-from bot.store.clubs import ClubChanges
+from bot.store.clubs import Club, ClubChanges
 
 MIN_HINT_DELAY, MAX_HINT_DELAY = timedelta(minutes=10), timedelta(hours=23)
 
@@ -224,6 +224,12 @@ _SETTING_OPTIONS = {
 }
 
 
+def _setting_now(name: str) -> Callable[[Club], str | None]:
+    """The club's value of option `name` of /admin problem settings (its default if unset)."""
+    key = _SETTING_OPTIONS[name]
+    return lambda club: club.settings.get(key) or DEFAULTS[key] or None
+
+
 async def settings_command(ctx: Context) -> Message:
     changes = {
         key: _validated(name, ctx.args[name])
@@ -358,14 +364,22 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings_command,
         officers_only=True,
         options=(
-            Option(name="time", description="Post time in the club's zone, e.g. 9am or 18:30"),
-            Option(name="days", description='Days to post, e.g. "weekdays" or "mon,wed,fri"'),
-            Option(name="mix", description='e.g. "coding daily, ml tue, sql thu"'),
-            Option(name="ramp", description='e.g. "mon-tue easy, wed-fri medium, sat-sun hard"'),
-            Option(name="hint_delay", description="Hint after the post, e.g. 6h"),
-            Option(name="topics", description="Only these topics, comma-separated, or default"),
+            *(
+                Option(name=name, description=text, current=_setting_now(name))
+                for name, text in (
+                    ("time", "Post time in the club's zone, e.g. 9am or 18:30"),
+                    ("days", 'Days to post, e.g. "weekdays" or "mon,wed,fri"'),
+                    ("mix", 'e.g. "coding daily, ml tue, sql thu"'),
+                    ("ramp", 'e.g. "mon-tue easy, wed-fri medium, sat-sun hard"'),
+                    ("hint_delay", "Hint after the post, e.g. 6h"),
+                    ("topics", "Only these topics, comma-separated, or default"),
+                )
+            ),
             Option(
-                name="tags", description="Show topic tags on posts", choices=("hidden", "shown")
+                name="tags",
+                description="Show topic tags on posts",
+                choices=("hidden", "shown"),
+                current=_setting_now("tags"),
             ),
         ),
     ),

@@ -6,12 +6,12 @@ Built for one `Site`: without PUBLIC_URL they say how to turn the web side on, a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from bot.app import Command, Context, Option
 from bot.errors import UserError
-from bot.model import Attachment, Button, Message, reply
+from bot.model import Attachment, Button, Message, User, reply
 from bot.store.clubs import ClubChanges
 from bot.web.feeds import Feeds
 from bot.web.site import (
@@ -91,8 +91,7 @@ async def dashboard(site: Site, ctx: Context) -> Message:
             f"You asked for {SIGNINS_PER_HOUR} sign-in links within the hour; "
             "use the latest one, or try again later."
         )
-    token = await web.add_signin(ctx.club.id, ctx.user, now=ctx.now, lifetime=SIGNIN_LIFETIME)
-    link = site.url(f"/signin/{sign(await web.key(SIGNIN_KEY), token)}")
+    link = await signin_link(site, web, ctx.club.id, ctx.user, now=ctx.now)
     minutes = int(SIGNIN_LIFETIME.total_seconds() // 60)
     message = Message(
         title="Officer dashboard",
@@ -102,6 +101,14 @@ async def dashboard(site: Site, ctx: Context) -> Message:
     if not await ctx.schedule.notify(ctx.club.id, ctx.user.id, message):
         return reply("I couldn't DM you the sign-in link: allow DMs from this server and retry.")
     return reply(f"I've sent you a sign-in link by DM; it works once, for {minutes} minutes.")
+
+
+async def signin_link(
+    site: Site, web: WebStore, club_id: int, officer: User, *, now: datetime
+) -> str:
+    """A new single-use link that signs `officer` in to the club's dashboard."""
+    token = await web.add_signin(club_id, officer, now=now, lifetime=SIGNIN_LIFETIME)
+    return site.url(f"/signin/{sign(await web.key(SIGNIN_KEY), token)}")
 
 
 async def page(site: Site, ctx: Context) -> Message:
@@ -159,7 +166,14 @@ def commands(site: Site) -> tuple[Command, ...]:
             name="admin page",
             description="Turn the public club page on or off",
             handler=partial(page, site),
-            options=(Option(name="enabled", description="on or off", choices=("on", "off")),),
+            options=(
+                Option(
+                    name="enabled",
+                    description="on or off",
+                    choices=("on", "off"),
+                    current=lambda club: "on" if club.settings.get(PAGE_SETTING) == "on" else "off",
+                ),
+            ),
             officers_only=True,
         ),
         Command(

@@ -8,21 +8,27 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from aiohttp import web
 
-from bot.app import Command
+from bot.app import Command, Option
 from bot.model import CommandEvent, Message, Place, Platform, User
+from bot.store.clubs import Club
 from bot.web.chart import club_weeks
 from bot.web.commands import SIGNIN_KEY
 from bot.web.officer import officer_now
 from bot.web.pages import problem, render
-from bot.web.site import SESSION_LIFETIME, unsign
+from bot.web.site import SESSION_LIFETIME, SIGNIN_LIFETIME, sign, unsign
 from bot.web.state import Web, state
-from bot.web.store import WebSession
+from bot.web.store import WebSession, new_token
+from bot.web.throttle import client_address
 
 COOKIE = "clubbot_session"
+# Ties the sign-in form to the browser that opened the link: another site can't post the
+# form with an attacker's link and sign a victim into the attacker's session.
+SIGNIN_COOKIE = "clubbot_signin"
 # Shown when a section opens: commands that only read.
 VIEWS = frozenset(
     {
@@ -46,33 +52,86 @@ SPENT = (
 
 async def signin_page(request: web.Request) -> web.Response:
     """A button, not a sign-in: link previews (Slack's, Discord's) fetch links with GET and
-    must not spend them."""
-    return render("signin.html", title="Sign in", action=request.path)
+    must not spend them. The form carries a token tied to a cookie set here."""
+    site = state(request)
+    nonce = request.cookies.get(SIGNIN_COOKIE) or new_token()
+    key = await site.store.key(SIGNIN_KEY)
+    response = render("signin.html", title="Sign in", action=request.path, csrf=sign(key, nonce))
+    _set_cookie(request, response, SIGNIN_COOKIE, nonce, SIGNIN_LIFETIME, "Strict", "/signin")
+    return response
 
 
 async def signin(request: web.Request) -> web.StreamResponse:
     site = state(request)
+    now, address = site.bot.clock.now(), client_address(request)
+    wait = site.signin_failures.wait(address, now)
+    if wait:
+        site.metrics.signins.labels(outcome="throttled").inc()
+        response = problem(429, "Too many sign-in attempts", _TOO_MANY.format(wait=wait))
+        response.headers["Retry-After"] = str(wait)
+        return response
     key = await site.store.key(SIGNIN_KEY)
+    if not await _signin_form_is_ours(request, key):
+        return _refused(site, address, now, "Sign-in form out of date", _REOPEN)
     token = unsign(key, request.match_info["signed"])
-    now = site.bot.clock.now()
     spent = None if token is None else await site.store.use_signin(token, now=now)
     if spent is None:
-        site.metrics.signins.labels(outcome="refused").inc()
-        return problem(403, "Sign-in link not valid", SPENT)
+        return _refused(site, address, now, "Sign-in link not valid", SPENT)
     club_id, user = spent
     cookie, _ = await site.store.add_session(club_id, user, now=now, lifetime=SESSION_LIFETIME)
     site.metrics.signins.labels(outcome="signed_in").inc()
     response = _see_other(f"/dashboard/{club_id}")
-    response.set_cookie(
-        COOKIE,
-        cookie,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=site.site.https or request.secure,
-        samesite="Lax",
-        path="/",
-    )
+    response.del_cookie(SIGNIN_COOKIE, path="/signin")
+    _set_cookie(request, response, COOKIE, cookie, SESSION_LIFETIME, "Lax", "/")
     return response
+
+
+def _refused(site: Web, address: str, now: datetime, title: str, text: str) -> web.Response:
+    site.signin_failures.failed(address, now)
+    site.metrics.signins.labels(outcome="refused").inc()
+    return problem(403, title, text)
+
+
+def _set_cookie(
+    request: web.Request,
+    response: web.StreamResponse,
+    name: str,
+    value: str,
+    lifetime: timedelta,
+    samesite: str,
+    path: str,
+) -> None:
+    """An HttpOnly cookie, Secure behind https."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(lifetime.total_seconds()),
+        httponly=True,
+        secure=state(request).site.https or request.secure,
+        samesite=samesite,
+        path=path,
+    )
+
+
+_TOO_MANY = (
+    "This address tried too many sign-in links that didn't work. Wait {wait} seconds, "
+    "then open the latest link from your DMs."
+)
+_REOPEN = (
+    "Open the sign-in link from your DMs again in this browser, then press Sign in "
+    "(the form must come from the link's own page)."
+)
+
+
+async def _signin_form_is_ours(request: web.Request, key: str) -> bool:
+    """The form's token signs the nonce of this browser's sign-in cookie."""
+    nonce = request.cookies.get(SIGNIN_COOKIE, "")
+    given = (await request.post()).get("csrf")
+    return (
+        bool(nonce)
+        and isinstance(given, str)
+        and hmac.compare_digest(given.encode(), sign(key, nonce).encode())
+    )
 
 
 async def signout(request: web.Request) -> web.StreamResponse:
@@ -119,11 +178,27 @@ async def run(request: web.Request) -> web.Response:
     command = site.bot.command(str(form.get("command", "")))
     if command is None or _section_of(command) is None:
         return problem(400, "Not a dashboard command", "That form doesn't exist.")
-    args = {o.name: value for o in command.options if (value := str(form.get(o.name, "")).strip())}
+    args = _changed(command, form, await site.bot.store.clubs.get(session.club_id))
     answer = await _run(site, session, command.name, args)
     return await _section_page(
         request, session, _section_of(command) or "", replies=[answer], ran=command.name
     )
+
+
+def _changed(command: Command, form: Mapping[str, object], club: Club) -> dict[str, str]:
+    """What the officer typed or picked, less what the form showed as the current value:
+    a form is sent whole, and sending an unchanged value again would make the command
+    check it again (a channel looked up, a setting audited as changed)."""
+    args = {}
+    for option in command.options:
+        value = str(form.get(option.name, "")).strip()
+        if value and value != _now(option, club):
+            args[option.name] = value
+    return args
+
+
+def _now(option: Option, club: Club) -> str:
+    return (option.current(club) or "") if option.current is not None else ""
 
 
 async def _section_page(
@@ -138,7 +213,11 @@ async def _section_page(
     commands = _sections(site)[name]
     views = [await _run(site, session, c.name, {}) for c in commands if c.name in VIEWS]
     forms = [c for c in commands if c.name not in VIEWS]
-    return await _page(request, session, name, replies=replies, views=views, forms=forms, ran=ran)
+    club = await site.bot.store.clubs.get(session.club_id)
+    values = {c.name: {o.name: _now(o, club) for o in c.options} for c in forms}
+    return await _page(
+        request, session, name, replies=replies, views=views, forms=forms, ran=ran, values=values
+    )
 
 
 async def _page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.errors import UserError
+from bot.web.feeds import GZIP
 from bot.web.state import state
 from bot.windows import parse_track
 
@@ -22,22 +23,47 @@ async def feed(request: web.Request) -> web.StreamResponse:
         track = parse_track(request.query["track"]) if "track" in request.query else None
     except UserError as error:
         raise web.HTTPBadRequest(text=error.message) from None
-    built = await site.feeds.feed(owner, track=track, now=site.bot.clock.now())
-    headers = {"ETag": built.etag, "Cache-Control": CACHE_CONTROL}
-    if built.etag in _etags(request.headers.get("If-None-Match", "")):
+    now = site.bot.clock.now()
+    version = await site.feeds.version(owner, track=track, now=now)
+    gzipped = _accepts_gzip(request.headers.get("Accept-Encoding", ""))
+    headers = {
+        "ETag": version.etag(gzipped=gzipped),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+    if _unchanged(request.headers.get("If-None-Match", ""), version.fingerprint):
         site.metrics.feeds.labels(outcome="not_modified").inc()
         return web.Response(status=304, headers=headers)
     site.metrics.feeds.labels(outcome="sent").inc()
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    body = site.feeds.gzipped(version, now) if gzipped else site.feeds.body(version, now)
     return web.Response(
-        body=built.body,
+        body=body,
         headers={**headers, "Content-Disposition": 'inline; filename="clubbot.ics"'},
         content_type="text/calendar",
         charset="utf-8",
     )
 
 
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+def _unchanged(if_none_match: str, fingerprint: str) -> bool:
+    """Whether the client's copy is current: `*` (any copy) or an ETag of either
+    representation, weak or strong (RFC 9110 compares If-None-Match weakly)."""
+    for tag in if_none_match.split(","):
+        tag = tag.strip().removeprefix("W/")
+        if tag == "*" or tag.strip('"').removesuffix(GZIP) == fingerprint:
+            return True
+    return False
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether the client takes gzip (`gzip`, `x-gzip` or `*`, not with q=0)."""
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.partition(";")
+        quality = params.strip().removeprefix("q=").strip() if params else "1"
+        if coding.strip() in ("gzip", "x-gzip", "*") and quality not in ("0", "0.0", "0.00"):
+            return True
+    return False
 
 
 ROUTES = [web.get("/feeds/{token:[A-Za-z0-9_-]{10,64}}.ics", feed)]

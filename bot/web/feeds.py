@@ -2,21 +2,23 @@
 deadlines, their mock-interview sessions) and the club's, per track if asked.
 
 A feed's inputs are read (a few small queries) and hashed into its ETag: a calendar app
-asking again gets a 304 from the hash alone, and a changed window changes the hash. The
-body is joined from kept pieces: each occurrence's events are drawn once per process
-(every club following Google STEP shares them), so a member's feed costs a join, not an
-icalendar build of sixty events.
+asking again gets a 304 from the hash alone, before anything is drawn, and a changed window
+changes the hash. A body is drawn once per change (kept by its ETag, gzipped once for the
+clients that ask), and joined from kept pieces: each occurrence's events are drawn once per
+process (every club following Google STEP shares them), so even a new body costs a join,
+not an icalendar build of sixty events.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ from bot.store.store import Store
 from bot.web.store import CLUB_FEED, FeedOwner, WebStore
 from bot.windows import (
     FEED_END,
+    MemberWindow,
     Occurrence,
     feed_head,
     member_windows,
@@ -42,12 +45,16 @@ log = logging.getLogger(__name__)
 
 SESSION_LENGTH = timedelta(hours=1)
 # Bumped when the way a feed is drawn changes, so cached copies and ETags turn over.
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
+# Whole feeds kept by ETag (a member's is about 45 KB, gzipped about 6 KB).
+DRAWN_FEEDS = 512
+GZIP = "-gzip"  # the ETag suffix of the gzipped body (a representation of its own)
+KEPT_CLUBS = 4096  # clubs whose windows are kept
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
-    """A member's mock-interview session with the others in its group."""
+    """A member's mock-interview session with the others in its group (display names)."""
 
     group_id: int
     starts_at: datetime
@@ -67,6 +74,7 @@ class _Inputs:
     occurrences: Sequence[Occurrence]
     sessions: Sequence[Session]
     keys: Sequence[str] = ()  # each occurrence's _occurrence_key
+    applied: frozenset[str] = frozenset()  # keys of the occurrences the member applied to
 
     def fingerprint(self) -> str:
         parts = [FEED_FORMAT, self.name, repr(sorted(self.club.settings.items()))]
@@ -98,16 +106,47 @@ class Kept:
         self._values.clear()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Version:
+    """A feed known by its fingerprint, not drawn yet: enough to answer a 304."""
+
+    inputs: _Inputs
+    fingerprint: str
+
+    def etag(self, *, gzipped: bool = False) -> str:
+        return f'"{self.fingerprint}{GZIP if gzipped else ""}"'
+
+
 class Feeds:
-    """Builds feeds from kept pieces: calendar heads and occurrences' events."""
+    """Builds feeds from kept pieces: calendar heads and occurrences' events; keeps the
+    feeds drawn, by ETag."""
 
     def __init__(self, store: Store, *, size: int = 8192) -> None:
         self.store = store
         self.pieces = Kept(size)
+        self.drawn = Kept(DRAWN_FEEDS)
+        # Club id -> (the club's snapshot, its day, its windows). The store hands out the
+        # same snapshot until the club's configuration version moves (its deadlines
+        # included), so a snapshot that is the kept one means the windows still hold.
+        self._windows: OrderedDict[int, tuple[Club, date, list[Occurrence]]] = OrderedDict()
 
     async def feed(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Feed:
+        version = await self.version(owner, track=track, now=now)
+        return Feed(body=self.body(version, now), etag=version.etag())
+
+    async def version(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Version:
         inputs = await self._inputs(owner, track=track, now=now)
-        return Feed(body=self._draw(inputs, now), etag=f'"{inputs.fingerprint()}"')
+        return Version(inputs=inputs, fingerprint=inputs.fingerprint())
+
+    def body(self, version: Version, now: datetime) -> bytes:
+        """The feed, drawn the first time its fingerprint is asked for."""
+        return self.drawn.get(version.etag(), lambda: self._draw(version.inputs, now))
+
+    def gzipped(self, version: Version, now: datetime) -> bytes:
+        """The feed gzipped, once per fingerprint (calendar apps ask for gzip)."""
+        return self.drawn.get(
+            version.etag(gzipped=True), lambda: gzip.compress(self.body(version, now), mtime=0)
+        )
 
     async def warm(self, now: datetime) -> int:
         """Draw the windows of every club that has handed out a feed link (its club-wide
@@ -128,7 +167,10 @@ class Feeds:
         head = self._head(inputs.name, now)
         events = [
             self.pieces.get(
-                f"{leads}|{key}", partial(occurrence_ical, o, club=inputs.club, stamp=now)
+                f"{leads}|{key}",
+                partial(
+                    occurrence_ical, o, club=inputs.club, stamp=now, applied=key in inputs.applied
+                ),
             )
             for o, key in zip(inputs.occurrences, inputs.keys, strict=True)
         ]
@@ -141,13 +183,31 @@ class Feeds:
     async def _inputs(self, owner: FeedOwner, *, track: str | None, now: datetime) -> _Inputs:
         club = await self.store.clubs.get(owner.club_id)
         today = local(now, club.timezone).date()
+        everything = await self._club_windows(club, today)
         if owner.user_id == CLUB_FEED:
-            occurrences = await track_windows(self.store, club, today, track=track)
+            occurrences = await track_windows(
+                self.store, club, today, track=track, windows=everything
+            )
             name = f"{club.name} internship windows" + (f" ({track})" if track else "")
             return _inputs(club, name, occurrences, ())
-        occurrences = await member_windows(self.store, club, owner.user_id, today, track=track)
+        windows = await member_windows(
+            self.store, club, owner.user_id, today, track=track, windows=everything
+        )
         sessions = await member_sessions(self.store, club.id, owner.user_id)
-        return _inputs(club, _member_feed_name(club), occurrences, sessions)
+        return _member_inputs(club, windows, sessions)
+
+    async def _club_windows(self, club: Club, today: date) -> list[Occurrence]:
+        """The club's windows around `today`, read once per change of its configuration
+        (a feed asked for often then costs no query for the club's deadlines)."""
+        kept = self._windows.get(club.id)
+        if kept is not None and kept[0] is club and kept[1] == today:
+            self._windows.move_to_end(club.id)
+            return kept[2]
+        windows = await track_windows(self.store, club, today)
+        self._windows[club.id] = (club, today, windows)
+        if len(self._windows) > KEPT_CLUBS:
+            self._windows.popitem(last=False)
+        return windows
 
 
 def _member_feed_name(club: Club) -> str:
@@ -161,13 +221,41 @@ def _inputs(
     return _Inputs(club=club, name=name, occurrences=occurrences, sessions=sessions, keys=keys)
 
 
+def _member_inputs(
+    club: Club, windows: Sequence[MemberWindow], sessions: Sequence[Session]
+) -> _Inputs:
+    """A member's feed: an occurrence they applied to is a piece of its own (marked, no
+    reminders), so its key says so."""
+    keys = [_occurrence_key(w.occurrence) + ("|applied" if w.applied else "") for w in windows]
+    return _Inputs(
+        club=club,
+        name=_member_feed_name(club),
+        occurrences=[w.occurrence for w in windows],
+        sessions=sessions,
+        keys=keys,
+        applied=frozenset(k for k, w in zip(keys, windows, strict=True) if w.applied),
+    )
+
+
 async def member_sessions(store: Store, club_id: int, user_id: str) -> list[Session]:
-    """The member's sessions of the last four rounds that have a common slot."""
-    groups = await store.repo(PairingStore).groups(club_id, limit_rounds=4)
-    return [
-        Session(group_id=g.id, starts_at=at, others=tuple(m for m in g.members if m != user_id))
-        for g in groups
+    """The member's sessions of the last four rounds that have a common slot, naming the
+    others by the display names they joined pairing with."""
+    pairing = store.repo(PairingStore)
+    groups = [
+        (g, at)
+        for g in await pairing.groups(club_id, limit_rounds=4)
         if user_id in g.members and (at := group_slot(g)) is not None
+    ]
+    if not groups:
+        return []
+    names = {m.user_id: m.name for m in await pairing.members(club_id)}
+    return [
+        Session(
+            group_id=g.id,
+            starts_at=at,
+            others=tuple(names.get(m, m) for m in g.members if m != user_id),
+        )
+        for g, at in groups
     ]
 
 
@@ -190,9 +278,20 @@ def _session_events(sessions: Iterable[Session], now: datetime) -> list[Event]:
         event.add("uid", f"pairing-{session.group_id}@clubbot")
         event.add("dtstamp", now.astimezone(UTC))
         event.add("summary", "Mock interview (clubbot pairing)")
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.starts_at + SESSION_LENGTH)
-        others = ", ".join(session.others) or "your group"
-        event.add("description", f"With {others}. /mockpair shows your question pack.")
+        starts = session.starts_at.astimezone(UTC)
+        event.add("dtstart", starts)
+        event.add("dtend", starts + SESSION_LENGTH)
+        others = _and(session.others) or "your group"
+        event.add(
+            "description",
+            f"With {others}. Your first common half hour: {starts:%a %d %b %Y, %H:%M} UTC "
+            "(your calendar shows it in your zone); agree on the time in your DMs. "
+            "/mockpair shows your question pack.",
+        )
         events.append(event)
     return events
+
+
+def _and(names: Sequence[str]) -> str:
+    """'Priya', 'Priya and Jordan', 'Priya, Jordan and Mei'."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)

@@ -16,9 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import Bot
 from bot.scheduler import Scheduler
 from bot.web import club_page, dashboard, feed_routes, health
+from bot.web.connections import (
+    AcceptErrors,
+    ConnectionGuard,
+    Limits,
+    listening_socket,
+    long_queue,
+)
 from bot.web.feeds import Feeds
 from bot.web.metrics import Metrics
-from bot.web.pages import problem, render, secured
+from bot.web.pages import problem, render, secure_router_errors, secured
 from bot.web.site import Site
 from bot.web.state import WEB, Web
 
@@ -26,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # The feeds' warm-up running in the background (done once every club's windows are drawn).
 WARMING = web.AppKey("warming", asyncio.Task[None])
+LIMITS = Limits()
 
 
 def make_app(*, bot: Bot, site: Site, scheduler: Scheduler | None = None) -> web.Application:
@@ -44,8 +52,13 @@ def mount(
     app[WEB] = Web(bot=bot, site=site, feeds=Feeds(bot.store), metrics=metrics, scheduler=scheduler)
     app.cleanup_ctx.append(_warm_feeds)
     routes = feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES
-    routes += [web.get("/", home), web.get("/static/site.css", stylesheet)]
+    routes += [
+        web.get("/", home),
+        web.get("/static/site.css", stylesheet),
+        web.get("/favicon.ico", favicon),
+    ]
     app.add_routes([web.RouteDef(r.method, r.path, secured(r.handler), r.kwargs) for r in routes])
+    app.on_response_prepare.append(secure_router_errors)
 
 
 async def _warm_feeds(app: web.Application) -> AsyncIterator[None]:
@@ -86,6 +99,13 @@ async def stylesheet(request: web.Request) -> web.Response:
     )
 
 
+async def favicon(request: web.Request) -> web.Response:
+    icon = resources.files("bot.web").joinpath("static/favicon.ico").read_bytes()
+    return web.Response(
+        body=icon, content_type="image/x-icon", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
 def parse_listen(text: str) -> tuple[str, int]:
     """'0.0.0.0:8080' or ':8080' or '8080' -> (host, port)."""
     host, _, port = text.rpartition(":")
@@ -99,17 +119,40 @@ class Server:
     """The web server running in this process's event loop."""
 
     runner: web.AppRunner
+    listening: asyncio.Server
+    guard: ConnectionGuard
+    accept_errors: AcceptErrors
+
+    @property
+    def port(self) -> int:
+        return int(self.listening.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        self.listening.close()
         await self.runner.cleanup()
+        self.accept_errors.uninstall()
 
 
-async def serve(app: web.Application, listen: str) -> Server:
+async def serve(app: web.Application, listen: str, *, limits: Limits | None = None) -> Server:
+    """Serve `app` on `listen` (HOST:PORT) with the connection limits (LIMITS unless
+    given): every server of clubbot's, Slack HTTP mode's included, starts here."""
+    limits = limits or LIMITS
     host, port = parse_listen(listen)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=limits.keepalive_timeout)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return Server(runner=runner)
+    assert runner.server is not None
+    guard = ConnectionGuard(runner.server, cap=limits.cap(), head_timeout=limits.head_timeout)
+    loop = asyncio.get_running_loop()
+    accept_errors = AcceptErrors(loop).install()
+    try:
+        sock = listening_socket(host, port, limits)
+        listening = await loop.create_server(runner.server, sock=sock, backlog=limits.batch)
+        long_queue(sock, limits)
+    except BaseException:
+        accept_errors.uninstall()
+        await runner.cleanup()
+        raise
+    return Server(runner=runner, listening=listening, guard=guard, accept_errors=accept_errors)
 
 
-__all__ = ["Server", "make_app", "mount", "parse_listen", "problem", "serve"]
+__all__ = ["LIMITS", "Limits", "Server", "make_app", "mount", "parse_listen", "problem", "serve"]

@@ -4,11 +4,12 @@ process (its claims run the current occurrence), and names can't be looked up he
 
 from __future__ import annotations
 
-from bot.app import ChannelRef
+from bot.app import CantLookUp, ChannelRef
 from bot.model import Message, Place, User
 from bot.posting import PostFailed, PostKey
 
 NOT_HERE = "this process only serves web pages; the bot's own process posts"
+_PLATFORMS = {"discord": "Discord", "slack": "Slack"}
 
 
 class PagesOnlyPoster:
@@ -22,11 +23,20 @@ class PagesOnlyPoster:
 
 
 class PagesOnlyDirectory:
-    """Finds nobody: a channel or member named on the dashboard needs the bot's process
-    (`--web` next to it) to be looked up."""
+    """Finds nobody and says so: a channel or member named on the dashboard needs the
+    bot's process (`--web` next to it) or the chat to be looked up."""
 
     async def find_channel(self, place: Place, ref: str) -> ChannelRef | None:
-        return None
+        raise CantLookUp(_elsewhere(place, "channels", ref))
 
     async def find_user(self, place: Place, ref: str) -> User | None:
-        return None
+        raise CantLookUp(_elsewhere(place, "members", ref))
+
+
+def _elsewhere(place: Place, what: str, ref: str) -> str:
+    platform = _PLATFORMS.get(place.platform, "the platform")
+    return (
+        f"This dashboard is served by `clubbot web` alone, which can't look up {platform} "
+        f"{what}, so `{ref[:80]}` can't be checked here. Run the same command in the chat, "
+        "or use the dashboard of the bot's own process (started with --web)."
+    )

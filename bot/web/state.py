@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -12,6 +12,7 @@ from bot.web.feeds import Feeds
 from bot.web.metrics import Metrics
 from bot.web.site import Site
 from bot.web.store import WebStore
+from bot.web.throttle import Throttle
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,6 +22,7 @@ class Web:
     feeds: Feeds
     metrics: Metrics
     scheduler: Scheduler | None = None  # None: nothing is scheduled in this process
+    signin_failures: Throttle = field(default_factory=Throttle)
 
     @property
     def store(self) -> WebStore:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     delete,
     func,
     select,
@@ -133,6 +134,12 @@ def _user(row: _Who) -> User:
     return User(id=row.user_id, name=row.user_name, is_admin=row.is_admin, roles=roles)
 
 
+# Built once: every feed request asks it.
+_FEED_OWNER = select(FeedTokenRow.club_id, FeedTokenRow.user_id).where(
+    FeedTokenRow.token == bindparam("token")
+)
+
+
 class WebStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -166,11 +173,8 @@ class WebStore:
             return token
 
     async def feed_owner(self, token: str) -> FeedOwner | None:
-        query = select(FeedTokenRow.club_id, FeedTokenRow.user_id).where(
-            FeedTokenRow.token == token
-        )
         async with self._sessions() as session:
-            found = (await session.execute(query)).first()
+            found = (await session.execute(_FEED_OWNER, {"token": token})).first()
         return None if found is None else FeedOwner(club_id=found[0], user_id=found[1])
 
     async def clubs_with_feeds(self) -> list[int]:

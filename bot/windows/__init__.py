@@ -6,6 +6,7 @@ from bot.windows.commands import COMMANDS
 from bot.windows.feeds import (
     FEED_END,
     TRACKS,
+    MemberWindow,
     closing_soon,
     feed_head,
     member_windows,
@@ -23,6 +24,7 @@ __all__ = [
     "JOBS",
     "TRACKS",
     "DeadlineStore",
+    "MemberWindow",
     "Occurrence",
     "closing_soon",
     "club_feed",

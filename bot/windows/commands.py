@@ -30,7 +30,7 @@ from bot.windows.calendar import (
 from bot.windows.listing import CLOSING_SOON_DAYS, line, section_fields, sections, when
 from bot.windows.live import confirmed_open
 from bot.windows.posts import DEFAULTS, club_feed, club_windows, reminder_days
-from bot.windows.store import DeadlineChanges, DeadlineStore
+from bot.windows.store import APPLIED, DeadlineChanges, DeadlineStore
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -272,7 +272,7 @@ async def _mute(ctx: Context, reason: str) -> Message:
 
 
 async def applied(ctx: Context) -> Message:
-    return await _mute(ctx, "applied")
+    return await _mute(ctx, APPLIED)
 
 
 async def not_interested(ctx: Context) -> Message:
@@ -538,8 +538,16 @@ COMMANDS: tuple[Command, ...] = (
         handler=settings,
         officers_only=True,
         options=(
-            Option(name="time", description="In the club's zone, e.g. 9am or 18:30"),
-            Option(name="reminders", description="Days before closing, e.g. 14,3,1"),
+            Option(
+                name="time",
+                description="In the club's zone, e.g. 9am or 18:30",
+                current=lambda club: club.settings.get("deadline_time", DEFAULTS["deadline_time"]),
+            ),
+            Option(
+                name="reminders",
+                description="Days before closing, e.g. 14,3,1",
+                current=lambda club: ",".join(str(d) for d in reminder_days(club)),
+            ),
         ),
     ),
 )

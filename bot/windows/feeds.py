@@ -9,9 +9,12 @@ window), and the end. Joined, they are what `build_ics` writes in one go.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Integer, String, bindparam, literal, select, union_all
 
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -20,41 +23,87 @@ from bot.windows.calendar import select as chosen
 from bot.windows.ics import build_ics, occurrence_events
 from bot.windows.listing import line
 from bot.windows.posts import club_windows, reminder_days
-from bot.windows.store import ProfileRow, SubscriptionRow
+from bot.windows.store import APPLIED, MuteRow, ProfileRow, SubscriptionRow
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 __all__ = ["TRACKS", "parse_track", "reminder_days"]
 
 FEED_END = b"END:VCALENDAR\r\n"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberWindow:
+    """A window in a member's own feed; `applied` when they said so with /alerts applied."""
+
+    occurrence: Occurrence
+    applied: bool = False
+
+
 async def member_windows(
-    store: Store, club: Club, user_id: str, today: date, *, track: str | None = None
-) -> list[Occurrence]:
+    store: Store,
+    club: Club,
+    user_id: str,
+    today: date,
+    *,
+    track: str | None = None,
+    windows: Sequence[Occurrence] | None = None,
+) -> list[MemberWindow]:
     """The windows a member follows: their /alerts targets (every track when they follow
-    none) for their class year, and always the club's own deadlines."""
-    everything = await club_windows(store, club, today)
-    targets, year = await _follows(store, club.id, user_id)
+    none) for their class year, and always the club's own deadlines. As their reminder
+    DMs do, it leaves out what they muted (/alerts not-interested) and reminds them of
+    nothing they applied to (/alerts applied). `windows`: the club's, if the caller
+    keeps them (track_windows without a track)."""
+    everything = await club_windows(store, club, today) if windows is None else windows
+    follows = await _follows(store, club.id, user_id)
     return [
-        o
-        for o in chosen(everything, track=track, class_year=year)
-        if not targets or o.key.startswith("club-") or _followed(o, targets)
+        MemberWindow(occurrence=o, applied=follows.muted.get(o.key) == APPLIED)
+        for o in chosen(everything, track=track, class_year=follows.year)
+        if (not follows.targets or o.key.startswith("club-") or _followed(o, follows.targets))
+        and follows.muted.get(o.key) in (None, APPLIED)
     ]
 
 
-async def _follows(store: Store, club_id: int, user_id: str) -> tuple[frozenset[str], str | None]:
-    """The member's /alerts targets and class year (one member's rows, not the club's)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Follows:
+    targets: frozenset[str]
+    year: str | None
+    muted: Mapping[str, str]  # occurrence key -> reason
+
+
+def _member_rows() -> CompoundSelect[str, str, str]:
+    club, user = bindparam("club_id", type_=Integer), bindparam("user_id", type_=String)
+    return union_all(
+        select(literal("target"), SubscriptionRow.target, literal("")).where(
+            SubscriptionRow.club_id == club, SubscriptionRow.user_id == user
+        ),
+        select(literal("year"), ProfileRow.class_year, literal("")).where(
+            ProfileRow.club_id == club, ProfileRow.user_id == user
+        ),
+        select(literal("mute"), MuteRow.window_key, MuteRow.reason).where(
+            MuteRow.club_id == club, MuteRow.user_id == user
+        ),
+    )
+
+
+# Built once: a feed is asked for often, and building the statement costs as much as
+# running it.
+_MEMBER_ROWS = _member_rows()
+
+
+async def _follows(store: Store, club_id: int, user_id: str) -> _Follows:
+    """The member's /alerts targets, class year and mutes (one member's rows, not the
+    club's), in one statement."""
     async with store.sessions() as session:
-        targets = await session.execute(
-            select(SubscriptionRow.target).where(
-                SubscriptionRow.club_id == club_id, SubscriptionRow.user_id == user_id
-            )
-        )
-        year = await session.execute(
-            select(ProfileRow.class_year).where(
-                ProfileRow.club_id == club_id, ProfileRow.user_id == user_id
-            )
-        )
-        return frozenset(targets.scalars()), year.scalar_one_or_none()
+        found = (
+            await session.execute(_MEMBER_ROWS, {"club_id": club_id, "user_id": user_id})
+        ).all()
+    return _Follows(
+        targets=frozenset(value for kind, value, _ in found if kind == "target"),
+        year=next((value for kind, value, _ in found if kind == "year"), None),
+        muted={value: reason for kind, value, reason in found if kind == "mute"},
+    )
 
 
 def _followed(occurrence: Occurrence, targets: frozenset[str]) -> bool:
@@ -62,9 +111,15 @@ def _followed(occurrence: Occurrence, targets: frozenset[str]) -> bool:
 
 
 async def track_windows(
-    store: Store, club: Club, today: date, *, track: str | None = None
+    store: Store,
+    club: Club,
+    today: date,
+    *,
+    track: str | None = None,
+    windows: Sequence[Occurrence] | None = None,
 ) -> list[Occurrence]:
-    return chosen(await club_windows(store, club, today), track=track)
+    everything = await club_windows(store, club, today) if windows is None else windows
+    return chosen(everything, track=track)
 
 
 def feed_head(calendar_name: str, *, stamp: datetime) -> bytes:
@@ -73,10 +128,26 @@ def feed_head(calendar_name: str, *, stamp: datetime) -> bytes:
     return empty.removesuffix(FEED_END)
 
 
-def occurrence_ical(occurrence: Occurrence, *, club: Club, stamp: datetime) -> bytes:
-    """One occurrence's events as the feed carries them, with the club's reminder days."""
-    events = occurrence_events(occurrence, reminder_days=reminder_days(club), stamp=stamp)
+def occurrence_ical(
+    occurrence: Occurrence, *, club: Club, stamp: datetime, applied: bool = False
+) -> bytes:
+    """One occurrence's events as the feed carries them, with the club's reminder days;
+    for a member who applied, marked so and with no reminders."""
+    leads = () if applied else reminder_days(club)
+    events = occurrence_events(occurrence, reminder_days=leads, stamp=stamp)
+    if applied:
+        for event in events:
+            _mark_applied(event)
     return b"".join(bytes(e.to_ical()) for e in events)
+
+
+def _mark_applied(event: Event) -> None:
+    summary, description = str(event.pop("summary")), str(event.pop("description"))
+    event.add("summary", f"✓ {summary} (applied)")
+    event.add(
+        "description",
+        "You applied (/alerts applied), so no reminders for it. " + description,
+    )
 
 
 async def closing_soon(store: Store, club: Club, today: date, days: int = 14) -> list[str]:

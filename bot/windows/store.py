@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, delete, select
+from sqlalchemy import Date, ForeignKey, String, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.clubs import Actor, audit
-from bot.store.models import Base, UTCDateTime
+from bot.store.models import Base, ClubRow, UTCDateTime
 from bot.store.upsert import insert_if_absent
 
 
@@ -20,6 +20,8 @@ def _club_fk() -> ForeignKey:
 
 class ClubDeadlineRow(Base):
     __tablename__ = "club_deadlines"
+    # Ids name calendar events (`club-{id}-…@clubbot`): SQLite must never reuse one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     club_id: Mapped[int] = mapped_column(_club_fk(), index=True)
@@ -39,6 +41,11 @@ class SubscriptionRow(Base):
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     target: Mapped[str] = mapped_column(String(80), primary_key=True)  # a track or a window id
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The mute reason of /alerts applied (the other is "not interested"): a member's own
+# feed keeps what they applied to, marked, and leaves out the rest of what they muted.
+APPLIED = "applied"
 
 
 class MuteRow(Base):
@@ -112,6 +119,7 @@ class DeadlineStore:
             session.add(row)
             await session.flush()
             audit(session, club_id, actor, "add deadline", _summary(row), now)
+            await _configuration_changed(session, club_id)
             return _deadline(row)
 
     async def edit(
@@ -133,6 +141,7 @@ class DeadlineStore:
                     # An empty url or track clears it; None leaves it alone.
                     setattr(row, name, value if value != "" else None)
             audit(session, club_id, actor, f"edit deadline {deadline_id}", _summary(row), now)
+            await _configuration_changed(session, club_id)
             return _deadline(row)
 
     async def remove(
@@ -145,6 +154,7 @@ class DeadlineStore:
             removed = _deadline(row)
             await session.delete(row)
             audit(session, club_id, actor, f"remove deadline {deadline_id}", _summary(row), now)
+            await _configuration_changed(session, club_id)
             return removed
 
     async def club_deadlines(self, club_id: int) -> list[ClubDeadline]:
@@ -233,6 +243,16 @@ class DeadlineStore:
             for row in rows.scalars():
                 muted.setdefault(row.user_id, {})[row.window_key] = row.reason
             return muted
+
+
+async def _configuration_changed(session: AsyncSession, club_id: int) -> None:
+    """A club's own deadlines are part of its configuration: its version moves, so every
+    process that keeps the club's windows (the web side's feeds) draws them again."""
+    await session.execute(
+        update(ClubRow)
+        .where(ClubRow.id == club_id)
+        .values(config_version=ClubRow.config_version + 1)
+    )
 
 
 def _deadline(row: ClubDeadlineRow) -> ClubDeadline:

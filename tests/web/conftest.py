@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.model import User
 from bot.runtime import open_runtime
 from bot.web import Site
-from bot.web.dashboard import COOKIE
+from bot.web.dashboard import COOKIE, SIGNIN_COOKIE
 from bot.web.server import make_app
 from tests.conftest import ADMIN, SETUP, Club, RecordingPoster
 
@@ -51,15 +51,24 @@ class WebClub(Club):
     async def sign_in(self, officer: User = ADMIN) -> str:
         """Signed in; returns the dashboard's path."""
         link = await self.signin_link(officer)
-        response = await self.web.post(link, allow_redirects=False)
+        response = await self.press_sign_in(link)
         assert response.status == 303, await response.text()
         self.keep_cookie(response)
         return response.headers["Location"]
 
-    def keep_cookie(self, response: ClientResponse) -> None:
-        """The cookie is Secure (PUBLIC_URL is https, as behind a TLS proxy); the test
-        server is plain http, where a client would not send it back on its own."""
-        self.web.session.cookie_jar.update_cookies({COOKIE: response.cookies[COOKIE].value})
+    async def press_sign_in(self, link: str) -> ClientResponse:
+        """Open the link's page and press its Sign in button, as a browser does."""
+        page = await self.web.get(link)
+        token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+        assert token is not None
+        if SIGNIN_COOKIE in page.cookies:
+            self.keep_cookie(page, SIGNIN_COOKIE)
+        return await self.web.post(link, data={"csrf": token.group(1)}, allow_redirects=False)
+
+    def keep_cookie(self, response: ClientResponse, name: str = COOKIE) -> None:
+        """The cookies are Secure (PUBLIC_URL is https, as behind a TLS proxy); the test
+        server is plain http, where a client would not send them back on its own."""
+        self.web.session.cookie_jar.update_cookies({name: response.cookies[name].value})
 
 
 @pytest.fixture
