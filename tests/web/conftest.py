@@ -57,18 +57,28 @@ class WebClub(Club):
         return response.headers["Location"]
 
     async def press_sign_in(self, link: str) -> ClientResponse:
-        """Open the link's page and press its Sign in button, as a browser does."""
-        page = await self.web.get(link)
-        token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
-        assert token is not None
-        if SIGNIN_COOKIE in page.cookies:
-            self.keep_cookie(page, SIGNIN_COOKIE)
-        return await self.web.post(link, data={"csrf": token.group(1)}, allow_redirects=False)
+        return await press_sign_in(self.web, link)
 
     def keep_cookie(self, response: ClientResponse, name: str = COOKIE) -> None:
-        """The cookies are Secure (PUBLIC_URL is https, as behind a TLS proxy); the test
-        server is plain http, where a client would not send them back on its own."""
-        self.web.session.cookie_jar.update_cookies({name: response.cookies[name].value})
+        keep_cookie(self.web, response, name)
+
+
+async def press_sign_in(browser: TestClient[Any, Any], link: str) -> ClientResponse:
+    """Open the link's page and press its Sign in button, as a browser does."""
+    page = await browser.get(link)
+    token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+    assert token is not None
+    if SIGNIN_COOKIE in page.cookies:
+        keep_cookie(browser, page, SIGNIN_COOKIE)
+    return await browser.post(link, data={"csrf": token.group(1)}, allow_redirects=False)
+
+
+def keep_cookie(
+    browser: TestClient[Any, Any], response: ClientResponse, name: str = COOKIE
+) -> None:
+    """The cookies are Secure (PUBLIC_URL is https, as behind a TLS proxy); the test
+    server is plain http, where a client would not send them back on its own."""
+    browser.session.cookie_jar.update_cookies({name: response.cookies[name].value})
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ async def test_every_form_starts_from_the_clubs_current_values(web_club: WebClub
         "command": "admin mockpair settings",
         "day": "thu",
         "time": "19:00",
+        "notice": "12h",  # the default, shown
     }
     postings = await form("postings", "admin-postings-settings")
     assert postings["categories"] == "software, data"

@@ -32,7 +32,6 @@ from bot.model import CommandEvent, Place, User
 from bot.runtime import COMMANDS, Runtime, open_runtime
 from bot.store.away import away
 from bot.web import Site
-from bot.web.dashboard import COOKIE
 from bot.web.server import make_app
 from tests.adapters.discord.test_discord import (
     ADMIN_RIGHTS,
@@ -50,6 +49,7 @@ from tests.adapters.discord.test_discord import (
     guild_create,
 )
 from tests.conftest import MONDAY
+from tests.web.conftest import keep_cookie, press_sign_in
 
 PUBLIC_URL = "https://club.example.org"
 PROBLEMS = CHANNEL + 1
@@ -358,9 +358,9 @@ async def _signed_in(life: LifeClub, web_client: TestClient[Any, Any]) -> str:
     [dm] = life.mock.dms_to(MEMBER_ID)
     link = re.search(re.escape(PUBLIC_URL) + r"(/signin/[A-Za-z0-9_.-]+)", json.dumps(dm))
     assert link is not None
-    response = await web_client.post(link.group(1), allow_redirects=False)
+    response = await press_sign_in(web_client, link.group(1))
     assert response.status == 303
-    web_client.session.cookie_jar.update_cookies({COOKIE: response.cookies[COOKIE].value})
+    keep_cookie(web_client, response)
     return response.headers["Location"]
 
 

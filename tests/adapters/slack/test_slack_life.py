@@ -32,7 +32,6 @@ from bot.store.away import away
 from bot.store.db import make_engine
 from bot.store.learned import LearnedMembers
 from bot.web import Site
-from bot.web.dashboard import COOKIE
 from bot.web.server import make_app
 from tests.adapters.slack.test_slack import (
     ADMIN,
@@ -49,6 +48,7 @@ from tests.adapters.slack.test_slack import (
 )
 from tests.adapters.slack_mock import Payload, SlackMock, channel, member
 from tests.conftest import MONDAY
+from tests.web.conftest import keep_cookie, press_sign_in
 
 PUBLIC_URL = "https://club.example.org"
 INSTALLED = "T2"
@@ -361,9 +361,9 @@ async def _sign_in(club: SlackClub, browser: TestClient[Any, Any]) -> str:
     dm = json.dumps(club.mock.messages[-1])
     link = re.search(re.escape(PUBLIC_URL) + r"(/signin/[A-Za-z0-9_.-]+)", dm)
     assert link is not None
-    response = await browser.post(link.group(1), allow_redirects=False)
+    response = await press_sign_in(browser, link.group(1))
     assert response.status == 303
-    browser.session.cookie_jar.update_cookies({COOKIE: response.cookies[COOKIE].value})
+    keep_cookie(browser, response)
     return response.headers["Location"]
 
 
