@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.app import Command, Context, Option
 from bot.errors import UserError
 from bot.model import Field, Message, field_lines, plural, reply
-from bot.postings.digest import by_company
 from bot.postings.filters import (
     CATEGORIES,
     SETTING,
@@ -21,7 +19,8 @@ from bot.postings.filters import (
 from bot.postings.health import source_lines
 from bot.postings.listing import normal
 from bot.postings.news import RECENT
-from bot.postings.store import PostingStore, StoredPosting
+from bot.postings.store import PostingStore
+from bot.postings.texts import by_company, first_page, listing
 from bot.store.clubs import ClubChanges
 
 PREVIEW_DAYS = 7
@@ -72,16 +71,16 @@ async def preview(ctx: Context) -> Message:
         for s in seen
         if s.first_seen_at - s.posting.posted_at <= RECENT and matches(facts_of(s.posting))
     ]
-    fields, hidden = by_company(would, ctx.now)
+    page = first_page(by_company(would, ctx.now))
     text = (
         f"In the last {PREVIEW_DAYS} days {plural(len(would), 'posting')} would have been "
         f"announced with {'these filters' if ctx.args else 'the current filters'}."
     )
-    if hidden:
-        text += f" {hidden} more not shown."
+    if len(would) > page.shown:
+        text += f" {len(would) - page.shown} more not shown."
     if ctx.args:
         text += " Nothing was saved: `/admin postings settings` with the same options saves them."
-    return reply(text, title="Live postings preview", fields=tuple(fields))
+    return reply(text, title="Live postings preview", fields=page.fields)
 
 
 # --- members --------------------------------------------------------------------
@@ -104,7 +103,15 @@ async def search(ctx: Context) -> Message:
         and matches(facts := facts_of(s.posting))
         and all(f" {w} " in f"{facts.title}{facts.company}" for w in query.split())
     ]
-    return _listing(hits, ctx.now, empty="No open postings match.", title="Postings")
+    again = " ".join(f'{k}:"{v}"' for k, v in ctx.args.items() if k != "page")
+    return listing(
+        hits,
+        ctx.now,
+        title="Postings",
+        empty="No open postings match.",
+        page=_page(ctx),
+        next_page=f"`/postings search {again + ' ' if again else ''}page:{{page}}`",
+    )
 
 
 async def recent(ctx: Context) -> Message:
@@ -118,7 +125,14 @@ async def recent(ctx: Context) -> Message:
         if s.first_seen_at - s.posting.posted_at <= RECENT
         and (not club_filter.enabled or matches(facts_of(s.posting)))
     ]
-    return _listing(hits, ctx.now, empty="No new postings this week.", title="New this week")
+    return listing(
+        hits,
+        ctx.now,
+        title="New this week",
+        empty="No new postings this week.",
+        page=_page(ctx),
+        next_page="`/postings recent page:{page}`",
+    )
 
 
 async def follow(ctx: Context) -> Message:
@@ -149,12 +163,8 @@ def _one(text: str | None) -> tuple[str, ...]:
     return (normal(text),) if text and normal(text) else ()
 
 
-def _listing(hits: Sequence[StoredPosting], now: datetime, *, empty: str, title: str) -> Message:
-    if not hits:
-        return reply(empty, title=title)
-    fields, hidden = by_company(hits, now)
-    text = f"{plural(len(hits), 'posting')}." + (f" {hidden} more not shown." if hidden else "")
-    return reply(text, title=title, fields=tuple(fields))
+def _page(ctx: Context) -> int:
+    return int(ctx.args.get("page", "1"))
 
 
 _FILTER_OPTIONS = (
@@ -169,6 +179,7 @@ _FILTER_OPTIONS = (
     Option(name="keywords", description='title words, e.g. "machine learning, ml"'),
     Option(name="boards", description='company boards, e.g. "greenhouse:stripe, lever:netflix"'),
 )
+_PAGE = Option(name="page", description="which page of a long list, e.g. 2", kind="integer")
 _COMPANY = Option(
     name="company", description="e.g. Stripe", required=True, autocomplete=_company_suggestions
 )
@@ -185,10 +196,14 @@ COMMANDS: tuple[Command, ...] = (
                 name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP
             ),
             Option(name="company", description="e.g. Stripe", autocomplete=_company_suggestions),
+            _PAGE,
         ),
     ),
     Command(
-        name="postings recent", description="Postings that went live this week", handler=recent
+        name="postings recent",
+        description="Postings that went live this week",
+        handler=recent,
+        options=(_PAGE,),
     ),
     Command(
         name="postings follow",
