@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
@@ -22,6 +24,26 @@ LOG_FORMATS = ("text", "json")
 _DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
 
 
+# A company board as officers and deployments name it: `greenhouse:<board>`, `lever:<company>`.
+BOARD = re.compile(r"^(greenhouse|lever):([a-z0-9][a-z0-9-]{0,99})$")
+POSTINGS_SOURCES, POSTINGS_TIMEOUT = "CLUBBOT_POSTINGS_SOURCES", "CLUBBOT_POSTINGS_TIMEOUT"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostingsSettings:
+    """What the deployment polls for live postings, read once at start.
+
+    `sources` replace this cycle's community list (as written: `list:URL`,
+    `greenhouse:<board>`, `lever:<company>`, a board optionally `=URL` for a mirror);
+    `timeout` bounds one fetch. The board APIs' addresses are the documented ones (a test
+    points them at a local server)."""
+
+    sources: tuple[str, ...] = ()
+    timeout: timedelta = timedelta(seconds=30)
+    greenhouse_api: str = "https://boards-api.greenhouse.io/v1/boards"
+    lever_api: str = "https://api.lever.co/v0/postings"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -35,6 +57,7 @@ class Settings:
     # The web side: how members reach it, and where this process serves it ("" = off).
     public_url: str = ""
     web_listen: str = ""
+    postings: PostingsSettings = PostingsSettings()
 
 
 def load_settings(
@@ -58,7 +81,55 @@ def load_settings(
         slack_signing_secret=values.get("SLACK_SIGNING_SECRET", ""),
         public_url=values.get("PUBLIC_URL", "").rstrip("/"),
         web_listen=values.get("CLUBBOT_WEB", ""),
+        postings=postings_settings(values),
     )
+
+
+def postings_settings(values: Mapping[str, str]) -> PostingsSettings:
+    """CLUBBOT_POSTINGS_* checked once: a ValueError in one line names what is wrong."""
+    known = (POSTINGS_SOURCES, POSTINGS_TIMEOUT)
+    for name in values:
+        if name.startswith("CLUBBOT_POSTINGS_") and name not in known:
+            raise ValueError(
+                f"{name} is not a setting; the postings settings are {', '.join(known)}"
+            )
+    sources = tuple(s.strip() for s in values.get(POSTINGS_SOURCES, "").split(",") if s.strip())
+    for source in sources:
+        _check_source(source)
+    return PostingsSettings(sources=sources, timeout=_fetch_timeout(values.get(POSTINGS_TIMEOUT)))
+
+
+def _check_source(source: str) -> None:
+    spec, _, url = source.partition("=") if not source.startswith("list:") else ("", "", source[5:])
+    if spec and not BOARD.match(spec.strip().lower()):
+        raise ValueError(
+            f"{POSTINGS_SOURCES}: `{source[:80]}` is not a source; write list:URL, "
+            "greenhouse:<board> or lever:<company> (a board may add =URL), comma-separated"
+        )
+    if (url or not spec) and urlsplit(url.strip()).scheme not in ("http", "https"):
+        raise ValueError(f"{POSTINGS_SOURCES}: `{source[:80]}` needs an http(s) URL")
+
+
+def _fetch_timeout(text: str | None) -> timedelta:
+    """`20s`, `2m`; between a second and ten minutes."""
+    text = (text or "").strip().lower()
+    if not text:
+        return PostingsSettings().timeout
+    try:
+        number = text.removesuffix("s")
+        timeout = (
+            timedelta(seconds=float(number)) if _NUMBER.match(number) else parse_duration(text)
+        )
+    except UserError:
+        timeout = timedelta(0)
+    if not timedelta(seconds=1) <= timeout <= timedelta(minutes=10):
+        raise ValueError(
+            f"{POSTINGS_TIMEOUT}: `{text[:40]}` is not a timeout between 1s and 10m, e.g. 20s or 2m"
+        )
+    return timeout
+
+
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:

@@ -133,6 +133,7 @@ async def _console_runtime(
         poster=poster,
         directory=ConsoleDirectory(refusing=poster.refusing),
         grace=settings.grace,
+        postings_settings=settings.postings,
     )
     return runtime, poster
 
@@ -153,6 +154,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         poster=poster,
         out=print,
         platform=args.platform,
+        postings=runtime.postings,
     )
     interactive = sys.stdin.isatty()
     if interactive:
@@ -182,7 +184,12 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
         async def start() -> tuple[Runtime, ConsoleSession]:
             runtime, poster = await _console_runtime(url, clock, print, settings)
             return runtime, ConsoleSession(
-                bot=runtime.bot, scheduler=runtime.scheduler, clock=clock, poster=poster, out=print
+                bot=runtime.bot,
+                scheduler=runtime.scheduler,
+                clock=clock,
+                poster=poster,
+                out=print,
+                postings=runtime.postings,
             )
 
         await run_demo(DEMO_SCRIPT, start=start, out=print)
@@ -334,6 +341,7 @@ async def _web(args: argparse.Namespace, settings: Settings) -> int:
         public_url=settings.public_url,
         web_listen=args.listen,
         scheduled_here=False,
+        postings_settings=settings.postings,
     )
     print(f"Serving {settings.public_url} on {args.listen}.")
     try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.app import Command, Context, Option
+from bot.config import PostingsSettings
 from bot.errors import UserError
 from bot.model import Field, Message, field_lines, plural, reply
+from bot.postings.boards import check_boards
 from bot.postings.filters import (
     CATEGORIES,
     SETTING,
@@ -16,9 +19,10 @@ from bot.postings.filters import (
     facts_of,
     filter_of,
 )
-from bot.postings.health import source_lines
+from bot.postings.health import mine, source_lines
 from bot.postings.listing import normal
 from bot.postings.news import RECENT
+from bot.postings.sources import polled_by
 from bot.postings.store import PostingStore
 from bot.postings.texts import by_company, first_page, listing
 from bot.store.clubs import ClubChanges
@@ -34,9 +38,11 @@ def _repo(ctx: Context) -> PostingStore:
 # --- officers -----------------------------------------------------------------
 
 
-async def settings(ctx: Context) -> Message:
+async def settings(postings: PostingsSettings, ctx: Context) -> Message:
     current = filter_of(ctx.club.settings)
     updated = changed(current, ctx.args)
+    added = [b for b in updated.boards if b not in current.boards]
+    checked = await check_boards(added, postings) if added else []
     if updated != current:
         club = await ctx.store.clubs.change(
             ctx.club.id,
@@ -46,7 +52,8 @@ async def settings(ctx: Context) -> Message:
         )
         await ctx.schedule.club_changed(club.id)
     saved = "Saved.\n" if ctx.args else ""
-    health = source_lines(await _repo(ctx).health(), ctx.club.timezone)
+    polled = polled_by(updated.boards, postings, ctx.now.date())
+    health = source_lines(mine(await _repo(ctx).health(), polled), ctx.club.timezone)
     where = ctx.club.channels.get("deadlines")
     posts_to = (
         f"New postings go to #{where.name}."
@@ -54,7 +61,7 @@ async def settings(ctx: Context) -> Message:
         else "Set a deadlines channel: `/admin setup deadlines:#channel`."
     )
     return reply(
-        saved + "\n".join([*updated.describe(), posts_to]),
+        saved + "\n".join([*checked, *updated.describe(), posts_to]),
         title="Live postings",
         fields=(Field(name="Sources", value=field_lines(health, "Nothing fetched yet.")),),
     )
@@ -184,51 +191,62 @@ _COMPANY = Option(
     name="company", description="e.g. Stripe", required=True, autocomplete=_company_suggestions
 )
 
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        name="postings search",
-        description="Search open internship postings",
-        handler=search,
-        options=(
-            Option(name="query", description="words in the title or company"),
-            Option(name="location", description='e.g. "new york" or remote'),
-            Option(
-                name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP
+
+def commands(postings: Callable[[], PostingsSettings]) -> tuple[Command, ...]:
+    """The commands, the officers' settings checking boards against `postings()`."""
+
+    async def settings_now(ctx: Context) -> Message:
+        return await settings(postings(), ctx)
+
+    return (
+        Command(
+            name="postings search",
+            description="Search open internship postings",
+            handler=search,
+            options=(
+                Option(name="query", description="words in the title or company"),
+                Option(name="location", description='e.g. "new york" or remote'),
+                Option(
+                    name="sponsorship",
+                    description="any, offers, no-citizenship",
+                    choices=SPONSORSHIP,
+                ),
+                Option(
+                    name="company", description="e.g. Stripe", autocomplete=_company_suggestions
+                ),
+                _PAGE,
             ),
-            Option(name="company", description="e.g. Stripe", autocomplete=_company_suggestions),
-            _PAGE,
         ),
-    ),
-    Command(
-        name="postings recent",
-        description="Postings that went live this week",
-        handler=recent,
-        options=(_PAGE,),
-    ),
-    Command(
-        name="postings follow",
-        description="Get a DM when a company posts an internship",
-        handler=follow,
-        options=(_COMPANY,),
-    ),
-    Command(
-        name="postings unfollow",
-        description="Stop the DMs for a company",
-        handler=unfollow,
-        options=(_COMPANY,),
-    ),
-    Command(
-        name="admin postings settings",
-        description="What live postings the club sees: categories, places, companies...",
-        handler=settings,
-        options=_FILTER_OPTIONS,
-        officers_only=True,
-    ),
-    Command(
-        name="admin postings preview",
-        description="What the last 7 days would have announced (with the options given)",
-        handler=preview,
-        options=_FILTER_OPTIONS,
-        officers_only=True,
-    ),
-)
+        Command(
+            name="postings recent",
+            description="Postings that went live this week",
+            handler=recent,
+            options=(_PAGE,),
+        ),
+        Command(
+            name="postings follow",
+            description="Get a DM when a company posts an internship",
+            handler=follow,
+            options=(_COMPANY,),
+        ),
+        Command(
+            name="postings unfollow",
+            description="Stop the DMs for a company",
+            handler=unfollow,
+            options=(_COMPANY,),
+        ),
+        Command(
+            name="admin postings settings",
+            description="What live postings the club sees: categories, places, companies...",
+            handler=settings_now,
+            options=_FILTER_OPTIONS,
+            officers_only=True,
+        ),
+        Command(
+            name="admin postings preview",
+            description="What the last 7 days would have announced (with the options given)",
+            handler=preview,
+            options=_FILTER_OPTIONS,
+            officers_only=True,
+        ),
+    )
