@@ -83,7 +83,9 @@ def diff(source: str, fetched: Sequence[Posting], known: Known) -> Changes:
         stored = of_source.get(posting.ext_id)
         if stored is not None:
             matched.add(stored.id)
-            if stored.signature != signature_of(posting):
+            # Back in the list after it left (a partial list, a flicker): open again.
+            reopened = posting.active and not stored.active
+            if reopened or stored.signature != signature_of(posting):
                 changes.changed.append((stored.id, posting))
             urls.add(posting.url)
             continue

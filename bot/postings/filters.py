@@ -15,19 +15,28 @@ from bot.postings.sources import board
 
 SETTING: Final = "postings"
 SPONSORSHIP: Final = ("any", "offers", "no-citizenship")
-# Category words officers write -> the community list's 2026 categories.
+# Category words officers write -> the community list's categories in both vocabularies:
+# the short names new rows carry since 2026 and the long ones older rows keep.
 CATEGORIES: Final = {
-    "software": "Software Engineering",
-    "product": "Product Management",
-    "data": "Data Science, AI & Machine Learning",
-    "quant": "Quantitative Finance",
-    "hardware": "Hardware Engineering",
-    "other": "Other",
+    "software": ("Software", "Software Engineering"),
+    "product": ("Product", "Product Management"),
+    "data": ("AI/ML/Data", "Data Science, AI & Machine Learning"),
+    "quant": ("Quant", "Quantitative Finance"),
+    "hardware": ("Hardware", "Hardware Engineering"),
+    "other": ("Other",),
 }
-# Lists before 2026 and company boards have no category: the title tells most of it.
+_CATEGORY_OF: Final = {normal(name): word for word, names in CATEGORIES.items() for name in names}
+# Lists before 2026 and company boards have no category (and a list may add a name we do
+# not know yet): the title tells most of it.
 _TITLE_CATEGORY: Final = (
     ("quant", re.compile(r"\b(quant|quantitative|trading|trader)\b")),
-    ("data", re.compile(r"\b(data|machine learning|ml|ai|research scientist|analytics)\b")),
+    (
+        "data",
+        re.compile(
+            r"\b(data|machine learning|ml|ai|research scientist|applied scientist|analytics|"
+            r"deep learning|computer vision|nlp|llm)\b"
+        ),
+    ),
     ("hardware", re.compile(r"\b(hardware|electrical|embedded|asic|fpga|firmware)\b")),
     ("product", re.compile(r"\b(product manager|product management|pm)\b")),
     ("software", re.compile(r"\b(software|swe|developer|engineer|engineering|backend|frontend)\b")),
@@ -35,10 +44,10 @@ _TITLE_CATEGORY: Final = (
 
 
 def category_of(posting: Posting) -> str:
-    """The posting's category word: its own, or read off its title."""
-    if posting.category:
-        own = normal(posting.category)
-        return next((w for w, c in CATEGORIES.items() if normal(c) == own), "other")
+    """The posting's category word: its own (either vocabulary), or read off its title."""
+    own = _CATEGORY_OF.get(normal(posting.category)) if posting.category else None
+    if own is not None:
+        return own
     title = normal(posting.title)
     return next((word for word, pattern in _TITLE_CATEGORY if pattern.search(title)), "other")
 

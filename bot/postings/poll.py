@@ -19,7 +19,7 @@ from bot.postings.filters import Filter
 from bot.postings.health import failing
 from bot.postings.news import RECENT, Candidates, news_for
 from bot.postings.sources import Source, fetch, polled_by, sources_for
-from bot.postings.store import PostingStore
+from bot.postings.store import PostingStore, SourceHealth
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,28 @@ FETCHES_KEPT: Final = timedelta(days=30)
 class Polled:
     source: str
     outcome: str
+
+
+# A valid list that suddenly holds under half of what it held is a failure of the source
+# (a partial file, a bad commit), kept and reported, not a mass closing; one that stays
+# that short for a day is taken as it is. Lists this small move by more than that.
+SHRINK_TO: Final = 0.5
+SHRINK_MIN_ENTRIES: Final = 100
+SHRUNK_FOR: Final = timedelta(days=1)
+_SHRANK: Final = "the list shrank"
+
+
+def shrunk(count: int, known: SourceHealth | None, now: datetime) -> str | None:
+    """Why a list of `count` entries is not taken as it is, or None."""
+    if known is None or known.entries < SHRINK_MIN_ENTRIES or count >= known.entries * SHRINK_TO:
+        return None
+    since = known.failing_since if (known.last_error or "").startswith(_SHRANK) else None
+    if since is not None and now - since >= SHRUNK_FOR:
+        return None
+    return (
+        f"{_SHRANK} from {known.entries} to {count} entries at once; what was known is kept "
+        "(if it stays that short for a day, it is taken as it is)"
+    )
 
 
 class KnownOnce:
@@ -66,6 +88,8 @@ async def refresh(
     error = fetched.error
     if error is None and fetched.postings == [] and source.kind == "list":
         error = "the list came back empty"
+    if error is None and fetched.postings and source.kind == "list":
+        error = shrunk(len(fetched.postings), await repo.source_health(source.name), now)
     if error is not None:
         await repo.record_fetch(source=source.name, url=source.url, now=now, error=error, slot=slot)
         log.warning("postings source %s: %s", source.name, error)
