@@ -25,6 +25,7 @@ from bot.postings.news import RECENT
 from bot.postings.sources import polled_by
 from bot.postings.store import PostingStore
 from bot.postings.texts import by_company, first_page, listing
+from bot.postings.words import all_found, concepts
 from bot.store.clubs import ClubChanges
 
 PREVIEW_DAYS = 7
@@ -95,7 +96,7 @@ async def preview(ctx: Context) -> Message:
 
 async def search(ctx: Context) -> Message:
     found = await _repo(ctx).posted_since(ctx.now - timedelta(days=SEARCH_DAYS))
-    query = normal(ctx.args.get("query", ""))
+    wanted_words = concepts(ctx.args.get("query", ""))
     wanted = Filter(
         enabled=True,
         locations=_one(ctx.args.get("location")),
@@ -108,7 +109,7 @@ async def search(ctx: Context) -> Message:
         for s in found
         if s.open
         and matches(facts := facts_of(s.posting))
-        and all(f" {w} " in f"{facts.title}{facts.company}" for w in query.split())
+        and all_found(wanted_words, facts.searchable)
     ]
     again = " ".join(f'{k}:"{v}"' for k, v in ctx.args.items() if k != "page")
     return listing(
@@ -179,7 +180,9 @@ _FILTER_OPTIONS = (
     Option(name="categories", description=f"e.g. software,data (of {', '.join(CATEGORIES)})"),
     Option(name="terms", description='e.g. "summer 2027" or "summer, fall"'),
     Option(name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP),
-    Option(name="locations", description='e.g. "new york, remote"'),
+    Option(name="locations", description='e.g. "new york, bay area, remote"'),
+    Option(name="country", description='keep these countries, e.g. "us, remote"'),
+    Option(name="exclude_locations", description='leave out postings only there, e.g. "london"'),
     Option(name="degrees", description='e.g. "bachelor, master"'),
     Option(name="companies", description="only these companies, comma-separated"),
     Option(name="exclude", description="leave these companies out, comma-separated"),

@@ -11,7 +11,9 @@ from typing import Any, Final
 
 from bot.errors import UserError
 from bot.postings.listing import Posting, normal
+from bot.postings.places import COUNTRIES, Where, country_named, in_countries, place_words, where
 from bot.postings.sources import board
+from bot.postings.words import same_as
 
 SETTING: Final = "postings"
 SPONSORSHIP: Final = ("any", "offers", "no-citizenship")
@@ -63,9 +65,18 @@ class Facts:
     category: str
     title: str
     terms: str
+    # Every place under every name a member may use for it (bot.postings.places), and
+    # each place's names on their own, with its country and whether it is remote.
     locations: str
+    places: tuple[str, ...]
+    where: tuple[Where, ...]
     degrees: str
     sponsorship: str
+
+    @property
+    def searchable(self) -> str:
+        """What a search is matched against: title, company and every name of every place."""
+        return f"{self.title}{self.company}{self.locations}"
 
 
 def facts_of(posting: Posting) -> Facts:
@@ -73,13 +84,16 @@ def facts_of(posting: Posting) -> Facts:
         return "".join(f" {normal(v)} |" for v in values)
 
     company_key = posting.company_key
+    places = tuple("".join(f" {w} |" for w in place_words(p)) for p in posting.locations)
     return Facts(
         company_key=company_key,
         company=f" {company_key} ",
         category=category_of(posting),
         title=f" {normal(posting.title)} ",
         terms=padded(posting.terms),
-        locations=padded(posting.locations),
+        locations="".join(places),
+        places=places,
+        where=tuple(where(p) for p in posting.locations),
         degrees=padded(posting.degrees),
         sponsorship=posting.sponsorship,
     )
@@ -97,6 +111,10 @@ class Filter:
     exclude: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     boards: tuple[str, ...] = ()
+    # Countries to keep ('us', 'canada'...; 'remote' for remote postings there or anywhere
+    # unsaid) and places to leave out (a posting only there is left out).
+    countries: tuple[str, ...] = ()
+    exclude_locations: tuple[str, ...] = ()
 
     def matches(self, facts: Facts) -> bool:
         return self.compiled()(facts)
@@ -107,8 +125,10 @@ class Filter:
         exclude, companies = _padded(self.exclude), _padded(self.companies)
         categories = frozenset(self.categories)
         terms, places = _padded(self.terms), _padded(self.locations)
-        degrees, keywords = _padded(self.degrees), _padded(self.keywords)
+        degrees = _padded(self.degrees)
+        keywords = _padded(tuple(p for k in self.keywords for p in same_as(k)))
         sponsorship = self.sponsorship
+        nations, leave_out = in_countries(self.countries), _padded(self.exclude_locations)
 
         def matches(facts: Facts) -> bool:
             if exclude and _found(exclude, facts.company):
@@ -120,6 +140,10 @@ class Filter:
             if terms and not _found(terms, facts.terms):
                 return False
             if places and not _found(places, facts.locations):
+                return False
+            if nations is not None and facts.where and not nations(facts.where):
+                return False
+            if leave_out and facts.places and all(_found(leave_out, p) for p in facts.places):
                 return False
             if degrees and facts.degrees and not _found(degrees, facts.degrees):
                 return False
@@ -141,6 +165,8 @@ class Filter:
             "Sponsorship": "" if self.sponsorship == "any" else self.sponsorship,
             "Locations": ", ".join(self.locations),
             "Degrees": ", ".join(self.degrees),
+            "Countries": ", ".join(self.countries),
+            "Leaving out places": ", ".join(self.exclude_locations),
             "Only these companies": ", ".join(self.companies),
             "Leaving out": ", ".join(self.exclude),
             "Title keywords": ", ".join(self.keywords),
@@ -206,7 +232,22 @@ def changed(current: Filter, args: Mapping[str, str]) -> Filter:
         updated = replace(updated, sponsorship=_sponsorship(args["sponsorship"]))
     if "boards" in args:
         updated = replace(updated, boards=_boards(args["boards"]))
+    if "country" in args:
+        updated = replace(updated, countries=_countries(args["country"]))
+    if "exclude_locations" in args:
+        updated = replace(updated, exclude_locations=_words(args["exclude_locations"]))
     return updated
+
+
+def _countries(text: str) -> tuple[str, ...]:
+    words = _words(text)
+    unknown = [w for w in words if not country_named(w)]
+    if unknown:
+        raise UserError(
+            f"`{', '.join(unknown)[:60]}` is not a country I know. Write countries and `remote`, "
+            f'e.g. `country:"us, remote"` (of {", ".join(COUNTRIES)}).'
+        )
+    return tuple(dict.fromkeys(country_named(w) for w in words))
 
 
 def _cleared(text: str) -> bool:

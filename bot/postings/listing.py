@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
+
+from bot.postings.places import place_key
+from bot.postings.words import normal
+
+__all__ = ["Posting", "SchemaError", "normal"]
 
 
 class SchemaError(ValueError):
@@ -37,23 +41,15 @@ class Posting:
 
     @property
     def fingerprint(self) -> str:
-        """Company, title and locations normalised: the last resort for telling duplicates."""
-        places = "|".join(sorted(normal(p) for p in self.locations))
+        """Company, title and places normalised (a place under any of its names: 'SF' is
+        'San Francisco, CA'): the last resort for telling duplicates."""
+        places = "|".join(sorted({place_key(p) for p in self.locations}))
         text = f"{normal(self.company)}\x1f{normal(self.title)}\x1f{places}"
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
     @property
     def company_key(self) -> str:
         return normal(self.company)
-
-
-_SPACE = re.compile(r"[^a-z0-9]+")
-
-
-def normal(text: str) -> str:
-    """Lower case, accents and punctuation gone: 'Café  Inc.' -> 'cafe inc'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SPACE.sub(" ", ascii_text.lower()).strip()
 
 
 def _text(value: object, limit: int = 300) -> str:

@@ -50,7 +50,7 @@ def test_the_postings_settings_come_from_the_dotenv_file_too(tmp_path):
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(tmp_path, environ, says):
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(ValueError, match="CLUBBOT_POSTINGS_") as refused:
         load_settings(environ, dotenv=tmp_path / "none.env")
     assert says in str(refused.value)
     assert "\n" not in str(refused.value)
