@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Final
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import unquote_plus
 
 # Parameters that say where a click came from, not which job it is.
 _TRACKING: Final = re.compile(
@@ -28,9 +28,22 @@ _LEVER_JOB: Final = re.compile(rf"^/([^/]+)/({_UUID})", re.IGNORECASE)
 _ASHBY_JOB: Final = re.compile(rf"^/([^/]+)/({_UUID})", re.IGNORECASE)
 _WORKDAY: Final = re.compile(r"^([^.]+)\.wd\d+\.myworkdayjobs\.com$")
 _WORKDAY_JOB: Final = re.compile(r"_([A-Za-z]*-?\d[\w-]*)$")
+# scheme://host/path?query#fragment, read with one regex (urllib's is ten times slower,
+# and a first poll reads 10,000 addresses).
+_PARTS: Final = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)([^?#]*)(?:\?([^#]*))?")
 # A job id in any other address: a UUID, or the last run of five or more digits.
 _ANY_ID: Final = re.compile(rf"({_UUID}|\d{{5,}})", re.IGNORECASE)
 _ID_PARAMS: Final = ("gh_jid", "jobid", "job_id", "jid", "jobreqid", "requisitionid", "req")
+
+
+def _split(url: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """The host (lower case, without www.), the path and the query's pairs."""
+    found = _PARTS.match(url)
+    if found is None:
+        return "", url.strip(), []
+    host = found[1].lower().rpartition("@")[2].removeprefix("www.")
+    pairs = [pair.partition("=") for pair in (found[3] or "").split("&") if pair]
+    return host, found[2], [(unquote_plus(k), unquote_plus(v)) for k, _, v in pairs]
 
 
 @lru_cache(maxsize=65536)
@@ -38,9 +51,8 @@ def job_ref(url: str) -> tuple[str, str] | None:
     """(board, job id) when the address says them: ('greenhouse', '4001'), ('lever',
     uuid), ('workday:adobe', 'R149380'), or an id on a company's own site ('atlassian.com',
     '10594'). None when it carries no id."""
-    parts = urlsplit(url.strip())
-    host, path = parts.netloc.lower().removeprefix("www."), parts.path
-    query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+    host, path, pairs = _split(url)
+    query = {k.lower(): v for k, v in pairs}
     if _GREENHOUSE_HOSTS.match(host) or host == "boards-api.greenhouse.io":
         found = _GREENHOUSE_JOB.match(path)
         token = found[2] if found else query.get("token", "")
@@ -75,13 +87,9 @@ def url_key(url: str) -> str:
     ref = job_ref(url)
     if ref is not None and (ref[0] in _ATS or ref[0].startswith("workday:")):
         return f"{ref[0]}/{ref[1]}"
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    kept = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)
-    ]
-    query = f"?{urlencode(sorted(kept))}" if kept else ""
-    return f"{host}{parts.path.rstrip('/')}{query}"
+    host, path, pairs = _split(url)
+    kept = sorted(f"{k}={v}" for k, v in pairs if not _TRACKING.match(k))
+    return f"{host}{path.rstrip('/')}" + (f"?{'&'.join(kept)}" if kept else "")
 
 
 def distinct_jobs(a: str, b: str) -> bool:
