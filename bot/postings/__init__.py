@@ -2,7 +2,7 @@
 polled once per deployment, announced to each club through its filters, searchable."""
 
 from bot.postings.deployment import Postings
-from bot.postings.live import LivePosting, first_live_postings
+from bot.postings.live import LivePosting, open_postings
 from bot.postings.store import PostingStore
 
 # What the platforms register (the commands' specs) with the documented sources.
@@ -18,5 +18,5 @@ __all__ = [
     "LivePosting",
     "PostingStore",
     "Postings",
-    "first_live_postings",
+    "open_postings",
 ]

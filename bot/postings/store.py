@@ -305,10 +305,8 @@ class PostingStore:
             )
             return list(rows.scalars())
 
-    async def first_open(
-        self, company_keys: Iterable[str], *, since: datetime
-    ) -> dict[str, StoredPosting]:
-        """For each company (by key), its earliest posting since `since` that is still open."""
+    async def open_of(self, company_keys: Iterable[str], *, since: datetime) -> list[StoredPosting]:
+        """The companies' (by key) postings since `since` that are still open, oldest first."""
         keys = sorted(set(company_keys))
         async with self._sessions() as session:
             rows = await session.execute(
@@ -319,10 +317,9 @@ class PostingStore:
                     PostingRow.active.is_(True),
                     PostingRow.closed_at.is_(None),
                 )
-                .order_by(PostingRow.posted_at.desc(), PostingRow.id.desc())
+                .order_by(PostingRow.posted_at, PostingRow.id)
             )
-            # Newest first, so the earliest of each company is written last.
-            return {r.company_key: _stored(r) for r in rows.scalars()}
+            return [_stored(r) for r in rows.scalars()]
 
     # --- clubs ----------------------------------------------------------------
 

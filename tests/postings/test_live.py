@@ -267,7 +267,7 @@ def _lever_posting(now: Any) -> dict[str, Any]:
     }
 
 
-async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
+async def test_a_window_is_confirmed_open_by_a_posting_that_fits_it(
     club,
     feeds,
     pool,
@@ -282,6 +282,7 @@ async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
         "title": "Software Development Engineer Intern",
         "id": "amazon-sde",
         "url": "https://www.amazon.jobs/en/jobs/1/sde-intern",
+        "terms": ["Summer 2027"],
     }
     # Last cycle's posting of the same title, closed: this cycle's is a new posting.
     last_cycle = {**amazon, "id": "old", "url": "https://x.org/old", "date_posted": 1717200000}
@@ -290,7 +291,7 @@ async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
     await _poll(club)
     after = await club.run("/deadlines", as_user=MEMBER)
     live = next(f for f in after.fields if f.name == "Confirmed open by a live posting")
-    assert "Amazon's posting is live since 3 Aug" in live.value
+    assert "Amazon's “Software Development Engineer Intern”, live since 3 Aug" in live.value
     assert amazon["url"] in live.value
 
 
