@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from bot.model import MAX_FIELD_VALUE, MAX_TOTAL, Group, Message, Page, clip, fit, pages, plural
+from bot.model import (
+    MAX_FIELD_VALUE,
+    MAX_TOTAL,
+    Group,
+    Message,
+    Page,
+    clip,
+    fit,
+    pages,
+    plural,
+    shown_length,
+)
 from bot.postings.store import StoredPosting
 
 # A digest shows at most this many postings of one company: the rest are in /postings recent.
@@ -34,7 +45,8 @@ def posting_line(stored: StoredPosting, now: datetime) -> str:
     head = f"{posting.title} — {where} · {age(posting.posted_at, now)}{closed}"
     if not posting.url:
         return head
-    room = max(MAX_FIELD_VALUE - len(posting.url) - 1, 80)
+    # The link whole (the readers keep at most 1,000 characters of it), the rest cut to fit.
+    room = max(MAX_FIELD_VALUE - shown_length(posting.url) - 1, 1)
     return f"{clip(head, room)}\n{posting.url}"
 
 

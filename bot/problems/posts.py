@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
 from bot.jobs import Built, Delivery, Job, JobRun, SkipRun, When
-from bot.model import MAX_TEXT, Button, Field, Message, clip, fit, shown_length
+from bot.model import MAX_FIELD_VALUE, MAX_TEXT, Button, Field, Message, clip, fit, shown_length
 from bot.posting import PostFailed
 from bot.problems.bank import Problem, load_bank
 from bot.problems.rules import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
@@ -96,8 +96,9 @@ def problem_post(
         "the key idea tomorrow."
     )
     fields = [Field(name="Kind", value=f"{_KIND_NAMES[problem.kind]} · {problem.difficulty}")]
-    if settings.show_tags:
-        fields.append(Field(name="Topics", value=", ".join(problem.topics)))
+    topics = clip(", ".join(t for t in problem.topics if t.strip()), MAX_FIELD_VALUE)
+    if settings.show_tags and topics:
+        fields.append(Field(name="Topics", value=topics))
     buttons = [Button(label="Solved", action=SOLVED_ACTION, value=problem.id)]
     if problem.url:
         buttons.append(Button(label="Open the problem", url=problem.url))
