@@ -140,7 +140,8 @@ def _words(length: int, seed: str) -> str:
 
 async def _club(h: Harness, size: Oversized) -> tuple[str, int]:
     """A club full of oversized content; its workspace and id."""
-    workspace = f"ws-{next(h.clubs)}"
+    number = next(h.clubs)
+    workspace = f"ws-{number}"
     await h.command(workspace, SETUP, OFFICER)
     club = await h.runtime.store.clubs.get_or_create(
         platform="discord", workspace_id=workspace, name=workspace, now=h.clock.now()
@@ -161,21 +162,21 @@ async def _club(h: Harness, size: Oversized) -> tuple[str, int]:
             workspace, f'/admin deadlines add title:"{title}" date:{when}', OFFICER
         )
         assert added.text.startswith("Added"), added.text
-    await _postings(h, size)
+    await _postings(h, size, number)
     await _members(h, workspace, size)
     await _failing(h, club.id, boards, size)
     return workspace, club.id
 
 
-async def _postings(h: Harness, size: Oversized) -> None:
+async def _postings(h: Harness, size: Oversized, number: int) -> None:
     now = h.clock.now()
     new = [
         Posting(
             source="SimplifyJobs/Summer2027-Internships",
-            ext_id=f"{now:%H%M%S}-{i}",
+            ext_id=f"{number}-{i}",
             company=_words(size.company, f"Co{i % 9}"),
             title=_words(300, f"Intern {i}"),
-            url=f"https://x.wd5.myworkdayjobs.com/{now:%H%M%S}/job/{i}_R" + "x" * size.link,
+            url=f"https://x.wd5.myworkdayjobs.com/{number}/job/{i}_R" + "x" * size.link,
             locations=tuple(_words(120, f"Remote {j}") for j in range(5)),
             posted_at=now - timedelta(hours=i % 60),
         )
@@ -189,7 +190,9 @@ async def _members(h: Harness, workspace: str, size: Oversized) -> None:
     for i in range(size.members):
         member = User(id=f"m{i}", name=_words(size.name, f"Member{i}"))
         await h.command(workspace, "/solved", member)
-        await h.command(workspace, f"/postings follow company:Co{i % 9}", member)
+        company = _words(size.company, f"Co{i % 9}")
+        followed = await h.command(workspace, f'/postings follow company:"{company}"', member)
+        assert followed.text.startswith("I'll DM you"), followed.text
         await h.command(
             workspace,
             f'/mockpair join track:coding level:{1 + i % 5} availability:"daily 9-22"',
@@ -222,4 +225,7 @@ def test_every_command_and_scheduled_post_of_an_oversized_club_fits(harness, siz
         assert outcome != "failed", kind
     for _, message in [*h.poster.posts[posted:], *h.poster.dms[sent:]]:
         assert_fits(message)
+    dms = [m for _, m in h.poster.dms[sent:] if m.title.startswith("New posting from a company")]
+    if size.members and size.postings:
+        assert dms, "followers hear of their companies' postings"
     assert h.errors == []

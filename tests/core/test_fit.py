@@ -77,8 +77,9 @@ def test_a_group_longer_than_a_field_continues_and_a_long_item_is_clipped():
     names = [f.name for p in (page, *rest) for f in p.fields]
     assert names[:2] == ["Acme", "Acme (continued)"]
     assert names[-1] == "Solo"
-    last = [p for p in (page, *rest)][-1].fields[-1]
-    assert len(last.value) == MAX_FIELD_VALUE and last.value.endswith("…")
+    last = (page, *rest)[-1].fields[-1]
+    assert len(last.value) == MAX_FIELD_VALUE
+    assert last.value.endswith("…")
 
 
 @settings(max_examples=150, deadline=None)
