@@ -76,6 +76,12 @@ def diff(source: str, fetched: Sequence[Posting], known: Known) -> Changes:
     matched: set[int] = set()
     duplicates = 0
     of_source = known.by_id.get(source, {})
+    # Stored postings this fetch lists as open, closed ones included (they reopen): their
+    # text tells a twin listed under another id, before or after them.
+    for posting in fetched:
+        stored = of_source.get(posting.ext_id)
+        if stored is not None and posting.active:
+            seen.texts.setdefault(stored.fingerprint, stored.url)
     for posting in fetched:
         if posting.ext_id in seen.ids:
             duplicates += 1
