@@ -51,7 +51,9 @@ def _text(message: Message) -> str:
 
 
 async def _open(club: Club) -> set[str]:
-    stored = await club.runtime.store.repo(PostingStore).posted_since(datetime(2000, 1, 1, tzinfo=UTC))
+    stored = await club.runtime.store.repo(PostingStore).posted_since(
+        datetime(2000, 1, 1, tzinfo=UTC)
+    )
     return {s.posting.ext_id for s in stored if s.open}
 
 
@@ -184,3 +186,27 @@ async def test_the_same_job_on_a_board_and_on_the_list_is_announced_once(club, f
     ((to, dm),) = club.poster.dms
     assert to == MEMBER.id
     assert _text(dm).count("acme/jobs/4001") == 1
+
+
+async def test_a_followers_dm_is_sent_once_even_when_the_digest_keeps_failing(
+    club, feeds, monkeypatch
+):
+    import bot.postings.digest as digest
+
+    await _start(club, feeds)
+    pool = live_entries(sample())
+    company = pool[0]["company_name"]
+    await club.run(f'/postings follow company:"{company}"', as_user=MEMBER)
+    feeds.serve("/listings.json", [posted(e, club.clock.now()) for e in pool[:30]])
+
+    def broken(*args: object) -> Message:
+        raise RuntimeError("the digest could not be built")
+
+    monkeypatch.setattr(digest, "digest_message", broken)
+    await _hours(club, 6)
+    assert _digests(club) == []
+    assert [to for to, _ in club.poster.dms] == [MEMBER.id], "one DM, not one an hour"
+    monkeypatch.undo()
+    club.poster.failing["deadlines"] = 10**6  # the channel answers 503 from now on
+    await _hours(club, 6)
+    assert len(club.poster.dms) == 1
