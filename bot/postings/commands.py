@@ -111,7 +111,7 @@ async def search(ctx: Context) -> Message:
         and matches(facts := facts_of(s.posting))
         and all_found(wanted_words, facts.searchable)
     ]
-    again = " ".join(f'{k}:"{v}"' for k, v in ctx.args.items() if k != "page")
+    again = " ".join(f'{k}:"{v.replace(chr(34), "")}"' for k, v in ctx.args.items() if k != "page")
     return listing(
         hits,
         ctx.now,

@@ -112,7 +112,7 @@ def listing(
     if len(laid) > 1:
         text += f" Page {number} of {len(laid)}"
         if number < len(laid):
-            text += f": {next_page.format(page=number + 1)} for the next."
+            text += f": {next_page.replace('{page}', str(number + 1))} for the next."
         else:
             text += "."
     if page > len(laid):

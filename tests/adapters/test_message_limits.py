@@ -106,7 +106,8 @@ def test_the_digest_and_the_followers_dm_fit_and_count_what_they_leave_out(found
 @settings(EXAMPLES, max_examples=20)
 @given(postings(), st.integers(min_value=-3, max_value=40))
 def test_every_page_of_a_postings_listing_fits_and_the_pages_hold_them_all(found, page):
-    first = listing(found, NOW, title="New this week", empty="None.", page=1, next_page="p{page}")
+    again = '`/postings search query:"{0} }{" page:{page}`'  # what a member typed, braces too
+    first = listing(found, NOW, title="New this week", empty="None.", page=1, next_page=again)
     assert_fits(first)
     assert_fits(listing(found, NOW, title="x" * 300, empty="None.", page=page, next_page="p"))
     pages = int(m[1]) if (m := re.search(r"Page 1 of (\d+)", first.text)) else 1
