@@ -85,11 +85,16 @@ def digest_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
 
 
 def follow_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
+    """A follower's DM; what does not fit is found by searching (the club's filters, which
+    /postings recent applies, may leave the company out)."""
     page = first_page(by_company(postings, now))
     text = "A company you follow just posted (stop with `/postings unfollow`)."
     hidden = len(postings) - page.shown
+    companies = {s.posting.company for s in postings}
     if hidden:
-        text += f" {hidden} more: {RECENT_MORE}."
+        only = next(iter(companies)).replace('"', "") if len(companies) == 1 else ""
+        search = f'`/postings search company:"{clip(only, 100)}"`' if only else "`/postings search`"
+        text += f" {hidden} more: {search}."
     return fit(text, title="New posting from a company you follow", fields=page.fields)
 
 

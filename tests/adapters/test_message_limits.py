@@ -100,7 +100,11 @@ def test_the_digest_and_the_followers_dm_fit_and_count_what_they_leave_out(found
     if hidden:
         assert f"{hidden} more: `/postings recent`." in digest.text
     assert shown <= {s.posting.url for s in found}, "a link is never cut"
-    assert_fits(follow_message(found, NOW))
+    dm = follow_message(found, NOW)
+    assert_fits(dm)
+    hidden = len(found) - len(_links("\n".join(f.value for f in dm.fields)))
+    if hidden:
+        assert f"{hidden} more: `/postings search" in dm.text
 
 
 @settings(EXAMPLES, max_examples=20)
