@@ -401,7 +401,8 @@ class _Layout:
         self.name, self.items = "", list[str]()
 
     def add(self, group: str, item: str, *, first: bool) -> None:
-        item = clip(item, MAX_FIELD_VALUE)
+        group = group if group.strip() else "-"  # a field needs a name
+        item = clip(item, MAX_FIELD_VALUE) if item.strip() else "-"
         if first:
             self._close_field()
         elif self.items and self._fits(self.name, [*self.items, item]):
