@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
@@ -20,6 +22,26 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
 # The async driver each database needs; a URL that names the database alone gets it.
 _DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
+
+
+# A company board as officers and deployments name it: `greenhouse:<board>`, `lever:<company>`.
+BOARD = re.compile(r"^(greenhouse|lever):([a-z0-9][a-z0-9-]{0,99})$")
+POSTINGS_SOURCES, POSTINGS_TIMEOUT = "CLUBBOT_POSTINGS_SOURCES", "CLUBBOT_POSTINGS_TIMEOUT"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostingsSettings:
+    """What the deployment polls for live postings, read once at start.
+
+    `sources` replace this cycle's community list (as written: `list:URL`,
+    `greenhouse:<board>`, `lever:<company>`, a board optionally `=URL` for a mirror);
+    `timeout` bounds one fetch. The board APIs' addresses are the documented ones (a test
+    points them at a local server)."""
+
+    sources: tuple[str, ...] = ()
+    timeout: timedelta = timedelta(seconds=30)
+    greenhouse_api: str = "https://boards-api.greenhouse.io/v1/boards"
+    lever_api: str = "https://api.lever.co/v0/postings"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +60,7 @@ class Settings:
     # How long `clubbot discord|slack` keeps trying to reach the platform at start before
     # it exits non-zero (systemd then starts it again).
     connect_within: timedelta = timedelta(minutes=2)
+    postings: PostingsSettings = PostingsSettings()
 
 
 def load_settings(
@@ -58,23 +81,70 @@ def load_settings(
         slack_signing_secret=values.get("SLACK_SIGNING_SECRET", ""),
         public_url=values.get("PUBLIC_URL", "").rstrip("/"),
         web_listen=values.get("CLUBBOT_WEB", ""),
-        connect_within=_seconds_or_duration(values, "CLUBBOT_CONNECT_WITHIN", "2m"),
+        connect_within=_duration(values, "CLUBBOT_CONNECT_WITHIN", "2m"),
+        postings=postings_settings(values),
     )
 
 
-def _seconds_or_duration(values: Mapping[str, str], name: str, default: str) -> timedelta:
-    """A duration that may also be given in seconds ("90s"), for waits shorter than a minute."""
-    text = (values.get(name) or "").strip().lower()
-    if text.endswith("s") and text[:-1].isdigit():
-        return timedelta(seconds=int(text[:-1]))
-    return _duration(values, name, default)
-
-
 def _duration(values: Mapping[str, str], name: str, default: str) -> timedelta:
+    return read_duration(values.get(name) or default, name)
+
+
+def read_duration(text: str, name: str) -> timedelta:
+    """`90s`, `20`, `2m`, `1h`, `1d`: seconds too, for waits shorter than a minute; a
+    ValueError naming the setting otherwise."""
+    text = text.strip().lower()
+    number = text.removesuffix("s")
+    if _NUMBER.match(number):
+        return timedelta(seconds=float(number))
     try:
-        return parse_duration(values.get(name) or default)
+        return parse_duration(text)
     except UserError as error:
         raise ValueError(f"{name}: {error.message}") from None
+
+
+def postings_settings(values: Mapping[str, str]) -> PostingsSettings:
+    """CLUBBOT_POSTINGS_* checked once: a ValueError in one line names what is wrong."""
+    known = (POSTINGS_SOURCES, POSTINGS_TIMEOUT)
+    for name in values:
+        if name.startswith("CLUBBOT_POSTINGS_") and name not in known:
+            raise ValueError(
+                f"{name} is not a setting; the postings settings are {', '.join(known)}"
+            )
+    sources = tuple(s.strip() for s in values.get(POSTINGS_SOURCES, "").split(",") if s.strip())
+    for source in sources:
+        _check_source(source)
+    return PostingsSettings(sources=sources, timeout=_fetch_timeout(values.get(POSTINGS_TIMEOUT)))
+
+
+def _check_source(source: str) -> None:
+    spec, _, url = source.partition("=") if not source.startswith("list:") else ("", "", source[5:])
+    if spec and not BOARD.match(spec.strip().lower()):
+        raise ValueError(
+            f"{POSTINGS_SOURCES}: `{source[:80]}` is not a source; write list:URL, "
+            "greenhouse:<board> or lever:<company> (a board may add =URL), comma-separated"
+        )
+    if (url or not spec) and urlsplit(url.strip()).scheme not in ("http", "https"):
+        raise ValueError(f"{POSTINGS_SOURCES}: `{source[:80]}` needs an http(s) URL")
+
+
+def _fetch_timeout(text: str | None) -> timedelta:
+    """`20s`, `2m`; between a second and ten minutes."""
+    text = (text or "").strip().lower()
+    if not text:
+        return PostingsSettings().timeout
+    try:
+        timeout = read_duration(text, POSTINGS_TIMEOUT)
+    except ValueError:
+        timeout = timedelta(0)
+    if not timedelta(seconds=1) <= timeout <= timedelta(minutes=10):
+        raise ValueError(
+            f"{POSTINGS_TIMEOUT}: `{text[:40]}` is not a timeout between 1s and 10m, e.g. 20s or 2m"
+        )
+    return timeout
+
+
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:

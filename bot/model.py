@@ -81,13 +81,26 @@ def plain(text: str) -> str:
     return render_stamps(text, lambda s: s.fallback)
 
 
+# A member named so that the platform shows a clickable mention: Discord `<@id>`, Slack
+# `<@U…>`, the console `@id`. Private-use characters delimit it, so nothing a member types
+# turns into one by escaping; it never pings (Discord sends AllowedMentions.none(), and a
+# Slack mention in a DM notifies no one outside the DM).
+_MENTION = re.compile("\ue000([A-Za-z0-9_.-]{1,64})\ue001")
+# What the longest rendering of a mention (`<@id>`) adds around its id.
+MENTION_MARKUP = 3
+_TOKEN = re.compile(f"{_STAMP.pattern}|{_MENTION.pattern}")
+
+
 def _pieces(text: str) -> Iterator[tuple[str, int]]:
-    """Plain runs and whole stamps of `text`, each with its shown length."""
+    """Plain runs and whole stamps and mentions of `text`, each with its shown length."""
     end = 0
-    for match in _STAMP.finditer(text):
+    for match in _TOKEN.finditer(text):
         if match.start() > end:
             yield text[end : match.start()], match.start() - end
-        yield match[0], len(match[1]) + len(match[3]) + STAMP_MARKUP
+        if match[4] is not None:  # a mention
+            yield match[0], len(match[4]) + MENTION_MARKUP
+        else:
+            yield match[0], len(match[1]) + len(match[3]) + STAMP_MARKUP
         end = match.end()
     if end < len(text):
         yield text[end:], len(text) - end
@@ -105,7 +118,7 @@ def clip(text: str, limit: int) -> str:
         return text
     kept, room = [], limit - 1
     for piece, cost in _pieces(text):
-        if cost > room and piece.startswith(_OPEN) and _STAMP.fullmatch(piece):
+        if cost > room and piece.startswith(_OPEN) and _TOKEN.fullmatch(piece):
             break
         kept.append(piece[:room])
         room -= min(cost, room)
@@ -249,13 +262,6 @@ def _check_length(what: str, text: str, limit: int, *, allow_empty: bool) -> Non
         raise ValueError(f"{what} is {shown_length(text)} characters; at most {limit}")
 
 
-# A member named so that the platform shows a clickable mention: Discord `<@id>`, Slack
-# `<@U…>`, the console `@id`. Private-use characters delimit it, so nothing a member types
-# turns into one by escaping; it never pings (Discord sends AllowedMentions.none(), and a
-# Slack mention in a DM notifies no one outside the DM).
-_MENTION = re.compile("\ue000([A-Za-z0-9_.-]{1,64})\ue001")
-
-
 def mention(user_id: str) -> str:
     """`user_id` as a mention inside a Message's text or field values."""
     return f"\ue000{user_id}\ue001"
@@ -280,15 +286,155 @@ def field_lines(lines: Sequence[str], empty: str, limit: int = MAX_FIELD_VALUE) 
         rest = len(lines) - index - 1
         tail = len(f"\n…and {rest} more") if rest else 0
         if shown_length("\n".join([*kept, line])) + tail > limit:
-            return (
-                "\n".join([*kept, f"…and {len(lines) - index} more"]) if kept else clip(line, limit)
-            )
+            if not kept:  # the first line alone is too long: cut it, still count the rest
+                return clip(line, limit - tail) + (f"\n…and {rest} more" if rest else "")
+            return "\n".join([*kept, f"…and {len(lines) - index} more"])
         kept.append(line)
     return "\n".join(kept)
 
 
-def reply(text: str, *, title: str = "", fields: tuple[Field, ...] = ()) -> Message:
-    """An ephemeral answer to the member who asked, cut to fit."""
-    return Message(
-        text=clip(text, MAX_TEXT), title=clip(title, MAX_TITLE), fields=fields, ephemeral=True
+def reply(text: str, *, title: str = "", fields: Sequence[Field] = ()) -> Message:
+    """An ephemeral answer to the member who asked, fitted (see `fit`)."""
+    return fit(text, title=title, fields=fields, ephemeral=True)
+
+
+# --- fitting what a builder has into the platforms' limits -----------------------------
+# No message the bot builds may fail for its size: a builder with more than one message
+# holds lays it out with `pages` (and says in its own words what is on the next page), and
+# `fit` makes anything else fit, saying what it left out.
+
+# Room `fit` keeps for its note on what was left out.
+_NOTE_ROOM = 240
+_CONTINUED = " (continued)"
+# The least room `pages` lays a page out in: a whole field name and the start of an item.
+MIN_ROOM = MAX_FIELD_NAME + 100
+
+
+def fit(
+    text: str,
+    *,
+    title: str = "",
+    fields: Sequence[Field] = (),
+    more: str = "",
+    buttons: tuple[Button, ...] = (),
+    ephemeral: bool = False,
+    thread_of: str | None = None,
+    attachment: Attachment | None = None,
+) -> Message:
+    """One Message within every limit, whatever it is given: the title and text clipped,
+    the fields kept in order while they fit (MAX_FIELDS, and MAX_TOTAL in all), and the
+    text then says how many were left out, followed by `more` (where to find them)."""
+    title = clip(title, MAX_TITLE)
+    kept = _fields_within(
+        fields, MAX_TOTAL - shown_length(title) - min(shown_length(text), MAX_TEXT)
     )
+    note = ""
+    if len(kept) < len(fields):
+        room = MAX_TOTAL - shown_length(title) - min(shown_length(text), MAX_TEXT - _NOTE_ROOM)
+        kept = _fields_within(fields, room - _NOTE_ROOM)
+        left = plural(len(fields) - len(kept), "more section")
+        said = f"…and {left} that didn't fit here" + (f": {more}" if more else ".")
+        note = clip(said, _NOTE_ROOM - 1)
+    body = clip(text, MAX_TEXT - shown_length(note) - 1) if note else clip(text, MAX_TEXT)
+    body = f"{body}\n{note}" if body.strip() and note else body or note
+    return Message(
+        text=body if body.strip() or kept else "-",
+        title=title,
+        fields=tuple(kept),
+        buttons=buttons,
+        ephemeral=ephemeral,
+        thread_of=thread_of,
+        attachment=attachment,
+    )
+
+
+def _fields_within(fields: Sequence[Field], room: int) -> list[Field]:
+    kept: list[Field] = []
+    for field in fields[:MAX_FIELDS]:
+        room -= shown_length(field.name) + shown_length(field.value)
+        if room < 0:
+            break
+        kept.append(field)
+    return kept
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    """Items under one heading (a company's postings, a section of windows); each item,
+    one or more lines, is kept whole when laid out."""
+
+    name: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """The fields of one message, and how many items they show."""
+
+    fields: tuple[Field, ...]
+    shown: int
+
+
+def pages(
+    groups: Sequence[Group], *, room: int = MAX_TOTAL - _NOTE_ROOM, max_fields: int = MAX_FIELDS
+) -> list[Page]:
+    """Every item of every group laid out in order over as many fields and pages as it
+    takes: a group longer than a field continues in the next one ("… (continued)"), on the
+    next page if need be. A page's fields take at most `room` characters (what the message
+    leaves after its title and text; at least MIN_ROOM); an item longer than a field, or
+    than a page's room, is clipped."""
+    layout = _Layout(room=max(room, MIN_ROOM), max_fields=max(max_fields, 1))
+    for group in groups:
+        for index, item in enumerate(group.items):
+            layout.add(group.name, item, first=index == 0)
+    return layout.done()
+
+
+class _Layout:
+    """`pages`' state: the pages so far, this page's closed fields and the open one."""
+
+    def __init__(self, *, room: int, max_fields: int) -> None:
+        self.room, self.max_fields = room, max_fields
+        self.pages: list[Page] = []
+        self.fields: list[Field] = []
+        self.used = self.shown = 0  # this page's closed fields' size; its items
+        self.name, self.items = "", list[str]()
+
+    def add(self, group: str, item: str, *, first: bool) -> None:
+        group = group if group.strip() else "-"  # a field needs a name
+        item = clip(item, MAX_FIELD_VALUE) if item.strip() else "-"
+        if first:
+            self._close_field()
+        elif self.items and self._fits(self.name, [*self.items, item]):
+            self.items.append(item)
+            self.shown += 1
+            return
+        self._close_field()
+        name = clip(group, MAX_FIELD_NAME - len(_CONTINUED))
+        name = clip(group, MAX_FIELD_NAME) if first else name + _CONTINUED
+        if self.fields and (len(self.fields) >= self.max_fields or not self._fits(name, [item])):
+            self._close_page()
+        room = min(MAX_FIELD_VALUE, self.room - self.used - shown_length(name))
+        self.name, self.items = name, [clip(item, max(room, 1))]
+        self.shown += 1
+
+    def _fits(self, name: str, items: list[str]) -> bool:
+        value = shown_length("\n".join(items))
+        return value <= MAX_FIELD_VALUE and self.used + shown_length(name) + value <= self.room
+
+    def _close_field(self) -> None:
+        if self.items:
+            field = Field(name=self.name, value="\n".join(self.items))
+            self.fields.append(field)
+            self.used += shown_length(field.name) + shown_length(field.value)
+            self.items = []
+
+    def _close_page(self) -> None:
+        self._close_field()
+        if self.fields:
+            self.pages.append(Page(fields=tuple(self.fields), shown=self.shown))
+        self.fields, self.used, self.shown = [], 0, 0
+
+    def done(self) -> list[Page]:
+        self._close_page()
+        return self.pages

@@ -3,13 +3,14 @@ feature's commands, buttons and jobs. The one module that knows every feature.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import club, home, pairing, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
+from bot.config import PostingsSettings
 from bot.jobs import Job, Sweep
 from bot.posting import Poster
 from bot.scheduler import Scheduler
@@ -19,17 +20,18 @@ if TYPE_CHECKING:
     from bot.web.server import Server
 
 
-def commands_for(site: web.Site) -> tuple[Command, ...]:
+def commands_for(site: web.Site, live: postings.Postings | None = None) -> tuple[Command, ...]:
     """The club's own commands come first: platform listings (Slack's usage hints, Discord's
     subcommand order) then start with /help and /admin setup. The web side's commands know
-    its PUBLIC_URL; its /calendar (links and the file) takes the place of the file alone."""
+    its PUBLIC_URL; its /calendar (links and the file) takes the place of the file alone.
+    Live postings' commands know the deployment's postings settings."""
     extra = {c.name: c for c in web.commands(site)}
     features = (
         *club.COMMANDS,
         *windows.COMMANDS,
         *problems.COMMANDS,
         *pairing.COMMANDS,
-        *postings.COMMANDS,
+        *(postings.COMMANDS if live is None else live.commands),
     )
     listed = [extra.pop(c.name, c) for c in features]
     return (*listed, *extra.values())
@@ -47,6 +49,13 @@ JOBS: tuple[Job, ...] = (
     *postings.JOBS,
 )
 
+
+def jobs_for(live: postings.Postings) -> tuple[Job, ...]:
+    """JOBS, with live postings' bound to the deployment's postings settings."""
+    kinds = {j.kind for j in live.jobs}
+    return (*(j for j in JOBS if j.kind not in kinds), *live.jobs)
+
+
 # Deployment-wide tasks, not any club's: the postings poll.
 SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS,)
 
@@ -57,6 +66,7 @@ class Runtime:
     scheduler: Scheduler
     store: Store
     web: Server | None = None
+    postings: postings.Postings = field(default_factory=postings.Postings)
 
     async def close(self) -> None:
         if self.web is not None:
@@ -76,23 +86,25 @@ async def open_runtime(
     public_url: str = "",
     web_listen: str = "",
     scheduled_here: bool = True,
+    postings_settings: PostingsSettings | None = None,
 ) -> Runtime:
     """Migrate the database and wire the core; the caller starts the scheduler if it wants.
     With `web_listen` (HOST:PORT) the web side serves there until the runtime closes;
     `scheduled_here=False` for a process that never starts the scheduler (`clubbot web`)."""
     site = web.Site(public_url=public_url)
+    live = postings.Postings(postings_settings or PostingsSettings())
     store = await Store.open(database_url)
     scheduler = Scheduler(
         store=store,
         poster=poster,
         clock=clock,
-        jobs=JOBS,
+        jobs=jobs_for(live),
         grace=grace,
         owner=owner,
-        sweeps=SWEEPS,
+        sweeps=live.sweeps,
     )
     bot = Bot(
-        commands=commands_for(site),
+        commands=commands_for(site, live),
         store=store,
         clock=clock,
         directory=directory,
@@ -105,4 +117,4 @@ async def open_runtime(
 
         app = make_app(bot=bot, site=site, scheduler=scheduler if scheduled_here else None)
         server = await serve(app, web_listen)
-    return Runtime(bot=bot, scheduler=scheduler, store=store, web=server)
+    return Runtime(bot=bot, scheduler=scheduler, store=store, web=server, postings=live)

@@ -145,6 +145,7 @@ async def _console_runtime(
         grace=settings.grace,
         public_url=public_url,
         web_listen=web_listen,
+        postings_settings=settings.postings,
     )
     return runtime, poster
 
@@ -167,6 +168,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         poster=poster,
         out=print,
         platform=args.platform,
+        postings=runtime.postings,
     )
     interactive = sys.stdin.isatty()
     if interactive:
@@ -198,7 +200,12 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
         async def start() -> tuple[Runtime, ConsoleSession]:
             runtime, poster = await _console_runtime(url, clock, print, settings)
             return runtime, ConsoleSession(
-                bot=runtime.bot, scheduler=runtime.scheduler, clock=clock, poster=poster, out=print
+                bot=runtime.bot,
+                scheduler=runtime.scheduler,
+                clock=clock,
+                poster=poster,
+                out=print,
+                postings=runtime.postings,
             )
 
         await run_demo(DEMO_SCRIPT, start=start, out=print)
@@ -419,6 +426,7 @@ async def _web(args: argparse.Namespace, settings: Settings) -> int:
         public_url=settings.public_url,
         web_listen=args.listen,
         scheduled_here=False,
+        postings_settings=settings.postings,
     )
     print(f"Serving {settings.public_url} on {args.listen}.")
     try:

@@ -1,23 +1,23 @@
 """`:postings FILE` in the console: serve a snapshot of the community list on 127.0.0.1, as
 the real list is served (with an ETag, so an unchanged snapshot is a 304), and point the
-postings poll at it. Several snapshots one after another replay a list's history."""
+runtime's postings poll at it. Several snapshots one after another replay a list's history."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.errors import UserError
-from bot.postings.sources import SOURCES_VARIABLE
+from bot.postings import Postings
 
 
 class SnapshotFeed:
-    def __init__(self) -> None:
+    def __init__(self, postings: Postings) -> None:
+        self.postings = postings
         self.body = b"[]"
         self._runner: web.AppRunner | None = None
 
@@ -32,7 +32,7 @@ class SnapshotFeed:
             raise UserError(f"{str(path)[:80]} is not a JSON array of postings.")
         self.body = body
         if self._runner is None:
-            os.environ[SOURCES_VARIABLE] = f"list:{await self._start()}/listings.json"
+            self.postings.use_sources([f"list:{await self._start()}/listings.json"])
         return len(entries)
 
     async def _start(self) -> str:

@@ -21,6 +21,7 @@ from bot.clock import ManualClock
 from bot.club_time import describe, parse_duration
 from bot.errors import UserError
 from bot.model import CommandEvent, Place, Platform, User
+from bot.postings import Postings
 from bot.scheduler import Scheduler
 
 
@@ -36,6 +37,7 @@ class ConsoleSession:
         poster: ConsolePoster,
         out: Output,
         platform: Platform = "console",
+        postings: Postings | None = None,
     ) -> None:
         self.bot, self.scheduler, self.clock, self.poster, self.out = (
             bot,
@@ -46,7 +48,7 @@ class ConsoleSession:
         )
         self.place = Place(platform=platform, workspace_id=WORKSPACE, channel_id="general")
         self.user = User(id="you", name="you", is_admin=True)
-        self.postings_feed = SnapshotFeed()
+        self.postings_feed = SnapshotFeed(postings or Postings())
 
     async def execute(self, line: str) -> bool:
         """Run one line; False when the session should end."""

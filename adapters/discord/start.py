@@ -46,6 +46,7 @@ async def run_discord(
         poster=poster,
         directory=directory,
         grace=settings.grace,
+        postings_settings=settings.postings,
         public_url=settings.public_url,
         web_listen=settings.web_listen,
     )

@@ -68,6 +68,7 @@ async def _open(
         poster=SlackPoster(workspaces),
         directory=directory,
         grace=settings.grace,
+        postings_settings=settings.postings,
         public_url=settings.public_url,
         web_listen=web_listen,
     )

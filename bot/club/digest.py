@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.app import Run
 from bot.club_time import local, moment
-from bot.model import Field, Message, clip, field_lines
+from bot.model import Field, Message, field_lines, fit
 from bot.store.claims import Claim
 from bot.store.clubs import Club
 
@@ -98,6 +98,4 @@ def officer_digest(club: Club, data: DigestData) -> Message:
         ),
     )
     text = f"Week of {start:%a %d %b} to {end:%a %d %b %Y}."
-    return Message(
-        text=text, title=clip(f"Weekly officer digest · {club.name}", 150), fields=fields
-    )
+    return fit(text, title=f"Weekly officer digest · {club.name}", fields=fields)

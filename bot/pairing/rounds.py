@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.club_time import local, parse_duration, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import Field, Message, clip, field_lines, mention, stamp
+from bot.model import MAX_FIELD_VALUE, Field, Message, clip, field_lines, fit, mention, stamp
 from bot.pairing.hours import (
     SLOT,
     candidate_slots,
@@ -367,12 +367,12 @@ async def group_dm(
         )
     if group.why:
         reason = "Why a trio" if len(group.members) > 2 else "Why the same partner"
-        fields.append(Field(name=reason, value=group.why))
-    return Message(
-        title=f"Your mock interview this week ({group.week_of:%d %b})",
-        text=f"Say hi to {_names(others, mention)} now and pick one of the times below: each "
+        fields.append(Field(name=reason, value=clip(group.why, MAX_FIELD_VALUE)))
+    return fit(
+        f"Say hi to {_names(others, mention)} now and pick one of the times below: each "
         f"starts a half hour you {everyone} have, on a different day. {AFTER_THE_SESSION}",
-        fields=tuple(fields),
+        title=f"Your mock interview this week ({group.week_of:%d %b})",
+        fields=fields,
     )
 
 

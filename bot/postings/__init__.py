@@ -1,15 +1,15 @@
 """Live postings: the community internship lists and the company boards clubs follow,
 polled once per deployment, announced to each club through its filters, searchable."""
 
-from bot.postings.commands import COMMANDS
-from bot.postings.digest import POSTINGS_DIGEST
-from bot.postings.health import SOURCE_ALERT
-from bot.postings.live import LivePosting, first_live_postings
-from bot.postings.poll import POLL
+from bot.postings.deployment import Postings
+from bot.postings.live import LivePosting, open_postings
 from bot.postings.store import PostingStore
 
-JOBS = (POSTINGS_DIGEST, SOURCE_ALERT)
-SWEEPS = (POLL,)
+# What the platforms register (the commands' specs) with the documented sources.
+_DOCUMENTED = Postings()
+COMMANDS = _DOCUMENTED.commands
+JOBS = _DOCUMENTED.jobs
+SWEEPS = _DOCUMENTED.sweeps
 
 __all__ = [
     "COMMANDS",
@@ -17,5 +17,6 @@ __all__ = [
     "SWEEPS",
     "LivePosting",
     "PostingStore",
-    "first_live_postings",
+    "Postings",
+    "open_postings",
 ]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.app import Command, Context, Option
+from bot.config import PostingsSettings
 from bot.errors import UserError
 from bot.model import Field, Message, field_lines, plural, reply
-from bot.postings.digest import by_company
+from bot.postings.boards import check_boards
 from bot.postings.filters import (
     CATEGORIES,
     SETTING,
@@ -19,10 +20,13 @@ from bot.postings.filters import (
     facts_of,
     filter_of,
 )
-from bot.postings.health import source_lines
+from bot.postings.health import mine, source_lines
 from bot.postings.listing import normal
 from bot.postings.news import RECENT
-from bot.postings.store import PostingStore, StoredPosting
+from bot.postings.sources import polled_by
+from bot.postings.store import PostingStore
+from bot.postings.texts import by_company, first_page, listing
+from bot.postings.words import all_found, concepts
 from bot.store.clubs import Club, ClubChanges
 
 PREVIEW_DAYS = 7
@@ -36,9 +40,11 @@ def _repo(ctx: Context) -> PostingStore:
 # --- officers -----------------------------------------------------------------
 
 
-async def settings(ctx: Context) -> Message:
+async def settings(postings: PostingsSettings, ctx: Context) -> Message:
     current = filter_of(ctx.club.settings)
     updated = changed(current, ctx.args)
+    added = [b for b in updated.boards if b not in current.boards]
+    checked = await check_boards(added, postings) if added else []
     if updated != current:
         club = await ctx.store.clubs.change(
             ctx.club.id,
@@ -48,7 +54,8 @@ async def settings(ctx: Context) -> Message:
         )
         await ctx.schedule.club_changed(club.id)
     saved = "Saved.\n" if ctx.args else ""
-    health = source_lines(await _repo(ctx).health(), ctx.club.timezone)
+    polled = polled_by(updated.boards, postings, ctx.now.date())
+    health = source_lines(mine(await _repo(ctx).health(), polled), ctx.club.timezone)
     where = ctx.club.channels.get("deadlines")
     posts_to = (
         f"New postings go to #{where.name}."
@@ -56,7 +63,7 @@ async def settings(ctx: Context) -> Message:
         else "Set a deadlines channel: `/admin setup deadlines:#channel`."
     )
     return reply(
-        saved + "\n".join([*updated.describe(), posts_to]),
+        saved + "\n".join([*checked, *updated.describe(), posts_to]),
         title="Live postings",
         fields=(Field(name="Sources", value=field_lines(health, "Nothing fetched yet.")),),
     )
@@ -73,16 +80,16 @@ async def preview(ctx: Context) -> Message:
         for s in seen
         if s.first_seen_at - s.posting.posted_at <= RECENT and matches(facts_of(s.posting))
     ]
-    fields, hidden = by_company(would, ctx.now)
+    page = first_page(by_company(would, ctx.now))
     text = (
         f"In the last {PREVIEW_DAYS} days {plural(len(would), 'posting')} would have been "
         f"announced with {'these filters' if ctx.args else 'the current filters'}."
     )
-    if hidden:
-        text += f" {hidden} more not shown."
+    if len(would) > page.shown:
+        text += f" {len(would) - page.shown} more not shown."
     if ctx.args:
         text += " Nothing was saved: `/admin postings settings` with the same options saves them."
-    return reply(text, title="Live postings preview", fields=tuple(fields))
+    return reply(text, title="Live postings preview", fields=page.fields)
 
 
 # --- members --------------------------------------------------------------------
@@ -90,7 +97,7 @@ async def preview(ctx: Context) -> Message:
 
 async def search(ctx: Context) -> Message:
     found = await _repo(ctx).posted_since(ctx.now - timedelta(days=SEARCH_DAYS))
-    query = normal(ctx.args.get("query", ""))
+    wanted_words = concepts(ctx.args.get("query", ""))
     wanted = Filter(
         enabled=True,
         locations=_one(ctx.args.get("location")),
@@ -103,9 +110,17 @@ async def search(ctx: Context) -> Message:
         for s in found
         if s.open
         and matches(facts := facts_of(s.posting))
-        and all(f" {w} " in f"{facts.title}{facts.company}" for w in query.split())
+        and all_found(wanted_words, facts.searchable)
     ]
-    return _listing(hits, ctx.now, empty="No open postings match.", title="Postings")
+    again = " ".join(f'{k}:"{v.replace(chr(34), "")}"' for k, v in ctx.args.items() if k != "page")
+    return listing(
+        hits,
+        ctx.now,
+        title="Postings",
+        empty="No open postings match.",
+        page=_page(ctx),
+        next_page=f"`/postings search {again + ' ' if again else ''}page:{{page}}`",
+    )
 
 
 async def recent(ctx: Context) -> Message:
@@ -119,7 +134,14 @@ async def recent(ctx: Context) -> Message:
         if s.first_seen_at - s.posting.posted_at <= RECENT
         and (not club_filter.enabled or matches(facts_of(s.posting)))
     ]
-    return _listing(hits, ctx.now, empty="No new postings this week.", title="New this week")
+    return listing(
+        hits,
+        ctx.now,
+        title="New this week",
+        empty="No new postings this week.",
+        page=_page(ctx),
+        next_page="`/postings recent page:{page}`",
+    )
 
 
 async def follow(ctx: Context) -> Message:
@@ -150,12 +172,8 @@ def _one(text: str | None) -> tuple[str, ...]:
     return (normal(text),) if text and normal(text) else ()
 
 
-def _listing(hits: Sequence[StoredPosting], now: datetime, *, empty: str, title: str) -> Message:
-    if not hits:
-        return reply(empty, title=title)
-    fields, hidden = by_company(hits, now)
-    text = f"{plural(len(hits), 'posting')}." + (f" {hidden} more not shown." if hidden else "")
-    return reply(text, title=title, fields=tuple(fields))
+def _page(ctx: Context) -> int:
+    return int(ctx.args.get("page", "1"))
 
 
 def _filter_now(name: str) -> Callable[[Club], str | None]:
@@ -172,14 +190,21 @@ def _filter_now(name: str) -> Callable[[Club], str | None]:
     return shown
 
 
+# The option an officer writes, where the filter names its field otherwise.
+_FIELD_OF = {"country": "countries"}
+
 _FILTER_OPTIONS = tuple(
-    replace(option, current=_filter_now(option.name))
+    replace(option, current=_filter_now(_FIELD_OF.get(option.name, option.name)))
     for option in (
         Option(name="enabled", description="yes or no", choices=("yes", "no")),
         Option(name="categories", description=f"e.g. software,data (of {', '.join(CATEGORIES)})"),
         Option(name="terms", description='e.g. "summer 2027" or "summer, fall"'),
         Option(name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP),
-        Option(name="locations", description='e.g. "new york, remote"'),
+        Option(name="locations", description='e.g. "new york, bay area, remote"'),
+        Option(name="country", description='keep these countries, e.g. "us, remote"'),
+        Option(
+            name="exclude_locations", description='leave out postings only there, e.g. "london"'
+        ),
         Option(name="degrees", description='e.g. "bachelor, master"'),
         Option(name="companies", description="only these companies, comma-separated"),
         Option(name="exclude", description="leave these companies out, comma-separated"),
@@ -189,51 +214,67 @@ _FILTER_OPTIONS = tuple(
         ),
     )
 )
+_PAGE = Option(name="page", description="which page of a long list, e.g. 2", kind="integer")
 _COMPANY = Option(
     name="company", description="e.g. Stripe", required=True, autocomplete=_company_suggestions
 )
 
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        name="postings search",
-        description="Search open internship postings",
-        handler=search,
-        options=(
-            Option(name="query", description="words in the title or company"),
-            Option(name="location", description='e.g. "new york" or remote'),
-            Option(
-                name="sponsorship", description="any, offers, no-citizenship", choices=SPONSORSHIP
+
+def commands(postings: Callable[[], PostingsSettings]) -> tuple[Command, ...]:
+    """The commands, the officers' settings checking boards against `postings()`."""
+
+    async def settings_now(ctx: Context) -> Message:
+        return await settings(postings(), ctx)
+
+    return (
+        Command(
+            name="postings search",
+            description="Search open internship postings",
+            handler=search,
+            options=(
+                Option(name="query", description="words in the title or company"),
+                Option(name="location", description='e.g. "new york" or remote'),
+                Option(
+                    name="sponsorship",
+                    description="any, offers, no-citizenship",
+                    choices=SPONSORSHIP,
+                ),
+                Option(
+                    name="company", description="e.g. Stripe", autocomplete=_company_suggestions
+                ),
+                _PAGE,
             ),
-            Option(name="company", description="e.g. Stripe", autocomplete=_company_suggestions),
         ),
-    ),
-    Command(
-        name="postings recent", description="Postings that went live this week", handler=recent
-    ),
-    Command(
-        name="postings follow",
-        description="Get a DM when a company posts an internship",
-        handler=follow,
-        options=(_COMPANY,),
-    ),
-    Command(
-        name="postings unfollow",
-        description="Stop the DMs for a company",
-        handler=unfollow,
-        options=(_COMPANY,),
-    ),
-    Command(
-        name="admin postings settings",
-        description="What live postings the club sees: categories, places, companies...",
-        handler=settings,
-        options=_FILTER_OPTIONS,
-        officers_only=True,
-    ),
-    Command(
-        name="admin postings preview",
-        description="What the last 7 days would have announced (with the options given)",
-        handler=preview,
-        options=_FILTER_OPTIONS,
-        officers_only=True,
-    ),
-)
+        Command(
+            name="postings recent",
+            description="Postings that went live this week",
+            handler=recent,
+            options=(_PAGE,),
+        ),
+        Command(
+            name="postings follow",
+            description="Get a DM when a company posts an internship",
+            handler=follow,
+            options=(_COMPANY,),
+        ),
+        Command(
+            name="postings unfollow",
+            description="Stop the DMs for a company",
+            handler=unfollow,
+            options=(_COMPANY,),
+        ),
+        Command(
+            name="admin postings settings",
+            description="What live postings the club sees: categories, places, companies...",
+            handler=settings_now,
+            options=_FILTER_OPTIONS,
+            officers_only=True,
+        ),
+        Command(
+            name="admin postings preview",
+            description="What the last 7 days would have announced (with the options given)",
+            handler=preview,
+            options=_FILTER_OPTIONS,
+            officers_only=True,
+        ),
+    )

@@ -6,69 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.jobs import Built, Delivery, Job, JobRun, SkipRun
-from bot.model import Field, Message, clip
-from bot.postings.news import RECENT, Candidates, news_for
+from bot.postings.news import RECENT, Candidates, News, news_for
 from bot.postings.store import PostingKey, PostingStore, StoredPosting
-from bot.store.clubs import Club
+from bot.postings.texts import digest_message, follow_message
 
-_COMPANIES_SHOWN = 8
-_PER_COMPANY = 5
-
-
-def age(posted_at: datetime, now: datetime) -> str:
-    days = (now - posted_at).days
-    return "posted today" if days <= 0 else f"posted {days}d ago"
-
-
-def posting_line(stored: StoredPosting, now: datetime) -> str:
-    posting = stored.posting
-    where = ", ".join(posting.locations[:3]) or "location not given"
-    closed = " · closed" if not stored.open else ""
-    return f"{posting.title} — {where} · {age(posting.posted_at, now)}{closed}\n{posting.url}"
-
-
-def by_company(
-    postings: Sequence[StoredPosting], now: datetime, *, companies: int = _COMPANIES_SHOWN
-) -> tuple[list[Field], int]:
-    """One field per company, newest companies first; how many postings did not fit."""
-    grouped: dict[str, list[StoredPosting]] = {}
-    for stored in sorted(postings, key=lambda s: s.posting.posted_at, reverse=True):
-        grouped.setdefault(stored.posting.company, []).append(stored)
-    fields, shown = [], 0
-    for company, items in list(grouped.items())[:companies]:
-        lines = [posting_line(s, now) for s in items[:_PER_COMPANY]]
-        if len(items) > _PER_COMPANY:
-            lines.append(f"…and {len(items) - _PER_COMPANY} more")
-        fields.append(Field(name=clip(company, 250), value=clip("\n".join(lines), 1000)))
-        shown += min(len(items), _PER_COMPANY)
-    return fields, len(postings) - shown
-
-
-def digest_message(club: Club, postings: Sequence[StoredPosting], now: datetime) -> Message:
-    fields, hidden = by_company(postings, now)
-    companies = len({s.posting.company for s in postings})
-    text = (
-        f"{len(postings)} new internship posting{'s' if len(postings) != 1 else ''} from "
-        f"{companies} compan{'ies' if companies != 1 else 'y'} match the club's filters. "
-        "Applying in the first two weeks helps; rolling programs fill first."
-    )
-    if hidden:
-        text += f" {hidden} more: `/postings recent`."
-    return Message(text=text, title="New internship postings", fields=tuple(fields))
-
-
-def follow_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
-    fields, _ = by_company(postings, now)
-    return Message(
-        text="A company you follow just posted (stop with `/postings unfollow`).",
-        title="New posting from a company you follow",
-        fields=tuple(fields),
-    )
+# A DM that went out, was refused for good (closed DMs) or is another process's: the
+# postings it names are recorded as told, so no later poll sends them again.
+_DM_DONE = ("posted", "skipped", "taken")
 
 
 async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
     """Every due club's digest from a few queries: the recent postings, the clubs'
-    filters, follows and what each was told."""
+    filters, follows and what each was told. One club's error is its own."""
     if not runs:
         return []
     repo, now = runs[0].store.repo(PostingStore), runs[0].now
@@ -77,7 +26,6 @@ async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
     filters, follows = await repo.filters(), await repo.followers(club_ids)
     told = await repo.announced(club_ids, now - RECENT)
     built: list[Built] = []
-    announce: list[tuple[int, PostingKey, str]] = []
     for run in runs:
         club_id = run.club.id
         news = news_for(
@@ -87,18 +35,29 @@ async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
             told=told.get(club_id, {}),
             occurrence=run.occurrence,
         )
-        announce += [(club_id, key, run.occurrence) for key in news.told]
-        for member, postings in news.dms.items():
-            about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
-            await run.dm(member, follow_message(postings, now), about=about)
-        if not news.digest:
-            built.append(SkipRun("no new postings for the club's filters"))
-        else:
-            built.append(
-                Delivery(purpose="deadlines", message=digest_message(run.club, news.digest, now))
-            )
-    await repo.announce(announce)
+        try:
+            built.append(await _club_news(run, repo, news, now))
+        except Exception as error:  # e.g. the database dropped: this club retries
+            built.append(error)
     return built
+
+
+async def _club_news(run: JobRun, repo: PostingStore, news: News, now: datetime) -> Built:
+    """DM each follower (each DM recorded as told once it is sent), then record the
+    digest's postings as told before it posts: a failed post is rebuilt with them."""
+    for member, postings in news.dms.items():
+        about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
+        outcome = await run.dm(member, follow_message(postings, now), about=about)
+        if outcome in _DM_DONE:
+            await repo.announce(_told(run, postings))
+    if not news.digest:
+        return SkipRun("no new postings for the club's filters")
+    await repo.announce(_told(run, news.digest))
+    return Delivery(purpose="deadlines", message=digest_message(news.digest, now))
+
+
+def _told(run: JobRun, postings: Sequence[StoredPosting]) -> list[tuple[int, PostingKey, str]]:
+    return [(run.club.id, s.key, run.occurrence) for s in postings]
 
 
 POSTINGS_DIGEST = Job(

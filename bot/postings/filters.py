@@ -11,23 +11,34 @@ from typing import Any, Final
 
 from bot.errors import UserError
 from bot.postings.listing import Posting, normal
+from bot.postings.places import COUNTRIES, Where, country_named, in_countries, place_words, where
 from bot.postings.sources import board
+from bot.postings.words import same_as
 
 SETTING: Final = "postings"
 SPONSORSHIP: Final = ("any", "offers", "no-citizenship")
-# Category words officers write -> the community list's 2026 categories.
+# Category words officers write -> the community list's categories in both vocabularies:
+# the short names new rows carry since 2026 and the long ones older rows keep.
 CATEGORIES: Final = {
-    "software": "Software Engineering",
-    "product": "Product Management",
-    "data": "Data Science, AI & Machine Learning",
-    "quant": "Quantitative Finance",
-    "hardware": "Hardware Engineering",
-    "other": "Other",
+    "software": ("Software", "Software Engineering"),
+    "product": ("Product", "Product Management"),
+    "data": ("AI/ML/Data", "Data Science, AI & Machine Learning"),
+    "quant": ("Quant", "Quantitative Finance"),
+    "hardware": ("Hardware", "Hardware Engineering"),
+    "other": ("Other",),
 }
-# Lists before 2026 and company boards have no category: the title tells most of it.
+_CATEGORY_OF: Final = {normal(name): word for word, names in CATEGORIES.items() for name in names}
+# Lists before 2026 and company boards have no category (and a list may add a name we do
+# not know yet): the title tells most of it.
 _TITLE_CATEGORY: Final = (
     ("quant", re.compile(r"\b(quant|quantitative|trading|trader)\b")),
-    ("data", re.compile(r"\b(data|machine learning|ml|ai|research scientist|analytics)\b")),
+    (
+        "data",
+        re.compile(
+            r"\b(data|machine learning|ml|ai|research scientist|applied scientist|analytics|"
+            r"deep learning|computer vision|nlp|llm)\b"
+        ),
+    ),
     ("hardware", re.compile(r"\b(hardware|electrical|embedded|asic|fpga|firmware)\b")),
     ("product", re.compile(r"\b(product manager|product management|pm)\b")),
     ("software", re.compile(r"\b(software|swe|developer|engineer|engineering|backend|frontend)\b")),
@@ -35,10 +46,10 @@ _TITLE_CATEGORY: Final = (
 
 
 def category_of(posting: Posting) -> str:
-    """The posting's category word: its own, or read off its title."""
-    if posting.category:
-        own = normal(posting.category)
-        return next((w for w, c in CATEGORIES.items() if normal(c) == own), "other")
+    """The posting's category word: its own (either vocabulary), or read off its title."""
+    own = _CATEGORY_OF.get(normal(posting.category)) if posting.category else None
+    if own is not None:
+        return own
     title = normal(posting.title)
     return next((word for word, pattern in _TITLE_CATEGORY if pattern.search(title)), "other")
 
@@ -54,9 +65,18 @@ class Facts:
     category: str
     title: str
     terms: str
+    # Every place under every name a member may use for it (bot.postings.places), and
+    # each place's names on their own, with its country and whether it is remote.
     locations: str
+    places: tuple[str, ...]
+    where: tuple[Where, ...]
     degrees: str
     sponsorship: str
+
+    @property
+    def searchable(self) -> str:
+        """What a search is matched against: title, company and every name of every place."""
+        return f"{self.title}{self.company}{self.locations}"
 
 
 def facts_of(posting: Posting) -> Facts:
@@ -64,13 +84,16 @@ def facts_of(posting: Posting) -> Facts:
         return "".join(f" {normal(v)} |" for v in values)
 
     company_key = posting.company_key
+    places = tuple("".join(f" {w} |" for w in place_words(p)) for p in posting.locations)
     return Facts(
         company_key=company_key,
         company=f" {company_key} ",
         category=category_of(posting),
         title=f" {normal(posting.title)} ",
         terms=padded(posting.terms),
-        locations=padded(posting.locations),
+        locations="".join(places),
+        places=places,
+        where=tuple(where(p) for p in posting.locations),
         degrees=padded(posting.degrees),
         sponsorship=posting.sponsorship,
     )
@@ -88,6 +111,10 @@ class Filter:
     exclude: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     boards: tuple[str, ...] = ()
+    # Countries to keep ('us', 'canada'...; 'remote' for remote postings there or anywhere
+    # unsaid) and places to leave out (a posting only there is left out).
+    countries: tuple[str, ...] = ()
+    exclude_locations: tuple[str, ...] = ()
 
     def matches(self, facts: Facts) -> bool:
         return self.compiled()(facts)
@@ -98,8 +125,10 @@ class Filter:
         exclude, companies = _padded(self.exclude), _padded(self.companies)
         categories = frozenset(self.categories)
         terms, places = _padded(self.terms), _padded(self.locations)
-        degrees, keywords = _padded(self.degrees), _padded(self.keywords)
+        degrees = _padded(self.degrees)
+        keywords = _padded(tuple(p for k in self.keywords for p in same_as(k)))
         sponsorship = self.sponsorship
+        nations, leave_out = in_countries(self.countries), _padded(self.exclude_locations)
 
         def matches(facts: Facts) -> bool:
             if exclude and _found(exclude, facts.company):
@@ -111,6 +140,10 @@ class Filter:
             if terms and not _found(terms, facts.terms):
                 return False
             if places and not _found(places, facts.locations):
+                return False
+            if nations is not None and facts.where and not nations(facts.where):
+                return False
+            if leave_out and facts.places and all(_found(leave_out, p) for p in facts.places):
                 return False
             if degrees and facts.degrees and not _found(degrees, facts.degrees):
                 return False
@@ -132,6 +165,8 @@ class Filter:
             "Sponsorship": "" if self.sponsorship == "any" else self.sponsorship,
             "Locations": ", ".join(self.locations),
             "Degrees": ", ".join(self.degrees),
+            "Countries": ", ".join(self.countries),
+            "Leaving out places": ", ".join(self.exclude_locations),
             "Only these companies": ", ".join(self.companies),
             "Leaving out": ", ".join(self.exclude),
             "Title keywords": ", ".join(self.keywords),
@@ -197,7 +232,22 @@ def changed(current: Filter, args: Mapping[str, str]) -> Filter:
         updated = replace(updated, sponsorship=_sponsorship(args["sponsorship"]))
     if "boards" in args:
         updated = replace(updated, boards=_boards(args["boards"]))
+    if "country" in args:
+        updated = replace(updated, countries=_countries(args["country"]))
+    if "exclude_locations" in args:
+        updated = replace(updated, exclude_locations=_words(args["exclude_locations"]))
     return updated
+
+
+def _countries(text: str) -> tuple[str, ...]:
+    words = _words(text)
+    unknown = [w for w in words if not country_named(w)]
+    if unknown:
+        raise UserError(
+            f"`{', '.join(unknown)[:60]}` is not a country I know. Write countries and `remote`, "
+            f'e.g. `country:"us, remote"` (of {", ".join(COUNTRIES)}).'
+        )
+    return tuple(dict.fromkeys(country_named(w) for w in words))
 
 
 def _cleared(text: str) -> bool:

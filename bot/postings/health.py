@@ -4,18 +4,22 @@ shows in `/admin status` and the weekly digest) until it answers again."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
 from bot.club_time import describe
+from bot.config import PostingsSettings
 from bot.jobs import Delivery, Job, JobRun, SkipRun
-from bot.model import Message
+from bot.model import fit
+from bot.postings.filters import filter_of
+from bot.postings.sources import polled_by
 from bot.postings.store import PostingStore, SourceHealth
 
 # A source failing this long is worth an officer's attention (the list is often slow
 # for a few minutes; hours means it moved, changed its format or is down).
 FAILING_FOR: Final = timedelta(hours=3)
+SOURCE_ALERT_KIND: Final = "postings_source_alert"
 
 
 def source_lines(health: Sequence[SourceHealth], timezone: str) -> list[str]:
@@ -38,22 +42,32 @@ def failing(health: Sequence[SourceHealth], now: datetime) -> list[SourceHealth]
     return [h for h in health if h.failing_since and now - h.failing_since >= FAILING_FOR]
 
 
-async def _build_alert(run: JobRun) -> Delivery:
-    broken = failing(await run.store.repo(PostingStore).health(), run.now)
+def mine(health: Sequence[SourceHealth], names: set[str]) -> list[SourceHealth]:
+    """The sources a club polls, as `names` says, in the order they were first fetched."""
+    return [h for h in health if h.name in names]
+
+
+async def build_alert(run: JobRun, settings: PostingsSettings) -> Delivery:
+    """The club's failing sources: only those it polls (the deployment's lists, its own
+    boards), so another club's mistyped board never reaches it."""
+    names = polled_by(filter_of(run.club.settings).boards, settings, run.now.date())
+    broken = mine(failing(await run.store.repo(PostingStore).health(), run.now), names)
     if not broken:
-        raise SkipRun("every postings source answers")
+        raise SkipRun("every postings source the club polls answers")
     text = (
         "Live postings: "
         + "; ".join(source_lines(broken, run.club.timezone))
         + ". New postings from it are announced when it answers again; nothing is lost."
     )
-    return Delivery(purpose="alerts", message=Message(text=text, title="A postings source fails"))
+    return Delivery(purpose="alerts", message=fit(text, title="A postings source fails"))
 
 
-SOURCE_ALERT = Job(
-    kind="postings_source_alert",
-    description="Postings source failing",
-    period="day",
-    when=lambda club: None,  # run by the poll when a source has failed for hours
-    build=_build_alert,
-)
+def source_alert(settings: Callable[[], PostingsSettings]) -> Job:
+    """The job the poll runs for clubs one of whose sources has failed for hours."""
+    return Job(
+        kind=SOURCE_ALERT_KIND,
+        description="Postings source failing",
+        period="day",
+        when=lambda club: None,  # run by the poll when a source has failed for hours
+        build=lambda run: build_alert(run, settings()),
+    )

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
+
+from bot.postings.places import place_key
+from bot.postings.words import normal
+
+__all__ = ["Posting", "SchemaError", "normal"]
 
 
 class SchemaError(ValueError):
@@ -37,23 +41,15 @@ class Posting:
 
     @property
     def fingerprint(self) -> str:
-        """Company, title and locations normalised: the last resort for telling duplicates."""
-        places = "|".join(sorted(normal(p) for p in self.locations))
+        """Company, title and places normalised (a place under any of its names: 'SF' is
+        'San Francisco, CA'): the last resort for telling duplicates."""
+        places = "|".join(sorted({place_key(p) for p in self.locations}))
         text = f"{normal(self.company)}\x1f{normal(self.title)}\x1f{places}"
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
     @property
     def company_key(self) -> str:
         return normal(self.company)
-
-
-_SPACE = re.compile(r"[^a-z0-9]+")
-
-
-def normal(text: str) -> str:
-    """Lower case, accents and punctuation gone: 'Café  Inc.' -> 'cafe inc'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SPACE.sub(" ", ascii_text.lower()).strip()
 
 
 def _text(value: object, limit: int = 300) -> str:
@@ -103,11 +99,31 @@ def _checked(postings: list[Posting], entries: list[Any], needs: str) -> list[Po
 def read_community_list(source: str, document: Any) -> list[Posting]:
     """SimplifyJobs' listings.json, and its forks that write `season` instead of `terms`."""
     entries = _need_list(document, "a JSON array of postings")
-    postings = [p for p in (_community_entry(source, e) for e in entries) if p is not None]
+    named = _NAMED_YEAR.search(source)
+    year = int(named[1]) if named else None
+    postings = [p for p in (_community_entry(source, e, year) for e in entries) if p is not None]
     return _checked(postings, entries, "id, company_name, title and date_posted")
 
 
-def _community_entry(source: str, entry: Any) -> Posting | None:
+# 'vanshb03/Summer2027-Internships': the summer a list (or its fork) is for.
+_NAMED_YEAR = re.compile(r"Summer[-_ ]?(20\d\d)", re.IGNORECASE)
+_YEAR = re.compile(r"^20\d\d$")
+
+
+def _season_terms(entry: Mapping[str, Any], posted: datetime, named: int | None) -> tuple[str, ...]:
+    """A fork's `"season": "Summer"` as the term the 2025/2026 lists write ("Summer 2027"):
+    the year from the entry, else the list's name, else the summer recruited for when it
+    was posted (from July, next summer's)."""
+    seasons = _texts(entry.get("season"))
+    given = str(entry.get("year", "")).strip()
+    summer = posted.year + 1 if posted.month >= 7 else posted.year
+    year = int(given) if _YEAR.match(given) else named or summer
+    return tuple(
+        f"{s} {year}" if s.lower() == "summer" or _YEAR.match(given) else s for s in seasons
+    )
+
+
+def _community_entry(source: str, entry: Any, named_year: int | None = None) -> Posting | None:
     if not isinstance(entry, Mapping):
         return None
     posted = _instant(entry.get("date_posted"))
@@ -116,7 +132,7 @@ def _community_entry(source: str, entry: Any) -> Posting | None:
     # The real list has closed entries without a url: kept, so they are known as closed.
     if posted is None or not (ext_id and company and title):
         return None
-    terms = _texts(entry.get("terms")) or _texts(entry.get("season"))
+    terms = _texts(entry.get("terms")) or _season_terms(entry, posted, named_year)
     return Posting(
         source=source,
         ext_id=ext_id,

@@ -1,14 +1,15 @@
-"""What other features may ask of live postings: whether a company's posting is live this
-cycle, and since when (the windows calendar shows a window as confirmed open)."""
+"""What other features may ask of live postings: the open postings of some companies this
+cycle, with what a program's rules read (the windows calendar confirms a window open by a
+posting that fits it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.postings.listing import normal
 from bot.postings.store import PostingStore
+from bot.postings.words import normal
 from bot.store.store import Store
 
 
@@ -18,21 +19,29 @@ class LivePosting:
     title: str
     url: str
     posted_at: datetime
+    # Normalised (lower case, words only), each padded with spaces: " student researcher phd ".
+    company_key: str
+    title_words: str
+    terms: tuple[str, ...]
+    degrees: tuple[str, ...]
 
 
-async def first_live_postings(
+async def open_postings(
     store: Store, companies: Iterable[str], *, since: datetime
-) -> Mapping[str, LivePosting]:
-    """For each of `companies` (as written, e.g. "Jane Street") with a posting since `since`
-    that is still open, the earliest such posting."""
-    wanted = {normal(c): c for c in companies}
-    found = await store.repo(PostingStore).first_open(wanted, since=since)
-    return {
-        wanted[key]: LivePosting(
+) -> list[LivePosting]:
+    """The open postings of `companies` (as the lists write them, e.g. "Citadel
+    Securities"; case and punctuation aside) posted since `since`, oldest first."""
+    found = await store.repo(PostingStore).open_of({normal(c) for c in companies}, since=since)
+    return [
+        LivePosting(
             company=s.posting.company,
             title=s.posting.title,
             url=s.posting.url,
             posted_at=s.posting.posted_at,
+            company_key=s.posting.company_key,
+            title_words=f" {normal(s.posting.title)} ",
+            terms=tuple(normal(t) for t in s.posting.terms),
+            degrees=tuple(normal(d) for d in s.posting.degrees),
         )
-        for key, s in found.items()
-    }
+        for s in found
+    ]

@@ -4,7 +4,6 @@ each source's claim), store what changed, then run the digest for the clubs with
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,14 +11,15 @@ from typing import Final
 
 import aiohttp
 
-from bot.jobs import Sweep, SweepRun
+from bot.config import PostingsSettings
+from bot.jobs import Job, SweepRun
 from bot.postings.diff import Known, diff
 from bot.postings.digest import POSTINGS_DIGEST
 from bot.postings.filters import Filter
-from bot.postings.health import SOURCE_ALERT, failing
+from bot.postings.health import failing
 from bot.postings.news import RECENT, Candidates, news_for
-from bot.postings.sources import Source, board, deployment_sources, fetch, fetch_timeout
-from bot.postings.store import PostingStore
+from bot.postings.sources import Source, fetch, polled_by, sources_for
+from bot.postings.store import PostingStore, SourceHealth
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +34,26 @@ class Polled:
     outcome: str
 
 
-def sources_for(
-    filters: Mapping[int, Filter], environ: Mapping[str, str], now: datetime
-) -> list[Source]:
-    """The deployment's lists, then every board a club follows, each once."""
-    sources = {s.name: s for s in deployment_sources(environ, now.date())}
-    for club_filter in filters.values():
-        for name in club_filter.boards:
-            sources.setdefault(name, board(name))
-    return list(sources.values())
+# A valid list that suddenly holds under half of what it held is a failure of the source
+# (a partial file, a bad commit), kept and reported, not a mass closing; one that stays
+# that short for a day is taken as it is. Lists this small move by more than that.
+SHRINK_TO: Final = 0.5
+SHRINK_MIN_ENTRIES: Final = 100
+SHRUNK_FOR: Final = timedelta(days=1)
+_SHRANK: Final = "the list shrank"
+
+
+def shrunk(count: int, known: SourceHealth | None, now: datetime) -> str | None:
+    """Why a list of `count` entries is not taken as it is, or None."""
+    if known is None or known.entries < SHRINK_MIN_ENTRIES or count >= known.entries * SHRINK_TO:
+        return None
+    since = known.failing_since if (known.last_error or "").startswith(_SHRANK) else None
+    if since is not None and now - since >= SHRUNK_FOR:
+        return None
+    return (
+        f"{_SHRANK} from {known.entries} to {count} entries at once; what was known is kept "
+        "(if it stays that short for a day, it is taken as it is)"
+    )
 
 
 class KnownOnce:
@@ -77,6 +88,8 @@ async def refresh(
     error = fetched.error
     if error is None and fetched.postings == [] and source.kind == "list":
         error = "the list came back empty"
+    if error is None and fetched.postings and source.kind == "list":
+        error = shrunk(len(fetched.postings), await repo.source_health(source.name), now)
     if error is not None:
         await repo.record_fetch(source=source.name, url=source.url, now=now, error=error, slot=slot)
         log.warning("postings source %s: %s", source.name, error)
@@ -125,38 +138,45 @@ async def clubs_with_news(
     ]
 
 
-async def poll(run: SweepRun, environ: Mapping[str, str] | None = None) -> list[Polled]:
+async def poll(run: SweepRun, settings: PostingsSettings, alert: Job) -> list[Polled]:
+    """Fetch each source whose claim this process wins; then the digests of the clubs
+    with news, and `alert` for the clubs one of whose sources fails."""
     repo = run.store.repo(PostingStore)
     filters = await repo.filters()
     if not filters:  # no club asked for postings: nothing is fetched
         return []
-    environ = os.environ if environ is None else environ
-    within, polled, known = fetch_timeout(environ), [], KnownOnce(repo)
+    polled, known = [], KnownOnce(repo)
     async with aiohttp.ClientSession() as http:
-        for source in sources_for(filters, environ, run.now):
+        boards = (f.boards for f in filters.values())
+        for source in sources_for(boards, settings, run.now.date()):
             if await repo.claim_fetch(source.name, slot=run.slot, owner=run.owner, now=run.now):
                 polled.append(
-                    await refresh(repo, http, source, run.now, within, known, slot=run.slot)
+                    await refresh(
+                        repo, http, source, run.now, settings.timeout, known, slot=run.slot
+                    )
                 )
     if polled:  # the process that fetched announces, once the postings are stored
         await repo.prune_fetches(before=run.now - FETCHES_KEPT)
         club_ids = await clubs_with_news(repo, filters, run.now)
         if club_ids:
             await run.deliver(POSTINGS_DIGEST, club_ids)
-        if failing(await repo.health(), run.now):
-            await run.deliver(SOURCE_ALERT, list(filters))
+        alerted = await clubs_to_alert(repo, filters, settings, run.now)
+        if alerted:
+            await run.deliver(alert, alerted)
     return polled
 
 
-async def _poll(run: SweepRun) -> None:
-    for result in await poll(run):
+async def clubs_to_alert(
+    repo: PostingStore, filters: Mapping[int, Filter], settings: PostingsSettings, now: datetime
+) -> list[int]:
+    """The clubs one of whose own sources has failed for hours: none once nobody polls it."""
+    broken = {h.name for h in failing(await repo.health(), now)}
+    if not broken:
+        return []
+    return [c for c, f in filters.items() if broken & polled_by(f.boards, settings, now.date())]
+
+
+async def run_poll(run: SweepRun, settings: PostingsSettings, alert: Job) -> None:
+    for result in await poll(run, settings, alert):
         level = logging.DEBUG if result.outcome.startswith("unchanged") else logging.INFO
         log.log(level, "postings %s: %s", result.source, result.outcome)
-
-
-POLL = Sweep(
-    kind="postings_poll",
-    description="Fetch internship postings",
-    every=POLL_EVERY,
-    run=_poll,
-)

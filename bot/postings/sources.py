@@ -2,15 +2,16 @@
 
 A deployment polls the community list of the current cycle (the repository is renamed
 every summer, so the default follows the date) and the company boards its clubs follow;
-`CLUBBOT_POSTINGS_SOURCES` names its own list instead. Each fetch is conditional (ETag,
-If-Modified-Since), capped in size and time, and never raises: it says what happened.
+`CLUBBOT_POSTINGS_SOURCES` (bot.config) names its own lists instead. Each fetch is
+conditional (ETag, If-Modified-Since), capped in size and time, and never raises: it says
+what happened.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 import aiohttp
 
-from bot.club_time import parse_duration
+from bot.config import BOARD, PostingsSettings
 from bot.errors import UserError
 from bot.postings.listing import (
     Posting,
@@ -30,8 +31,6 @@ from bot.postings.listing import (
 )
 
 SourceKind = Literal["list", "greenhouse", "lever"]
-SOURCES_VARIABLE = "CLUBBOT_POSTINGS_SOURCES"
-TIMEOUT_VARIABLE = "CLUBBOT_POSTINGS_TIMEOUT"
 # The real list passed 4 MiB in its first autumn; 16 MiB leaves room and stops a runaway body.
 MAX_BYTES = 16 * 1024 * 1024
 TIMEOUT = timedelta(seconds=30)
@@ -68,49 +67,57 @@ def community_list(today: date) -> Source:
     return Source(kind="list", name=f"SimplifyJobs/Summer{year}-Internships", url=url)
 
 
-def board(spec: str) -> Source:
+DOCUMENTED = PostingsSettings()
+
+
+def board(spec: str, settings: PostingsSettings = DOCUMENTED) -> Source:
     """'greenhouse:stripe' or 'lever:netflix' -> the board's documented public endpoint."""
-    kind, _, handle = spec.strip().partition(":")
-    handle = handle.strip().lower()
-    if kind.lower() not in ("greenhouse", "lever") or not handle.replace("-", "").isalnum():
+    named = BOARD.match(spec.strip().lower())
+    if named is None:
         raise UserError(
             f"`{spec[:60]}` is not a board: write `greenhouse:<board>` (from "
             "boards.greenhouse.io/<board>) or `lever:<company>` (from jobs.lever.co/<company>)."
         )
-    if kind.lower() == "greenhouse":
-        url = f"https://boards-api.greenhouse.io/v1/boards/{handle}/jobs"
+    kind, handle = named[1], named[2]
+    if kind == "greenhouse":
+        url = f"{settings.greenhouse_api}/{handle}/jobs"
         return Source(kind="greenhouse", name=f"greenhouse:{handle}", url=url)
-    url = f"https://api.lever.co/v0/postings/{handle}?mode=json"
+    url = f"{settings.lever_api}/{handle}?mode=json"
     return Source(kind="lever", name=f"lever:{handle}", url=url)
 
 
-def deployment_sources(environ: Mapping[str, str], today: date) -> list[Source]:
-    """The lists this deployment polls: `CLUBBOT_POSTINGS_SOURCES` (comma-separated
-    `list:URL`, `greenhouse:<board>`, `lever:<company>`; a board may name its own URL,
+def deployment_sources(settings: PostingsSettings, today: date) -> list[Source]:
+    """The lists this deployment polls: its own (`CLUBBOT_POSTINGS_SOURCES`, checked at
+    start: `list:URL`, `greenhouse:<board>`, `lever:<company>`, a board with its own URL,
     e.g. a mirror, as `greenhouse:<board>=URL`) or this cycle's community list."""
-    spec = environ.get(SOURCES_VARIABLE, "").strip()
-    if not spec:
+    if not settings.sources:
         return [community_list(today)]
     sources = []
-    for item in (s.strip() for s in spec.split(",") if s.strip()):
+    for item in settings.sources:
         if item.startswith("list:"):
             url = item.removeprefix("list:")
             sources.append(Source(kind="list", name=_list_name(url), url=url))
         else:
             spec, _, url = item.partition("=")
-            named = board(spec)
+            named = board(spec, settings)
             sources.append(Source(kind=named.kind, name=named.name, url=url or named.url))
     return sources
 
 
-def fetch_timeout(environ: Mapping[str, str]) -> timedelta:
-    """`CLUBBOT_POSTINGS_TIMEOUT`, e.g. `20s`; 30 seconds by default."""
-    text = environ.get(TIMEOUT_VARIABLE, "").strip()
-    if not text:
-        return TIMEOUT
-    if text.endswith("s") and text[:-1].replace(".", "", 1).isdigit():
-        return timedelta(seconds=float(text[:-1]))
-    return parse_duration(text)
+def sources_for(
+    boards: Iterable[Iterable[str]], settings: PostingsSettings, today: date
+) -> list[Source]:
+    """The deployment's lists, then every board a club follows (clubs' `boards`), each once."""
+    sources = {s.name: s for s in deployment_sources(settings, today)}
+    for names in boards:
+        for name in names:
+            sources.setdefault(name, board(name, settings))
+    return list(sources.values())
+
+
+def polled_by(boards: Iterable[str], settings: PostingsSettings, today: date) -> set[str]:
+    """The sources one club's postings come from: the deployment's lists and its boards."""
+    return {s.name for s in sources_for([boards], settings, today)}
 
 
 def _list_name(url: str) -> str:

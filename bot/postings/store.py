@@ -222,16 +222,12 @@ class PostingStore:
     async def health(self) -> list[SourceHealth]:
         async with self._sessions() as session:
             rows = (await session.execute(select(PostingSourceRow))).scalars()
-            return [
-                SourceHealth(
-                    name=r.name,
-                    last_ok_at=r.last_ok_at,
-                    failing_since=r.failing_since,
-                    last_error=r.last_error,
-                    entries=r.entries,
-                )
-                for r in rows
-            ]
+            return [_health(r) for r in rows]
+
+    async def source_health(self, source: str) -> SourceHealth | None:
+        async with self._sessions() as session:
+            row = await session.get(PostingSourceRow, source)
+            return None if row is None else _health(row)
 
     async def known(self) -> Known:
         columns = (
@@ -309,10 +305,8 @@ class PostingStore:
             )
             return list(rows.scalars())
 
-    async def first_open(
-        self, company_keys: Iterable[str], *, since: datetime
-    ) -> dict[str, StoredPosting]:
-        """For each company (by key), its earliest posting since `since` that is still open."""
+    async def open_of(self, company_keys: Iterable[str], *, since: datetime) -> list[StoredPosting]:
+        """The companies' (by key) postings since `since` that are still open, oldest first."""
         keys = sorted(set(company_keys))
         async with self._sessions() as session:
             rows = await session.execute(
@@ -323,10 +317,9 @@ class PostingStore:
                     PostingRow.active.is_(True),
                     PostingRow.closed_at.is_(None),
                 )
-                .order_by(PostingRow.posted_at.desc(), PostingRow.id.desc())
+                .order_by(PostingRow.posted_at, PostingRow.id)
             )
-            # Newest first, so the earliest of each company is written last.
-            return {r.company_key: _stored(r) for r in rows.scalars()}
+            return [_stored(r) for r in rows.scalars()]
 
     # --- clubs ----------------------------------------------------------------
 
@@ -402,6 +395,16 @@ class PostingStore:
                 for club_id, key, user_id in rows:
                     found.setdefault(club_id, {}).setdefault(key, []).append(user_id)
         return found
+
+
+def _health(row: PostingSourceRow) -> SourceHealth:
+    return SourceHealth(
+        name=row.name,
+        last_ok_at=row.last_ok_at,
+        failing_since=row.failing_since,
+        last_error=row.last_error,
+        entries=row.entries,
+    )
 
 
 def _escaped(text: str) -> str:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from bot.app import ButtonAction, Command, Context, Option
 from bot.club_time import WEEKDAYS, local, moment, parse_duration, read_time
 from bot.errors import UserError
-from bot.model import Field, Message, clip, field_lines, plural, reply
+from bot.model import MAX_TEXT, Field, Message, clip, field_lines, fit, plural, reply
 from bot.problems.bank import DIFFICULTIES, KINDS, POINTS, Problem, load_bank
 from bot.problems.posts import (
     DAILY,
@@ -203,11 +203,9 @@ async def board(ctx: Context) -> Message:
     more = members - BOARD_SIZE
     if more > 0:
         lines.append(f"…and {more} more")
-    return Message(
+    return fit(
+        field_lines(lines, "No solves yet. Be the first: `/problem`, then `/solved`.", MAX_TEXT),
         title=f"Leaderboard, {scope}",
-        text=clip("\n".join(lines), 3000)
-        if lines
-        else "No solves yet. Be the first: `/problem`, then `/solved`.",
     )
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
 from bot.jobs import Built, Delivery, Job, JobRun, SkipRun, When
-from bot.model import Button, Field, Message, clip
+from bot.model import MAX_FIELD_VALUE, MAX_TEXT, Button, Field, Message, clip, fit, shown_length
 from bot.posting import PostFailed
 from bot.problems.bank import Problem, load_bank
 from bot.problems.rules import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
@@ -96,15 +96,16 @@ def problem_post(
         "the key idea tomorrow."
     )
     fields = [Field(name="Kind", value=f"{_KIND_NAMES[problem.kind]} · {problem.difficulty}")]
-    if settings.show_tags:
-        fields.append(Field(name="Topics", value=", ".join(problem.topics)))
+    topics = clip(", ".join(t for t in problem.topics if t.strip()), MAX_FIELD_VALUE)
+    if settings.show_tags and topics:
+        fields.append(Field(name="Topics", value=topics))
     buttons = [Button(label="Solved", action=SOLVED_ACTION, value=problem.id)]
     if problem.url:
         buttons.append(Button(label="Open the problem", url=problem.url))
-    return Message(
-        title=clip(f"Daily problem · {day:%a %d %b}: {problem.title}", 150),
-        text=clip(f"{body}\n\n{footer}", 3000),
-        fields=tuple(fields),
+    return fit(
+        f"{clip(body, MAX_TEXT - shown_length(footer) - 2)}\n\n{footer}",
+        title=f"Daily problem · {day:%a %d %b}: {problem.title}",
+        fields=fields,
         buttons=tuple(buttons),
     )
 
@@ -121,7 +122,7 @@ def _body(problem: Problem) -> str:
 
 
 def hint_post(problem: Problem, thread_of: str | None) -> Message:
-    return Message(title=f"Hint: {problem.title}", text=problem.hint, thread_of=thread_of)
+    return fit(problem.hint, title=f"Hint: {problem.title}", thread_of=thread_of)
 
 
 def solution_post(problem: Problem, thread_of: str | None) -> Message:
@@ -130,7 +131,7 @@ def solution_post(problem: Problem, thread_of: str | None) -> Message:
         text += f"\n\nReference query:\n```\n{problem.query.strip()}\n```"
     if problem.topics:
         text += f"\n\nTopics: {', '.join(problem.topics)}"
-    return Message(title=f"Key idea: {problem.title}", text=clip(text, 3000), thread_of=thread_of)
+    return fit(text, title=f"Key idea: {problem.title}", thread_of=thread_of)
 
 
 _KIND_NAMES = {"coding": "Coding", "ml": "ML fundamentals", "sql": "SQL"}

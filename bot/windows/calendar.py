@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from bot.content import read_toml
 from bot.errors import ContentError, UserError
+from bot.windows.confirming import NO_RULE, PostingRule, parse_rule
 
 FILE = "internship_windows.toml"
 TRACKS: Final = (
@@ -116,6 +117,8 @@ class Window:
     notes: str = ""
     # What no article says and the calendar assumes; members see it ("estimated: ...").
     estimate: str = ""
+    # Which live postings confirm it open (bot/windows/confirming.py).
+    postings: PostingRule = NO_RULE
 
     @property
     def title(self) -> str:
@@ -348,6 +351,7 @@ def _window(file: str, entry: Mapping[str, Any], sources: Mapping[str, Source]) 
             "sources": tuple(_source(where, s, sources) for s in entry["sources"]),
             "pay": _facts(where, entry.get("pay", ()), sources),
             "odds": _facts(where, entry.get("odds", ()), sources),
+            "postings": parse_rule(where, entry.get("postings")),
         }
     )
     _check_order(where, window)

@@ -10,7 +10,18 @@ from urllib.parse import urlsplit
 from bot.app import Command, Context, Option
 from bot.club_time import local, read_time
 from bot.errors import UserError
-from bot.model import Attachment, Button, Field, Message, clip, field_lines, reply
+from bot.model import (
+    MAX_FIELDS,
+    MAX_TOTAL,
+    Attachment,
+    Button,
+    Field,
+    Message,
+    clip,
+    field_lines,
+    reply,
+    shown_length,
+)
 from bot.store.clubs import ClubChanges
 from bot.windows.advice import load_advice
 from bot.windows.calendar import (
@@ -71,12 +82,15 @@ async def deadlines(ctx: Context) -> Message:
         "Most urgent first. `/deadlines program:<id>` shows one program in full (pay, odds, "
         "who may apply, the link); filter with track: and year: (remembered)."
     )
-    fields = section_fields(found, today)
     confirmed = await confirmed_open(ctx.store, chosen, today)
-    if confirmed:
-        live = Field(name="Confirmed open by a live posting", value=field_lines(confirmed, "-"))
-        fields = (*fields, live)
-    return reply(hint, title=title, fields=fields)
+    live = (
+        (Field(name="Confirmed open by a live posting", value=field_lines(confirmed, "-")),)
+        if confirmed
+        else ()
+    )
+    room = MAX_TOTAL - sum(shown_length(f.name) + shown_length(f.value) for f in live)
+    fields = section_fields(found, today, budget=room, max_fields=MAX_FIELDS - len(live))
+    return reply(hint, title=title, fields=(*fields, *live))
 
 
 def _nothing(chosen: list[Occurrence], today: date) -> str:

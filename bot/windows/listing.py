@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.model import MAX_FIELD_VALUE, MAX_FIELDS, MAX_TOTAL, Field, plural
+from bot.model import MAX_FIELD_VALUE, MAX_FIELDS, MAX_TOTAL, Field, Group, Page, pages, plural
 from bot.windows.calendar import Occurrence, describe_eligibility
 
 CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
-# Room kept in a message for its title, its text and the "Not shown here" field.
-_RESERVED = 400
+# Room kept in a message for its title (150), its text (300 at most) and the "Not shown
+# here" field (each track's command: under 400).
+_RESERVED = 850
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,44 +134,18 @@ def _soonest(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
 def section_fields(
     chosen: Sequence[Section], today: date, *, budget: int = MAX_TOTAL, max_fields: int = MAX_FIELDS
 ) -> tuple[Field, ...]:
-    """Every line of every section, over as many fields as it takes; if the message can't
-    hold them all, a last field names what is left and the command that lists it."""
-    out: list[Field] = []
-    left: list[Occurrence] = []
-    used = 0
-    for section in chosen:
-        for index, chunk in enumerate(_chunks([line(o, today) for o in section.occurrences])):
-            name = section.name if index == 0 else f"{section.name} (continued)"
-            size = len(name) + len(chunk.text)
-            if left or len(out) >= max_fields - 1 or used + size > budget - _RESERVED:
-                left += section.occurrences[chunk.start : chunk.stop]
-                continue
-            out.append(Field(name=name, value=chunk.text))
-            used += size
-    if left:
-        out.append(Field(name="Not shown here", value=_rest(left)))
-    return tuple(out)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Chunk:
-    text: str
-    start: int
-    stop: int
-
-
-def _chunks(lines: Sequence[str]) -> list[_Chunk]:
-    """Whole lines packed into field-sized values (a line too long alone is cut)."""
-    chunks: list[_Chunk] = []
-    start = 0
-    while start < len(lines):
-        stop = start + 1
-        while stop < len(lines) and len("\n".join(lines[start : stop + 1])) <= MAX_FIELD_VALUE:
-            stop += 1
-        text = "\n".join(lines[start:stop])
-        chunks.append(_Chunk(text=text[:MAX_FIELD_VALUE], start=start, stop=stop))
-        start = stop
-    return chunks
+    """Every line of every section, over as many fields as it takes (bot.model.pages); if
+    the message can't hold them all, a last field names what is left and the command that
+    lists it."""
+    groups = [
+        Group(name=s.name, items=tuple(line(o, today) for o in s.occurrences)) for s in chosen
+    ]
+    laid = pages(groups, room=budget - _RESERVED, max_fields=max_fields - 1)
+    shown = laid[0] if laid else Page(fields=(), shown=0)
+    left = [o for s in chosen for o in s.occurrences][shown.shown :]
+    if not left:
+        return shown.fields
+    return (*shown.fields, Field(name="Not shown here", value=_rest(left)))
 
 
 def _rest(left: Sequence[Occurrence]) -> str:

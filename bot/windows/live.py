@@ -1,34 +1,52 @@
-"""The calendar learns from live postings: a window whose employer has posted this cycle is
-confirmed open ("Amazon's posting is live since 3 Aug"). The one place bot.windows reads
-bot.postings, through what it exports."""
+"""The calendar learns from live postings: a window is confirmed open by a live posting
+that fits the program (bot/windows/confirming.py), named with its link: "Google STEP
+internship: Google's “STEP Intern, First-Year Student”, live since 3 Aug". The one place
+bot.windows reads bot.postings, through what it exports."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from bot.postings import first_live_postings
+from bot.postings import LivePosting, open_postings
 from bot.store.store import Store
 from bot.windows.calendar import Occurrence, cycles_visible
+from bot.windows.confirming import fits
 
 
 async def confirmed_open(store: Store, occurrences: Sequence[Occurrence], today: date) -> list[str]:
-    """'• Amazon SDE internship: Amazon's posting is live since 3 Aug', one per window of
-    this cycle whose employer has an open posting posted since the cycle began."""
+    """One line per window of this cycle, not closed, that a fitting posting confirms: the
+    first posting that fits, with its link."""
     cycle = cycles_visible(today)[0]
-    windows = [o for o in occurrences if o.window is not None and o.key.endswith(f":{cycle}")]
+    windows = [
+        o
+        for o in occurrences
+        if o.window is not None
+        and o.window.postings.companies
+        and o.key.endswith(f":{cycle}")
+        and o.phase(today) != "closed"
+    ]
     if not windows:
         return []
-    since = datetime(cycle - 1, 7, 1, tzinfo=UTC)
-    employers = {o.window.employer for o in windows if o.window is not None}
-    live = await first_live_postings(store, employers, since=since)
+    companies = {c for o in windows if o.window is not None for c in o.window.postings.companies}
+    live = await open_postings(store, companies, since=datetime(cycle - 1, 7, 1, tzinfo=UTC))
     lines = []
     for occurrence in windows:
-        assert occurrence.window is not None
-        posting = live.get(occurrence.window.employer)
-        if posting is not None:
+        found = _first_fit(occurrence, live, cycle)
+        if found is not None:
             lines.append(
-                f"• {occurrence.title}: {occurrence.window.employer}'s posting is live since "
-                f"{posting.posted_at:%-d %b} ({posting.url})"
+                f"• {occurrence.title}: {found.company}'s “{found.title}”, live since "
+                f"{found.posted_at:%-d %b}" + (f": {found.url}" if found.url else "")
             )
     return lines
+
+
+def _first_fit(
+    occurrence: Occurrence, live: Sequence[LivePosting], cycle: int
+) -> LivePosting | None:
+    assert occurrence.window is not None
+    rule = occurrence.window.postings
+    return next(
+        (p for p in live if fits(rule, p, cycle=cycle, class_years=occurrence.class_years)),
+        None,
+    )

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from bot.club_time import local, parse_hhmm
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, plural
+from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, fit, plural
 from bot.store.clubs import Club
 from bot.store.store import Store
 from bot.windows.calendar import (
@@ -104,7 +104,7 @@ async def _build_daily(run: JobRun) -> Delivery:
         "opening improves your odds. `/alerts subscribe` gets these as DMs."
     )
     title = f"Deadlines · {today:%a %d %b}"
-    return Delivery(purpose="deadlines", message=Message(title=title, text=text, fields=fields))
+    return Delivery(purpose="deadlines", message=fit(text, title=title, fields=fields))
 
 
 async def _dm_subscribers(run: JobRun, reminders: Sequence[Reminder]) -> None:
@@ -155,7 +155,7 @@ async def _build_weekly(run: JobRun) -> Delivery:
     title = f"Internship windows · week of {today:%d %b}"
     return Delivery(
         purpose="deadlines",
-        message=Message(title=title, text=text, fields=section_fields(chosen, today)),
+        message=fit(text, title=title, fields=section_fields(chosen, today)),
     )
 
 

@@ -8,11 +8,13 @@ import copy
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+from bot.config import PostingsSettings
 
 SAMPLE = Path(__file__).parent / "fixtures" / "listings-summer2025-sample.json"
 
@@ -60,6 +62,16 @@ class Feeds:
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
+
+    def settings(self, *sources: str) -> PostingsSettings:
+        """The deployment's postings settings with everything served here: the lists (by
+        default /listings.json) and the Greenhouse and Lever board APIs."""
+        return PostingsSettings(
+            sources=sources or (f"list:{self.url('/listings.json')}",),
+            timeout=timedelta(seconds=1),
+            greenhouse_api=self.url("/v1/boards"),
+            lever_api=self.url("/v0/postings"),
+        )
 
     def count(self, path: str) -> int:
         return sum(1 for p, _ in self.requests if p == path)

@@ -63,7 +63,11 @@ def test_a_fork_that_writes_season_and_the_2026_fields():
     del entry["terms"]
     entry["season"] = "Summer"
     (posting,) = read_community_list("vanshb03/Summer2027-Internships", [entry])
-    assert posting.terms == ("Summer",)
+    assert posting.terms == ("Summer 2027",), "the year from the fork's name"
+    (unnamed,) = read_community_list("http://mirror.example/listings.json", [entry])
+    assert unnamed.terms == ("Summer 2023",), "posted in May 2023: that summer"
+    (own,) = read_community_list("http://mirror.example/l.json", [{**entry, "year": 2026}])
+    assert own.terms == ("Summer 2026",), "the entry's own year first"
     assert posting.category == "Software Engineering"
     assert posting.degrees == ("Bachelor's",)
 

@@ -30,9 +30,8 @@ def pool() -> list[dict[str, Any]]:
     return live_entries(sample())
 
 
-async def _club_with_postings(club: Club, feeds: Feeds, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLUBBOT_POSTINGS_SOURCES", f"list:{feeds.url('/listings.json')}")
-    monkeypatch.setenv("CLUBBOT_POSTINGS_TIMEOUT", "1s")
+async def _club_with_postings(club: Club, feeds: Feeds, *sources: str) -> None:
+    club.runtime.postings.settings = feeds.settings(*sources)
     await club.run(SETUP, as_user=ADMIN)
     reply = await club.run("/admin postings settings enabled:yes", as_user=ADMIN)
     assert "Saved." in reply.text
@@ -52,9 +51,11 @@ def _urls(message: Message) -> set[str]:
 
 
 async def test_a_first_fetch_announces_only_the_days_new_postings_then_304s(
-    club, feeds, pool, monkeypatch
+    club,
+    feeds,
+    pool,
 ):
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     now = club.clock.now()
     fresh = [posted(e, now - timedelta(days=1)) for e in pool[:4]]
     feeds.serve("/listings.json", [*fresh, *pool[4:]], etag='"v1"')
@@ -68,8 +69,8 @@ async def test_a_first_fetch_announces_only_the_days_new_postings_then_304s(
     assert len(_digests(club)) == 1, "a 304 announces nothing"
 
 
-async def test_an_update_announces_only_what_is_new_to_the_club(club, feeds, pool, monkeypatch):
-    await _club_with_postings(club, feeds, monkeypatch)
+async def test_an_update_announces_only_what_is_new_to_the_club(club, feeds, pool):
+    await _club_with_postings(club, feeds)
     now = club.clock.now()
     first = [posted(e, now - timedelta(hours=5)) for e in pool[:3]]
     feeds.serve("/listings.json", [*first, *pool[3:60]], etag='"v1"')
@@ -100,9 +101,11 @@ async def test_an_update_announces_only_what_is_new_to_the_club(club, feeds, poo
 
 
 async def test_failures_keep_what_was_known_and_tell_the_officers_once(
-    club, feeds, pool, monkeypatch
+    club,
+    feeds,
+    pool,
 ):
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     now = club.clock.now()
     feeds.serve("/listings.json", [posted(pool[0], now), *pool[1:40]], etag='"v1"')
     await _poll(club)
@@ -138,7 +141,7 @@ async def test_failures_keep_what_was_known_and_tell_the_officers_once(
 async def test_a_bad_answer_is_reported_and_changes_nothing(
     club, feeds, pool, monkeypatch, broken, error
 ):
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     now = club.clock.now()
     feeds.serve("/listings.json", [posted(pool[0], now), *pool[1:40]], etag='"v1"')
     await _poll(club)
@@ -154,27 +157,25 @@ async def test_a_bad_answer_is_reported_and_changes_nothing(
 
 
 async def test_a_fork_and_company_boards_feed_the_same_digest_and_follows_dm(
-    club, feeds, pool, monkeypatch
+    club,
+    feeds,
+    pool,
 ):
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(
+        club,
+        feeds,
+        f"list:{feeds.url('/listings.json')}",
+        f"list:{feeds.url('/fork/listings.json')}",
+        "greenhouse:acme",
+        "lever:northwind",
+    )
     now = club.clock.now()
     fork_entry = {**posted(pool[35], now), "season": "Summer"}
     del fork_entry["terms"]
-    monkeypatch.setenv(
-        "CLUBBOT_POSTINGS_SOURCES",
-        ",".join(
-            [
-                f"list:{feeds.url('/listings.json')}",
-                f"list:{feeds.url('/fork/listings.json')}",
-                f"greenhouse:acme={feeds.url('/v1/boards/acme/jobs')}",
-                f"lever:northwind={feeds.url('/v0/postings/northwind')}",
-            ]
-        ),
-    )
     feeds.serve("/listings.json", pool[:30])
     feeds.serve("/fork/listings.json", [fork_entry])
     feeds.serve("/v1/boards/acme/jobs", {"jobs": [_greenhouse_job(now)], "meta": {"total": 1}})
-    feeds.serve("/v0/postings/northwind", [_lever_posting(now)])
+    feeds.serve("/v0/postings/northwind", [_lever_posting(now)])  # ?mode=json
     await club.run('/postings follow company:"Acme Robotics"', as_user=MEMBER)
     await _poll(club)
     (digest,) = _digests(club)
@@ -192,9 +193,11 @@ async def test_a_fork_and_company_boards_feed_the_same_digest_and_follows_dm(
 
 
 async def test_filters_choose_what_the_club_sees_and_preview_shows_it(
-    club, feeds, pool, monkeypatch
+    club,
+    feeds,
+    pool,
 ):
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     now = club.clock.now()
     offers = [e for e in pool if e["sponsorship"] == "Offers Sponsorship"][:3]
     others = [e for e in pool if e["sponsorship"] != "Offers Sponsorship"][:3]
@@ -212,7 +215,10 @@ async def test_filters_choose_what_the_club_sees_and_preview_shows_it(
 
 
 async def test_two_processes_fetch_once_and_announce_once(
-    database_url, clock, feeds, pool, monkeypatch
+    database_url,
+    clock,
+    feeds,
+    pool,
 ):
     posters = [RecordingPoster(), RecordingPoster()]
     runtimes = [
@@ -222,11 +228,12 @@ async def test_two_processes_fetch_once_and_announce_once(
             poster=poster,
             directory=ConsoleDirectory(),
             owner=f"p{i}",
+            postings_settings=feeds.settings(),
         )
         for i, poster in enumerate(posters)
     ]
     club = Club(runtime=runtimes[0], poster=posters[0], clock=clock)
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     feeds.serve("/listings.json", [posted(pool[0], clock.now()), *pool[1:20]])
     slot = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     clock.set(slot)
@@ -260,11 +267,13 @@ def _lever_posting(now: Any) -> dict[str, Any]:
     }
 
 
-async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
-    club, feeds, pool, monkeypatch
+async def test_a_window_is_confirmed_open_by_a_posting_that_fits_it(
+    club,
+    feeds,
+    pool,
 ):
     club.clock.set(datetime(2026, 8, 3, 13, 0, tzinfo=UTC))
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     before = await club.run("/deadlines", as_user=MEMBER)
     assert "live since" not in "".join(f.value for f in before.fields)
     amazon = {
@@ -273,6 +282,7 @@ async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
         "title": "Software Development Engineer Intern",
         "id": "amazon-sde",
         "url": "https://www.amazon.jobs/en/jobs/1/sde-intern",
+        "terms": ["Summer 2027"],
     }
     # Last cycle's posting of the same title, closed: this cycle's is a new posting.
     last_cycle = {**amazon, "id": "old", "url": "https://x.org/old", "date_posted": 1717200000}
@@ -281,18 +291,20 @@ async def test_a_window_is_confirmed_open_by_its_employers_first_posting(
     await _poll(club)
     after = await club.run("/deadlines", as_user=MEMBER)
     live = next(f for f in after.fields if f.name == "Confirmed open by a live posting")
-    assert "Amazon's posting is live since 3 Aug" in live.value
+    assert "Amazon's “Software Development Engineer Intern”, live since 3 Aug" in live.value
     assert amazon["url"] in live.value
 
 
 async def test_each_fetch_is_counted_by_outcome_for_metrics_and_old_ones_are_pruned(
-    club, feeds, pool, monkeypatch
+    club,
+    feeds,
+    pool,
 ):
     from bot.postings import PostingStore
     from bot.postings.poll import FETCHES_KEPT
     from bot.web.metrics import Metrics
 
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     feeds.serve("/listings.json", pool[:30], etag='"v1"')
     await _poll(club)  # ok
     await _poll(club)  # 304

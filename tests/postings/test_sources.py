@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.config import postings_settings
 from bot.jobs import Sweep, SweepRun
-from bot.postings.sources import community_list, deployment_sources, fetch_timeout
+from bot.postings.sources import community_list, deployment_sources
 from bot.scheduler import Scheduler
 
 
@@ -20,14 +21,14 @@ def test_the_default_list_follows_the_recruiting_cycle():
 
 
 def test_a_deployment_names_its_own_lists_and_boards():
-    sources = deployment_sources(
+    settings = postings_settings(
         {
             "CLUBBOT_POSTINGS_SOURCES": "list:https://raw.githubusercontent.com/vanshb03/"
             "Summer2027-Internships/dev/.github/scripts/listings.json, greenhouse:Stripe, "
             "lever:netflix"
-        },
-        date(2026, 12, 2),
+        }
     )
+    sources = deployment_sources(settings, date(2026, 12, 2))
     assert [(s.kind, s.name) for s in sources] == [
         ("list", "vanshb03/Summer2027-Internships"),
         ("greenhouse", "greenhouse:stripe"),
@@ -35,8 +36,9 @@ def test_a_deployment_names_its_own_lists_and_boards():
     ]
     assert sources[1].url == "https://boards-api.greenhouse.io/v1/boards/stripe/jobs"
     assert sources[2].url == "https://api.lever.co/v0/postings/netflix?mode=json"
-    assert fetch_timeout({}) == timedelta(seconds=30)
-    assert fetch_timeout({"CLUBBOT_POSTINGS_TIMEOUT": "2m"}) == timedelta(minutes=2)
+    assert postings_settings({}).timeout == timedelta(seconds=30)
+    assert postings_settings({"CLUBBOT_POSTINGS_TIMEOUT": "2m"}).timeout == timedelta(minutes=2)
+    assert postings_settings({"CLUBBOT_POSTINGS_TIMEOUT": "20s"}).timeout == timedelta(seconds=20)
 
 
 async def test_a_sweep_runs_once_per_slot_on_the_hour(store, clock):

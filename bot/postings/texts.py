@@ -1,0 +1,126 @@
+"""What members read of postings: a posting's line, postings grouped by company, and the
+digest, the followers' DM and the listings of /postings, each fitted to the platforms'
+limits (bot.model.pages): what does not fit says where the rest is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final
+
+from bot.model import (
+    MAX_FIELD_VALUE,
+    MAX_TOTAL,
+    Group,
+    Message,
+    Page,
+    clip,
+    fit,
+    pages,
+    plural,
+    shown_length,
+)
+from bot.postings.store import StoredPosting
+
+# A digest shows at most this many postings of one company: the rest are in /postings recent.
+PER_COMPANY: Final = 5
+# Room a message keeps for its title and text; the fields share the rest.
+_HEAD_ROOM: Final = 700
+RECENT_MORE: Final = "`/postings recent`"
+
+
+def age(posted_at: datetime, now: datetime) -> str:
+    days = (now - posted_at).days
+    return "posted today" if days <= 0 else f"posted {days}d ago"
+
+
+def posting_line(stored: StoredPosting, now: datetime) -> str:
+    """'Title — Place, Place · posted 1d ago' then the apply link on its own line; a long
+    title or place list is cut, never the link."""
+    posting = stored.posting
+    where = ", ".join(posting.locations[:3]) or "location not given"
+    if len(posting.locations) > 3:
+        where += f" +{len(posting.locations) - 3}"
+    closed = " · closed" if not stored.open else ""
+    head = f"{posting.title} — {where} · {age(posting.posted_at, now)}{closed}"
+    if not posting.url:
+        return head
+    # The link whole (the readers keep at most 1,000 characters of it), the rest cut to fit.
+    room = max(MAX_FIELD_VALUE - shown_length(posting.url) - 1, 1)
+    return f"{clip(head, room)}\n{posting.url}"
+
+
+def by_company(
+    postings: Sequence[StoredPosting], now: datetime, *, per_company: int | None = None
+) -> list[Group]:
+    """One group per company, newest posting first; `per_company` postings at most each."""
+    grouped: dict[str, list[StoredPosting]] = {}
+    for stored in sorted(postings, key=lambda s: s.posting.posted_at, reverse=True):
+        grouped.setdefault(stored.posting.company, []).append(stored)
+    return [
+        Group(name=company, items=tuple(posting_line(s, now) for s in items[:per_company]))
+        for company, items in grouped.items()
+    ]
+
+
+def first_page(groups: Sequence[Group]) -> Page:
+    laid = pages(groups, room=MAX_TOTAL - _HEAD_ROOM)
+    return laid[0] if laid else Page(fields=(), shown=0)
+
+
+def digest_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
+    """The club's digest: as many companies as one message holds, the rest counted."""
+    page = first_page(by_company(postings, now, per_company=PER_COMPANY))
+    companies = len({s.posting.company for s in postings})
+    text = (
+        f"{plural(len(postings), 'new internship posting')} from {companies} "
+        f"compan{'ies' if companies != 1 else 'y'} "
+        f"match{'es' if len(postings) == 1 else ''} the club's filters. Applying in the "
+        "first two weeks helps; rolling programs fill first."
+    )
+    hidden = len(postings) - page.shown
+    if hidden:
+        text += f" {hidden} more: {RECENT_MORE}."
+    return fit(text, title="New internship postings", fields=page.fields)
+
+
+def follow_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
+    """A follower's DM; what does not fit is found by searching (the club's filters, which
+    /postings recent applies, may leave the company out)."""
+    page = first_page(by_company(postings, now))
+    text = "A company you follow just posted (stop with `/postings unfollow`)."
+    hidden = len(postings) - page.shown
+    companies = {s.posting.company for s in postings}
+    if hidden:
+        only = next(iter(companies)).replace('"', "") if len(companies) == 1 else ""
+        search = f'`/postings search company:"{clip(only, 100)}"`' if only else "`/postings search`"
+        text += f" {hidden} more: {search}."
+    return fit(text, title="New posting from a company you follow", fields=page.fields)
+
+
+def listing(
+    hits: Sequence[StoredPosting],
+    now: datetime,
+    *,
+    title: str,
+    empty: str,
+    page: int,
+    next_page: str,
+) -> Message:
+    """One page of a list of postings, grouped by company: "Page 2 of 4", and the command
+    that shows the next (`next_page` with `{page}` for its number)."""
+    if not hits:
+        return fit(empty, title=title, ephemeral=True)
+    laid = pages(by_company(hits, now), room=MAX_TOTAL - _HEAD_ROOM)
+    number = min(max(page, 1), len(laid))
+    text = f"{plural(len(hits), 'posting')}."
+    if len(laid) > 1:
+        text += f" Page {number} of {len(laid)}"
+        if number < len(laid):
+            text += f": {next_page.replace('{page}', str(number + 1))} for the next."
+        else:
+            text += "."
+    if page > len(laid):
+        text = f"There are only {plural(len(laid), 'page')}. " + text
+    title = f"{title} · page {number} of {len(laid)}" if len(laid) > 1 else title
+    return fit(text, title=title, fields=laid[number - 1].fields, ephemeral=True)
