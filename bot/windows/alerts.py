@@ -18,7 +18,8 @@ from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, plural
 from bot.windows.calendar import Occurrence
 from bot.windows.listing import line
 
-Kind = Literal["opened", "late", "closing", "ending"]
+Kind = Literal["opened", "late", "closing", "starting", "ending"]
+_ORDER: tuple[Kind, ...] = ("opened", "late", "closing", "starting", "ending")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,7 +27,7 @@ class Alert:
     occurrence: Occurrence
     kind: Kind
     on: date  # the day it is sent
-    days_left: int = 0  # closing, ending: days to the (first) close or the estimated end
+    days_left: int = 0  # days to the (first) close, the event's start or the estimated end
 
 
 def alerts_on(occurrences: Iterable[Occurrence], leads: Sequence[int]) -> list[Alert]:
@@ -38,15 +39,21 @@ def alerts_on(occurrences: Iterable[Occurrence], leads: Sequence[int]) -> list[A
         if o.window is not None and o.late_from is not None:
             found.append(Alert(occurrence=o, kind="late", on=o.late_from))
         if o.remind_on is not None:
+            kind: Kind = "starting" if o.event else "closing"
             found += [
-                Alert(occurrence=o, kind="closing", on=o.remind_on - timedelta(days=d), days_left=d)
+                Alert(occurrence=o, kind=kind, on=o.remind_on - timedelta(days=d), days_left=d)
                 for d in leads
             ]
         elif o.announces_opening and leads:  # rolling, with an estimated end
             lead = max(leads)
             end = o.open_until - timedelta(days=lead)
             found.append(Alert(occurrence=o, kind="ending", on=end, days_left=lead))
-    return sorted(found, key=lambda a: (a.on, a.occurrence.title, -a.days_left))
+    # One alert a day per occurrence, the phase change first: a window that opens the day
+    # its first reminder falls is told once, its line saying how long it has.
+    first: dict[tuple[date, str], Alert] = {}
+    for alert in sorted(found, key=lambda a: (a.on, _ORDER.index(a.kind), -a.days_left)):
+        first.setdefault((alert.on, alert.occurrence.key), alert)
+    return sorted(first.values(), key=lambda a: (a.on, a.occurrence.title, -a.days_left))
 
 
 def alerts_due(occurrences: Iterable[Occurrence], today: date, leads: Sequence[int]) -> list[Alert]:
@@ -59,9 +66,11 @@ def follows(occurrence: Occurrence, targets: Iterable[str]) -> bool:
 
 
 _HEADS = {
+    "estimated opening": "Opening about now (an estimated date): check its careers page",
     "opened": "Opened today: apply within about two weeks",
     "late": "Now open, but late",
     "closing": "Closing soon",
+    "starting": "Starting soon",
     "ending": "Nearing its estimated end",
 }
 
@@ -74,10 +83,10 @@ def alert_dm(alerts: Sequence[Alert], today: date) -> Message:
     elif set(kinds) == {"closing"}:
         title = f"{len(alerts)} windows you follow close soon"
     else:
-        title = f"{len(alerts)} updates on windows you follow"
+        title = f"{len(alerts)} updates on what you follow"
     blocks = []
     for kind, head in _HEADS.items():
-        lines = [line(a.occurrence, today) for a in alerts if a.kind == kind]
+        lines = [line(a.occurrence, today) for a in alerts if _head(a) == kind]
         if lines:
             blocks.append(head + ":\n" + "\n".join(lines))
     first = alerts[0].occurrence.window_id
@@ -90,15 +99,23 @@ def alert_dm(alerts: Sequence[Alert], today: date) -> Message:
     return Message(title=clip(title, MAX_TITLE), text=clip("\n".join([*blocks, stop]), MAX_TEXT))
 
 
+def _head(alert: Alert) -> str:
+    """An opening no article dates is told as about now, never as today."""
+    estimated = alert.kind == "opened" and alert.occurrence.opens_estimated
+    return "estimated opening" if estimated else alert.kind
+
+
 def _title(alert: Alert) -> str:
     o, left = alert.occurrence, plural(alert.days_left, "day")
+    if _head(alert) == "estimated opening":
+        return f"Opening about now (estimated): {o.title}"
     if alert.kind == "opened":
         return f"Open now: {o.title}"
     if alert.kind == "late":
         return f"Now late: {o.title}"
     if alert.kind == "ending":
         return f"About {left} left (estimated): {o.title}"
-    if o.event:
+    if alert.kind == "starting":
         return f"{o.title} starts in {left}"
     if o.close_range:
         return f"{o.title} may close in {left}"
@@ -114,13 +131,14 @@ def what_comes(occurrences: Sequence[Occurrence], today: date, leads: Sequence[i
         ways.append("when one turns late")
     days = ", ".join(str(d) for d in leads)
     if any(o.remind_on is not None for o in occurrences) and leads:
-        ways.append(f"{days} days before a fixed close (a club event: before it starts)")
+        ways.append(f"{days} days before a fixed close or a club event's start")
     if any(o.remind_on is None and o.announces_opening for o in occurrences) and leads:
         ways.append(f"{max(leads)} days before a rolling window's estimated end")
     year_round = sorted({o.title for o in occurrences if not o.announces_opening and o.window})
     parts = [f"You'll get a DM {_join(ways)}." if ways else "Nothing here changes phase."]
     if year_round:
-        parts.append(f"{_join(year_round)} take applications year-round: no reminders for them.")
+        verb = "takes" if len(year_round) == 1 else "take"
+        parts.append(f"{_join(year_round)} {verb} applications year-round: no reminders for it.")
     upcoming = [a for a in alerts_on(occurrences, leads) if a.on > today]
     if upcoming:
         parts.append(f"Next: {upcoming[0].on:%d %b %Y}, {_title(upcoming[0])}.")

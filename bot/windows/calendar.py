@@ -176,6 +176,12 @@ class Occurrence:
         return self.key.split(":")[0]
 
     @property
+    def cycle(self) -> int | None:
+        """The summer a calendar window is for; None for a club's own date."""
+        _, _, cycle = self.key.partition(":")
+        return int(cycle) if cycle else None
+
+    @property
     def estimated(self) -> bool:
         return self.opens_estimated or self.closes_estimated
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.model import MAX_FIELD_VALUE, MAX_FIELDS, MAX_TOTAL, Field, plural
-from bot.windows.calendar import Occurrence, describe_eligibility
+from bot.windows.calendar import Occurrence, cycles_visible, describe_eligibility
 
 CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
 # Room kept in a message for its title, its text and the "Not shown here" field.
@@ -84,7 +84,10 @@ def line(occurrence: Occurrence, today: date) -> str:
     """'• Google STEP internship (early-career): closes 29 Oct-12 Nov 2026 (2-4 weeks after
     opening, estimated), the earliest in 3 days · first- and second-years'."""
     who = describe_eligibility(occurrence)
-    extra = f" · {who}" if who else ""
+    cycle = occurrence.cycle
+    # Next summer's window beside this summer's: say which summer it is for.
+    later = f"for summer {cycle}" if cycle and cycle > cycles_visible(today)[0] else ""
+    extra = "".join(f" · {part}" for part in (who, later) if part)
     return f"• {occurrence.title} ({occurrence.track}): {when(occurrence, today)}{extra}"
 
 

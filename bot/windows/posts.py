@@ -77,21 +77,20 @@ async def _build_daily(run: JobRun) -> Delivery:
     # The channel hears of closes and of windows a week open; on Mondays, only what the
     # weekly post, going out at the same minute, does not list already.
     weekly = weekly_keys(occurrences, today) if today.weekday() == WEEKLY_DAY else set()
-    closing = [a.occurrence for a in due if a.kind == "closing" and a.occurrence.key not in weekly]
+
+    def told(kind: str) -> list[Occurrence]:
+        return [a.occurrence for a in due if a.kind == kind and a.occurrence.key not in weekly]
+
     nudges = [o for o in nudges_due(occurrences, today) if o.key not in weekly]
-    if not closing and not nudges:
-        raise SkipRun("nothing closes or opened a week ago today (beyond the weekly post)")
-    fields = section_fields(
-        [
-            Section(name=name, occurrences=tuple(found))
-            for name, found in (
-                ("Closing soon", closing),
-                ("Opened a week ago: apply now", nudges),
-            )
-            if found
-        ],
-        today,
+    found = (
+        ("Closing soon", told("closing")),
+        ("Starting soon", told("starting")),
+        ("Opened a week ago: apply now", nudges),
     )
+    if not any(listed for _, listed in found):
+        raise SkipRun("nothing closes, starts or opened a week ago today (beyond the weekly post)")
+    sections = [Section(name=name, occurrences=tuple(listed)) for name, listed in found if listed]
+    fields = section_fields(sections, today)
     text = (
         "Rolling admission rewards speed: applying within about two weeks of a posting "
         "opening improves your odds. `/alerts subscribe` gets these as DMs."

@@ -86,7 +86,8 @@ def test_every_sentence_names_its_article_and_real_dates():
         assert quote["text"] == _plain(quote["text"]), "written plainly"
         for fact in quote.get("supports", ()):
             window_id, _, field = fact.partition(".")
-            assert window_id in windows and field in ("opens", "closes", "late"), fact
+            assert window_id in windows, fact
+            assert field in ("opens", "closes", "late"), fact
             assert quote["source"] in {s.id for s in windows[window_id].sources}, fact
 
 
@@ -148,9 +149,9 @@ def test_each_date_is_a_sentence_of_its_articles_or_marked_estimated(window):
         quotes = _quotes(supports=f"{window.id}.{field}")
         assert quotes, f"{window.id}.{field}: no sentence gives it, and it is not marked ~"
         for token in tokens:
-            assert any(
-                any(alt in _plain(q) for alt in token.split("|")) for q in quotes
-            ), f"{window.id}.{field}: {token!r} is in none of its sentences"
+            assert any(any(alt in _plain(q) for alt in token.split("|")) for q in quotes), (
+                f"{window.id}.{field}: {token!r} is in none of its sentences"
+            )
 
 
 @pytest.mark.parametrize("window", CALENDAR.windows, ids=lambda w: w.id)
@@ -190,7 +191,8 @@ def test_until_about_march_shows_as_the_estimate_it_is(window_id):
         [o] = [o for o in CALENDAR.around(day) if o.key == f"{window_id}:2027"]
         assert "until about March 2027 (estimated)" in line(o, day), line(o, day)
         page = {f.name: f.value for f in program_message(CALENDAR.by_id(window_id), day).fields}
-        assert "(estimated)" in page["Window"] and "Estimated: " in page["Window"]
+        assert "(estimated)" in page["Window"]
+        assert "Estimated: " in page["Window"]
 
 
 # --- the advice ---------------------------------------------------------------------
@@ -221,6 +223,7 @@ def test_the_advice_keeps_the_articles_words():
     assert "have filled" not in everything
     october = ADVICE.by_month[10].advice
     # The two articles disagree on OpenAI and Anthropic: both are given, neither as the fact.
-    assert "undergrads can apply" in october and "conversion rate is very low" in october
+    assert "undergrads can apply" in october
+    assert "conversion rate is very low" in october
     assert "no undergrad summer internships" in october
     assert "December is for getting ready" in ADVICE.by_month[12].advice
