@@ -18,8 +18,7 @@ from typing import cast
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
-from bot.club_time import local
-from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence_of, place_of
+from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, place_of
 from bot.logs import log_run
 from bot.model import Message
 from bot.posting import Poster, PostFailed, PostKey, PostRefused
@@ -80,7 +79,7 @@ class Deliverer:
             c: ClaimKey(
                 club_id=c,
                 kind=job.kind,
-                occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
+                occurrence=job.occurrence(clubs[c], at),
             )
             for c, at in sorted(live.items())
             if c in clubs
@@ -223,7 +222,7 @@ class Deliverer:
         key = ClaimKey(
             club_id=club_id,
             kind=job.kind,
-            occurrence=occurrence_of(job.period, local(now, club.timezone)),
+            occurrence=job.occurrence(club, now),
         )
         if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
             return False
