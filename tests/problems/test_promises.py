@@ -140,12 +140,6 @@ async def test_a_week_of_posts_keeps_every_promise_of_a_hint_and_a_key_idea(
 ):
     club = timed_club
     said = await _play_a_week(club, database_url)
-    assert said["mon"] == "Posted today's problem."
-    assert "Tue 17 Nov's hint went out now: its new time had passed." in said["tue"]
-    assert "Wed 18 Nov's hint now goes out at " in said["wed"]
-    assert "Fri 20 Nov's hint went out now: its new time had passed." in said["fri"]
-    assert "hint" not in said["sat"].split("tags:")[-1], "Saturday's hint is already out"
-
     posts = _problem_posts(club.poster)
     assert [p.message.title.split(":")[0] for p, _ in posts] == [
         f"Daily problem · {day}"
@@ -165,6 +159,12 @@ async def test_a_week_of_posts_keeps_every_promise_of_a_hint_and_a_key_idea(
     assert "Hint in the thread at" not in monday.message.text, "15:00 had passed at 20:00"
     for post, thread in posts[:-1]:  # Tuesday 24's hint and key idea fall after the end
         _kept(post, thread)
+    # The officers are told what their change did to a post waiting for its hint.
+    assert said["mon"] == "Posted today's problem."
+    assert "Tue 17 Nov's hint went out now: its new time had passed." in said["tue"]
+    assert "Wed 18 Nov's hint now goes out at " in said["wed"]
+    assert "Fri 20 Nov's hint went out now: its new time had passed." in said["fri"]
+    assert "hint" not in said["sat"].split("tags:")[-1], "Saturday's hint is already out"
 
 
 def _kept(post: Posted, thread: list[Posted]) -> None:
