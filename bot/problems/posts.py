@@ -221,7 +221,9 @@ def _body(problem: Problem) -> str:
     if problem.kind == "sql":
         return (
             f"{problem.question}\n\nSchema:\n```\n{problem.schema.strip()}\n```\n"
-            f"Sample rows:\n```\n{problem.rows.strip()}\n```"
+            f"Sample rows:\n```\n{problem.rows.strip()}\n```\n"
+            f"The reference query is written in {SQL_DIALECT}'s dialect (it runs as shown on "
+            "the sample rows); other databases spell a few things differently."
         )
     return problem.question
 
@@ -236,13 +238,15 @@ def solution_post(problem: Problem, thread_of: str | None, *, with_hint: bool = 
     if with_hint:
         text = f"Hint: {problem.hint}\n\nKey idea: {text}"
     if problem.kind == "sql":
-        text += f"\n\nReference query:\n```\n{problem.query.strip()}\n```"
+        text += f"\n\nReference query ({SQL_DIALECT}):\n```\n{problem.query.strip()}\n```"
     if problem.topics:
         text += f"\n\nTopics: {', '.join(problem.topics)}"
     return Message(title=f"Key idea: {problem.title}", text=clip(text, 3000), thread_of=thread_of)
 
 
 _KIND_NAMES = {"coding": "Coding", "ml": "ML fundamentals", "sql": "SQL"}
+# The dialect the reference queries are written in: the tests run every one on SQLite.
+SQL_DIALECT = "SQLite"
 
 
 # --- the jobs -------------------------------------------------------------
