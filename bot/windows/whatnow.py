@@ -7,7 +7,7 @@ import calendar
 from collections.abc import Sequence
 from datetime import date
 
-from bot.model import MAX_TOTAL, Field, Message, reply
+from bot.model import MAX_FIELDS, MAX_TOTAL, Field, Message, reply
 from bot.windows.advice import Advice, MonthAdvice
 from bot.windows.calendar import Occurrence, closing_within, next_opening
 from bot.windows.listing import CLOSING_SOON_DAYS, Section, by_action, section_fields
@@ -24,17 +24,17 @@ def whatnow_message(
     head = [Field(name=f"{today:%B}: {month.phase}", value=month.advice)]
     if class_year in ("freshman", "sophomore"):
         head.append(Field(name="For first- and second-years", value=advice.early_years.text))
-    derived = section_fields(
-        derived_sections(advice, month, occurrences, today, class_year=class_year),
-        today,
-        budget=_LINES_BUDGET,
-        max_fields=12,
-    )
     tail = [
         Field(name="How many, and where", value=f"{advice.applications} {advice.mix}"),
         Field(name="Missed a window?", value=advice.fallback),
         Field(name="Practice", value=advice.practice),
     ]
+    derived = section_fields(
+        derived_sections(advice, month, occurrences, today, class_year=class_year),
+        today,
+        budget=_LINES_BUDGET,
+        max_fields=MAX_FIELDS - len(head) - len(tail),
+    )
     return reply(
         f"Advice for {today:%d %B %Y} in the club's time zone.",
         title="What now?",

@@ -26,7 +26,8 @@ async def _join(club, name, availability, *, zone="America/New_York", track="cod
 
 def _told(club, user_id: str) -> dict[str, str]:
     """The fields of the last DM to `user_id`."""
-    message = [m for u, m in club.poster.dms if u == user_id][-1]
+    told = [m for u, m in club.poster.dms if u == user_id]
+    message = [m for m in told if not m.title.startswith("Model answers")][-1]
     return {f.name: f.value for f in message.fields}
 
 

@@ -222,3 +222,10 @@ def test_the_status_pivot_keeps_the_student_with_no_applications_and_counts_righ
     expected = sorted((name, *(c[s] for s in statuses)) for name, c in counts.items())
     assert db.execute(problem.query).fetchall() == expected
     assert ("Noor", 0, 0, 0, 0) in expected
+
+
+def test_every_model_answer_fits_one_message_field_whole():
+    # Interviewers get each model answer in a DM field: none may need cutting.
+    from bot.model import MAX_FIELD_VALUE
+
+    assert max(len(p.solution) for p in BANK.problems) <= MAX_FIELD_VALUE
