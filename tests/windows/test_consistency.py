@@ -10,7 +10,7 @@ walk over every day of two cycles is in test_every_day.py.
 import calendar
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -227,3 +227,24 @@ def test_the_advice_keeps_the_articles_words():
     assert "conversion rate is very low" in october
     assert "no undergrad summer internships" in october
     assert "December is for getting ready" in ADVICE.by_month[12].advice
+
+
+def test_the_calendar_file_marks_estimated_dates_too():
+    from icalendar import Calendar as ICalendar
+
+    from bot.windows.ics import build_ics
+
+    data = build_ics(
+        CALENDAR.occurrences(2027), calendar_name="Club", stamp=datetime(2026, 8, 1, tzinfo=UTC)
+    )
+    events = {str(e["UID"]): e for e in ICalendar.from_ical(data).walk("VEVENT")}
+    summary = {uid: str(e["SUMMARY"]) for uid, e in events.items()}
+    assert (
+        summary["google-step:2027-closes@clubbot"] == "Closes (estimated): Google STEP internship"
+    )
+    assert summary["google-step:2027-opens@clubbot"] == "Opens: Google STEP internship"
+    assert summary["deepmind-student-researcher:2027-opens@clubbot"].startswith(
+        "Opens (estimated): "
+    )
+    amazon = str(events["amazon-intern:2027-opens@clubbot"]["DESCRIPTION"])
+    assert "Closes: rolling, until about March 2027 (estimated)." in amazon
