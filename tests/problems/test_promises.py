@@ -9,49 +9,16 @@ post's promise is read back from its text and checked against what reached the t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import pytest
+from sqlalchemy import select
 
-from adapters.console import ConsoleDirectory
-from bot.clock import ManualClock
-from bot.model import Message, Place, render_stamps
-from bot.posting import PostKey
-from bot.runtime import open_runtime
-from tests.conftest import ADMIN, MONDAY, Club, RecordingPoster
+from bot.model import Message, render_stamps
+from bot.store.models import ClaimRow
+from tests.conftest import ADMIN, MONDAY, Club, restart
 
 NY = "America/New_York"
-
-
-@dataclass
-class TimedPoster(RecordingPoster):
-    """Records when each post reached the platform, too."""
-
-    clock: ManualClock | None = None
-    at: list[datetime] = field(default_factory=list)
-
-    async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
-        ref = await super().post(place, message, key=key)
-        assert self.clock is not None
-        self.at.append(self.clock.now())
-        return ref
-
-
-@pytest.fixture
-async def timed_club(database_url: str, clock: ManualClock) -> AsyncIterator[Club]:
-    poster = TimedPoster(clock=clock)
-    runtime = await open_runtime(
-        database_url=database_url,
-        clock=clock,
-        poster=poster,
-        directory=ConsoleDirectory(refusing=poster.refusing),
-        owner="test",
-    )
-    club = Club(runtime=runtime, poster=poster, clock=clock)
-    yield club
-    await club.runtime.close()  # the one running now, after any restart
 
 
 @dataclass(frozen=True)
@@ -61,11 +28,15 @@ class Posted:
     message: Message
 
 
-def _problem_posts(poster: TimedPoster) -> list[tuple[Posted, list[Posted]]]:
-    """Each daily problem post, with what was posted in its thread, in order."""
+async def _problem_posts(club: Club) -> list[tuple[Posted, list[Posted]]]:
+    """Each daily problem post, with what was posted in its thread, in order; when each
+    reached the platform is its claim's record."""
+    async with club.runtime.store.sessions() as session:
+        rows = await session.execute(select(ClaimRow.message_ref, ClaimRow.posted_at))
+        at = {ref: posted for ref, posted in rows if ref is not None}
     posted = [
-        Posted(ref=f"m{i + 1}", at=poster.at[i], message=m)
-        for i, (place, m) in enumerate(poster.posts)
+        Posted(ref=f"m{i + 1}", at=at[f"m{i + 1}"], message=m)
+        for i, (place, m) in enumerate(club.poster.posts)
         if place.channel_id == "daily-problem"
     ]
     return [
@@ -88,19 +59,6 @@ def _stamps(text: str) -> list[datetime]:
 
 async def _at(club: Club, iso: str) -> None:
     await club.runtime.scheduler.run_until(club.clock, datetime.fromisoformat(iso).astimezone(UTC))
-
-
-async def _restart(club: Club, database_url: str) -> None:
-    """Stop the bot and start it again on the same database, catching up as at start."""
-    await club.runtime.close()
-    club.runtime = await open_runtime(
-        database_url=database_url,
-        clock=club.clock,
-        poster=club.poster,
-        directory=ConsoleDirectory(refusing=club.poster.refusing),
-        owner="test-2",
-    )
-    await club.runtime.scheduler.catch_up()
 
 
 async def _play_a_week(club: Club, database_url: str) -> dict[str, str]:
@@ -130,17 +88,14 @@ async def _play_a_week(club: Club, database_url: str) -> dict[str, str]:
     await _at(club, "2026-11-21T12:00-05:00")
     said["sat"] = (await club.run("/admin problem settings hint_delay:20h", as_user=ADMIN)).text
     await _at(club, "2026-11-22T12:00-05:00")
-    await _restart(club, database_url)
+    await restart(club, database_url)
     await _at(club, "2026-11-24T12:00-05:00")
     return said
 
 
-async def test_a_week_of_posts_keeps_every_promise_of_a_hint_and_a_key_idea(
-    timed_club, database_url
-):
-    club = timed_club
+async def test_a_week_of_posts_keeps_every_promise_of_a_hint_and_a_key_idea(club, database_url):
     said = await _play_a_week(club, database_url)
-    posts = _problem_posts(club.poster)
+    posts = await _problem_posts(club)
     assert [p.message.title.split(":")[0] for p, _ in posts] == [
         f"Daily problem · {day}"
         for day in (
@@ -189,10 +144,9 @@ def _kept(post: Posted, thread: list[Posted]) -> None:
         assert "\n\nKey idea: " in idea.message.text, title
 
 
-async def test_promises_nobody_moved_are_kept_to_the_minute(timed_club, database_url):
-    club = timed_club
+async def test_promises_nobody_moved_are_kept_to_the_minute(club, database_url):
     await _play_a_week(club, database_url)
-    for post, thread in _problem_posts(club.poster):
+    for post, thread in await _problem_posts(club):
         day = post.message.title.split(" · ")[1].split(":")[0]
         hints = [t for t in thread if t.message.title.startswith("Hint")]
         if day in ("Thu 19 Nov", "Sun 22 Nov", "Mon 23 Nov"):
