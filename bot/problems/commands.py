@@ -247,7 +247,7 @@ async def settings_command(ctx: Context) -> Message:
         f"{name}: {club.settings.get(key, DEFAULTS[key]) or 'all'}"
         for name, key in _SETTING_OPTIONS.items()
     ]
-    if changes:  # what a post already out promised still comes
+    if {"problem_time", "problem_hint_delay"} & set(changes):  # what a post promised comes
         lines += await keep_promises(ctx.store, ctx.schedule, club, ctx.now)
     head = "Saved." if changes else "Current daily-problem settings:"
     return reply(f"{head}\n" + "\n".join(lines), title="Daily problem")

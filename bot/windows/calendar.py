@@ -71,7 +71,7 @@ _CLOSES = re.compile(
 )
 _UNTIL = re.compile(rf"^~?{_MONTH}$")
 _LATE = re.compile(rf"^{_MONTH}$")
-ESTIMATED = "~"
+_ESTIMATED = "~"
 _ESTIMATE_MARK = " (estimated)"
 _PART_OPENS: Final = {None: 1, "early": 1, "mid": 15, "late": 20}
 # The recruiting year of a cycle starts in July of the year before its summer.
@@ -280,7 +280,7 @@ def _marked(text: str, *, estimated: bool) -> str:
 
 def _estimate(spec: str) -> tuple[str, bool]:
     """The date spec without its estimate mark, and whether it had one."""
-    return spec.removeprefix(ESTIMATED), spec.startswith(ESTIMATED)
+    return spec.removeprefix(_ESTIMATED), spec.startswith(_ESTIMATED)
 
 
 def _late_from(
