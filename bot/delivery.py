@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
 from bot.club_time import local
-from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, occurrence_of, place_of
+from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, place_of
 from bot.logs import log_run
 from bot.model import Message
 from bot.posting import CutOff, DmRefused, Poster, PostFailed, PostKey, PostRefused
@@ -88,7 +88,7 @@ class Deliverer:
             c: ClaimKey(
                 club_id=c,
                 kind=job.kind,
-                occurrence=occurrence_of(job.period, local(at, clubs[c].timezone)),
+                occurrence=job.occurrence(clubs[c], at),
             )
             for c, at in sorted(live.items())
             if c not in outcomes
@@ -304,7 +304,7 @@ class Deliverer:
         key = ClaimKey(
             club_id=club_id,
             kind=job.kind,
-            occurrence=occurrence_of(job.period, local(now, club.timezone)),
+            occurrence=job.occurrence(club, now),
         )
         if not await self.store.claims.claim(key, due_at=now, owner=self.owner, now=now):
             return False

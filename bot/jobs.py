@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
 
 from bot.app import Run
+from bot.club_time import local
 from bot.model import Message, Place, Platform
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -100,10 +101,20 @@ class Job:
     # queries for all of them, one result or error per run, in order). Give one of the two.
     build: Callable[[JobRun], Awaitable[Delivery | None]] | None = None
     build_many: Callable[[Sequence[JobRun]], Awaitable[Sequence[Built]]] | None = None
+    # The club-local date a run due at an instant is claimed by, when it is not the date it
+    # runs on: a daily problem's hint is claimed by the post's day, so a hint delay moved
+    # across midnight never posts one post's hint twice.
+    day_of: Callable[[Club, datetime], date] | None = None
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.build_many is None):
             raise ValueError(f"job {self.kind}: give build or build_many, not both or neither")
+
+    def occurrence(self, club: Club, due_at: datetime) -> str:
+        """The claim key of the run of `club` due at `due_at`."""
+        if self.day_of is not None:
+            return self.day_of(club, due_at).isoformat()
+        return occurrence_of(self.period, local(due_at, club.timezone))
 
     async def build_all(self, runs: Sequence[JobRun]) -> list[Built]:
         """Each run's delivery, or the error its build raised: one club's error is its own."""

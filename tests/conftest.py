@@ -132,15 +132,28 @@ SETUP = (
 )
 
 
-@pytest.fixture
-async def club(database_url: str, clock: ManualClock) -> AsyncIterator[Club]:
-    poster = RecordingPoster()
-    runtime = await open_runtime(
+async def _runtime(
+    database_url: str, clock: ManualClock, poster: RecordingPoster, owner: str = "test"
+) -> Runtime:
+    return await open_runtime(
         database_url=database_url,
         clock=clock,
         poster=poster,
         directory=ConsoleDirectory(refusing=poster.refusing),
-        owner="test",
+        owner=owner,
     )
-    yield Club(runtime=runtime, poster=poster, clock=clock)
-    await runtime.close()
+
+
+@pytest.fixture
+async def club(database_url: str, clock: ManualClock) -> AsyncIterator[Club]:
+    poster = RecordingPoster()
+    made = Club(runtime=await _runtime(database_url, clock, poster), poster=poster, clock=clock)
+    yield made
+    await made.runtime.close()  # the one running now, after any restart
+
+
+async def restart(club: Club, database_url: str) -> None:
+    """The bot stops and starts again on the same database, catching up as it does at start."""
+    await club.runtime.close()
+    club.runtime = await _runtime(database_url, club.clock, club.poster, owner="test-restarted")
+    await club.runtime.scheduler.catch_up()

@@ -272,6 +272,10 @@ async def _build_round(run: JobRun) -> Delivery:
         for member_id in group.members:
             message = await group_dm(run.store, run.club.id, group, member_id, plan.members)
             await run.dm(member_id, message, about="pairs")
+            for answerer, answers in await model_answers(
+                run.store, run.club.id, group, member_id, plan.members
+            ):
+                await run.dm(member_id, answers, about=f"answers:{answerer}")
     return Delivery(purpose="pairing", message=announcement(saved, plan.members, plan.week_of))
 
 
@@ -424,8 +428,41 @@ def _question(problem_id: str) -> str:
     return (
         f"• {problem.title}"
         + (f": {ask}" if ask else "")
-        + (f"\n  Steer by: {clip(problem.solution, 160)}" if problem.solution else "")
+        + ("\n  Steer by: its model answer, whole, in my next message" if problem.solution else "")
     )
+
+
+async def model_answers(
+    store: Store, club_id: int, group: Group, asker: str, members: dict[str, PairingMember]
+) -> list[tuple[str, Message]]:
+    """For the interviewer, one message per member they ask: each question's model answer,
+    whole (a DM field holds the longest in the bank)."""
+    found: list[tuple[str, Message]] = []
+    if len(group.members) < 2:  # unpaired: nobody to ask
+        return found
+    for a, answerer in interviews(group.members, members):
+        if a != asker or answerer not in members or members[answerer].track == "behavioral":
+            continue
+        pack = await store.repo(PairingStore).pack(club_id, group.id, answerer)
+        problems = [p for p in map(load_bank().by_id, pack) if p is not None and p.solution]
+        if problems:
+            fields = tuple(
+                Field(name=clip(p.title, 256), value=clip(p.solution, MAX_FIELD_VALUE))
+                for p in problems
+            )
+            name = members[answerer].name
+            found.append(
+                (
+                    answerer,
+                    Message(
+                        title=clip(f"Model answers for the questions you ask {name}", 150),
+                        text="For you as the interviewer, to steer by: keep them to yourself "
+                        "until the session is over.",
+                        fields=fields,
+                    ),
+                )
+            )
+    return found
 
 
 def announcement(

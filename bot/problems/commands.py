@@ -16,9 +16,12 @@ from bot.problems.posts import (
     DEFAULTS,
     SOLVED_ACTION,
     ProblemSettings,
+    hint_states,
+    keep_promises,
     problem_day,
     problem_post,
     problem_settings,
+    promise_of,
 )
 from bot.problems.rules import parse_days, parse_mix, parse_ramp, progress, rank, streaks
 from bot.problems.store import ProblemPost, ProblemStore, SolveRecord
@@ -53,7 +56,10 @@ async def _today(ctx: Context) -> Message:
     found = load_bank().by_id(current.problem_id) if current else None
     if current is None or found is None:
         return reply(_nothing_posted(ctx))
-    message = problem_post(found, current.day, _settings(ctx), zone_name=ctx.club.timezone)
+    settings, zone_name = _settings(ctx), ctx.club.timezone
+    hint = (await hint_states(ctx.store, {ctx.club.id: current.day}))[ctx.club.id]
+    promise = promise_of(settings, current.day, zone_name=zone_name, at=ctx.now, hint_status=hint)
+    message = problem_post(found, current.day, settings, zone_name=zone_name, promise=promise)
     return Message(
         title=message.title,
         text=message.text,
@@ -245,6 +251,8 @@ async def settings_command(ctx: Context) -> Message:
         f"{name}: {club.settings.get(key, DEFAULTS[key]) or 'all'}"
         for name, key in _SETTING_OPTIONS.items()
     ]
+    if {"problem_time", "problem_hint_delay"} & set(changes):  # what a post promised comes
+        lines += await keep_promises(ctx.store, ctx.schedule, club, ctx.now)
     head = "Saved." if changes else "Current daily-problem settings:"
     return reply(f"{head}\n" + "\n".join(lines), title="Daily problem")
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.app import Schedule
 from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
 from bot.jobs import Built, Delivery, Job, JobRun, SkipRun, When
@@ -21,8 +22,9 @@ from bot.posting import PostFailed
 from bot.problems.bank import Problem, load_bank
 from bot.problems.rules import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
 from bot.problems.store import ProblemPost, ProblemStore
-from bot.store.claims import CLAIMED, FAILED, ClaimKey
+from bot.store.claims import CLAIMED, FAILED, POSTED, ClaimKey
 from bot.store.clubs import Club
+from bot.store.store import Store
 
 DAILY = "daily_problem"
 HINT = "problem_hint"
@@ -82,19 +84,123 @@ def problem_day(club: Club, instant: datetime) -> date:
     return now.date() if now.time() >= settings.at else now.date() - timedelta(days=1)
 
 
+# --- what a post promises ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Promise:
+    """When a post says its hint and its key idea come. A post promises only what the
+    schedule will still deliver after it goes out: a post made after its hint's time (an
+    officer's post-now in the evening, a post late after an outage) gets its hint with the
+    key idea the next morning instead."""
+
+    hint_at: datetime | None  # the hint's run for this post, still ahead
+    hint_given: bool  # the hint is already in the thread (or on its way)
+    key_idea_at: datetime | None  # the key idea's run for this post, still ahead
+
+    def text(self, zone_name: str) -> str:
+        def at(instant: datetime) -> str:
+            return moment(instant, zone_name, "t")
+
+        if self.key_idea_at is None:
+            return "The hint and the key idea are in the thread." if self.hint_given else ""
+        if self.hint_given:
+            return "The hint is in the thread; the key idea tomorrow."
+        if self.hint_at is not None:
+            return f"Hint in the thread at {at(self.hint_at)}; the key idea tomorrow."
+        return f"The hint and the key idea come in the thread tomorrow at {at(self.key_idea_at)}."
+
+
+def hint_due(settings: ProblemSettings, day: date, zone_name: str) -> datetime:
+    """When the hint of `day`'s post runs: the post's time plus the delay, on the clock."""
+    wall = datetime.combine(day, settings.at) + settings.hint_delay
+    return wall.replace(tzinfo=zone(zone_name))
+
+
+def key_idea_due(settings: ProblemSettings, day: date, zone_name: str) -> datetime:
+    """When the key idea of `day`'s post runs: the next day at the problem time."""
+    return datetime.combine(day + timedelta(days=1), settings.at, tzinfo=zone(zone_name))
+
+
+def _post_time(settings: ProblemSettings, day: date, zone_name: str) -> datetime:
+    return datetime.combine(day, settings.at, tzinfo=zone(zone_name))
+
+
+def promise_of(
+    settings: ProblemSettings,
+    day: date,
+    *,
+    zone_name: str,
+    at: datetime,
+    hint_status: str | None = None,
+) -> Promise:
+    """What a post of `day` going out `at` may promise; `hint_status` is the state of the
+    claim of its hint, if that has run (a hint run that found no post was skipped for good)."""
+    hint = hint_due(settings, day, zone_name)
+    key_idea = key_idea_due(settings, day, zone_name)
+    return Promise(
+        hint_at=hint if hint_status is None and hint > at else None,
+        hint_given=hint_status in (CLAIMED, FAILED, POSTED),
+        key_idea_at=key_idea if key_idea > at else None,
+    )
+
+
+async def hint_states(store: Store, days: Mapping[int, date]) -> dict[int, str | None]:
+    """The state of each club's (id -> post day) hint claim, None where none ran."""
+    keys = {c: ClaimKey(club_id=c, kind=HINT, occurrence=d.isoformat()) for c, d in days.items()}
+    claims = await store.claims.get_many(keys.values())
+    return {c: claims[k].status if k in claims else None for c, k in keys.items()}
+
+
+async def keep_promises(store: Store, schedule: Schedule, club: Club, now: datetime) -> list[str]:
+    """After an officer moved the problem time or the hint delay: a hint or key idea whose
+    run under the new times has already passed, for a post out and waiting for it, goes
+    out now; what was promised for later comes at the new time. What changed, in words."""
+    settings, zone_name = problem_settings(club), club.timezone
+    today = local(now, zone_name).date()
+    notes = []
+    for day in (today - timedelta(days=1), today):
+        keys = {
+            kind: ClaimKey(club_id=club.id, kind=kind, occurrence=on.isoformat())
+            for kind, on in ((DAILY, day), (HINT, day), (SOLUTION, day + timedelta(days=1)))
+        }
+        claims = await store.claims.get_many(keys.values())
+        post = claims.get(keys[DAILY])
+        if post is None or post.status != POSTED or keys[SOLUTION] in claims:
+            continue
+        hint = hint_due(settings, day, zone_name)
+        if key_idea_due(settings, day, zone_name) <= now and today == day + timedelta(days=1):
+            await schedule.run_now(club.id, SOLUTION)  # with the hint, if that never went out
+            notes.append(f"{day:%a %d %b}'s key idea went out now: its new time had passed.")
+        elif keys[HINT] in claims:
+            continue
+        elif hint <= now and _hint_day(club, now) == day:
+            await schedule.run_now(club.id, HINT)
+            notes.append(f"{day:%a %d %b}'s hint went out now: its new time had passed.")
+        elif hint > now:
+            notes.append(f"{day:%a %d %b}'s hint now goes out at {moment(hint, zone_name, 't')}.")
+    return notes
+
+
 # --- the messages ---------------------------------------------------------
 
 
 def problem_post(
-    problem: Problem, day: date, settings: ProblemSettings, *, zone_name: str
+    problem: Problem,
+    day: date,
+    settings: ProblemSettings,
+    *,
+    zone_name: str,
+    promise: Promise | None = None,
 ) -> Message:
-    hint_wall = datetime.combine(day, settings.at) + settings.hint_delay
-    hint_at = moment(hint_wall.replace(tzinfo=zone(zone_name)), zone_name, "t")
+    """The day's post; `promise` says when its hint and key idea come (by default, as
+    scheduled: a post going out at its time)."""
+    if promise is None:
+        promise = promise_of(
+            settings, day, zone_name=zone_name, at=_post_time(settings, day, zone_name)
+        )
     body = _body(problem)
-    footer = (
-        f"Solved it? Press Solved or run `/solved`. Hint in the thread at {hint_at}; "
-        "the key idea tomorrow."
-    )
+    footer = f"Solved it? Press Solved or run `/solved`. {promise.text(zone_name)}".strip()
     fields = [Field(name="Kind", value=f"{_KIND_NAMES[problem.kind]} · {problem.difficulty}")]
     topics = clip(", ".join(t for t in problem.topics if t.strip()), MAX_FIELD_VALUE)
     if settings.show_tags and topics:
@@ -116,7 +222,9 @@ def _body(problem: Problem) -> str:
     if problem.kind == "sql":
         return (
             f"{problem.question}\n\nSchema:\n```\n{problem.schema.strip()}\n```\n"
-            f"Sample rows:\n```\n{problem.rows.strip()}\n```"
+            f"Sample rows:\n```\n{problem.rows.strip()}\n```\n"
+            f"The reference query is written in {SQL_DIALECT}'s dialect (it runs as shown on "
+            "the sample rows); other databases spell a few things differently."
         )
     return problem.question
 
@@ -125,16 +233,21 @@ def hint_post(problem: Problem, thread_of: str | None) -> Message:
     return fit(problem.hint, title=f"Hint: {problem.title}", thread_of=thread_of)
 
 
-def solution_post(problem: Problem, thread_of: str | None) -> Message:
+def solution_post(problem: Problem, thread_of: str | None, *, with_hint: bool = False) -> Message:
+    """The key idea; `with_hint` when the hint never went out (the post came after its time)."""
     text = problem.solution
+    if with_hint:
+        text = f"Hint: {problem.hint}\n\nKey idea: {text}"
     if problem.kind == "sql":
-        text += f"\n\nReference query:\n```\n{problem.query.strip()}\n```"
+        text += f"\n\nReference query ({SQL_DIALECT}):\n```\n{problem.query.strip()}\n```"
     if problem.topics:
         text += f"\n\nTopics: {', '.join(problem.topics)}"
     return fit(text, title=f"Key idea: {problem.title}", thread_of=thread_of)
 
 
 _KIND_NAMES = {"coding": "Coding", "ml": "ML fundamentals", "sql": "SQL"}
+# The dialect the reference queries are written in: the tests run every one on SQLite.
+SQL_DIALECT = "SQLite"
 
 
 # --- the jobs -------------------------------------------------------------
@@ -183,14 +296,18 @@ async def choose_many(runs: Sequence[JobRun], days: Mapping[int, date]) -> list[
 async def _build_daily_many(runs: Sequence[JobRun]) -> list[Built]:
     days = {run.club.id: local(run.due_at, run.club.timezone).date() for run in runs}
     built: list[Built] = []
+    hints = await hint_states(runs[0].store, days) if runs else {}
     for run, problem in zip(runs, await choose_many(runs, days), strict=True):
         if isinstance(problem, SkipRun):
             built.append(problem)
             continue
-        day = days[run.club.id]
-        message = problem_post(
-            problem, day, problem_settings(run.club), zone_name=run.club.timezone
+        day, settings, zone_name = days[run.club.id], problem_settings(run.club), run.club.timezone
+        # Promised from when it goes out, which may be long after it was due.
+        at = max(run.now, run.due_at)
+        promise = promise_of(
+            settings, day, zone_name=zone_name, at=at, hint_status=hints[run.club.id]
         )
+        message = problem_post(problem, day, settings, zone_name=zone_name, promise=promise)
         built.append(Delivery(purpose="problems", message=message))
     return built
 
@@ -226,11 +343,13 @@ async def _thread_problems(
     return found
 
 
+def _hint_day(club: Club, due_at: datetime) -> date:
+    """The day whose post a hint run due at `due_at` gives the hint of (its claim key)."""
+    return local(due_at - problem_settings(club).hint_delay, club.timezone).date()
+
+
 async def _build_hints(runs: Sequence[JobRun]) -> list[Built]:
-    days = {}
-    for run in runs:
-        delay = problem_settings(run.club).hint_delay
-        days[run.club.id] = local(run.due_at - delay, run.club.timezone).date()
+    days = {run.club.id: date.fromisoformat(run.occurrence) for run in runs}
     return [
         Delivery(purpose="problems", message=hint_post(*p)) if isinstance(p, tuple) else p
         for p in await _thread_problems(runs, days)
@@ -239,9 +358,15 @@ async def _build_hints(runs: Sequence[JobRun]) -> list[Built]:
 
 async def _build_solutions(runs: Sequence[JobRun]) -> list[Built]:
     days = {r.club.id: local(r.due_at, r.club.timezone).date() - timedelta(days=1) for r in runs}
+    hints = await hint_states(runs[0].store, days) if runs else {}
     return [
-        Delivery(purpose="problems", message=solution_post(*p)) if isinstance(p, tuple) else p
-        for p in await _thread_problems(runs, days)
+        Delivery(
+            purpose="problems",
+            message=solution_post(*p, with_hint=hints[run.club.id] != POSTED),
+        )
+        if isinstance(p, tuple)
+        else p
+        for run, p in zip(runs, await _thread_problems(runs, days), strict=True)
     ]
 
 
@@ -273,7 +398,14 @@ JOBS: tuple[Job, ...] = (
         when=_when,
         build_many=_build_daily_many,
     ),
-    Job(kind=HINT, description="Hint", period="day", when=_hint_when, build_many=_build_hints),
+    Job(
+        kind=HINT,
+        description="Hint",
+        period="day",
+        when=_hint_when,
+        build_many=_build_hints,
+        day_of=_hint_day,
+    ),
     Job(
         kind=SOLUTION,
         description="Yesterday's key idea",

@@ -1,4 +1,9 @@
-"""/whatnow's advice: the phase of the recruiting year, from content/season_advice.toml."""
+"""/whatnow's advice: the phase of the recruiting year, from content/season_advice.toml.
+
+A month's advice says what to do and which tracks and programs to look at (`focus`);
+whether each of those is open, late, opening or closed is never written here but read
+from the calendar on the day, so /whatnow says what /deadlines says (bot/windows/whatnow.py).
+"""
 
 from __future__ import annotations
 
@@ -18,11 +23,19 @@ FILE = "season_advice.toml"
 class MonthAdvice:
     months: tuple[int, ...]
     phase: str
-    apply_now: str
-    # The tracks and program ids the advice tells students to apply to, and those it calls
-    # closed: the calendar is held to both (tests/windows/test_consistency.py).
-    apply: tuple[str, ...] = ()
-    closed: tuple[str, ...] = ()
+    # What to do this month. It names no window's state (open, closed): those come
+    # from the calendar (tests/windows/test_consistency.py holds it to that).
+    advice: str
+    # The tracks and program ids the month is about, most important first.
+    focus: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlyYears:
+    """What first- and second-years are told, and the programs built for them."""
+
+    text: str
+    programs: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,9 +45,17 @@ class Advice:
     mix: str
     practice: str
     fallback: str
+    early_years: EarlyYears
 
     def for_day(self, today: date) -> MonthAdvice:
         return self.by_month[today.month]
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Every sentence members are shown, for the tests that trace them."""
+        months = [f"{m.phase} {m.advice}" for m in self.by_month.values()]
+        targets = (self.applications, self.mix, self.practice, self.fallback)
+        return (*months, *targets, self.early_years.text)
 
 
 def parse_advice(data: Mapping[str, Any], source: str = FILE) -> Advice:
@@ -43,12 +64,11 @@ def parse_advice(data: Mapping[str, Any], source: str = FILE) -> Advice:
         advice = MonthAdvice(
             months=tuple(entry.get("months", ())),
             phase=entry.get("phase", ""),
-            apply_now=entry.get("apply_now", ""),
-            apply=tuple(entry.get("apply", ())),
-            closed=tuple(entry.get("closed", ())),
+            advice=entry.get("advice", ""),
+            focus=tuple(entry.get("focus", ())),
         )
-        if not advice.phase or not advice.apply_now or not advice.months:
-            raise ContentError(f"content/{source}: an entry needs months, phase and apply_now")
+        if not advice.phase or not advice.advice or not advice.months or not advice.focus:
+            raise ContentError(f"content/{source}: an entry needs months, phase, advice and focus")
         for month in advice.months:
             if month in by_month or not 1 <= month <= 12:
                 raise ContentError(f"content/{source}: month {month} is wrong or given twice")
@@ -60,7 +80,14 @@ def parse_advice(data: Mapping[str, Any], source: str = FILE) -> Advice:
     keys = ("applications", "mix", "practice", "fallback")
     if any(not targets.get(k) for k in keys):
         raise ContentError(f"content/{source}: [targets] needs {', '.join(keys)}")
-    return Advice(by_month=by_month, **{k: targets[k] for k in keys})
+    early = data.get("early_years", {})
+    if not early.get("text") or not early.get("programs"):
+        raise ContentError(f"content/{source}: [early_years] needs text and programs")
+    return Advice(
+        by_month=by_month,
+        early_years=EarlyYears(text=early["text"], programs=tuple(early["programs"])),
+        **{k: targets[k] for k in keys},
+    )
 
 
 @cache

@@ -65,9 +65,15 @@ _YEAR_GROUPS: Final = {
     frozenset({"masters", "phd"}): "grad students",
 }
 _MONTH = r"(0[1-9]|1[0-2])"
-_OPENS = re.compile(rf"^(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?$|^year-round$")
-_CLOSES = re.compile(rf"^(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?$|^rolling$|^\+(\d+)w$")
-_MONTH_ONLY = re.compile(rf"^{_MONTH}$")
+# A leading "~" marks a date no article gives (an estimate): members see it marked.
+_OPENS = re.compile(rf"^~?(?:(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?|year-round)$")
+_CLOSES = re.compile(
+    rf"^~?(?:(?:(early|mid|late)-)?{_MONTH}(?:\.\.{_MONTH})?|\+(\d+)w(?:\.\.(\d+)w)?)$|^rolling$"
+)
+_UNTIL = re.compile(rf"^~?{_MONTH}$")
+_LATE = re.compile(rf"^{_MONTH}$")
+_ESTIMATED = "~"
+_ESTIMATE_MARK = " (estimated)"
 _PART_OPENS: Final = {None: 1, "early": 1, "mid": 15, "late": 20}
 # The recruiting year of a cycle starts in July of the year before its summer.
 _CYCLE_STARTS = (7, 1)
@@ -148,6 +154,12 @@ class Occurrence:
     announces_opening: bool = True
     # A club deadline given as one date: an event on that day, not a window.
     single_day: bool = False
+    # A club date given as a range (a two-day career fair): an event, told by when it
+    # starts and ends, never as a window that closes.
+    event: bool = False
+    # Dates no article gives, which members see marked "(estimated)".
+    opens_estimated: bool = False
+    closes_estimated: bool = False
 
     def phase(self, today: date) -> Phase:
         if today < self.opens_on:
@@ -167,8 +179,24 @@ class Occurrence:
         return self.key.split(":")[0]
 
     @property
+    def cycle(self) -> int | None:
+        """The summer a calendar window is for; None for a club's own date."""
+        _, _, cycle = self.key.partition(":")
+        return int(cycle) if cycle else None
+
+    @property
     def estimated(self) -> bool:
-        return self.window is not None and bool(self.window.estimate)
+        return self.opens_estimated or self.closes_estimated
+
+    @property
+    def close_range(self) -> bool:
+        """It closes some day between `closes_on` and `open_until` (a 2-4 week window)."""
+        return self.closes_on is not None and self.closes_on < self.open_until
+
+    @property
+    def remind_on(self) -> date | None:
+        """The day reminders count down to: an event's start, else the (first) close."""
+        return self.opens_on if self.event else self.closes_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,15 +244,15 @@ def sort(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
 
 
 def resolve(window: Window, cycle: int) -> Occurrence:
-    opens_on, opens_text = _opening(window.opens, cycle + window.opens_year, cycle)
-    closes_on, closes_text = _closing(window.closes, opens_on)
-    if closes_on is not None:
-        open_until = closes_on
-    elif window.until:
-        until, until_text = _closing(window.until, opens_on)
-        assert until is not None, "`until` is a month, never rolling"
-        open_until, closes_text = until, f"rolling, until about {until_text}"
-    else:  # year-round: the whole recruiting year, up to the next one's first day
+    opens, opens_estimated = _estimate(window.opens)
+    closes, closes_estimated = _estimate(window.closes)
+    until, until_estimated = _estimate(window.until)
+    opens_on, opens_text = _opening(opens, cycle + window.opens_year, cycle)
+    closes_on, open_until, closes_text = _closing(closes, opens_on)
+    if closes_on is None and until:
+        _, open_until, until_text = _closing(until, opens_on)
+        closes_text, closes_estimated = f"rolling, until about {until_text}", until_estimated
+    elif closes_on is None:  # year-round: the whole recruiting year, up to the next one's first day
         open_until = date(cycle, *_CYCLE_STARTS) - timedelta(days=1)
         closes_text = "rolling, year-round"
     return Occurrence(
@@ -234,14 +262,40 @@ def resolve(window: Window, cycle: int) -> Occurrence:
         opens_on=opens_on,
         closes_on=closes_on,
         open_until=open_until,
-        opens_text=opens_text,
-        closes_text=closes_text,
-        late_from=_month_start(window.late, opens_on) if window.late else None,
+        opens_text=_marked(opens_text, estimated=opens_estimated),
+        closes_text=_marked(closes_text, estimated=closes_estimated),
+        late_from=_late_from(window, closes_on, open_until, opens_on),
         class_years=window.class_years,
         url=window.url,
         window=window,
-        announces_opening=window.opens != "year-round",
+        announces_opening=opens != "year-round",
+        opens_estimated=opens_estimated,
+        closes_estimated=closes_estimated,
     )
+
+
+def _marked(text: str, *, estimated: bool) -> str:
+    """'March 2027 (estimated)'; '... (2-4 weeks after opening, estimated)'."""
+    if not estimated:
+        return text
+    return f"{text[:-1]}, estimated)" if text.endswith(")") else text + _ESTIMATE_MARK
+
+
+def _estimate(spec: str) -> tuple[str, bool]:
+    """The date spec without its estimate mark, and whether it had one."""
+    return spec.removeprefix(_ESTIMATED), spec.startswith(_ESTIMATED)
+
+
+def _late_from(
+    window: Window, closes_on: date | None, open_until: date, opens_on: date
+) -> date | None:
+    """From when it is open but late: the month `late` names, or the day after the first
+    possible close of a window that closes some day in a range."""
+    if window.late:
+        return _month_start(window.late, opens_on)
+    if closes_on is not None and closes_on < open_until:
+        return closes_on + timedelta(days=1)
+    return None
 
 
 def _opening(spec: str, year: int, cycle: int) -> tuple[date, str]:
@@ -258,13 +312,12 @@ def _month_start(spec: str, after: date) -> date:
     return date(after.year + (1 if month < after.month else 0), month, 1)
 
 
-def _closing(spec: str, opens_on: date) -> tuple[date | None, str]:
+def _closing(spec: str, opens_on: date) -> tuple[date | None, date, str]:
+    """The first day it may close (None: rolling), the last day it is open, in words."""
     if spec == "rolling":
-        return None, "rolling"
+        return None, opens_on, "rolling"
     if spec.startswith("+"):
-        weeks = int(spec[1:-1])
-        on = opens_on + timedelta(weeks=weeks)
-        return on, f"about {on:%d %b %Y} ({weeks}+ weeks after opening)"
+        return _weeks_after(spec, opens_on)
     part, first, last = _parts(spec)
     year = opens_on.year + (1 if first < opens_on.month else 0)
     end_year = year + (1 if last < first else 0)
@@ -274,7 +327,17 @@ def _closing(spec: str, opens_on: date) -> tuple[date | None, str]:
         on = date(year, first, 20)
     else:
         on = date(end_year, last, calendar.monthrange(end_year, last)[1])
-    return on, _describe(part, first, last, year)
+    return on, on, _describe(part, first, last, year)
+
+
+def _weeks_after(spec: str, opens_on: date) -> tuple[date, date, str]:
+    """'+2w' or '+2w..4w': the first and the last day it may close, in words."""
+    few, _, many = spec[1:].removesuffix("w").partition("w..")
+    soonest = opens_on + timedelta(weeks=int(few))
+    latest = opens_on + timedelta(weeks=int(many or few))
+    if soonest == latest:
+        return soonest, latest, f"about {soonest:%d %b %Y} ({few} weeks after opening)"
+    return soonest, latest, f"{soonest:%d %b}-{latest:%d %b %Y} ({few}-{many} weeks after opening)"
 
 
 def _parts(spec: str) -> tuple[str | None, int, int]:
@@ -365,16 +428,23 @@ def _check_dates(where: str, entry: Mapping[str, Any]) -> None:
         raise ContentError(f"{where}: opens {entry['opens']!r} is not a date this file knows")
     if not _CLOSES.match(entry["closes"]):
         raise ContentError(f"{where}: closes {entry['closes']!r} is not a date this file knows")
-    for key in ("until", "late"):
-        if key in entry and not _MONTH_ONLY.match(entry[key]):
+    for key, pattern in (("until", _UNTIL), ("late", _LATE)):
+        if key in entry and not pattern.match(entry[key]):
             raise ContentError(f"{where}: {key} {entry[key]!r} is not a month like 03")
     rolling = entry["closes"] == "rolling"
-    if rolling and entry["opens"] != "year-round" and "until" not in entry:
+    if rolling and _estimate(entry["opens"])[0] != "year-round" and "until" not in entry:
         raise ContentError(f"{where}: a rolling window needs `until` (when it stops counting)")
     if "until" in entry and not rolling:
         raise ContentError(f"{where}: `until` is for rolling windows only")
     if "late" in entry and not entry.get("late_note"):
         raise ContentError(f"{where}: `late` needs a late_note saying why")
+    if ".." in entry["closes"] and "+" in entry["closes"] and not entry.get("late_note"):
+        raise ContentError(f"{where}: a close in a range of weeks needs a late_note for its end")
+    marked = [k for k in ("opens", "closes", "until") if _estimate(entry.get(k, ""))[1]]
+    if marked and not entry.get("estimate"):
+        raise ContentError(f"{where}: {', '.join(marked)} marked ~ needs `estimate` saying why")
+    if entry.get("estimate") and not marked:
+        raise ContentError(f"{where}: `estimate` given but no date is marked ~ (an estimate)")
 
 
 def _source(where: str, source_id: str, sources: Mapping[str, Source]) -> Source:
@@ -437,7 +507,9 @@ def closing_within(occurrences: Iterable[Occurrence], today: date, days: int) ->
         (
             o
             for o in occurrences
-            if o.closes_on is not None and today <= o.closes_on <= today + timedelta(days=days)
+            if o.closes_on is not None
+            and not o.event
+            and today <= o.closes_on <= today + timedelta(days=days)
         ),
         key=lambda o: (o.closes_on, o.title),
     )
@@ -475,8 +547,8 @@ def club_occurrence(
 ) -> Occurrence:
     """A club's own deadline (career fair, mock-interview night) as an occurrence.
 
-    Given only its date, it is an event on that day: listed as upcoming until then,
-    never announced as "opening".
+    Given only its date, it is a date: listed as upcoming until then, never announced as
+    "opening". Given as a range, it is an event: it starts and ends, it never "closes".
     """
     return Occurrence(
         key=f"club-{deadline_id}",
@@ -488,8 +560,9 @@ def club_occurrence(
         opens_text=f"{opens_on or closes_on:%d %b %Y}",
         closes_text=f"{closes_on:%d %b %Y}",
         url=url or "",
-        announces_opening=opens_on is not None,
+        announces_opening=False,
         single_day=opens_on is None,
+        event=opens_on is not None,
     )
 
 

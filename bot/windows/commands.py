@@ -24,12 +24,12 @@ from bot.model import (
 )
 from bot.store.clubs import ClubChanges
 from bot.windows.advice import load_advice
+from bot.windows.alerts import follows, what_comes
 from bot.windows.calendar import (
     CLASS_YEARS,
     TRACKS,
     Occurrence,
     Window,
-    closing_within,
     cycles_visible,
     describe_eligibility,
     load_calendar,
@@ -38,10 +38,11 @@ from bot.windows.calendar import (
     parse_track,
     select,
 )
-from bot.windows.listing import CLOSING_SOON_DAYS, line, section_fields, sections, when
+from bot.windows.listing import section_fields, sections, when
 from bot.windows.live import confirmed_open
 from bot.windows.posts import DEFAULTS, club_feed, club_windows, reminder_days
 from bot.windows.store import APPLIED, DeadlineChanges, DeadlineStore
+from bot.windows.whatnow import whatnow_message
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -79,8 +80,9 @@ async def deadlines(ctx: Context) -> Message:
     if not found:
         return reply(_nothing(chosen, today), title=title)
     hint = (
-        "Most urgent first. `/deadlines program:<id>` shows one program in full (pay, odds, "
-        "who may apply, the link); filter with track: and year: (remembered)."
+        "Most urgent first. (estimated) marks a date no article gives; `/deadlines "
+        "program:<id>` shows one program in full (pay, odds, who may apply, why a date is "
+        "estimated, the link); filter with track: and year: (remembered)."
     )
     confirmed = await confirmed_open(ctx.store, chosen, today)
     live = (
@@ -103,10 +105,12 @@ def _nothing(chosen: list[Occurrence], today: date) -> str:
 
 
 async def program_detail(ctx: Context) -> Message:
+    return program_message(_window(ctx.args["program"]), await _today(ctx))
+
+
+def program_message(window: Window, today: date) -> Message:
     """One program in full: this cycle's window, who may apply, pay, odds, notes, link,
     and the articles its facts come from."""
-    today = await _today(ctx)
-    window = _window(ctx.args["program"])
     current = [o for o in load_calendar().around(today) if o.window_id == window.id]
     occurrence = next((o for o in current if o.phase(today) != "closed"), current[-1])
     fields = [Field(name="Window", value=clip(_window_text(occurrence, today), 1024))]
@@ -136,7 +140,9 @@ def _window_text(occurrence: Occurrence, today: date) -> str:
     closes = f"closes {occurrence.closes_text}" if occurrence.closes_on else occurrence.closes_text
     parts.append(f"Opens {occurrence.opens_text}; {closes}.")
     if occurrence.late_from is not None:
-        parts.append(f"Late from {occurrence.late_from:%d %b %Y}: {window.late_note}.")
+        # A late day counted from an estimated close is an estimate too.
+        mark = " (estimated)" if occurrence.close_range and occurrence.closes_estimated else ""
+        parts.append(f"Late from {occurrence.late_from:%d %b %Y}{mark}: {window.late_note}.")
     if window.estimate:
         parts.append(f"Estimated: {window.estimate}.")
     return " ".join(parts)
@@ -166,43 +172,10 @@ async def complete_program(ctx: Context, typed: str) -> list[str]:
 
 
 async def whatnow(ctx: Context) -> Message:
-    today, advice = await _today(ctx), load_advice()
+    today = await _today(ctx)
     year = await _class_year(ctx)
-    month = advice.for_day(today)
     chosen = select(await club_windows(ctx.store, ctx.club, today), class_year=year)
-    upcoming = next_opening(chosen, today)
-    soon = closing_within(chosen, today, CLOSING_SOON_DAYS)
-    fields = [
-        Field(name=f"{today:%B}: {month.phase}", value=month.apply_now),
-        Field(
-            name="Opens next",
-            value=line(upcoming, today) if upcoming else "Nothing more this cycle.",
-        ),
-        Field(name="How many, and where", value=f"{advice.applications} {advice.mix}"),
-        Field(name="Missed a window?", value=advice.fallback),
-        Field(name="Practice", value=advice.practice),
-    ]
-    if soon:
-        lines = [line(o, today) for o in soon]
-        fields.insert(1, Field(name="Closing in the next two weeks", value=field_lines(lines, "")))
-    if year in ("freshman", "sophomore"):
-        fields.insert(
-            1,
-            Field(
-                name="For first- and second-years",
-                value=(
-                    "Google STEP and Microsoft Explore are built for you, and the MLH "
-                    "Fellowship is beginner-friendly; big-tech programs prefer juniors and "
-                    "seniors, startups are more flexible. Treat 'too early' as 'come back "
-                    "next year'."
-                ),
-            ),
-        )
-    return reply(
-        f"Advice for {today:%d %B %Y} in the club's time zone.",
-        title="What now?",
-        fields=tuple(fields),
-    )
+    return whatnow_message(load_advice(), chosen, today, class_year=year)
 
 
 async def calendar_feed(ctx: Context) -> Message:
@@ -239,9 +212,14 @@ async def subscribe(ctx: Context) -> Message:
     added = await ctx.store.repo(DeadlineStore).subscribe(
         ctx.club.id, ctx.user.id, target, now=ctx.now
     )
-    leads = ", ".join(str(d) for d in reminder_days(ctx.club))
+    today, year = await _today(ctx), await _class_year(ctx)
+    followed = [
+        o
+        for o in select(await club_windows(ctx.store, ctx.club, today), class_year=year)
+        if follows(o, (target,))
+    ]
     head = f"Subscribed to {target}." if added else f"You were already subscribed to {target}."
-    return reply(f"{head} You'll get a DM {leads} days before each of its windows closes.")
+    return reply(f"{head} {what_comes(followed, today, reminder_days(ctx.club))}")
 
 
 async def unsubscribe(ctx: Context) -> Message:

@@ -70,6 +70,8 @@ def _event(occurrence: Occurrence, what: str, day: date, stamp: datetime) -> Eve
     event.add("uid", f"{occurrence.key}-{what}@clubbot")
     event.add("dtstamp", stamp.astimezone(UTC))
     label = {"opens": "Opens: ", "closes": "Closes: "}.get(what, "")
+    if (occurrence.opens_estimated if what == "opens" else occurrence.closes_estimated) and label:
+        label = f"{label[:-2]} (estimated): "
     event.add("summary", f"{label}{occurrence.title}")
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))

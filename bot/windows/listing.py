@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.model import MAX_FIELD_VALUE, MAX_FIELDS, MAX_TOTAL, Field, Group, Page, pages, plural
-from bot.windows.calendar import Occurrence, describe_eligibility
+from bot.windows.calendar import Occurrence, cycles_visible, describe_eligibility
 
 CLOSING_SOON_DAYS, OPENING_SOON_DAYS = 14, 30
 # Room kept in a message for its title (150), its text (300 at most) and the "Not shown
@@ -34,28 +34,47 @@ def when(occurrence: Occurrence, today: date) -> str:
         if days.days < 0:
             return f"was on {occurrence.closes_text}"
         return "today" if days.days == 0 else f"on {occurrence.closes_text}, in {_days(days)}"
+    if occurrence.event:
+        return _event_when(occurrence, today)
     if phase == "upcoming":
         text = f"opens {occurrence.opens_text}"
         return text + (f", closes {occurrence.closes_text}" if occurrence.closes_on else "")
     if phase == "closed":
-        return f"closed ({occurrence.closes_text})"
+        return f"closed: {occurrence.closes_text.removeprefix('rolling, ')}"
     closes, soon = _closes(occurrence, today)
     window = occurrence.window
     if phase == "late" and window is not None:
         return f"open but late ({window.late_note}); {closes}"
-    return closes if soon else f"open now ({closes})"
+    return closes if soon else f"open now, {closes}"
+
+
+def _event_when(occurrence: Occurrence, today: date) -> str:
+    """A club event over several days: when it starts, that it is on, that it was."""
+    start, end = occurrence.opens_on, occurrence.open_until
+    if today < start:
+        return f"starts {start:%d %b %Y}, in {_days(start - today)}; until {end:%d %b}"
+    if today <= end:
+        return "on now, the last day today" if today == end else f"on now, until {end:%d %b %Y}"
+    return f"was on {start:%d %b}-{end:%d %b %Y}"
 
 
 def _closes(occurrence: Occurrence, today: date) -> tuple[str, bool]:
     """How it closes, and whether that is within a month (then with the days left)."""
     if occurrence.closes_on is None:
         return occurrence.closes_text, False
+    mark = " (estimated)" if occurrence.closes_estimated else ""
+    if occurrence.close_range and today > occurrence.closes_on:
+        last = occurrence.open_until
+        return f"closes by {last:%d %b %Y}{mark} at the latest, in {_days(last - today)}", True
     left = occurrence.closes_on - today
     if left > timedelta(days=30):
         return f"closes {occurrence.closes_text}", False
+    if occurrence.close_range:
+        soonest = "today" if not left.days else f"in {_days(left)}"
+        return f"closes {occurrence.closes_text}, the earliest {soonest}", True
     if not left.days:
-        return "closes today", True
-    return f"closes {occurrence.closes_on:%d %b %Y}, in {_days(left)}", True
+        return f"closes today{mark}", True
+    return f"closes {occurrence.closes_on:%d %b %Y}{mark}, in {_days(left)}", True
 
 
 def _days(delta: timedelta) -> str:
@@ -63,10 +82,13 @@ def _days(delta: timedelta) -> str:
 
 
 def line(occurrence: Occurrence, today: date) -> str:
-    """'• Google STEP internship (early-career): closes 29 Oct 2026, in 3 days · ...'."""
+    """'• Google STEP internship (early-career): closes 29 Oct-12 Nov 2026 (2-4 weeks after
+    opening, estimated), the earliest in 3 days · first- and second-years'."""
     who = describe_eligibility(occurrence)
-    estimated = f"estimated dates (`program:{occurrence.window_id}` says why)"
-    extra = "".join(f" · {part}" for part in (who, occurrence.estimated and estimated) if part)
+    cycle = occurrence.cycle
+    # Next summer's window beside this summer's: say which summer it is for.
+    later = f"for summer {cycle}" if cycle and cycle > cycles_visible(today)[0] else ""
+    extra = "".join(f" · {part}" for part in (who, later) if part)
     return f"• {occurrence.title} ({occurrence.track}): {when(occurrence, today)}{extra}"
 
 
@@ -114,6 +136,10 @@ def _section_of(
     o: Occurrence, today: date, horizon: date, opening_name: str, *, show_closed: bool
 ) -> str | None:
     phase = o.phase(today)
+    if o.event:
+        if phase == "closed":
+            return "Closed this cycle" if show_closed else None
+        return "Club dates" if o.opens_on <= horizon else None
     if o.closes_on is not None and today <= o.closes_on <= today + timedelta(
         days=CLOSING_SOON_DAYS
     ):

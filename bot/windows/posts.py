@@ -1,23 +1,28 @@
 """Window announcements, closing reminders and subscriber DMs, each once per occurrence.
 
 Two jobs at the club's deadline time (09:00 by default, in the club's zone): a
-daily one that reminds before windows close (14, 3 and 1 days by default) and
-nudges a week after a window opens, and a weekly Monday post of what opens this
-week and the coming month. Reminders are keyed by the closing date, so a club
-deadline edited after its reminder went out is reminded again for its new date.
+daily one that reminds the channel before windows close (14, 3 and 1 days by
+default) and nudges a week after a window opens, and DMs subscribers at each
+phase change of what they follow (bot/windows/alerts.py); and a weekly Monday
+post of what opens, closes or turns late in the coming month, or, in a week with
+none of that, of what is open and what to do now. Reminders are counted from
+the dates of the day, so a club deadline edited after its reminder went out is
+reminded again for its new date.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.club_time import local, parse_hhmm
 from bot.jobs import Delivery, Job, JobRun, SkipRun, When
-from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, fit, plural
+from bot.model import Message, fit
 from bot.store.clubs import Club
 from bot.store.store import Store
+from bot.windows.advice import Advice, load_advice
+from bot.windows.alerts import Alert, alert_dm, alerts_due, follows
 from bot.windows.calendar import (
     Occurrence,
     closing_within,
@@ -28,7 +33,7 @@ from bot.windows.calendar import (
     windows_for,
 )
 from bot.windows.ics import build_ics
-from bot.windows.listing import Section, line, section_fields
+from bot.windows.listing import Section, by_action, section_fields
 from bot.windows.store import DeadlineStore
 
 DAILY = "deadline_alerts"
@@ -36,6 +41,7 @@ WEEKLY = "deadline_week"
 DEFAULTS = {"deadline_time": "09:00", "deadline_reminders": "14,3,1"}
 # Rolling admission rewards speed: apply within about two weeks of a posting opening.
 NUDGE_AFTER = timedelta(days=7)
+WEEKLY_DAY = 0  # Monday
 
 
 def reminder_days(club: Club) -> tuple[int, ...]:
@@ -59,23 +65,6 @@ async def club_windows(store: Store, club: Club, today: date) -> list[Occurrence
     return windows_for(load_calendar(), own, today)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reminder:
-    occurrence: Occurrence
-    days_left: int
-
-
-def reminders_due(
-    occurrences: Sequence[Occurrence], today: date, leads: tuple[int, ...]
-) -> list[Reminder]:
-    return [
-        Reminder(occurrence=o, days_left=lead)
-        for lead in leads
-        for o in occurrences
-        if o.closes_on == today + timedelta(days=lead)
-    ]
-
-
 def nudges_due(occurrences: Sequence[Occurrence], today: date) -> list[Occurrence]:
     return [o for o in occurrences if o.window is not None and o.opens_on + NUDGE_AFTER == today]
 
@@ -83,22 +72,25 @@ def nudges_due(occurrences: Sequence[Occurrence], today: date) -> list[Occurrenc
 async def _build_daily(run: JobRun) -> Delivery:
     today = local(run.due_at, run.club.timezone).date()
     occurrences = await club_windows(run.store, run.club, today)
-    reminders = reminders_due(occurrences, today, reminder_days(run.club))
-    nudges = nudges_due(occurrences, today)
-    if not reminders and not nudges:
-        raise SkipRun("nothing closes or opened a week ago today")
-    await _dm_subscribers(run, reminders)
-    fields = section_fields(
-        [
-            Section(name=name, occurrences=tuple(found))
-            for name, found in (
-                ("Closing soon", [r.occurrence for r in reminders]),
-                ("Opened a week ago: apply now", nudges),
-            )
-            if found
-        ],
-        today,
+    due = alerts_due(occurrences, today, reminder_days(run.club))
+    await _dm_subscribers(run, due)
+    # The channel hears of closes and of windows a week open; on Mondays, only what the
+    # weekly post, going out at the same minute, does not list already.
+    weekly = weekly_keys(occurrences, today) if today.weekday() == WEEKLY_DAY else set()
+
+    def told(kind: str) -> list[Occurrence]:
+        return [a.occurrence for a in due if a.kind == kind and a.occurrence.key not in weekly]
+
+    nudges = [o for o in nudges_due(occurrences, today) if o.key not in weekly]
+    found = (
+        ("Closing soon", told("closing")),
+        ("Starting soon", told("starting")),
+        ("Opened a week ago: apply now", nudges),
     )
+    if not any(listed for _, listed in found):
+        raise SkipRun("nothing closes, starts or opened a week ago today (beyond the weekly post)")
+    sections = [Section(name=name, occurrences=tuple(listed)) for name, listed in found if listed]
+    fields = section_fields(sections, today)
     text = (
         "Rolling admission rewards speed: applying within about two weeks of a posting "
         "opening improves your odds. `/alerts subscribe` gets these as DMs."
@@ -107,63 +99,56 @@ async def _build_daily(run: JobRun) -> Delivery:
     return Delivery(purpose="deadlines", message=fit(text, title=title, fields=fields))
 
 
-async def _dm_subscribers(run: JobRun, reminders: Sequence[Reminder]) -> None:
-    """One DM per member per day, listing every window they follow that closes soon."""
+async def _dm_subscribers(run: JobRun, alerts: Sequence[Alert]) -> None:
+    """One DM per member per day, with every alert of the windows they follow."""
+    if not alerts:
+        return
     today = local(run.due_at, run.club.timezone).date()
     muted = await run.store.repo(DeadlineStore).mutes(run.club.id)
     for subscriber in await run.store.repo(DeadlineStore).subscribers(run.club.id):
         theirs = [
-            r
-            for r in reminders
-            if (
-                r.occurrence.track in subscriber.targets
-                or r.occurrence.window_id in subscriber.targets
-            )
-            and r.occurrence.key not in muted.get(subscriber.user_id, {})
-            and r.occurrence.eligible(subscriber.class_year)
+            a
+            for a in alerts
+            if follows(a.occurrence, subscriber.targets)
+            and a.occurrence.key not in muted.get(subscriber.user_id, {})
+            and a.occurrence.eligible(subscriber.class_year)
         ]
         if theirs:
-            await run.dm(subscriber.user_id, reminder_dm(theirs, today), about="closing")
-
-
-def reminder_dm(reminders: Sequence[Reminder], today: date) -> Message:
-    """'3 days left to apply: Google STEP internship', or one DM for several windows."""
-    first = reminders[0]
-    if len(reminders) == 1:
-        title = f"{plural(first.days_left, 'day')} left: {first.occurrence.title}"
-    else:
-        title = f"{len(reminders)} windows you follow close soon"
-    ids = [r.occurrence.window_id for r in reminders]
-    stop = (
-        f"Applied already, or not for you? `/alerts applied window:{ids[0]}` or "
-        f"`/alerts not-interested window:{ids[0]}` stops these for it."
-    )
-    lines = "\n".join(line(r.occurrence, today) for r in reminders)
-    return Message(title=clip(title, MAX_TITLE), text=clip(f"{lines}\n{stop}", MAX_TEXT))
+            await run.dm(subscriber.user_id, alert_dm(theirs, today), about="closing")
 
 
 async def _build_weekly(run: JobRun) -> Delivery:
     today = local(run.due_at, run.club.timezone).date()
     occurrences = await club_windows(run.store, run.club, today)
+    message = weekly_message(occurrences, today, load_advice())
+    return Delivery(purpose="deadlines", message=message)
+
+
+def weekly_message(occurrences: Sequence[Occurrence], today: date, advice: Advice) -> Message:
+    """The Monday post: what opens, closes or turns late in the coming month; in a week
+    with none of that, what is open and what to do now. SkipRun when nothing is open."""
+    title = f"Internship windows · week of {today:%d %b}"
     chosen = week_sections(occurrences, today)
     if not chosen:
-        raise SkipRun("nothing opens, closes or turns late in the next 30 days")
+        quiet = quiet_sections(occurrences, today)
+        if not quiet:
+            raise SkipRun("nothing is open, opens, closes or turns late in the next 30 days")
+        month = advice.for_day(today)
+        text = f"A quiet week. {today:%B}: {month.phase}. {month.advice}"
+        return fit(text, title=title, fields=section_fields(quiet, today))
     upcoming = next_opening(occurrences, today)
     text = "The coming month of internship windows. `/deadlines` lists everything open now."
     if upcoming is not None and not any(s.name.startswith("Opening") for s in chosen):
         text += f" Next to open: {upcoming.title}, {upcoming.opens_text}."
-    title = f"Internship windows · week of {today:%d %b}"
-    return Delivery(
-        purpose="deadlines",
-        message=fit(text, title=title, fields=section_fields(chosen, today)),
-    )
+    return fit(text, title=title, fields=section_fields(chosen, today))
 
 
 def week_sections(occurrences: Sequence[Occurrence], today: date) -> list[Section]:
     """The weekly post: each window once, in the first section it belongs to; empty
     sections left out."""
+    month_end = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
     this_week = opening_within(occurrences, today - timedelta(days=1), 7)
-    later = [o for o in opening_within(occurrences, today, 30) if o not in this_week]
+    later = opening_within(occurrences, today, 30)
     closing = [
         o
         for o in closing_within(occurrences, today, 30)
@@ -179,18 +164,42 @@ def week_sections(occurrences: Sequence[Occurrence], today: date) -> list[Sectio
     club_dates = [
         o
         for o in occurrences
-        if o.single_day
-        and o.closes_on is not None
-        and today <= o.closes_on <= today + timedelta(days=30)
+        if (o.single_day or o.event)
+        and o.open_until >= today
+        and (o.remind_on or o.open_until) <= today + timedelta(days=30)
     ]
     candidates = (
         ("Opening this week", this_week),
         ("Closing in the next 30 days", closing),
         ("Now open, but late", turned_late),
-        ("Opening later this month", later),
+        ("Opening later this month", [o for o in later if o.opens_on <= month_end]),
+        (f"Opening in {month_end + timedelta(days=1):%B}", later),
         ("Club dates", club_dates),
     )
-    return [Section(name=name, occurrences=tuple(found)) for name, found in candidates if found]
+    listed: set[str] = set()
+    sections = []
+    for name, found in candidates:
+        fresh = tuple(o for o in found if o.key not in listed)
+        listed.update(o.key for o in fresh)
+        if fresh:
+            sections.append(Section(name=name, occurrences=fresh))
+    return sections
+
+
+def quiet_sections(occurrences: Sequence[Occurrence], today: date) -> list[Section]:
+    """A week with nothing new: the windows open now, the late ones after."""
+    found = [o for o in occurrences if o.window is not None and o.is_open(today)]
+    return [
+        Section(name=name, occurrences=tuple(by_action(o for o in found if o.phase(today) == p)))
+        for name, p in (("Open now", "open"), ("Open, but late", "late"))
+        if any(o.phase(today) == p for o in found)
+    ]
+
+
+def weekly_keys(occurrences: Sequence[Occurrence], today: date) -> set[str]:
+    """The occurrences the weekly post of `today` lists."""
+    sections = week_sections(occurrences, today) or quiet_sections(occurrences, today)
+    return {o.key for s in sections for o in s.occurrences}
 
 
 def _at(club: Club, weekday: int | None) -> When | None:
@@ -205,7 +214,7 @@ JOBS: tuple[Job, ...] = (
         kind=WEEKLY,
         description="Internship windows this week",
         period="week",
-        when=lambda club: _at(club, 0),
+        when=lambda club: _at(club, WEEKLY_DAY),
         build=_build_weekly,
     ),
     Job(

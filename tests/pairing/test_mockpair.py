@@ -3,8 +3,9 @@
 from collections import Counter
 from datetime import timedelta
 
-from bot.model import User, mention, plain
+from bot.model import Message, User, mention, plain
 from bot.pairing.store import PairingStore
+from bot.problems.bank import load_bank
 from tests.conftest import ADMIN, MEMBER
 
 SETUP = "/admin setup timezone:America/New_York pairing:#mock-interviews alerts:#officers"
@@ -70,7 +71,8 @@ async def test_sixty_one_members_over_ten_rounds_pair_fairly_and_never_repeat(cl
         assert len(flat) == len(set(flat)), f"a question twice in one trio: {packs}"
     announcements = club.poster.messages("mock-interviews")
     assert len(announcements) == 10
-    assert len(club.poster.dms) == 61 * 10
+    pairing_dms = [m for _, m in club.poster.dms if not m.title.startswith("Model answers")]
+    assert len(pairing_dms) == 61 * 10
 
 
 async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
@@ -86,7 +88,9 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     )
     answer = await club.run("/admin mockpair run-now", as_user=ADMIN)
     assert answer.text == "This week's round is out: pairs announced and DMed."
-    dms = dict(club.poster.dms)
+    dms: dict[str, Message] = {}
+    for user_id, message in club.poster.dms:
+        dms.setdefault(user_id, message)  # the pairing DM; model answers come after it
     fields = {f.name: plain(f.value) for f in dms["sam"].fields}
     assert fields["Partner"] == mention("u01")
     assert fields["Times you both have"] == "• Tue 17 Nov 18:00 EST"
@@ -99,6 +103,15 @@ async def test_members_get_a_partner_a_slot_in_their_zone_and_a_pack(club):
     interviewer = {f.name: f.value for f in dms["u01"].fields}
     assert interviewer["Questions to ask sam"].count("leetcode.com") == 2
     assert interviewer["Questions to ask sam"].count("Steer by:") == 2
+    # ... and each question's model answer whole, in a second message, never cut.
+    [answers] = [m for u, m in club.poster.dms if u == "u01" and m is not dms["u01"]]
+    assert answers.title == "Model answers for the questions you ask sam"
+    bank = load_bank()
+    for f in answers.fields:
+        [problem] = [p for p in bank.problems if p.title == f.name]
+        assert f.value == problem.solution
+        assert f.name in interviewer["Questions to ask sam"]
+    assert not [m for u, m in club.poster.dms if u == "sam" and m.title.startswith("Model")]
     assert interviewer["Who interviews whom"] == f"You interview {mention('sam')}."
     assert fields["Who interviews whom"] == f"{mention('u01')} interviews you."
     assert fields["When you're interviewed"].startswith("Topic: coding, medium problems.")

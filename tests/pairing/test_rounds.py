@@ -27,8 +27,9 @@ async def _join(club, name, availability, *, zone="America/New_York", track="cod
 
 
 def _told(club, user_id: str) -> dict[str, str]:
-    """The fields of the last DM to `user_id`, stamps as their plain fallback."""
-    message = [m for u, m in club.poster.dms if u == user_id][-1]
+    """The fields of the last pairing DM to `user_id`, stamps as their plain fallback."""
+    told = [m for u, m in club.poster.dms if u == user_id]
+    message = [m for m in told if not m.title.startswith("Model answers")][-1]
     return {f.name: plain(f.value) for f in message.fields}
 
 

@@ -1,5 +1,6 @@
 """The shipped problem bank is complete and well-formed; a malformed entry is named."""
 
+import re
 import sqlite3
 
 import pytest
@@ -164,3 +165,67 @@ async def test_history_naming_a_merged_problem_still_reads_and_counts(club):
         "Daily problem · Tue 17 Nov: Wins offline, loses online",
         "Hint: Wins offline, loses online",
     ]
+
+
+# "One row per student", "for every member": a question about every row of a table is
+# answered with every row of it, the ones with nothing to count included.
+# ("every course a student must take" is about some rows, not every one.)
+_EVERY = re.compile(
+    r"\b(?:one row per|every) (\w+?)(?:'s)?\b(?!\s+(?:a|an|that|which|who|they)\b)", re.I
+)
+
+
+def _every_row_of(problem) -> str | None:
+    """The table a question asks about every row of, if it does."""
+    for noun in _EVERY.findall(problem.question):
+        for table in (f"{noun}s", f"{noun[:-1]}ies" if noun.endswith("y") else ""):
+            if table and f"CREATE TABLE {table} " in problem.schema:
+                return table
+    return None
+
+
+EVERY_ROW = [p for p in SQL if _every_row_of(p)]
+
+
+def test_the_questions_about_every_row_are_found():
+    assert {p.id for p in EVERY_ROW} >= {
+        "sql-status-pivot",
+        "sql-customers-total-spend",
+        "sql-employees-with-departments",
+    }
+
+
+@pytest.mark.parametrize("problem", EVERY_ROW, ids=lambda p: p.id)
+def test_a_question_about_every_row_gets_every_row(problem):
+    db = sqlite3.connect(":memory:")
+    db.executescript(problem.schema)
+    db.executescript(problem.rows)
+    table = _every_row_of(problem)
+    [(count,)] = db.execute(f"SELECT COUNT(*) FROM {table}").fetchall()
+    assert len(db.execute(problem.query).fetchall()) == count, f"{problem.id}: not every {table}"
+
+
+def test_the_status_pivot_keeps_the_student_with_no_applications_and_counts_right():
+    [problem] = [p for p in SQL if p.id == "sql-status-pivot"]
+    db = sqlite3.connect(":memory:")
+    db.executescript(problem.schema)
+    db.executescript(problem.rows)
+    # The oracle: count each student's statuses in Python from the raw rows.
+    statuses = ("applied", "interview", "offer", "rejected")
+    counts = {
+        name: dict.fromkeys(statuses, 0) for (name,) in db.execute("SELECT name FROM students")
+    }
+    for name, status in db.execute(
+        "SELECT s.name, a.status FROM applications a, students s WHERE s.id = a.student_id"
+    ):
+        counts[name][status] += 1
+    expected = sorted((name, *(c[s] for s in statuses)) for name, c in counts.items())
+    assert db.execute(problem.query).fetchall() == expected
+    assert ("Noor", 0, 0, 0, 0) in expected
+
+
+def test_every_model_answer_fits_one_message_field_whole():
+    # Interviewers get each model answer in a DM field: none may need cutting.
+    from bot.model import MAX_FIELD_VALUE
+
+    assert max(len(p.solution) for p in BANK.problems) <= MAX_FIELD_VALUE

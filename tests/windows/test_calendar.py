@@ -78,8 +78,18 @@ def test_every_window_resolves_for_any_summer_in_order(cycle):
 
 def test_windows_keep_their_real_precision():
     step = {o.key: o for o in CALENDAR.occurrences(2027)}["google-step:2027"]
-    assert (step.opens_on, step.closes_on) == (date(2026, 10, 15), date(2026, 10, 29))
+    # The article: "a 2-4 week application window landing around mid-October".
+    assert (step.opens_on, step.closes_on, step.open_until) == (
+        date(2026, 10, 15),
+        date(2026, 10, 29),
+        date(2026, 11, 12),
+    )
     assert step.opens_text == "mid October 2026"
+    assert step.closes_text == "29 Oct-12 Nov 2026 (2-4 weeks after opening, estimated)"
+    assert step.late_from == date(2026, 10, 30), "after 2 weeks: late, not closed"
+    assert step.phase(date(2026, 10, 30)) == "late"
+    assert step.phase(date(2026, 11, 12)) == "late"
+    assert step.phase(date(2026, 11, 13)) == "closed"
     reu = {o.key: o for o in CALENDAR.occurrences(2027)}["nsf-reu:2027"]
     assert (reu.opens_on, reu.closes_on) == (date(2026, 11, 1), date(2027, 3, 31))
     assert reu.closes_text == "Jan-Mar 2027", "a window spanning the new year"
@@ -123,6 +133,10 @@ def test_a_leap_year_close_lands_on_the_29th():
         ({"late": "09"}, "`late` needs a late_note"),
         ({"late": "07", "late_note": "n"}, "late must fall between its opening and its close"),
         ({"pay": [{"text": "$1"}]}, "pay and odds are lists of"),
+        ({"until": "~03"}, "until marked ~ needs `estimate` saying why"),
+        ({"estimate": "a guess"}, "`estimate` given but no date is marked ~"),
+        ({"closes": "+2w..4w", "until": None}, "a close in a range of weeks needs a late_note"),
+        ({"late": "~09", "late_note": "n"}, "late '~09' is not a month like 03"),
     ],
 )
 def test_a_malformed_window_is_rejected_by_name(change, complaint):
@@ -184,14 +198,17 @@ def test_in_october_step_is_open_for_a_sophomore_and_not_for_a_phd():
     assert _keys(closing_within(_around(day), day, 14)) == ["google-step"]
 
 
-def test_in_december_reu_and_saas_are_open_and_big_tech_is_late():
+def test_in_december_reu_is_open_saas_opens_in_january_and_big_tech_is_late():
     day = date(2026, 12, 10)
     now = {o.window_id: o.phase(day) for o in _around(day) if o.is_open(day)}
     assert now["nsf-reu"] == "open"
-    assert now["mid-market-saas"] == "open"
+    # "Postings open January through March": not in December.
+    assert "mid-market-saas" not in now
+    saas = next(o for o in _around(day) if o.key == "mid-market-saas:2027")
+    assert (saas.opens_on, saas.opens_text) == (date(2027, 1, 1), "January 2027")
+    assert next_opening(_around(day), day) == saas
     assert now["amazon-intern"] == now["meta-swe-intern"] == "late"
     assert "apple-aiml-intern" not in now
-    assert next_opening(_around(day), day).key == "amazon-intern:2028"
 
 
 def test_in_march_reu_closes_soon_and_saas_and_startups_are_open():
@@ -261,7 +278,9 @@ def test_advice_covers_every_month_and_a_gap_is_named():
     phases = {advice.for_day(date(2027, m, 1)).phase for m in range(1, 13)}
     assert len(phases) >= 8
     with pytest.raises(ContentError, match=r"no advice for months \[2, 3"):
-        parse_advice({"month": [{"months": [1], "phase": "p", "apply_now": "a"}]})
+        parse_advice({"month": [{"months": [1], "phase": "p", "advice": "a", "focus": ["quant"]}]})
+    with pytest.raises(ContentError, match=r"an entry needs months, phase, advice and focus"):
+        parse_advice({"month": [{"months": [1], "phase": "p", "advice": "a"}]})
 
 
 def test_lines_that_do_not_fit_one_message_are_named_with_the_command_that_lists_them():
