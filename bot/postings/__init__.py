@@ -5,6 +5,8 @@ from bot.postings.commands import COMMANDS
 from bot.postings.digest import POSTINGS_DIGEST
 from bot.postings.health import SOURCE_ALERT
 from bot.postings.live import LivePosting, first_live_postings
+from bot.postings.lookup import PostingFacts, posting_facts, postings_like
+from bot.postings.member_data import MEMBER_DATA
 from bot.postings.poll import POLL
 from bot.postings.store import PostingStore
 
@@ -14,8 +16,12 @@ SWEEPS = (POLL,)
 __all__ = [
     "COMMANDS",
     "JOBS",
+    "MEMBER_DATA",
     "SWEEPS",
     "LivePosting",
+    "PostingFacts",
     "PostingStore",
     "first_live_postings",
+    "posting_facts",
+    "postings_like",
 ]

@@ -1,0 +1,43 @@
+"""Applications: each member's own tracker (`/applied`, `/applications`, the "I applied"
+button other features' posts carry), measured against the articles' plan, followed up after
+two weeks without news; and the club's aggregates, over counted members only, for officers.
+
+What the rest of the bot may use: `applied_button` (for a program or a posting, in any
+post or DM), `ApplicationStore.counted` with `club_view` and `club_view_fields` (the officer
+digest and the dashboard), `ClubActivity` (what they add from the other features)."""
+
+from bot.applications.club_view import (
+    MIN_COUNTED,
+    Breakdown,
+    ClubActivity,
+    ClubView,
+    club_view,
+    club_view_fields,
+)
+from bot.applications.commands import BUTTONS, COMMANDS
+from bot.applications.facts import load_facts
+from bot.applications.follow_ups import JOBS
+from bot.applications.member_data import MEMBER_DATA
+from bot.applications.plan import Season, Sent, season_of
+from bot.applications.record import APPLIED_ACTION, applied_button
+from bot.applications.store import ApplicationStore
+
+__all__ = [
+    "APPLIED_ACTION",
+    "BUTTONS",
+    "COMMANDS",
+    "JOBS",
+    "MEMBER_DATA",
+    "MIN_COUNTED",
+    "ApplicationStore",
+    "Breakdown",
+    "ClubActivity",
+    "ClubView",
+    "Season",
+    "Sent",
+    "applied_button",
+    "club_view",
+    "club_view_fields",
+    "load_facts",
+    "season_of",
+]
