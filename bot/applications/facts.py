@@ -93,7 +93,7 @@ def parse_facts(data: Mapping[str, Any]) -> Facts:
             ),
             early_days=int(data["speed"]["days"]),
             early=_quoted(data["speed"], sources),
-            season_programs=frozenset(data.get("season_programs", ())),
+            season_programs=frozenset(data["speed"].get("season_programs", ())),
             companies=tuple(
                 Named(
                     category=_category(c["category"]),
