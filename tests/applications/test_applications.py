@@ -94,7 +94,8 @@ async def test_the_i_applied_button_and_the_command_are_one_path(club):
         f"applied:{club_id}.w.apple-aiml-intern",
     )
     clicked = await click(club, button.action, button.value, as_user=MEMBER)
-    assert clicked.ephemeral and clicked.title == "#1 Apple — AIML undergraduate internship"
+    assert clicked.ephemeral
+    assert clicked.title == "#1 Apple — AIML undergraduate internship"
     again = await club.run("/applied company:apple-aiml-intern", as_user=MEMBER)
     assert again.text.startswith("Already recorded as #1 (16 Nov): nothing added.")
     assert len(await _mine(club)) == 1
@@ -140,7 +141,8 @@ async def test_typing_suggests_programs_and_postings_and_the_choice_finds_them(c
     assert "Google STEP internship · program google-step" in found
     posting = next(s for s in found if "posting" in s)
     assert posting.startswith("Google: SWE Intern, ML · posting ")
-    assert all(len(s) <= 100 for s in found) and len(found) <= 25
+    assert all(len(s) <= 100 for s in found)
+    assert len(found) <= 25
     reply = await club.run(f'/applied company:"{posting}"', as_user=MEMBER)
     assert reply.title == "#1 Google — SWE Intern, ML"
     reply = await club.run(
@@ -181,7 +183,8 @@ async def test_what_a_member_sees_of_applications_is_theirs_and_private(club):
     ]
     assert all(r.ephemeral for r in replies)
     shown = " ".join(f"{r.title} {r.text} {r.fields} {r.buttons}" for r in replies)
-    assert "Zyxcorp" not in shown and "Secret" not in shown
+    assert "Zyxcorp" not in shown
+    assert "Secret" not in shown
     assert "You have no application #1" in replies[1].text
     [app] = await _mine(club)
     assert app.stage == "applied", "an officer's click moved nothing of the member's"
@@ -226,7 +229,8 @@ async def test_a_stale_or_mangled_button_answers_politely(club):
     await club.run(SETUP, as_user=ADMIN)
     for action, value in (("applied", "x.w.y"), ("applied", "1.q.z"), ("app-stage", "1.nope")):
         reply = await click(club, action, value, as_user=MEMBER)
-        assert reply.ephemeral and "went wrong" not in reply.text
+        assert reply.ephemeral
+        assert "went wrong" not in reply.text
     button = applied_button(await _club_id(club), program="no-such-program")
     reply = await click(club, button.action, button.value, as_user=MEMBER)
     assert "can't find what this button was for" in reply.text

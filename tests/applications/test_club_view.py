@@ -57,7 +57,8 @@ def _text(view) -> str:
 @given(applications=st.lists(sent(), max_size=40), members=st.integers(0, MIN_COUNTED - 1))
 def test_fewer_than_five_counted_members_show_no_breakdown_at_all(applications, members):
     view = club_view(applications, members_counted=members, season=SEASON, today=TODAY, facts=FACTS)
-    assert view.breakdown is None and view.members_counted is None
+    assert view.breakdown is None
+    assert view.members_counted is None
     text = _text(view)
     assert set(re.findall(r"\d+", text)) <= {"5", "2026", "27"}, text
     assert not any(label in text for label in ("Big tech", "Offer", "Per week"))
@@ -67,7 +68,8 @@ def test_fewer_than_five_counted_members_show_no_breakdown_at_all(applications, 
 def test_the_breakdown_agrees_with_an_independent_count(applications, members):
     view = club_view(applications, members_counted=members, season=SEASON, today=TODAY, facts=FACTS)
     b = view.breakdown
-    assert b is not None and view.members_counted == members
+    assert b is not None
+    assert view.members_counted == members
     assert b.total == len(applications)
     per = Counter(a.category for a in applications)
     assert {m.category: m.applications for m in b.mix} == {
@@ -190,7 +192,8 @@ def test_dealing_the_same_applications_out_differently_gives_officers_the_same_v
                     facts=FACTS,
                 )
                 assert views[0] == alone, "the opted-out member's applications are not in it"
-                assert MARK not in _text(views[0]) and "Uout" not in _text(views[0])
+                assert MARK not in _text(views[0])
+                assert "Uout" not in _text(views[0])
             finally:
                 await store.close()
 

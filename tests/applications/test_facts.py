@@ -24,8 +24,9 @@ def _numbers(text: str) -> list[str]:
 def test_the_count_and_the_season_are_in_their_sentence():
     count = FACTS.count
     quote = count.cited.quote
-    assert f"{count.low}–{count.high}" in quote
-    assert "September–April" in quote
+    dash = "\u2013"  # the article's en dash
+    assert f"{count.low}{dash}{count.high}" in quote
+    assert f"September{dash}April" in quote
     assert (count.first_month, count.last_month) == (9, 4)
 
 

@@ -178,7 +178,8 @@ def test_the_step_names_the_open_category_furthest_behind_or_else_the_next_to_op
     if open_behind:
         worst = max(gaps[c] for c in open_behind)
         named = [c for c in open_behind if step.startswith(CATEGORY_LABELS[c] + " is open now")]
-        assert named and gaps[named[0]] == worst, step
+        assert named, step
+        assert gaps[named[0]] == worst, step
         return
     later = sorted(
         (o.opens_on, o.category) for o in CALENDAR if gaps[o.category] > 0 and o.opens_on > day
@@ -186,7 +187,8 @@ def test_the_step_names_the_open_category_furthest_behind_or_else_the_next_to_op
     if later:
         assert step.startswith(f"{CATEGORY_LABELS[later[0][1]]} opens in {later[0][0]:%B}"), step
     else:
-        assert " opens in " not in step and " is open now:" not in step, step
+        assert " opens in " not in step, step
+        assert " is open now:" not in step, step
 
 
 @pytest.mark.parametrize("stage", STAGES)
