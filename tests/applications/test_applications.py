@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.applications import ApplicationStore, applied_button
+from bot.applications.store import NewApplication
 from bot.model import Place, User
 from bot.windows import DeadlineStore
 from tests.applications.helpers import add_posting, button_values, click
@@ -234,3 +235,38 @@ async def test_a_stale_or_mangled_button_answers_politely(club):
     button = applied_button(await _club_id(club), program="no-such-program")
     reply = await click(club, button.action, button.value, as_user=MEMBER)
     assert "can't find what this button was for" in reply.text
+
+
+async def test_a_big_season_still_fits_one_answer_on_every_platform(club):
+    """130 applications, some waiting, many closed, and the season over without an offer:
+    the overview keeps within the platforms' limits (the Message builds) and says what it
+    left out."""
+    await club.run(SETUP, as_user=ADMIN)
+    repo, club_id = club.runtime.store.repo(ApplicationStore), await _club_id(club)
+    for n in range(130):
+        new = NewApplication(
+            company=f"Company number {n} with a long name",
+            role="Machine learning engineering intern, summer",
+            link="",
+            category="saas",
+            category_from="member",
+            applied_on=date(2026, 9, 1) + timedelta(days=n),
+        )
+        app, _ = await repo.add(club_id, MEMBER.id, new, now=club.clock.now())
+        if n % 3:
+            await repo.move(
+                club_id,
+                MEMBER.id,
+                app.number,
+                stage="rejected",
+                furthest="interview",
+                on=app.applied_on,
+            )
+    club.clock.set(datetime(2027, 5, 10, 15, 0, tzinfo=UTC))
+    reply = await club.run("/applications", as_user=MEMBER)
+    fields = {f.name: f.value for f in reply.fields}
+    assert reply.text.startswith("130 applications this season")
+    assert "more" in fields["Waiting for news"]
+    assert "more" in fields["Closed"]
+    assert "No offer this season: where to go from here" in fields
+    assert len(reply.buttons) == 20
