@@ -199,7 +199,7 @@ async def _remove(ctx: Context, number: int) -> Message:
     if removed is None:
         raise UserError(_NO_SUCH.format(number))
     kept = (
-        " Its window stays marked as applied: `/alerts subscribe` brings its reminders back."
+        " Its window stays marked as applied for this cycle, so it sends you no reminders."
         if removed.window_key
         else ""
     )

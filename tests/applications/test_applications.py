@@ -67,6 +67,8 @@ async def test_a_program_is_placed_from_its_track_and_its_window_marked_applied(
     assert "No more reminders for Apple AIML undergraduate internship this cycle" in reply.text
     mutes = await club.runtime.store.repo(DeadlineStore).mutes(await _club_id(club))
     assert mutes == {"sam": {"apple-aiml-intern:2027": "applied"}}
+    gone = await club.run("/applications id:1 remove:yes", as_user=MEMBER)
+    assert "stays marked as applied for this cycle" in gone.text
     # Apple's window closes on 30 November: the 3-day reminder goes out on the 27th.
     await club.runtime.scheduler.run_until(club.clock, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
     reminded = [user for user, m in club.poster.dms if "Apple" in m.title]
