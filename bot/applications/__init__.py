@@ -2,9 +2,10 @@
 button other features' posts carry), measured against the articles' plan, followed up after
 two weeks without news; and the club's aggregates, over counted members only, for officers.
 
-What the rest of the bot may use: `applied_button` (for a program or a posting, in any
-post or DM), `ApplicationStore.counted` with `club_view` and `club_view_fields` (the officer
-digest and the dashboard), `ClubActivity` (what they add from the other features)."""
+What the rest of the bot may use: `ApplicationStore.counted` with `club_view` and
+`club_view_fields` (the officer digest and the dashboard), `ClubActivity` (what they add from
+the other features). The I applied button itself is `bot.applied.applied_button`, in the core,
+so the windows and postings can show it without importing this package."""
 
 from bot.applications.club_view import (
     MIN_COUNTED,
@@ -19,11 +20,9 @@ from bot.applications.facts import load_facts
 from bot.applications.follow_ups import JOBS
 from bot.applications.member_data import MEMBER_DATA
 from bot.applications.plan import Season, Sent, season_of
-from bot.applications.record import APPLIED_ACTION, applied_button
 from bot.applications.store import ApplicationStore
 
 __all__ = [
-    "APPLIED_ACTION",
     "BUTTONS",
     "COMMANDS",
     "JOBS",
@@ -35,7 +34,6 @@ __all__ = [
     "ClubView",
     "Season",
     "Sent",
-    "applied_button",
     "club_view",
     "club_view_fields",
     "load_facts",

@@ -67,6 +67,8 @@ class ClubView:
     # The number of members counted, only when there are enough of them to show anything.
     members_counted: int | None
     breakdown: Breakdown | None
+    # Shown next to it; club-wide numbers officers see elsewhere already.
+    activity: ClubActivity | None = None
 
 
 def club_view(
@@ -76,16 +78,19 @@ def club_view(
     season: Season,
     today: date,
     facts: Facts,
+    activity: ClubActivity | None = None,
     weeks: int = WEEKS_SHOWN,
 ) -> ClubView:
-    """The season's aggregates over the counted members' applications."""
+    """The season's aggregates over the counted members' applications (what
+    `ApplicationStore.counted` gives), next to the club's `activity`."""
     if members_counted < MIN_COUNTED:
-        return ClubView(season=season, members_counted=None, breakdown=None)
+        return ClubView(season=season, members_counted=None, breakdown=None, activity=activity)
     mine = [a for a in applications if season.holds(a.applied_on)]
     return ClubView(
         season=season,
         members_counted=members_counted,
         breakdown=_breakdown(mine, today, facts, weeks),
+        activity=activity,
     )
 
 
@@ -122,13 +127,13 @@ def _weeks(mine: Sequence[Sent], today: date, weeks: int) -> tuple[WeekCount, ..
     return tuple(WeekCount(week_of=m, applications=per_week[m]) for m in mondays)
 
 
-def club_view_fields(view: ClubView, activity: ClubActivity | None = None) -> tuple[Field, ...]:
+def club_view_fields(view: ClubView) -> tuple[Field, ...]:
     """The view as message fields (the officer digest): people first."""
     fields = [_applications_field(view)]
     if view.breakdown is not None:
         fields += _breakdown_fields(view.breakdown)
-    if activity is not None:
-        fields.append(_activity_field(activity))
+    if view.activity is not None:
+        fields.append(_activity_field(view.activity))
     return tuple(fields)
 
 

@@ -34,8 +34,9 @@ from bot.applications.kinds import (
 )
 from bot.applications.links import Target
 from bot.applications.plan import measure, next_step, season_of
-from bot.applications.record import APPLIED_ACTION, applied_click, record
+from bot.applications.record import applied_click, record
 from bot.applications.store import Application, ApplicationStore
+from bot.applied import APPLIED_ACTION
 from bot.club_time import local
 from bot.errors import UserError
 from bot.model import Message, reply

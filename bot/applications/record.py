@@ -1,6 +1,6 @@
 """Recording an application: one path for `/applied` and the "I applied" button that other
-features' posts carry (`applied_button`), so both place it in a category, mark a program's
-window as applied, and tell a member once that they are counted."""
+features' posts carry (bot/applied.py), so both place it in a category, mark a
+program's window as applied, and tell a member once that they are counted."""
 
 from __future__ import annotations
 
@@ -16,43 +16,28 @@ from bot.applications.kinds import Category
 from bot.applications.links import Target
 from bot.applications.plan import season_of
 from bot.applications.store import Application, ApplicationStore, NewApplication
+from bot.applied import applied_to
 from bot.club_time import local
 from bot.errors import UserError
-from bot.model import Button, Message
+from bot.model import Message
 from bot.store.clubs import Actor, ClubChanges
 
-APPLIED_ACTION: Final = "applied"
 # Set on a club at its first application: the daily follow-up job runs from then on.
 FOLLOW_UPS: Final = "application_followups"
 _BOT: Final = Actor(id="clubbot", name="clubbot")
 
 
-def applied_button(
-    club_id: int, *, program: str | None = None, posting: int | None = None
-) -> Button:
-    """The "I applied" button for a program of the calendar (its window id) or a posting (its
-    id), for any post or DM of the club's: a click records the application for whoever
-    clicks, as `/applied` would. The value names the club, so a click that reaches the bot
-    from a DM is still recorded in the club the button came from."""
-    if (program is None) == (posting is None):
-        raise ValueError("an I applied button is for one program or one posting")
-    what = f"w.{program}" if program is not None else f"p.{posting}"
-    return Button(label="I applied", action=APPLIED_ACTION, value=f"{club_id}.{what}")
-
-
 async def applied_click(ctx: Context) -> Message:
-    """A click on an "I applied" button."""
-    club_text, kind, what = [*ctx.args["value"].split(".", 2), "", ""][:3]
-    if not club_text.isdecimal() or kind not in ("w", "p") or not what:
+    """A click on an "I applied" button (`applied_button`)."""
+    named = applied_to(ctx.args["value"])
+    if named is None:
         raise UserError("This button no longer does anything. Use `/applied` instead.")
-    ctx = await _club_of_button(ctx, int(club_text))
+    ctx = await _club_of_button(ctx, named.club_id)
     today = local(ctx.now, ctx.club.timezone).date()
-    if kind == "w":
-        target = await links.program_target(ctx.store, ctx.club, what, today)
+    if named.kind == "program":
+        target = await links.program_target(ctx.store, ctx.club, named.what, today)
     else:
-        target = (
-            await links.posting_target(ctx.store, ctx.club, int(what)) if what.isdecimal() else None
-        )
+        target = await links.posting_target(ctx.store, ctx.club, int(named.what))
     if target is None:
         raise UserError("I can't find what this button was for any more. Use `/applied` instead.")
     return await record(ctx, target, today)

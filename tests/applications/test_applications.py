@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.applications import ApplicationStore, applied_button
+from bot.applications import ApplicationStore
 from bot.applications.store import NewApplication
+from bot.applied import applied_button
 from bot.model import Place, User
 from bot.windows import DeadlineStore
 from tests.applications.helpers import add_posting, button_values, click

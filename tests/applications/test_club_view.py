@@ -105,9 +105,11 @@ def test_the_fields_put_people_first_and_add_what_the_club_does():
             category="saas", applied_on=TODAY, opened_on=TODAY, stage="applied", furthest="applied"
         )
     ] * 6
-    view = club_view(applications, members_counted=6, season=SEASON, today=TODAY, facts=FACTS)
     activity = ClubActivity(solves_per_week=(4, 9), sessions_held=3, no_shows=1, members_active=11)
-    fields = club_view_fields(view, activity)
+    view = club_view(
+        applications, members_counted=6, season=SEASON, today=TODAY, facts=FACTS, activity=activity
+    )
+    fields = club_view_fields(view)
     assert fields[0].name == "Applications, 2026-27 season"
     assert "6 sent by the 6 members counted." in fields[0].value
     assert "100% (6 of 6)" in fields[0].value
@@ -115,6 +117,13 @@ def test_the_fields_put_people_first_and_add_what_the_club_does():
     assert fields[-1].value == (
         "Problems solved per week: 4 · 9\nMock sessions held: 3 (no-shows: 1)\nMembers active: 11"
     )
+    few = club_view(
+        applications, members_counted=4, season=SEASON, today=TODAY, facts=FACTS, activity=activity
+    )
+    assert [f.name for f in club_view_fields(few)] == [
+        "Applications, 2026-27 season",
+        "What the club does",
+    ]
 
 
 # --- through the store: who sent what never reaches the view --------------------------------

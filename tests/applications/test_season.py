@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.console import ConsoleDirectory
-from bot.applications import ApplicationStore, applied_button, club_view, load_facts
+from bot.applications import ApplicationStore, club_view, load_facts
 from bot.applications.plan import Season
+from bot.applied import applied_button
 from bot.clock import ManualClock
 from bot.model import Message, Place, User
 from bot.runtime import open_runtime
