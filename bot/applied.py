@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from bot.model import Button
+from bot.model import MAX_BUTTON_LABEL, Button, clip
 
 APPLIED_ACTION: Final = "applied"
 
@@ -25,16 +25,23 @@ class AppliedTo:
 
 
 def applied_button(
-    club_id: int, *, program: str | None = None, posting: int | None = None
+    club_id: int,
+    *,
+    program: str | None = None,
+    posting: int | None = None,
+    label: str = "I applied",
 ) -> Button:
     """The "I applied" button for a program of the calendar (its window id) or a posting (its
     id), for any post or DM of the club's: a click records the application for whoever
     clicks, as `/applied` would. The value names the club, so a click that reaches the bot
-    from a DM is still recorded in the club the button came from."""
+    from a DM is still recorded in the club the button came from. A post with several
+    postings names each in its `label` ("I applied: Stripe"), cut to fit."""
     if (program is None) == (posting is None):
         raise ValueError("an I applied button is for one program or one posting")
     what = f"w.{program}" if program is not None else f"p.{posting}"
-    return Button(label="I applied", action=APPLIED_ACTION, value=f"{club_id}.{what}")
+    return Button(
+        label=clip(label, MAX_BUTTON_LABEL), action=APPLIED_ACTION, value=f"{club_id}.{what}"
+    )
 
 
 def applied_to(value: str) -> AppliedTo | None:

@@ -55,6 +55,7 @@ def _text(view) -> str:
 
 
 @given(applications=st.lists(sent(), max_size=40), members=st.integers(0, MIN_COUNTED - 1))
+@settings(deadline=None)
 def test_fewer_than_five_counted_members_show_no_breakdown_at_all(applications, members):
     view = club_view(applications, members_counted=members, season=SEASON, today=TODAY, facts=FACTS)
     assert view.breakdown is None
@@ -65,6 +66,7 @@ def test_fewer_than_five_counted_members_show_no_breakdown_at_all(applications, 
 
 
 @given(applications=st.lists(sent(), max_size=60), members=st.integers(MIN_COUNTED, 40))
+@settings(deadline=None)
 def test_the_breakdown_agrees_with_an_independent_count(applications, members):
     view = club_view(applications, members_counted=members, season=SEASON, today=TODAY, facts=FACTS)
     b = view.breakdown
@@ -91,6 +93,7 @@ def test_the_breakdown_agrees_with_an_independent_count(applications, members):
 
 
 @given(applications=st.lists(sent(), max_size=40), seed=st.integers())
+@settings(deadline=None)
 def test_the_view_depends_on_the_applications_as_a_bag_never_their_order(applications, seed):
     shuffled = list(applications)
     random.Random(seed).shuffle(shuffled)

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.applications.dates import MAX_AGE, parse_day
@@ -63,6 +63,7 @@ DAYS_BACK = st.integers(min_value=0, max_value=MAX_AGE.days)
 
 
 @given(back=DAYS_BACK, today=st.dates(date(2020, 1, 1), date(2040, 12, 31)))
+@settings(deadline=None)
 def test_every_written_form_of_a_past_day_reads_back_as_that_day(back, today):
     day = today - timedelta(days=back)
     forms = [day.isoformat(), f"{day.day} {day:%B %Y}", f"{day:%b} {day.day}, {day.year}"]
@@ -74,6 +75,7 @@ def test_every_written_form_of_a_past_day_reads_back_as_that_day(back, today):
 
 
 @given(ahead=st.integers(min_value=1, max_value=800), today=st.dates(date(2020, 1, 1)))
+@settings(deadline=None)
 def test_no_written_form_gives_a_day_after_today(ahead, today):
     day = today + timedelta(days=ahead)
     with pytest.raises(UserError):

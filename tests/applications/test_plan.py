@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.applications.facts import load_facts
@@ -68,6 +68,7 @@ def _oracle(sents: list[Sent], summer: int) -> dict[str, object]:
 
 
 @given(sents=st.lists(sent(), max_size=60), summer=st.sampled_from([2026, 2027, 2028]))
+@settings(deadline=None)
 def test_the_seasons_counts_agree_with_an_independent_count(sents, summer):
     progress = measure(sents, Season(summer=summer), FACTS)
     expected = _oracle(sents, summer)
@@ -82,6 +83,7 @@ def test_the_seasons_counts_agree_with_an_independent_count(sents, summer):
 
 
 @given(day=days)
+@settings(deadline=None)
 def test_a_day_belongs_to_the_season_of_the_summer_it_recruits_for(day):
     season = season_of(day)
     assert season.holds(day)
@@ -91,6 +93,7 @@ def test_a_day_belongs_to_the_season_of_the_summer_it_recruits_for(day):
 
 
 @given(sents=st.lists(sent(), max_size=40))
+@settings(deadline=None)
 def test_reached_counts_each_application_at_every_stage_it_got_past(sents):
     reached = furthest_counts(sents)
     for index, stage in enumerate(PROGRESSION):
@@ -165,6 +168,7 @@ def test_after_april_without_an_offer_the_step_and_the_fallback_say_so():
     counts=st.fixed_dictionaries({c: st.integers(0, 30) for c in PLAN}),
     day=st.dates(date(2026, 7, 1), date(2027, 4, 30)),
 )
+@settings(deadline=None)
 def test_the_step_names_the_open_category_furthest_behind_or_else_the_next_to_open(counts, day):
     progress = _progress(day, **counts)
     step = next_step(progress, CALENDAR, day, FACTS)

@@ -3,7 +3,7 @@ program of the calendar and any posting, within Discord's custom_id; anything el
 such button."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.applied import AppliedTo, applied_button, applied_to
@@ -14,6 +14,7 @@ CLUB_IDS = st.integers(min_value=1, max_value=10**9)
 
 
 @given(club_id=CLUB_IDS)
+@settings(deadline=None)
 def test_every_program_of_the_calendar_round_trips(club_id):
     for window in load_calendar().windows:
         button = applied_button(club_id, program=window.id)
@@ -24,6 +25,7 @@ def test_every_program_of_the_calendar_round_trips(club_id):
 
 
 @given(club_id=CLUB_IDS, posting=st.integers(min_value=1, max_value=10**11))
+@settings(deadline=None)
 def test_any_posting_round_trips(club_id, posting):
     button = applied_button(club_id, posting=posting)
     assert button.label == "I applied"
@@ -33,6 +35,13 @@ def test_any_posting_round_trips(club_id, posting):
 @pytest.mark.parametrize("value", ["", "x.w.y", "1.q.z", "1.w.", "1.p.abc", "²³.p.1", "1"])
 def test_a_value_no_such_button_carries_names_nothing(value):
     assert applied_to(value) is None
+
+
+def test_a_long_label_is_cut_to_fit_and_still_carries_the_same_value():
+    button = applied_button(7, posting=3, label="I applied: " + "A very long company name " * 5)
+    assert len(button.label) == 75
+    assert button.label.endswith("…")
+    assert applied_to(button.value) == AppliedTo(club_id=7, kind="posting", what="3")
 
 
 def test_a_button_is_for_one_program_or_one_posting():
