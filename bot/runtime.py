@@ -7,17 +7,33 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import club, home, pairing, postings, problems, web, windows
+from bot import applications, club, home, mydata, pairing, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock
 from bot.config import PostingsSettings
 from bot.jobs import Job, Sweep
 from bot.posting import Poster
 from bot.scheduler import Scheduler
+from bot.store.member_data import CORE_MEMBER_DATA, Registry, check_registry
 from bot.store.store import Store
 
 if TYPE_CHECKING:
     from bot.web.server import Server
+
+
+# Where every feature keeps members' data: what /mydata exports and erases. A declaration
+# naming a table or column the schema lacks stops the bot at import; a table of the schema
+# nobody declares fails tests/core/test_member_data.py.
+MEMBER_DATA: Registry = (
+    CORE_MEMBER_DATA,
+    windows.MEMBER_DATA,
+    problems.MEMBER_DATA,
+    pairing.MEMBER_DATA,
+    postings.MEMBER_DATA,
+    web.MEMBER_DATA,
+    applications.MEMBER_DATA,
+)
+check_registry(MEMBER_DATA)
 
 
 def commands_for(site: web.Site, live: postings.Postings | None = None) -> tuple[Command, ...]:
@@ -32,6 +48,8 @@ def commands_for(site: web.Site, live: postings.Postings | None = None) -> tuple
         *problems.COMMANDS,
         *pairing.COMMANDS,
         *(postings.COMMANDS if live is None else live.commands),
+        *applications.COMMANDS,
+        *mydata.commands(MEMBER_DATA),
     )
     listed = [extra.pop(c.name, c) for c in features]
     return (*listed, *extra.values())
@@ -39,7 +57,12 @@ def commands_for(site: web.Site, live: postings.Postings | None = None) -> tuple
 
 COMMANDS: tuple[Command, ...] = commands_for(web.Site())
 
-BUTTONS: tuple[ButtonAction, ...] = (*problems.BUTTONS, *home.BUTTONS)
+BUTTONS: tuple[ButtonAction, ...] = (
+    *problems.BUTTONS,
+    *home.BUTTONS,
+    *applications.BUTTONS,
+    *mydata.buttons(MEMBER_DATA),
+)
 
 JOBS: tuple[Job, ...] = (
     *club.JOBS,
@@ -47,6 +70,7 @@ JOBS: tuple[Job, ...] = (
     *problems.JOBS,
     *pairing.JOBS,
     *postings.JOBS,
+    *applications.JOBS,
 )
 
 

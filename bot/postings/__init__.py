@@ -3,6 +3,8 @@ polled once per deployment, announced to each club through its filters, searchab
 
 from bot.postings.deployment import Postings
 from bot.postings.live import LivePosting, open_postings
+from bot.postings.lookup import PostingFacts, posting_facts, postings_like
+from bot.postings.member_data import MEMBER_DATA
 from bot.postings.store import PostingStore
 
 # What the platforms register (the commands' specs) with the documented sources.
@@ -14,9 +16,13 @@ SWEEPS = _DOCUMENTED.sweeps
 __all__ = [
     "COMMANDS",
     "JOBS",
+    "MEMBER_DATA",
     "SWEEPS",
     "LivePosting",
+    "PostingFacts",
     "PostingStore",
     "Postings",
     "open_postings",
+    "posting_facts",
+    "postings_like",
 ]

@@ -3,6 +3,7 @@ hints and key ideas, `/problem`, `/solved`, streaks and the leaderboard."""
 
 from bot.problems.bank import Problem, load_bank
 from bot.problems.commands import BUTTONS, COMMANDS
+from bot.problems.member_data import MEMBER_DATA
 from bot.problems.posts import JOBS
 from bot.problems.rules import Standing
 from bot.problems.standings import problem_of_the_day, week_standings
@@ -12,6 +13,7 @@ __all__ = [
     "BUTTONS",
     "COMMANDS",
     "JOBS",
+    "MEMBER_DATA",
     "Problem",
     "ProblemStore",
     "Standing",

@@ -7,7 +7,8 @@ load from `bot.web.server` only in a process that serves pages, so `clubbot cons
 doesn't import aiohttp, jinja2 or prometheus-client."""
 
 from bot.web.commands import commands
+from bot.web.member_data import MEMBER_DATA
 from bot.web.site import Site
 from bot.web.standalone import PagesOnlyDirectory, PagesOnlyPoster
 
-__all__ = ["PagesOnlyDirectory", "PagesOnlyPoster", "Site", "commands"]
+__all__ = ["MEMBER_DATA", "PagesOnlyDirectory", "PagesOnlyPoster", "Site", "commands"]

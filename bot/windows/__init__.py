@@ -15,6 +15,7 @@ from bot.windows.feeds import (
     reminder_days,
     track_windows,
 )
+from bot.windows.member_data import MEMBER_DATA
 from bot.windows.posts import JOBS, club_feed
 from bot.windows.store import DeadlineStore
 
@@ -22,6 +23,7 @@ __all__ = [
     "COMMANDS",
     "FEED_END",
     "JOBS",
+    "MEMBER_DATA",
     "TRACKS",
     "DeadlineStore",
     "MemberWindow",

@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 
+from bot.applications import ApplicationStore
+from bot.applications.store import NewApplication
 from bot.config import sqlite_url
 from bot.pairing.store import Feedback, NewGroup, PairingMember, PairingStore
 from bot.postings import PostingStore
@@ -100,6 +102,15 @@ async def _busy_club(store: Store) -> int:
     postings = store.repo(PostingStore)
     await postings.follow(club.id, user_id="U3", company="Stripe", key="stripe")
     await postings.announce([(club.id, ("SimplifyJobs/Summer2027-Internships", "a1"), "t")])
+    applied = NewApplication(
+        company="Stripe",
+        role="ML intern",
+        link="https://stripe.example/1",
+        category="saas",
+        category_from="member",
+        applied_on=date(2026, 11, 16),
+    )
+    await store.repo(ApplicationStore).add(club.id, "U3", applied, now=MONDAY)
     return club.id
 
 

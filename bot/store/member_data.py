@@ -1,0 +1,288 @@
+"""What the bot holds about one member, and the two things a member may ask of it: a copy
+of everything (`held`) and its erasure (`erase`).
+
+Every feature declares its member data in one place (`MemberData`: for each table, the
+column that names a member and what erasing them does to a row, and the tables that hold
+nobody's data); the composition root assembles the declarations into a `Registry`, and
+`undeclared` names any table of the schema no declaration covers (a test holds it to none),
+so a table added later must say what it holds about members. The core declares its own tables below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, TypeAlias
+
+from sqlalchemy import ColumnElement, MetaData, Table, and_, delete, false, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.store.models import Base, ClubRow
+
+# How a column names a member: its whole value; its end after a colon (a DM's claim, e.g.
+# "2026-11-16:closing:U123"); one of the member's display names; one word of a
+# space-separated list of ids (a pairing group).
+Match = Literal["equal", "suffix", "name", "listed"]
+# What erasing the member does to a matching row: delete it; overwrite the `blanks` columns
+# (the row is the club's, e.g. an audit entry); take the id out of the list (a list left
+# empty deletes the row).
+Erase = Literal["row", "blank", "drop"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberColumn:
+    table: str
+    column: str
+    what: str  # what the rows are, as the member reads it: "your applications"
+    match: Match = "equal"
+    erase: Erase = "row"
+    blanks: tuple[tuple[str, str], ...] = ()
+    # Columns left out of the member's copy (another member's id).
+    hidden: tuple[str, ...] = ()
+    # Columns of the matched rows holding the member's display name (for `match="name"`).
+    names: tuple[str, ...] = ()
+    # Only rows with one of these values in these columns, e.g. (("action", ("add officer",)),).
+    only: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Erasing these rows changes the club's configuration (its officers).
+    config: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberData:
+    """One feature's declaration: where it keeps members' data, and its other tables."""
+
+    owner: str
+    columns: tuple[MemberColumn, ...] = ()
+    none: tuple[str, ...] = ()  # its tables that hold no member's data
+
+
+Registry: TypeAlias = tuple[MemberData, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    club_id: int
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Held:
+    """One table's rows about the member."""
+
+    table: str
+    what: str
+    rows: tuple[dict[str, Any], ...]
+
+
+def undeclared(registry: Registry, metadata: MetaData = Base.metadata) -> list[str]:
+    """The tables of the schema no declaration covers (tests/core/test_member_data.py
+    holds the schema to none)."""
+    declared = {c.table for d in registry for c in d.columns} | {
+        t for d in registry for t in d.none
+    }
+    return sorted(set(metadata.tables) - declared)
+
+
+def check_registry(registry: Registry, metadata: MetaData = Base.metadata) -> None:
+    """Each table declared by one owner, with columns that exist."""
+    owners: dict[str, str] = {}
+    for data in registry:
+        for table in {c.table for c in data.columns} | set(data.none):
+            if owners.setdefault(table, data.owner) != data.owner:
+                raise ValueError(f"{table} is declared by {owners[table]} and {data.owner}")
+        for column in data.columns:
+            if column.table in data.none:
+                raise ValueError(f"{data.owner}: {column.table} holds member data and none")
+            known = metadata.tables.get(column.table)
+            wanted = {column.column, *column.hidden, *column.names, *(c for c, _ in column.blanks)}
+            wanted |= {c for c, _ in column.only}
+            if known is None or not wanted <= set(known.c.keys()):
+                raise ValueError(
+                    f"{data.owner}: {column.table}.{column.column} is not in the schema"
+                )
+
+
+async def held(engine: AsyncEngine, registry: Registry, member: Member) -> list[Held]:
+    """Every row the registry's columns find about the member, per table, other members'
+    ids left out; tables with nothing are not listed."""
+    found: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+    whats: dict[str, str] = {}
+    async with engine.connect() as connection:
+        names = await _names(connection, registry, member)
+        for column in _columns(registry):
+            table = _table(column.table)
+            keys = list(table.primary_key.columns)
+            query = select(table).where(_matching(table, column, member, names))
+            for row in (await connection.execute(query.order_by(*keys))).mappings():
+                kept = {k: _plain(v) for k, v in row.items() if k not in column.hidden}
+                found.setdefault(column.table, {})[tuple(row[k.name] for k in keys)] = kept
+                whats.setdefault(column.table, column.what)
+    return [
+        Held(table=name, what=whats[name], rows=tuple(rows.values()))
+        for name, rows in found.items()
+    ]
+
+
+async def erase(engine: AsyncEngine, registry: Registry, member: Member) -> dict[str, int]:
+    """Erase the member in one transaction: rows deleted, blanked or taken off a list, per
+    table (only tables where something changed)."""
+    changed: dict[str, int] = {}
+    config = False
+    async with engine.begin() as connection:
+        names = await _names(connection, registry, member)
+        for column in _columns(registry):
+            count = await _erase(connection, column, member, names)
+            if count:
+                changed[column.table] = changed.get(column.table, 0) + count
+                config = config or column.config
+        if config:  # commands' cached club snapshots (its officers) are read again
+            await connection.execute(
+                update(ClubRow)
+                .where(ClubRow.id == member.club_id)
+                .values(config_version=ClubRow.config_version + 1)
+            )
+    return changed
+
+
+async def _erase(
+    connection: AsyncConnection, column: MemberColumn, member: Member, names: set[str]
+) -> int:
+    table = _table(column.table)
+    where = _matching(table, column, member, names)
+    if column.erase == "row":
+        return _count(await connection.execute(delete(table).where(where)))
+    if column.erase == "blank":
+        values = dict(column.blanks)
+        return _count(await connection.execute(update(table).where(where).values(**values)))
+    return await _drop_from_lists(connection, table, column.column, where, member.user_id)
+
+
+async def _drop_from_lists(
+    connection: AsyncConnection, table: Table, name: str, where: ColumnElement[bool], user_id: str
+) -> int:
+    keys = list(table.primary_key.columns)
+    rows = (await connection.execute(select(*keys, table.c[name]).where(where))).all()
+    for row in rows:
+        key = and_(*(k == row[i] for i, k in enumerate(keys)))
+        left = [word for word in str(row[-1]).split() if word != user_id]
+        if left:
+            await connection.execute(update(table).where(key).values({name: " ".join(left)}))
+        else:
+            await connection.execute(delete(table).where(key))
+    return len(rows)
+
+
+async def _names(connection: AsyncConnection, registry: Registry, member: Member) -> set[str]:
+    """The display names the bot keeps for the member (members' and officers' rows...)."""
+    names: set[str] = set()
+    for column in _columns(registry):
+        if not column.names:
+            continue
+        table = _table(column.table)
+        query = select(*(table.c[n] for n in column.names))
+        for row in await connection.execute(query.where(_matching(table, column, member, set()))):
+            names.update(str(v) for v in row if v)
+    return names
+
+
+def _matching(
+    table: Table, column: MemberColumn, member: Member, names: set[str]
+) -> ColumnElement[bool]:
+    value = table.c[column.column]
+    where: list[ColumnElement[bool]] = []
+    if "club_id" in table.c:
+        where.append(table.c.club_id == member.club_id)
+    user = _escaped(member.user_id)
+    if column.match == "equal":
+        where.append(value == member.user_id)
+    elif column.match == "suffix":
+        where.append(value.like(f"%:{user}", escape="\\"))
+    elif column.match == "listed":
+        patterns = (f"{user} %", f"% {user}", f"% {user} %")
+        where.append(or_(value == member.user_id, *(value.like(p, escape="\\") for p in patterns)))
+    else:
+        where.append(value.in_(sorted(names)) if names else false())
+    where += [table.c[name].in_(values) for name, values in column.only]
+    return and_(*where)
+
+
+def _columns(registry: Registry) -> Iterable[MemberColumn]:
+    return (column for data in registry for column in data.columns)
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def tables_of(registry: Registry) -> Sequence[str]:
+    """The tables that hold member data, in declaration order."""
+    return list(dict.fromkeys(c.table for c in _columns(registry)))
+
+
+# --- the core's own tables -----------------------------------------------------------------
+
+_FORMER = "a former member"
+
+CORE_MEMBER_DATA = MemberData(
+    owner="core",
+    columns=(
+        MemberColumn(
+            table="members",
+            column="user_id",
+            what="when you first and last used the bot here",
+            names=("name",),
+        ),
+        MemberColumn(
+            table="officers",
+            column="user_id",
+            what="your place on the club's officer list",
+            names=("name",),
+            config=True,
+        ),
+        MemberColumn(
+            table="officers",
+            column="added_by",
+            what="officers you added",
+            erase="blank",
+            blanks=(("added_by", ""),),
+            hidden=("user_id", "name"),
+        ),
+        MemberColumn(
+            table="audit_log",
+            column="actor_id",
+            what="club changes you made as an officer",
+            erase="blank",
+            blanks=(("actor_id", ""), ("actor_name", _FORMER)),
+        ),
+        MemberColumn(
+            table="audit_log",
+            column="detail",
+            what="club changes that named you",
+            match="name",
+            erase="blank",
+            blanks=(("detail", _FORMER),),
+            only=(("action", ("add officer", "remove officer")),),
+            hidden=("actor_id", "actor_name"),
+        ),
+        MemberColumn(
+            table="claims",
+            column="occurrence",
+            what="the record of direct messages sent to you",
+            match="suffix",
+        ),
+    ),
+    none=("clubs", "channels", "club_settings"),
+)

@@ -1,0 +1,235 @@
+"""What the bot holds about a member: every table of the schema says what it keeps about
+members (a table added without saying fails here), `/mydata export` hands a member all of
+theirs, and `/mydata delete` leaves nothing of them in any table, checked by reading every
+row of every table of the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, text
+
+from adapters.console import ConsoleDirectory
+from bot.model import Message, User
+from bot.runtime import MEMBER_DATA, open_runtime
+from bot.store.member_data import MemberColumn, MemberData, check_registry, undeclared
+from bot.store.models import Base
+from bot.web.store import WebStore
+from tests.conftest import ADMIN, SETUP, Club, RecordingPoster
+
+# A member whose id and name are found nowhere else, so any trace of them is theirs.
+ID, NAME = "zephyr9q", "Zephyrine Quill"
+ZEPHYR = User(id=ID, name=NAME)
+KIM = User(id="kim", name="Kim")
+
+
+def test_every_table_of_the_schema_says_what_it_keeps_about_members():
+    check_registry(MEMBER_DATA)
+    assert undeclared(MEMBER_DATA) == []
+
+
+def test_a_table_added_without_a_declaration_is_named():
+    schema = MetaData()
+    for table in Base.metadata.tables.values():
+        table.to_metadata(schema)
+    Table(
+        "new_feature_notes",
+        schema,
+        Column("id", Integer, primary_key=True),
+        Column("user_id", String),
+    )
+    assert undeclared(MEMBER_DATA, schema) == ["new_feature_notes"]
+
+
+def test_a_declaration_of_a_column_the_schema_lacks_is_refused():
+    problems = next(d for d in MEMBER_DATA if d.owner == "problems")
+    wrong = MemberData(
+        owner="problems",
+        columns=(*problems.columns, MemberColumn(table="solves", column="who", what="-")),
+        none=problems.none,
+    )
+    others = tuple(d for d in MEMBER_DATA if d.owner != "problems")
+    with pytest.raises(ValueError, match=r"solves\.who is not in the schema"):
+        check_registry((*others, wrong))
+    twice = MemberData(owner="y", none=("solves",))
+    with pytest.raises(ValueError, match="declared by problems and y"):
+        check_registry((*MEMBER_DATA, twice))
+
+
+@pytest.fixture
+async def web_club(database_url: str, clock) -> AsyncIterator[Club]:
+    """The console club with a public address, so feeds and the dashboard make their rows."""
+    poster = RecordingPoster()
+    runtime = await open_runtime(
+        database_url=database_url,
+        clock=clock,
+        poster=poster,
+        directory=ConsoleDirectory(refusing=poster.refusing),
+        owner="test",
+        public_url="https://club.example",
+    )
+    yield Club(runtime=runtime, poster=poster, clock=clock)
+    await runtime.close()
+
+
+async def _ok(club: Club, line: str, user: User) -> Message:
+    reply = await club.run(line, as_user=user)
+    assert "went wrong" not in reply.text, line
+    return reply
+
+
+async def _use_every_feature(club: Club) -> None:
+    """Zephyrine uses everything that keeps something about a member; Kim too, as the
+    other member whose data must stay."""
+    await _ok(club, SETUP, ADMIN)
+    await _ok(club, f"/admin officers add member:{ID}", ADMIN)
+    await _ok(club, "/admin page enabled:on", ADMIN)
+    for member in (ZEPHYR, KIM):
+        await _ok(club, "/alerts subscribe target:quant", member)
+        await _ok(club, "/deadlines year:junior", member)
+        await _ok(club, "/alerts applied window:apple-aiml-intern", member)
+        await _ok(club, "/postings follow company:Stripe", member)
+        await _ok(club, '/mockpair join track:coding level:3 availability:"daily 0-24"', member)
+        await _ok(
+            club, '/applied company:Stripe role:"ML intern" link:https://stripe.example/1', member
+        )
+        await _ok(club, "/calendar", member)
+        await _ok(club, "/clubpage me:hide", member)
+    await _ok(club, '/admin deadlines add title:"Mock night" date:2026-12-03', ZEPHYR)
+    await _ok(club, "/admin dashboard", ZEPHYR)
+    await _ok(club, "/admin problem post-now", ADMIN)
+    for member in (ZEPHYR, KIM):
+        await _ok(club, "/solved", member)
+    await _ok(club, "/admin mockpair run-now", ADMIN)
+    await _ok(club, f'/mockpair feedback partner:@kim rating:4 notes:"{NAME} was kind"', ZEPHYR)
+    await _ok(club, f"/mockpair feedback partner:@{ID} rating:5 notes:fine", KIM)
+    club_id = (await club.runtime.store.clubs.all())[0].id
+    await club.runtime.store.repo(WebStore).add_session(
+        club_id, ZEPHYR, now=club.clock.now(), lifetime=timedelta(hours=1)
+    )
+    assert any(user == ID for user, _ in club.poster.dms), "the pairing DM'd Zephyrine"
+
+
+async def _every_row(club: Club) -> dict[str, list[str]]:
+    """Every row of every table in the database (not only those the code knows), as text."""
+    engine = club.runtime.store.engine
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        rows = {}
+        for name in names:
+            found = await connection.execute(text(f'SELECT * FROM "{name}"'))
+            rows[name] = [" | ".join(str(v) for v in row) for row in found]
+    return rows
+
+
+def _traces(rows: dict[str, list[str]], *words: str) -> dict[str, list[str]]:
+    """Per table, the rows where any of `words` appears."""
+    return {t: [r for r in found if any(w in r for w in words)] for t, found in rows.items()}
+
+
+async def test_delete_leaves_nothing_of_the_member_in_any_table(web_club):
+    club = web_club
+    await _use_every_feature(club)
+    before = await _every_row(club)
+    held = {t for t, found in _traces(before, ID, NAME).items() if found}
+    assert held >= {
+        "members",
+        "officers",
+        "audit_log",
+        "claims",
+        "club_deadlines",
+        "deadline_subscriptions",
+        "deadline_mutes",
+        "deadline_profiles",
+        "solves",
+        "solve_totals",
+        "mockpair_members",
+        "mockpair_packs",
+        "mockpair_groups",
+        "mockpair_feedback",
+        "posting_follows",
+        "web_feed_tokens",
+        "web_page_hidden",
+        "web_signins",
+        "web_sessions",
+        "applications",
+        "application_members",
+    }, "the scenario reaches every table that keeps member data"
+    kim_before = await club.run("/mydata export", as_user=KIM)
+
+    asked = await club.run("/mydata delete", as_user=ZEPHYR)
+    assert "You are on the club's officer list" in asked.text
+    [button] = asked.buttons
+    assert button.action == "mydata-delete"
+    wrong = await club.run("/mydata delete confirm:000000", as_user=ZEPHYR)
+    assert "not today's" in wrong.text
+    assert _traces(await _every_row(club), ID), "a wrong code erases nothing"
+    done = await club.run(f"/mydata delete confirm:{button.value}", as_user=ZEPHYR)
+    assert done.text.startswith("Done: ")
+
+    after = await _every_row(club)
+    assert {t: r for t, r in _traces(after, ID, NAME).items() if r} == {}
+    # Kim's own records stay, less the feedback between the two, which named Zephyrine.
+    kim_after = await club.run("/mydata export", as_user=KIM)
+    assert _tables(kim_before).pop("mockpair_feedback") == 2
+    assert _tables(kim_after) == {
+        t: n for t, n in _tables(kim_before).items() if t != "mockpair_feedback"
+    }
+    assert "kim" in " ".join(after["mockpair_groups"]), "the group stays, without her"
+    again = await club.run("/mydata export", as_user=ZEPHYR)
+    assert _tables(again) == {"members": 1}, "only this command's own visit is known now"
+
+
+def _tables(reply: Message) -> dict[str, int]:
+    assert reply.attachment is not None, reply.text
+    with zipfile.ZipFile(io.BytesIO(reply.attachment.content)) as archive:
+        document = json.loads(archive.read("mydata.json"))
+    return {name: len(t["rows"]) for name, t in document["tables"].items()}
+
+
+async def test_export_hands_the_member_all_of_theirs_as_json_and_csv(web_club):
+    club = web_club
+    await _use_every_feature(club)
+    reply = await club.run("/mydata export", as_user=ZEPHYR)
+    assert reply.ephemeral
+    assert reply.attachment is not None
+    assert reply.attachment.filename == "my-clubbot-data.zip"
+    with zipfile.ZipFile(io.BytesIO(reply.attachment.content)) as archive:
+        files = set(archive.namelist())
+        document = json.loads(archive.read("mydata.json"))
+        tables = document["tables"]
+        for name, table in tables.items():
+            rows = list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode())))
+            assert len(rows) == len(table["rows"]), name
+    assert {"mydata.json", "README.txt", "applications.csv"} <= files
+    assert document["member"] == ID
+    assert document["format"] == "clubbot-mydata/1"
+    [application] = tables["applications"]["rows"]
+    assert (application["company"], application["link"]) == ("Stripe", "https://stripe.example/1")
+    feedback = tables["mockpair_feedback"]["rows"]
+    assert len(feedback) == 2
+    about = next(f for f in feedback if f["about_user"] == ID)
+    assert "from_user" not in about, "who wrote feedback about her stays theirs"
+    assert "token" not in tables["web_feed_tokens"]["rows"][0], "no live secret in a file"
+    assert "csrf" not in tables["web_sessions"]["rows"][0]
+    assert all(
+        ID in json.dumps(row) or NAME in json.dumps(row)
+        for t in tables.values()
+        for row in t["rows"]
+    )
+    kim = await club.run("/mydata export", as_user=KIM)
+    assert NAME not in kim.attachment.content.decode("latin-1")
+
+
+async def test_a_member_the_bot_knows_nothing_about_is_told_so(club):
+    reply = await club.run("/mydata delete", as_user=ZEPHYR)
+    # This very command is a visit: the bot knows when the member was last seen.
+    assert "when you first and last used the bot here: 1" in reply.text
+    done = await club.run(f"/mydata delete confirm:{reply.buttons[0].value}", as_user=ZEPHYR)
+    assert done.text.startswith("Done: 1 record")
