@@ -275,7 +275,10 @@ async def _build_round(run: JobRun) -> Delivery:
             for answerer, answers in await model_answers(
                 run.store, run.club.id, group, member_id, plan.members
             ):
-                await run.dm(member_id, answers, about=f"answers:{answerer}")
+                # Keyed by the answerer's seat, not their id: a member's erasure must not
+                # leave their id in another member's DM record.
+                seat = group.members.index(answerer)
+                await run.dm(member_id, answers, about=f"answers:{seat}")
     return Delivery(purpose="pairing", message=announcement(saved, plan.members, plan.week_of))
 
 

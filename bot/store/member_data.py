@@ -246,6 +246,11 @@ CORE_MEMBER_DATA = MemberData(
             names=("name",),
         ),
         MemberColumn(
+            table="members_learned",
+            column="user_id",
+            what="what the platform told me about you: your rights as last seen, refused DMs",
+        ),
+        MemberColumn(
             table="officers",
             column="user_id",
             what="your place on the club's officer list",

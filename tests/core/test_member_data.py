@@ -183,7 +183,8 @@ async def test_delete_leaves_nothing_of_the_member_in_any_table(web_club):
     }
     assert "kim" in " ".join(after["mockpair_groups"]), "the group stays, without her"
     again = await club.run("/mydata export", as_user=ZEPHYR)
-    assert _tables(again) == {"members": 1}, "only this command's own visit is known now"
+    # Only this command's own visit is known now: the member, and their rights as it saw them.
+    assert _tables(again) == {"members": 1, "members_learned": 1}
 
 
 def _tables(reply: Message) -> dict[str, int]:
@@ -229,7 +230,9 @@ async def test_export_hands_the_member_all_of_theirs_as_json_and_csv(web_club):
 
 async def test_a_member_the_bot_knows_nothing_about_is_told_so(club):
     reply = await club.run("/mydata delete", as_user=ZEPHYR)
-    # This very command is a visit: the bot knows when the member was last seen.
+    # This very command is a visit: the bot knows when the member was last seen, and the
+    # rights the platform gave them then.
     assert "when you first and last used the bot here: 1" in reply.text
+    assert "your rights as last seen" in reply.text
     done = await club.run(f"/mydata delete confirm:{reply.buttons[0].value}", as_user=ZEPHYR)
-    assert done.text.startswith("Done: 1 record")
+    assert done.text.startswith("Done: 2 records")
