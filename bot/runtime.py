@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot import club, home, pairing, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.jobs import Job, Sweep
 from bot.posting import Poster
 from bot.scheduler import Scheduler
@@ -81,7 +81,9 @@ async def open_runtime(
     With `web_listen` (HOST:PORT) the web side serves there until the runtime closes;
     `scheduled_here=False` for a process that never starts the scheduler (`clubbot web`)."""
     site = web.Site(public_url=public_url)
-    store = await Store.open(database_url)
+    # On the real clock every process judges leases by the database's clock; a simulated
+    # clock (tests, the demo) runs them on its own time.
+    store = await Store.open(database_url, database_clock=isinstance(clock, SystemClock))
     scheduler = Scheduler(
         store=store,
         poster=poster,

@@ -13,7 +13,7 @@ from bot.model import Message, plain
 from bot.runtime import open_runtime
 from bot.scheduler import Scheduler
 from bot.store.clubs import Actor, ClubChanges
-from tests.conftest import ADMIN, SETUP, Club
+from tests.conftest import ADMIN, MONDAY, SETUP, Club
 
 DIGEST = "Weekly officer digest · ws-1"
 # Only the alerts channel: the digest is the one job with somewhere to post.
@@ -201,18 +201,35 @@ async def test_a_refusing_channel_is_marked_broken_and_officers_are_told(club):
 
 
 async def test_one_clubs_failure_does_not_stop_another_clubs_post(club):
+    """A build that fails is tried once per occurrence, not every minute, and its officers
+    are told once while it keeps failing (issue 26's delivery policy)."""
     await club.run(SETUP, as_user=ADMIN)
     club.workspace = "ws-2"
     await club.run(SETUP, as_user=ADMIN)
+    tries = []
 
     async def build(run):
         if run.club.workspace_id == "ws-1":
+            tries.append(run.occurrence)
             raise RuntimeError("bad data in club 1")
         return Delivery(purpose="alerts", message=Message(text="ok"))
 
     scheduler = _daily(club, build)
-    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
-    assert [(p.workspace_id, m.text) for p, m in club.poster.posts] == [("ws-2", "ok")]
+    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=3))
+    assert tries == ["2026-11-17", "2026-11-18", "2026-11-19"]
+    posts = sorted((p.workspace_id, m.title or m.text) for p, m in club.poster.posts)
+    assert posts == [
+        ("ws-1", "A scheduled post failed"),
+        ("ws-2", "ok"),
+        ("ws-2", "ok"),
+        ("ws-2", "ok"),
+    ]
+    [note] = [m for p, m in club.poster.posts if p.workspace_id == "ws-1"]
+    assert "(RuntimeError: bad data in club 1)" in note.text
+    assert "try again at its next time" in plain(note.text)
+    ws_1 = (await club.runtime.store.clubs.all())[0].id
+    ran = await club.runtime.store.claims.since(ws_1, since=MONDAY)
+    assert {c.status for c in ran} == {"build failed"}
 
 
 async def test_a_club_without_an_alerts_channel_skips_the_digest_and_says_why(club):
@@ -403,14 +420,19 @@ async def test_clubs_due_together_are_claimed_as_one_batch_and_each_ends_on_its_
     assert batches == [4]
     ended = [await claims.since(i, since=NEXT_DIGEST) for i in ids]
     assert [(c.status, c.error) for [c] in ended] == [
-        ("failed", "RuntimeError: bad data in club 1"),
+        ("build failed", "RuntimeError: bad data in club 1"),
         ("skipped", "nothing for club 2 today"),
         ("failed", "503 Service Unavailable"),
         ("posted", None),
     ]
-    assert [m.text for _, m in club.poster.posts] == ["to #daily-problem"]
+    assert [m.text for p, m in club.poster.posts if p.workspace_id != "ws-1"] == [
+        "to #daily-problem"
+    ]
     await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=2))
-    assert sorted(m.text for _, m in club.poster.posts) == ["to #daily-problem", "to #officers"]
+    assert sorted(m.text for p, m in club.poster.posts if p.workspace_id != "ws-1") == [
+        "to #daily-problem",
+        "to #officers",
+    ]
 
 
 async def test_a_slow_post_does_not_hold_back_the_record_of_posts_already_out(club):
