@@ -218,8 +218,14 @@ class Scheduler:
         now, outcomes = self.clock.now(), []
         listed = clubs if clubs is not None else await self.store.clubs.all()
         by_id = {club.id: club for club in listed}
+        configured: dict[int, datetime] | None = None
         for job in self.jobs.values():
             due = self._due(job, by_id.values(), now)
+            late = [c for c, at in due.items() if now - at > self.grace]
+            if late:  # a run due before its club was set up as it is now was never missed
+                if configured is None:
+                    configured = await self.store.clubs.configured_at(by_id)
+                due = {c: at for c, at in due.items() if c not in late or at > configured[c]}
             ran = await self.run_many(job, due, by_id)
             outcomes += [(job, ran[c]) for c in sorted(ran)]
         return outcomes

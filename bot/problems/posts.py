@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
-from bot.jobs import Built, Delivery, Job, JobRun, SkipRun, When
+from bot.jobs import Built, Delivery, Job, JobRun, Late, SkipRun, When
 from bot.model import Button, Field, Message, clip
 from bot.posting import PostFailed
 from bot.problems.bank import Problem, load_bank
@@ -271,13 +271,24 @@ JOBS: tuple[Job, ...] = (
         period="day",
         when=_when,
         build_many=_build_daily_many,
+        # Until the club's next problem is due (a week at most, for a weekly problem).
+        late=Late(at_most=timedelta(days=7)),
     ),
-    Job(kind=HINT, description="Hint", period="day", when=_hint_when, build_many=_build_hints),
+    Job(
+        kind=HINT,
+        description="Hint",
+        period="day",
+        when=_hint_when,
+        build_many=_build_hints,
+        # A hint after the key idea is out helps nobody.
+        late=Late(until_next=SOLUTION),
+    ),
     Job(
         kind=SOLUTION,
         description="Yesterday's key idea",
         period="day",
         when=_daily_when,
         build_many=_build_solutions,
+        late=Late(),
     ),
 )

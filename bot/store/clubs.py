@@ -19,6 +19,7 @@ from bot.store.models import (
     ClubSettingRow,
     MemberRow,
     OfficerRow,
+    UTCDateTime,
 )
 from bot.store.upsert import insert_if_absent
 
@@ -174,6 +175,26 @@ class Clubs:
                 rows = await session.execute(query.where(ClubRow.id.in_(chunk)))
                 found.update((i, v) for i, v in rows)
             return found
+
+    async def configured_at(self, club_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each club was last configured: its latest admin change (the audit log), or
+        its creation. A run due before then may not have been scheduled at all."""
+        latest = (
+            select(AuditRow.club_id, func.max(AuditRow.at, type_=UTCDateTime()).label("at"))
+            .group_by(AuditRow.club_id)
+            .subquery()
+        )
+        found: dict[int, datetime] = {}
+        async with self._sessions() as session:
+            for chunk in chunks(sorted(set(club_ids))):
+                rows = await session.execute(
+                    select(ClubRow.id, ClubRow.created_at, latest.c.at)
+                    .outerjoin(latest, latest.c.club_id == ClubRow.id)
+                    .where(ClubRow.id.in_(chunk))
+                )
+                for club_id, created_at, changed_at in rows:
+                    found[club_id] = max(created_at, changed_at or created_at)
+        return found
 
     async def all(self) -> list[Club]:
         async with self._sessions() as session:

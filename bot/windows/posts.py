@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.club_time import local, parse_hhmm
-from bot.jobs import Delivery, Job, JobRun, SkipRun, When
+from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When
 from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, plural
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -207,6 +207,8 @@ JOBS: tuple[Job, ...] = (
         period="week",
         when=lambda club: _at(club, 0),
         build=_build_weekly,
+        # "Opening this week" still reads true for a couple of days.
+        late=Late(at_most=timedelta(days=2)),
     ),
     Job(
         kind=DAILY,
@@ -214,6 +216,8 @@ JOBS: tuple[Job, ...] = (
         period="day",
         when=lambda club: _at(club, None),
         build=_build_daily,
+        # Today's reminders, until tomorrow's run reminds afresh.
+        late=Late(),
     ),
 )
 

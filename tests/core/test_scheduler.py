@@ -71,11 +71,15 @@ async def test_missed_while_down_is_posted_once_on_start_within_the_grace_window
     assert club.poster.titles() == [DIGEST]
 
 
-async def test_missed_by_more_than_the_grace_window_is_not_posted_late(club):
+async def test_missed_by_more_than_the_grace_window_is_posted_late_saying_so(club):
+    """Issue 27: the digest is worth reading any day until the next one (`Job.late`)."""
     await club.run(DIGEST_ONLY, as_user=ADMIN)
-    club.clock.set(NEXT_DIGEST + timedelta(hours=1, minutes=1))
-    assert await club.runtime.scheduler.catch_up() == []
-    assert club.poster.posts == []
+    club.clock.set(NEXT_DIGEST + timedelta(days=2))
+    assert [o for _, o in await club.runtime.scheduler.catch_up()] == ["posted"]
+    [digest] = club.poster.messages("officers")
+    assert plain(digest.text).startswith("Posted late: this was due Mon 23 Nov 2026, 09:00 EST.")
+    club.clock.set(NEXT_DIGEST + timedelta(days=6, hours=1))
+    assert await club.runtime.scheduler.catch_up() == [], "taken already, and the next is near"
 
 
 async def test_a_long_outage_posts_one_catch_up_not_one_per_missed_day(club, database_url):
