@@ -90,7 +90,7 @@ async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
         announce += [(club_id, key, run.occurrence) for key in news.told]
         for member, postings in news.dms.items():
             about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
-            await run.dm(member, follow_message(postings, now), about=about)
+            await run.dm(member, follow_message(postings, now), about=about, once_ever=True)
         if not news.digest:
             built.append(SkipRun("no new postings for the club's filters"))
         else:
