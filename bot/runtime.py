@@ -62,6 +62,7 @@ class Runtime:
         if self.web is not None:
             await self.web.stop()
         self.scheduler.shutdown()
+        await self.scheduler.outage.stop()
         await self.store.close()
 
 

@@ -27,6 +27,7 @@ from bot.club_time import WEEKDAYS, local, zone
 from bot.delivery import Deliverer
 from bot.jobs import Job, Outcome, Sweep, SweepRun, When, occurrence_of
 from bot.model import Message
+from bot.outage import OutageNotice
 from bot.posting import Poster
 from bot.store.claims import Claim
 from bot.store.clubs import Club
@@ -112,6 +113,7 @@ class Scheduler:
         self.delivery = Deliverer(
             store=store, poster=poster, clock=clock, timetable=self, grace=grace, owner=owner
         )
+        self.outage = OutageNotice(store=store, poster=poster, clock=clock)
         # The clubs of each schedule, and each club's schedule of each job kind.
         self._groups: dict[Group, set[int]] = {}
         self._group_of: dict[tuple[int, str], Group] = {}
@@ -186,6 +188,8 @@ class Scheduler:
     async def retry_failed(self) -> None:
         """Retry occurrences that failed for a passing reason, or whose owner died, and
         any that could not be claimed at all while the database was away."""
+        if await self.outage.check() is not None:
+            return  # nothing can be claimed; the officers know
         now = self.clock.now()
         reach = max((job.reach(self.grace) for job in self.jobs.values()), default=self.grace)
         retryable = await self._still_worth_it(await self.delivery.retryable(now, reach), now)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
@@ -21,6 +22,7 @@ from bot.store.models import (
     OfficerRow,
     UTCDateTime,
 )
+from bot.store.saving import cannot_save
 from bot.store.upsert import insert_if_absent
 
 SEEN_EVERY = timedelta(hours=1)
@@ -120,7 +122,13 @@ class Clubs:
         if seen is not None:
             known = (row.member_seen_at, row.member_name) if row is not None else None
             if not _seen_lately(known, seen[1], now):
-                await self._touch(club.id, user_id=seen[0], name=seen[1], now=now)
+                try:
+                    await self._touch(club.id, user_id=seen[0], name=seen[1], now=now)
+                except (SQLAlchemyError, OSError) as error:
+                    # "Last seen" is for the digest's counts: a database that can't be
+                    # written right now still answers whatever only reads.
+                    if cannot_save(error) is None:
+                        raise
         return club
 
     async def _create(self, *, platform: str, workspace_id: str, name: str, now: datetime) -> Club:

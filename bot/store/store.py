@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.store.claims import Claims
 from bot.store.clubs import AuditEntry, Clubs, recent_audit
 from bot.store.db import make_engine, make_sessions, upgrade
+from bot.store.saving import Saving
 
 Sessions = async_sessionmaker[AsyncSession]
 R = TypeVar("R")
@@ -33,6 +34,7 @@ class Store:
         self.sessions = make_sessions(engine)
         self.clubs = Clubs(self.sessions)
         self.claims = Claims(self.sessions, lease=lease, database_clock=database_clock)
+        self.saving = Saving(self.sessions, engine)
         self._repos: dict[Callable[[Sessions], Any], Any] = {}
 
     @classmethod
