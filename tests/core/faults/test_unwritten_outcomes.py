@@ -114,3 +114,36 @@ async def test_backends_terminated_during_a_fanout_lose_nothing_and_double_nothi
 
 def test_the_bound_is_the_posts_in_flight():
     assert POST_AT_ONCE == 50
+
+
+async def test_a_disk_that_fills_mid_fanout_loses_nothing_and_doubles_nothing(tmp_path):
+    """600 clubs on a SQLite file on a small disk that fills while the fan-out posts (at
+    the 100th post) and is freed a second later."""
+    from bot.config import sqlite_url
+    from tests.core.faults.disks import fill, tiny_disk
+
+    with tiny_disk(tmp_path / "disk", size="6m") as disk:
+        clock, platform = ManualClock(DUE), Platform(latency=0.002)
+        runtime = await bot_process(sqlite_url(disk / "club.db"), clock, platform, "a")
+        fillers: list = []
+        freed = asyncio.Event()
+
+        def fill_then_free(n: int) -> None:
+            if n == 100:
+                fillers.append(fill(disk))
+                asyncio.get_running_loop().call_later(1.0, free)
+
+        def free() -> None:
+            fillers[0].unlink()
+            freed.set()
+
+        platform.on_post = fill_then_free
+        try:
+            ids = await add_clubs(runtime.store, 600)
+            await fan_out(runtime, ids, DUE)
+            await freed.wait()
+            await minutes_pass(runtime, clock, 15)
+            trial = count(platform.made, ids)
+            assert (trial.lost, trial.doubled) == (0, 0), trial
+        finally:
+            await runtime.close()
