@@ -12,6 +12,7 @@ from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock, SystemClock
 from bot.jobs import Job, Sweep
 from bot.posting import Poster
+from bot.retention import RETENTION
 from bot.scheduler import Scheduler
 from bot.store.store import Store
 
@@ -47,8 +48,8 @@ JOBS: tuple[Job, ...] = (
     *postings.JOBS,
 )
 
-# Deployment-wide tasks, not any club's: the postings poll.
-SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS,)
+# Deployment-wide tasks, not any club's: the postings poll, and pruning old claims.
+SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS, RETENTION)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

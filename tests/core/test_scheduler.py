@@ -252,21 +252,38 @@ async def test_clubs_on_the_same_schedule_share_one_apscheduler_job_that_follows
     scheduler = club.runtime.scheduler
     await scheduler.start()
     new_york = "officer_digest 09:00 mon America/New_York"
-    assert scheduler.aps_job_ids() == [new_york, "retry", "sweep postings_poll", "sync"]
+    assert scheduler.aps_job_ids() == [
+        new_york,
+        "retry",
+        "sweep postings_poll",
+        "sweep retention",
+        "sync",
+    ]
     await club.run(
         "/admin setup timezone:Asia/Kolkata digest_day:wed digest_time:18:00", as_user=ADMIN
     )
     kolkata = "officer_digest 18:00 wed Asia/Kolkata"
-    assert scheduler.aps_job_ids() == [new_york, kolkata, "retry", "sweep postings_poll", "sync"]
+    assert scheduler.aps_job_ids() == [
+        new_york,
+        kolkata,
+        "retry",
+        "sweep postings_poll",
+        "sweep retention",
+        "sync",
+    ]
     ws_2 = next(c for c in await club.runtime.store.clubs.all() if c.workspace_id == "ws-2")
     runs = scheduler.next_runs(ws_2, club.clock.now())
     assert runs[0].at == datetime(2026, 11, 18, 12, 30, tzinfo=UTC)
     club.workspace = "ws-1"
     await club.run("/admin setup timezone:Asia/Kolkata digest_day:wed", as_user=ADMIN)
     await club.run("/admin setup digest_time:18:00", as_user=ADMIN)
-    assert scheduler.aps_job_ids() == [kolkata, "retry", "sweep postings_poll", "sync"], (
-        "the emptied job is gone"
-    )
+    assert scheduler.aps_job_ids() == [
+        kolkata,
+        "retry",
+        "sweep postings_poll",
+        "sweep retention",
+        "sync",
+    ], "the emptied job is gone"
 
 
 async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club, database_url):
@@ -304,6 +321,7 @@ async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club,
             "officer_digest 10:30 mon America/New_York",
             "retry",
             "sweep postings_poll",
+            "sweep retention",
             "sync",
         ]
         assert await scheduler.sync() == [], "nothing changed since"
