@@ -23,8 +23,9 @@ from sqlalchemy import func, insert, select, text
 
 from bot.jobs import SweepRun
 from bot.retention import prune_claims
-from bot.store.models import ChannelRow, ClaimRow, ClubRow
+from bot.store.models import ClaimRow
 from bot.store.store import Store
+from tests.core.faults.trial import add_clubs
 
 START = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 DAILY = ("daily_problem", "problem_hint", "problem_solution", "deadline_alerts")
@@ -38,33 +39,6 @@ class Sample:
     rows: int
     retryable_ms: float
     since_ms: float
-
-
-async def add_clubs(store: Store, clubs: int) -> None:
-    async with store.engine.begin() as db:
-        await db.execute(
-            insert(ClubRow),
-            [
-                {
-                    "id": c,
-                    "platform": "console",
-                    "workspace_id": f"w{c}",
-                    "name": f"club {c}",
-                    "timezone": "America/New_York",
-                    "digest_weekday": 0,
-                    "digest_time": "09:00",
-                    "created_at": START - timedelta(days=1),
-                }
-                for c in range(1, clubs + 1)
-            ],
-        )
-        await db.execute(
-            insert(ChannelRow),
-            [
-                {"club_id": c, "purpose": "alerts", "channel_id": "a", "channel_name": "a"}
-                for c in range(1, clubs + 1)
-            ],
-        )
 
 
 def day_of_claims(clubs: int, day: int, rng: random.Random) -> list[dict[str, Any]]:
