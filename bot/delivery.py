@@ -291,7 +291,9 @@ class Deliverer:
         `reach` (the grace by default), leaving out those this process holds; None when the
         database is away."""
         try:
-            found = await self.store.claims.retryable(now=now, grace=reach or self.grace)
+            found = await self.store.claims.retryable(
+                now=now, grace=reach or self.grace, late_after=self.grace
+            )
         except (SQLAlchemyError, OSError) as error:
             log.warning("retry: the database is away: %s", error)
             return None

@@ -245,8 +245,14 @@ class Claims:
                 found.update((claim.key, claim) for claim in map(_claim, rows.scalars()))
         return found
 
-    async def retryable(self, *, now: datetime, grace: timedelta) -> list[Claim]:
-        """Failed or abandoned claims due for a try inside their grace window, oldest first."""
+    async def retryable(
+        self, *, now: datetime, grace: timedelta, late_after: timedelta | None = None
+    ) -> list[Claim]:
+        """Failed or abandoned claims due for a try inside their grace window, oldest first.
+
+        A failed one due more than `late_after` ago (being posted late) rests thirty times
+        longer between tries: a platform down for hours is tried every half hour, not every
+        minute, while the post is still worth making."""
         async with self._sessions() as session:
             at = await self._lease_now(session, now)
             stale = and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < at - self.lease)
@@ -256,7 +262,15 @@ class Claims:
                 .where(or_(rested, stale), ClaimRow.due_at >= now - grace)
                 .order_by(ClaimRow.due_at, ClaimRow.id)
             )
-            return [_claim(r) for r in rows.scalars()]
+            late = now - late_after if late_after is not None else None
+            return [
+                _claim(r)
+                for r in rows.scalars()
+                if r.status == CLAIMED
+                or late is None
+                or r.due_at >= late
+                or r.claimed_at <= at - self.retry_after * _LATE_REST
+            ]
 
     async def since(self, club_id: int, *, since: datetime) -> list[Claim]:
         """What was due for a club since `since`, oldest first."""
@@ -326,6 +340,8 @@ def _is(key: ClaimKey) -> tuple[Any, ...]:
 
 
 _KEY_COLUMNS: Final = (ClaimRow.club_id, ClaimRow.kind, ClaimRow.occurrence)
+# How many times `retry_after` a failed claim rests once it is being posted late.
+_LATE_REST: Final = 30
 # Each on its own, so every delete walks the (status, due_at) index.
 _STATUSES: Final = (CLAIMED, FAILED, POSTED, SKIPPED, BUILD_FAILED)
 

@@ -135,3 +135,25 @@ async def test_after_a_five_hour_outage_each_zone_gets_its_day_late_or_on_time(c
     assert dailies("ws-kolkata") == [("Tue 17 Nov", True), ("Wed 18 Nov", False)]
     assert dailies("ws-berlin") == [("Tue 17 Nov", True), ("Wed 18 Nov", False)]
     assert dailies("ws-la") == [("Mon 16 Nov", False), ("Tue 17 Nov", False), ("Wed 18 Nov", False)]
+
+
+async def test_a_late_post_the_platform_keeps_refusing_is_tried_every_half_hour(club):
+    """Within the grace a failed post is retried every minute; posted late, every 30."""
+    await club.run(SETUP, as_user=ADMIN)
+    tries = []
+    post = club.poster.post
+
+    async def counted(place, message, key=None):
+        if place.channel_id == "daily-problem" and message.title.startswith("Daily problem"):
+            tries.append(club.clock.now())
+        return await post(place, message, key=key)
+
+    club.poster.post = counted
+    club.poster.failing["daily-problem"] = 2  # two 503s, then it takes the post
+    club.clock.set(TUESDAY_NINE + timedelta(hours=1, minutes=30))
+    await club.runtime.scheduler.catch_up()
+    for _ in range(65):
+        club.clock.advance(timedelta(minutes=1))
+        await club.runtime.scheduler.retry_failed()
+    assert [round((t - tries[0]).total_seconds() / 60) for t in tries] == [0, 30, 60]
+    assert len([m for m in _problems(club) if m.title.startswith("Daily problem")]) == 1
