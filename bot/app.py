@@ -243,6 +243,10 @@ def _describe(event: CommandEvent | ButtonEvent) -> str:
 
 
 GENERIC_ERROR = "Something went wrong on our side and it has been logged. Please try again shortly."
+CANNOT_SAVE = (
+    "Sorry, the bot can't save right now: {reason}. Nothing was changed; please try again "
+    "in a little while (the officers have been told)."
+)
 
 
 class Bot:
@@ -287,6 +291,10 @@ class Bot:
         except UserError as error:
             return reply(error.message)
         except Exception as error:  # the one error sink: log once, answer briefly
+            reason = self.store.saving.noticed(error)
+            if reason is not None:  # a full disk, a read-only database: say so, not "a bug"
+                log.warning("%s could not be saved: %s", _describe(event), error)
+                return reply(CANNOT_SAVE.format(reason=reason))
             self.on_error(error, event)
             return reply(GENERIC_ERROR)
 

@@ -8,9 +8,11 @@ module knows about triggers or clocks beyond asking the time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import cast
@@ -18,14 +20,15 @@ from typing import cast
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
-from bot.club_time import local
+from bot.club_time import local, moment
 from bot.jobs import Built, Job, JobRun, Outcome, SkipRun, Timetable, place_of
+from bot.leases import HeldClaims, passing
 from bot.logs import log_run
-from bot.model import Message
+from bot.model import MAX_TEXT, Message, clip
 from bot.posting import CutOff, DmRefused, Poster, PostFailed, PostKey, PostRefused
 from bot.store.away import away, last_absence, leave
 from bot.store.batches import chunks
-from bot.store.claims import FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
+from bot.store.claims import BUILD_FAILED, FAILED, POSTED, SKIPPED, Claim, ClaimKey, Finish
 from bot.store.clubs import Actor, Channel, Club, ClubChanges
 from bot.store.learned import LearnedMembers
 from bot.store.store import Store
@@ -52,6 +55,9 @@ class Deliverer:
         self.store, self.poster, self.clock, self.grace = store, poster, clock, grace
         self.timetable = timetable
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        # The claims this process is building and posting: renewed while held, and their
+        # endings written even across a spell without the database (bot/leases.py).
+        self.held = HeldClaims(store.claims, owner=self.owner, clock=clock)
         # Set when a run could not even claim its occurrence (the database was away):
         # the timing side then looks for unclaimed occurrences inside the grace window.
         self.unclaimed = False
@@ -72,10 +78,8 @@ class Deliverer:
         database then share a fan-out (the others take the next batches while one posts),
         and a process that dies holds at most one batch's claims until its lease ends.
         """
-        now = self.clock.now()
-        outcomes: dict[int, Outcome] = {
-            c: "too late" for c, at in due.items() if now - at > self.grace
-        }
+        now, reach = self.clock.now(), job.reach(self.grace)
+        outcomes: dict[int, Outcome] = {c: "too late" for c, at in due.items() if now - at > reach}
         live = {c: at for c, at in due.items() if c not in outcomes}
         try:
             if clubs is None:
@@ -93,7 +97,11 @@ class Deliverer:
             for c, at in sorted(live.items())
             if c not in outcomes
         }
-        for batch in chunks(list(keys)):
+        # Occurrences this process already has in hand (a retry or a sync meeting a run still
+        # posting) are not claimed again here: that would post them twice.
+        outcomes.update((c, "taken") for c in keys if self.held.holds(keys[c]))
+        for batch in chunks([c for c in keys if c not in outcomes]):
+            started = time.monotonic()
             try:
                 won = await self.store.claims.claim_each(
                     {keys[c]: live[c] for c in batch}, owner=self.owner, now=self.clock.now()
@@ -101,6 +109,7 @@ class Deliverer:
             except (SQLAlchemyError, OSError) as error:
                 left = {c: live[c] for c in keys if c not in outcomes}
                 return {**outcomes, **self._unclaimed(job, left, error)}
+            self.held.hold(won, since=started)
             outcomes.update((c, "taken") for c in batch if keys[c] not in won)
             runs = [
                 JobRun(
@@ -146,10 +155,17 @@ class Deliverer:
         slots, writes = asyncio.Semaphore(POST_AT_ONCE), _GroupWrites(self._finish_many)
 
         async def post(run: JobRun, result: Built, key: PostKey) -> None:
+            claim = ClaimKey(club_id=run.club.id, kind=run.kind, occurrence=run.occurrence)
             async with slots:
-                ending = await log_run(self._deliver(run, result, key))
-                finished.append(ending)
-                await writes.record(ending)
+                try:
+                    if not await self.held.may_post(claim):  # taken over while it waited
+                        finished.append(Finish(key=claim, status="taken"))
+                        return
+                    ending = await log_run(self._deliver(run, result, key))
+                    finished.append(ending)
+                    await writes.record(ending)
+                finally:
+                    self.held.release([claim])
 
         await asyncio.gather(*(post(run, result, key) for run, result, key in built))
         return finished
@@ -162,9 +178,13 @@ class Deliverer:
             return Finish(key=key, status=SKIPPED, error=built.reason)
         if isinstance(built, PostFailed):  # a passing reason, e.g. waiting for another post
             return Finish(key=key, status=FAILED, error=str(built))
-        if isinstance(built, Exception):
-            log.error("scheduled %s for club %s failed", run.kind, club.id, exc_info=built)
+        if isinstance(built, Exception) and passing(built):  # the database, not the build
+            log.warning(
+                "scheduled %s for club %s: the database is away: %s", run.kind, club.id, built
+            )
             return Finish(key=key, status=FAILED, error=f"{type(built).__name__}: {built}")
+        if isinstance(built, Exception):
+            return await self._build_failed(run, key, built)
         if built is None:
             return Finish(key=key, status=SKIPPED, error="nothing to post")
         channel = club.channels.get(built.purpose)
@@ -174,8 +194,11 @@ class Deliverer:
             return Finish(key=key, status=SKIPPED, error="cut off by the platform")
         # A paused channel is tried again at each of its scheduled posts (one request, not a
         # retry loop): when access is back the post goes out and the channel resumes.
+        message = (
+            _marked_late(run, built.message) if run.now - run.due_at > self.grace else built.message
+        )
         try:
-            ref = await self.poster.post(place_of(club, channel.id), built.message, key=post_key)
+            ref = await self.poster.post(place_of(club, channel.id), message, key=post_key)
         except CutOff as error:
             await self.cut_off(club, str(error))
             return Finish(key=key, status=SKIPPED, error=f"cut off: {error}")
@@ -183,7 +206,7 @@ class Deliverer:
             await self._refused(club, built.purpose, str(error))
             return Finish(key=key, status=SKIPPED, error=f"#{channel.name}: {error}")
         except PostFailed as error:
-            return Finish(key=key, status=FAILED, error=str(error))
+            return Finish(key=key, status=FAILED, error=str(error), in_doubt=error.maybe_posted)
         except Exception as error:
             # An error nobody expected would fail the same way on every retry: pause the
             # channel and tell the officers, as for a 403, instead of retrying blindly.
@@ -198,11 +221,32 @@ class Deliverer:
         return Finish(key=key, status=POSTED, message_ref=ref)
 
     async def _finish_many(self, finished: Sequence[Finish]) -> None:
+        # Kept and written when the database answers again, the claims held meanwhile.
+        await self.held.record([f for f in finished if f.status != "taken"])
+
+    async def _build_failed(self, run: JobRun, key: ClaimKey, error: Exception) -> Finish:
+        """A post that could not be built (a bug, bad data) would fail the same way each
+        minute: it is not retried before its next occurrence, and the officers are told
+        once, not at every occurrence that fails alike."""
+        log.error(
+            "scheduled %s for club %s: the post could not be built",
+            run.kind,
+            run.club.id,
+            exc_info=error,
+        )
+        reason = f"{type(error).__name__}: {error}"
         try:
-            await self.store.claims.finish_many(finished, now=self.clock.now())
-        except (SQLAlchemyError, OSError) as error:
-            # The posts went out; their claims stay `claimed` until the lease runs out.
-            log.warning("could not record %d finished runs: %s", len(finished), error)
+            before = (await self.store.claims.last_before([key])).get(key)
+        except (SQLAlchemyError, OSError):
+            before = None  # better told twice than never
+        if before is None or before.status != BUILD_FAILED:
+            await self._tell_officers(
+                run.club,
+                None,
+                "A scheduled post failed",
+                _build_failed_text(run, reason, self.timetable),
+            )
+        return Finish(key=key, status=BUILD_FAILED, error=reason)
 
     async def dm_once(
         self, club: Club, *, kind: str, occurrence: str, user_id: str, message: Message
@@ -211,28 +255,40 @@ class Deliverer:
         if self.paused(club):
             return "unscheduled"
         key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
-        now = self.clock.now()
+        now, started = self.clock.now(), time.monotonic()
         won = await self.store.claims.claim_each({key: now}, owner=self.owner, now=now)
         if key not in won:
             return "taken"
         if await self.learned.refusing_dms(club.id, [user_id]):
             # Refused before: not tried again until the member runs a command.
             return await self._finish(key, SKIPPED, error=DMS_CLOSED)
+        self.held.hold([key], since=started)
+        try:
+            ending = await self._send_dm(club, user_id, message, key, in_doubt=won[key])
+            # Recorded as soon as sent, kept until the database takes it: never sent twice.
+            await self.held.record([ending])
+        finally:
+            self.held.release([key])
+        return cast(Outcome, ending.status)
+
+    async def _send_dm(
+        self, club: Club, user_id: str, message: Message, key: ClaimKey, *, in_doubt: bool
+    ) -> Finish:
         try:
             ref = await self.poster.dm(
-                place_of(club, ""), user_id, message, key=_post_key(key, won[key], since=None)
+                place_of(club, ""), user_id, message, key=_post_key(key, in_doubt, since=None)
             )
         except CutOff as error:
             await self.cut_off(club, str(error))
-            return await self._finish(key, SKIPPED, error=f"cut off: {error}")
+            return Finish(key=key, status=SKIPPED, error=f"cut off: {error}")
         except DmRefused as error:
             await self.learned.dm_refused(club.id, user_id, str(error), now=self.clock.now())
-            return await self._finish(key, SKIPPED, error=f"{DMS_CLOSED}: {error}")
+            return Finish(key=key, status=SKIPPED, error=f"{DMS_CLOSED}: {error}")
         except PostRefused as error:  # e.g. the member left: nothing to retry
-            return await self._finish(key, SKIPPED, error=str(error))
+            return Finish(key=key, status=SKIPPED, error=str(error))
         except PostFailed as error:
-            return await self._finish(key, FAILED, error=str(error))
-        return await self._finish(key, POSTED, message_ref=ref)
+            return Finish(key=key, status=FAILED, error=str(error), in_doubt=error.maybe_posted)
+        return Finish(key=key, status=POSTED, message_ref=ref)
 
     async def notify(self, club_id: int, user_id: str, message: Message) -> bool:
         """A DM a member's own action asked for: tried even if DMs to them were refused
@@ -311,14 +367,18 @@ class Deliverer:
         await self._finish(key, SKIPPED, error="skipped by an officer")
         return True
 
-    async def retryable(self, now: datetime) -> list[Claim] | None:
-        """Occurrences to retry (failed for a passing reason, or whose owner died); None
-        when the database is away."""
+    async def retryable(self, now: datetime, reach: timedelta | None = None) -> list[Claim] | None:
+        """Occurrences to retry (failed for a passing reason, or whose owner died) due within
+        `reach` (the grace by default), leaving out those this process holds; None when the
+        database is away."""
         try:
-            return await self.store.claims.retryable(now=now, grace=self.grace)
+            found = await self.store.claims.retryable(
+                now=now, grace=reach or self.grace, late_after=self.grace
+            )
         except (SQLAlchemyError, OSError) as error:
             log.warning("retry: the database is away: %s", error)
             return None
+        return [c for c in found if not self.held.holds(c.key)]
 
     async def _finish(
         self,
@@ -378,6 +438,28 @@ class Deliverer:
             await self.poster.post(place_of(club, alerts.id), Message(text=text, title=title))
         except Exception:  # the notice is best effort; the channel's state is recorded
             log.warning("club %s: the alerts channel refused the notice too", club.id)
+
+
+def _marked_late(run: JobRun, message: Message) -> Message:
+    """The post as it goes out past its grace (the bot was down, or the database): saying
+    when it was due. Unchanged if the note would not fit."""
+    note = f"Posted late: this was due {moment(run.due_at, run.club.timezone)}."
+    try:
+        return dataclasses.replace(message, text=clip(f"{note}\n\n{message.text}", MAX_TEXT))
+    except ValueError:
+        return message
+
+
+def _build_failed_text(run: JobRun, reason: str, timetable: Timetable) -> str:
+    runs = [r for r in timetable.next_runs(run.club, run.due_at) if r.kind == run.kind]
+    what = runs[0].description if runs else run.kind.replace("_", " ")
+    then = f" ({moment(runs[0].at, run.club.timezone)})" if runs else ""
+    return (
+        f"I couldn't build the {what.lower()} due {moment(run.due_at, run.club.timezone)} "
+        f"({reason[:200]}), so it was not posted. I'll try again at its next time{then}, "
+        "not every minute, and won't repeat this note while it keeps failing. The error is "
+        "in the bot's log."
+    )
 
 
 def _post_key(key: ClaimKey, in_doubt: bool, since: datetime | None) -> PostKey:

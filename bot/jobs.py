@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # "hour" is for runs started by a sweep (below), several a day: its key is the UTC hour.
 Period = Literal["day", "week", "hour"]
-Outcome = Literal["posted", "skipped", "failed", "taken", "too late", "unscheduled"]
+Outcome = Literal["posted", "skipped", "failed", "build failed", "taken", "too late", "unscheduled"]
 
 
 class SkipRun(Exception):
@@ -78,15 +78,32 @@ class JobRun:
     timetable: Timetable
     deliverer: Deliverer
 
-    async def dm(self, user_id: str, message: Message, *, about: str) -> Outcome:
-        """DM a member at most once for this occurrence and `about` (e.g. a window and a lead)."""
+    async def dm(
+        self, user_id: str, message: Message, *, about: str, once_ever: bool = False
+    ) -> Outcome:
+        """DM a member at most once for this occurrence and `about` (e.g. a window and a lead);
+        with `once_ever`, at most once for `about` whichever occurrence sends it (news that
+        several runs may find, e.g. new postings)."""
         return await self.deliverer.dm_once(
             self.club,
             kind=self.kind,
-            occurrence=f"{self.occurrence}:{about}",
+            occurrence=about if once_ever else f"{self.occurrence}:{about}",
             user_id=user_id,
             message=message,
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Late:
+    """How long a run missed by more than the grace (the bot or its database was down) is
+    still worth posting, late and saying so: until the club's next run of `until_next` (a
+    job kind; the job's own next run when None) is due, never more than `at_most` after
+    the run was due, and with `same_period` only within the day or week it belongs to.
+    docs/architecture.md says what each job's lateness is and why."""
+
+    until_next: str | None = None
+    at_most: timedelta = timedelta(days=1)
+    same_period: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,6 +122,12 @@ class Job:
     # runs on: a daily problem's hint is claimed by the post's day, so a hint delay moved
     # across midnight never posts one post's hint twice.
     day_of: Callable[[Club, datetime], date] | None = None
+    # Posted late past the grace while it still matters; None: never past the grace.
+    late: Late | None = None
+
+    def reach(self, grace: timedelta) -> timedelta:
+        """How long after its due time a run may still go out."""
+        return grace if self.late is None else max(grace, self.late.at_most)
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.build_many is None):

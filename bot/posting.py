@@ -25,7 +25,15 @@ class DmRefused(PostRefused):
 
 
 class PostFailed(Exception):
-    """A passing failure (timeout, 5xx, rate limit outlasting our patience): try again later."""
+    """A passing failure (timeout, 5xx, rate limit outlasting our patience): try again later.
+
+    `maybe_posted` when the request may have reached the platform all the same (a timeout,
+    a connection dropped while waiting for the answer): the retry is in doubt, and a poster
+    that can look for the post looks before posting again."""
+
+    def __init__(self, *args: object, maybe_posted: bool = False) -> None:
+        super().__init__(*args)
+        self.maybe_posted = maybe_posted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from bot import applications, club, home, mydata, pairing, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import PostingsSettings
 from bot.jobs import Job, Sweep
 from bot.posting import Poster
+from bot.retention import RETENTION
 from bot.scheduler import Scheduler
 from bot.store.member_data import CORE_MEMBER_DATA, Registry, check_registry
 from bot.store.store import Store
@@ -80,8 +81,8 @@ def jobs_for(live: postings.Postings) -> tuple[Job, ...]:
     return (*(j for j in JOBS if j.kind not in kinds), *live.jobs)
 
 
-# Deployment-wide tasks, not any club's: the postings poll.
-SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS,)
+# Deployment-wide tasks, not any club's: the postings poll, and pruning old claims.
+SWEEPS: tuple[Sweep, ...] = (*postings.SWEEPS, RETENTION)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +97,7 @@ class Runtime:
         if self.web is not None:
             await self.web.stop()
         self.scheduler.shutdown()
+        await self.scheduler.outage.stop()
         await self.store.close()
 
 
@@ -117,7 +119,9 @@ async def open_runtime(
     `scheduled_here=False` for a process that never starts the scheduler (`clubbot web`)."""
     site = web.Site(public_url=public_url)
     live = postings.Postings(postings_settings or PostingsSettings())
-    store = await Store.open(database_url)
+    # On the real clock every process judges leases by the database's clock; a simulated
+    # clock (tests, the demo) runs them on its own time.
+    store = await Store.open(database_url, database_clock=isinstance(clock, SystemClock))
     scheduler = Scheduler(
         store=store,
         poster=poster,
@@ -125,7 +129,7 @@ async def open_runtime(
         jobs=jobs_for(live),
         grace=grace,
         owner=owner,
-        sweeps=live.sweeps,
+        sweeps=(*live.sweeps, RETENTION),
     )
     bot = Bot(
         commands=commands_for(site, live),

@@ -23,12 +23,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import Run
 from bot.clock import Clock, ManualClock
-from bot.club_time import WEEKDAYS, zone
+from bot.club_time import WEEKDAYS, local, zone
 from bot.delivery import Deliverer
-from bot.jobs import Job, Outcome, Sweep, SweepRun, When
+from bot.jobs import Job, Outcome, Sweep, SweepRun, When, occurrence_of
 from bot.model import Message
+from bot.outage import OutageNotice
 from bot.posting import Poster
 from bot.store.away import away
+from bot.store.claims import Claim
 from bot.store.clubs import Club
 from bot.store.store import Store
 
@@ -112,6 +114,7 @@ class Scheduler:
         self.delivery = Deliverer(
             store=store, poster=poster, clock=clock, timetable=self, grace=grace, owner=owner
         )
+        self.outage = OutageNotice(store=store, poster=poster, clock=clock)
         # The clubs of each schedule, and each club's schedule of each job kind.
         self._groups: dict[Group, set[int]] = {}
         self._group_of: dict[tuple[int, str], Group] = {}
@@ -202,7 +205,11 @@ class Scheduler:
     async def retry_failed(self) -> None:
         """Retry occurrences that failed for a passing reason, or whose owner died, and
         any that could not be claimed at all while the database was away."""
-        retryable = await self.delivery.retryable(self.clock.now())
+        if await self.outage.check() is not None:
+            return  # nothing can be claimed; the officers know
+        now = self.clock.now()
+        reach = max((job.reach(self.grace) for job in self.jobs.values()), default=self.grace)
+        retryable = await self._still_worth_it(await self.delivery.retryable(now, reach), now)
         if retryable is None:
             return
         # Batches by kind, each club at most once per batch (it may have two occurrences).
@@ -232,27 +239,74 @@ class Scheduler:
         now, outcomes = self.clock.now(), []
         listed = clubs if clubs is not None else await self.store.clubs.all()
         by_id = {club.id: club for club in listed}
+        configured: dict[int, datetime] | None = None
         for job in self.jobs.values():
             due = self._due(job, by_id.values(), now)
+            late = [c for c, at in due.items() if now - at > self.grace]
+            if late:  # a run due before its club was set up as it is now was never missed
+                if configured is None:
+                    configured = await self.store.clubs.configured_at(by_id)
+                due = {c: at for c, at in due.items() if c not in late or at > configured[c]}
             ran = await self.run_many(job, due, by_id)
             outcomes += [(job, ran[c]) for c in sorted(ran)]
         return outcomes
 
     def _due(self, job: Job, clubs: Iterable[Club], now: datetime) -> dict[int, datetime]:
-        """Each club's latest occurrence of `job` inside the grace window, if any."""
-        due, start = {}, self._grace_start(now)
+        """Each club's latest occurrence of `job` inside the grace window, or later than
+        that while it still matters (`Job.late`), if any."""
+        due, start = {}, now - job.reach(self.grace) - timedelta(microseconds=1)
         missed: dict[ForwardCron | None, list[datetime]] = {}  # clubs share triggers
         for club in clubs:
             trigger = self.trigger(job, club)
             if trigger not in missed:
                 missed[trigger] = self.fire_times(job, club, start, now)
-            if missed[trigger]:
+            if missed[trigger] and self.still_matters(job, club, missed[trigger][-1], now):
                 due[club.id] = missed[trigger][-1]
         return due
 
-    def _grace_start(self, now: datetime) -> datetime:
-        """Just before the grace window opens, since `fire_times` excludes its start."""
-        return now - self.grace - timedelta(microseconds=1)
+    def still_matters(self, job: Job, club: Club, due_at: datetime, now: datetime) -> bool:
+        """Whether a run due at `due_at` may still go out at `now`: inside the grace, or
+        late while its `Job.late` allows."""
+        late = job.late
+        if now - due_at <= self.grace:
+            return True
+        if late is None or now - due_at > late.at_most:
+            return False
+        if late.same_period and occurrence_of(job.period, local(now, club.timezone)) != (
+            occurrence_of(job.period, local(due_at, club.timezone))
+        ):
+            return False
+        until = self.jobs.get(late.until_next or job.kind, job)
+        trigger = self.trigger(until, club)
+        following = (
+            trigger.get_next_fire_time(None, due_at + timedelta(seconds=1)) if trigger else None
+        )
+        return following is None or following > now
+
+    async def _still_worth_it(
+        self, claims: list[Claim] | None, now: datetime
+    ) -> list[Claim] | None:
+        """Of claims to retry, those inside the grace, and the older ones that still matter."""
+        if claims is None:
+            return None
+        late = {c.key.club_id for c in claims if now - c.due_at > self.grace}
+        if not late:
+            return claims
+        try:
+            clubs = await self.store.clubs.get_many(late)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("retry: the database is away: %s", error)
+            return None
+        return [
+            c
+            for c in claims
+            if now - c.due_at <= self.grace
+            or (
+                c.key.kind in self.jobs
+                and c.key.club_id in clubs
+                and self.still_matters(self.jobs[c.key.kind], clubs[c.key.club_id], c.due_at, now)
+            )
+        ]
 
     async def _fire(self, group: Group) -> None:
         """APScheduler's entry: the clubs of `group` are due; run them as one batch."""
@@ -333,6 +387,7 @@ class Scheduler:
         return bool(self._aps.running)
 
     def shutdown(self) -> None:
+        self.delivery.held.stop()
         if self._aps.running:
             self._aps.shutdown(wait=False)
 

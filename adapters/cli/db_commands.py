@@ -9,18 +9,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, sqlite_url
 from bot.store import schema
-from bot.store.db import downgrade, make_engine, sqlite_path, upgrade
+from bot.store.db import downgrade, make_engine, make_sessions, sqlite_path, upgrade
+from bot.store.saving import cannot_save, check_write
 from bot.store.schema import SchemaError
 from bot.store.store import Store
 
 # `db check`'s exit statuses, for deploy scripts.
-UP_TO_DATE, PENDING, CANNOT_TELL = 0, 1, 2
+UP_TO_DATE, PENDING, CANNOT_TELL, CANNOT_WRITE = 0, 1, 2, 3
 
 
 def database_url(args: argparse.Namespace, settings: Settings) -> str:
@@ -61,7 +63,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     where.add_argument("--db", help="SQLite file (default: DATABASE_URL or ./clubbot.db)")
     for name, run, text in (
         ("current", _current, "the revision the database is at"),
-        ("check", _check, "exit 1 when a migration is pending, 0 when up to date"),
+        (
+            "check",
+            _check,
+            "exit 1 when a migration is pending, 3 when it can't be written, 0 when all is well",
+        ),
         ("history", _history, "every migration, marking the database's"),
     ):
         actions.add_parser(name, parents=[where], help=text).set_defaults(run=run)
@@ -81,6 +87,19 @@ async def _revision(url: str) -> str | None:
         return await schema.current(engine)
     finally:
         await engine.dispose()
+
+
+async def _cannot_write(url: str) -> str | None:
+    """Why the database can't be written (a read-only file, a full disk), by writing one
+    row the way the bot would; None when it can."""
+    engine = make_engine(url)
+    try:
+        await check_write(make_sessions(engine), datetime.now(UTC))
+    except Exception as error:  # whatever the database says is the answer
+        return cannot_save(error) or str(error).splitlines()[0][:200]
+    finally:
+        await engine.dispose()
+    return None
 
 
 def _pending(at: str | None) -> list[schema.Migration]:
@@ -108,6 +127,10 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"clubbot db check: {error}", file=sys.stderr)
         return CANNOT_TELL
     if not pending:
+        cannot = await _cannot_write(url)
+        if cannot is not None:
+            print(f"clubbot db check: {shown(url)} can't be written: {cannot}", file=sys.stderr)
+            return CANNOT_WRITE
         print(f"{shown(url)} is up to date ({schema.head()}).")
         return UP_TO_DATE
     print(f"{shown(url)}: {_count(pending)} pending: {', '.join(str(m) for m in pending)}")

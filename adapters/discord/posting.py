@@ -91,7 +91,9 @@ async def _call(request: Any) -> Any:
     except discord.NotFound as error:
         raise PostRefused(f"404 {error.text or 'Unknown Channel'}") from error
     except (discord.HTTPException, TimeoutError, OSError) as error:
-        raise PostFailed(f"{type(error).__name__}: {error}") from error
+        # No answer, or a server error: the message may exist all the same.
+        unsure = isinstance(error, TimeoutError | OSError | discord.DiscordServerError)
+        raise PostFailed(f"{type(error).__name__}: {error}", maybe_posted=unsure) from error
 
 
 def cannot_hold_messages(channel: Any) -> str:

@@ -179,6 +179,8 @@ async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
             raise DmRefused(code) from error
         if code in REFUSALS:
             raise PostRefused(code) from error
-        raise PostFailed(code or f"HTTP {status}") from error
+        # A server error may come after the message was made.
+        raise PostFailed(code or f"HTTP {status}", maybe_posted=status >= 500) from error
     except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
-        raise PostFailed(f"{type(error).__name__}: {error}") from error
+        # No answer: the request may have reached Slack.
+        raise PostFailed(f"{type(error).__name__}: {error}", maybe_posted=True) from error

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from bot.club.admin import problems
 from bot.club.digest import DigestData, officer_digest
 from bot.club_time import local, parse_hhmm, zone
-from bot.jobs import Delivery, Job, JobRun, When
+from bot.jobs import Delivery, Job, JobRun, Late, When
 from bot.store.clubs import Club
 
 
@@ -44,6 +44,8 @@ OFFICER_DIGEST = Job(
     period="week",
     when=_digest_when,
     build=_build_digest,
+    # Last week's summary is worth reading any day until the next one.
+    late=Late(at_most=timedelta(days=6)),
 )
 
 JOBS: tuple[Job, ...] = (OFFICER_DIGEST,)

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.club_time import local, parse_duration, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
-from bot.jobs import Delivery, Job, JobRun, SkipRun, When
+from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When
 from bot.model import MAX_FIELD_VALUE, Field, Message, clip, field_lines, fit, mention, stamp
 from bot.pairing.hours import (
     SLOT,
@@ -505,5 +505,7 @@ JOBS: tuple[Job, ...] = (
         period="week",
         when=_when,
         build=_build_round,
+        # Pairs need days left to meet, and the round belongs to its week.
+        late=Late(at_most=timedelta(days=3), same_period=True),
     ),
 )

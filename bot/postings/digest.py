@@ -47,7 +47,7 @@ async def _club_news(run: JobRun, repo: PostingStore, news: News, now: datetime)
     digest's postings as told before it posts: a failed post is rebuilt with them."""
     for member, postings in news.dms.items():
         about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
-        outcome = await run.dm(member, follow_message(postings, now), about=about)
+        outcome = await run.dm(member, follow_message(postings, now), about=about, once_ever=True)
         if outcome in _DM_DONE:
             await repo.announce(_told(run, postings))
     if not news.digest:

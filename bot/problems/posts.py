@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from bot.app import Schedule
 from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
-from bot.jobs import Built, Delivery, Job, JobRun, SkipRun, When
+from bot.jobs import Built, Delivery, Job, JobRun, Late, SkipRun, When
 from bot.model import MAX_FIELD_VALUE, MAX_TEXT, Button, Field, Message, clip, fit, shown_length
 from bot.posting import PostFailed
 from bot.problems.bank import Problem, load_bank
@@ -397,6 +397,8 @@ JOBS: tuple[Job, ...] = (
         period="day",
         when=_when,
         build_many=_build_daily_many,
+        # Until the club's next problem is due (a week at most, for a weekly problem).
+        late=Late(at_most=timedelta(days=7)),
     ),
     Job(
         kind=HINT,
@@ -405,6 +407,8 @@ JOBS: tuple[Job, ...] = (
         when=_hint_when,
         build_many=_build_hints,
         day_of=_hint_day,
+        # A hint after the key idea is out helps nobody.
+        late=Late(until_next=SOLUTION),
     ),
     Job(
         kind=SOLUTION,
@@ -412,5 +416,6 @@ JOBS: tuple[Job, ...] = (
         period="day",
         when=_daily_when,
         build_many=_build_solutions,
+        late=Late(),
     ),
 )

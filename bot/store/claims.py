@@ -2,18 +2,23 @@
 
 A run first claims its occurrence (insert on a unique key); only the winner
 posts. A claim left `claimed` by a process that died is taken over once its
-lease runs out; a `failed` one (a passing platform error) is retried; `posted`
-and `skipped` are final.
+lease runs out; a `failed` one (a passing platform error) is retried; `posted`,
+`skipped` and `build failed` are final.
+
+A lease is judged by one clock for every process: the database's, when `database_clock`
+is set (every bot on the real clock), so hosts whose clocks differ or one whose clock NTP
+steps never see a live claim as abandoned; tests and the demo run leases on their own
+simulated clock. The holder renews its claims while it works (`renew`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
@@ -24,6 +29,9 @@ CLAIMED: Final = "claimed"
 POSTED: Final = "posted"
 FAILED: Final = "failed"
 SKIPPED: Final = "skipped"
+# The run's post could not be built (a bug, bad data): final, not retried every minute; the
+# next occurrence tries again.
+BUILD_FAILED: Final = "build failed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +49,8 @@ class Finish:
     status: str
     message_ref: str | None = None
     error: str | None = None
+    # A failed post that may have gone out all the same (e.g. a timeout).
+    in_doubt: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,9 +71,11 @@ class Claims:
         *,
         lease: timedelta = timedelta(minutes=5),
         retry_after: timedelta = timedelta(minutes=1),
+        database_clock: bool = False,
     ) -> None:
         self._sessions = sessions
         self.lease = lease
+        self.database_clock = database_clock
         # A failed post waits this long before its next try, so a platform having a bad
         # minute is not hammered.
         self.retry_after = retry_after
@@ -91,6 +103,7 @@ class Claims:
         won: dict[ClaimKey, bool] = {}
         for chunk in chunks(sorted(due, key=_order)):
             async with self._sessions() as session, session.begin():
+                now = await self._lease_now(session, now)
                 rows = [
                     {
                         "club_id": k.club_id,
@@ -114,18 +127,53 @@ class Claims:
     async def _take_over(
         self, session: AsyncSession, keys: Sequence[ClaimKey], *, owner: str, now: datetime
     ) -> dict[ClaimKey, bool]:
-        """Of `keys`, take those whose owner's lease ran out (in doubt) or that failed."""
+        """Of `keys`, take those whose owner's lease ran out (in doubt) or that failed (in
+        doubt if the failure may have posted all the same)."""
         stale = and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease)
         taken: dict[ClaimKey, bool] = {}
-        for retryable, in_doubt in ((stale, True), (ClaimRow.status == FAILED, False)):
+        for retryable in (stale, ClaimRow.status == FAILED):
+            # The doubt is read before the update clears it (RETURNING gives new values).
+            doubt = or_(ClaimRow.status == CLAIMED, ClaimRow.post_in_doubt)
             result = await session.execute(
                 update(ClaimRow)
                 .where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys]), retryable)
-                .values(status=CLAIMED, owner=owner, claimed_at=now, attempts=ClaimRow.attempts + 1)
-                .returning(*_KEY_COLUMNS)
+                .values(
+                    status=CLAIMED,
+                    owner=owner,
+                    claimed_at=now,
+                    attempts=ClaimRow.attempts + 1,
+                    post_in_doubt=doubt,
+                )
+                .returning(*_KEY_COLUMNS, ClaimRow.post_in_doubt)
             )
-            taken.update((_key(row), in_doubt) for row in result)
+            taken.update((_key(row), bool(row[3])) for row in result)
         return taken
+
+    async def renew(self, keys: Iterable[ClaimKey], *, owner: str, now: datetime) -> set[ClaimKey]:
+        """Extend the lease of each of `keys` that `owner` still holds; the keys renewed (one
+        missing was taken over, or its ending is written already)."""
+        renewed: set[ClaimKey] = set()
+        for chunk in chunks(sorted(set(keys), key=_order)):
+            async with self._sessions() as session, session.begin():
+                at = await self._lease_now(session, now)
+                result = await session.execute(
+                    update(ClaimRow)
+                    .where(
+                        tuple_(*_KEY_COLUMNS).in_([_order(k) for k in chunk]),
+                        ClaimRow.status == CLAIMED,
+                        ClaimRow.owner == owner,
+                    )
+                    .values(claimed_at=at)
+                    .returning(*_KEY_COLUMNS)
+                )
+                renewed.update(_key(row) for row in result)
+        return renewed
+
+    async def _lease_now(self, session: AsyncSession, now: datetime) -> datetime:
+        """The time leases are stamped and judged by: the database's, or `now`."""
+        if not self.database_clock:
+            return now
+        return await database_now(session)
 
     async def finish(
         self,
@@ -140,23 +188,29 @@ class Claims:
             [Finish(key=key, status=status, message_ref=message_ref, error=error)], now=now
         )
 
-    async def finish_many(self, finished: Sequence[Finish], *, now: datetime) -> None:
-        """Record how each run ended, in one transaction."""
+    async def finish_many(
+        self, finished: Sequence[Finish], *, now: datetime, owner: str | None = None
+    ) -> None:
+        """Record how each run ended, in one transaction; with `owner`, only where it still
+        holds the claim (another process that took it over records its own ending)."""
         if not finished:
             return
         table = cast(Table, ClaimRow.__table__)
+        held = [] if owner is None else [table.c.owner == owner, table.c.status == CLAIMED]
         statement = (
             update(table)
             .where(
                 table.c.club_id == bindparam("k_club"),
                 table.c.kind == bindparam("k_kind"),
                 table.c.occurrence == bindparam("k_occurrence"),
+                *held,
             )
             .values(
                 status=bindparam("v_status"),
                 posted_at=bindparam("v_posted_at"),
                 message_ref=bindparam("v_ref"),
                 error=bindparam("v_error"),
+                post_in_doubt=bindparam("v_in_doubt"),
             )
         )
         async with self._sessions() as session, session.begin():
@@ -171,6 +225,7 @@ class Claims:
                         "v_posted_at": now if f.status == POSTED else None,
                         "v_ref": f.message_ref,
                         "v_error": f.error[:500] if f.error else None,
+                        "v_in_doubt": f.in_doubt,
                     }
                     for f in finished
                 ],
@@ -190,17 +245,32 @@ class Claims:
                 found.update((claim.key, claim) for claim in map(_claim, rows.scalars()))
         return found
 
-    async def retryable(self, *, now: datetime, grace: timedelta) -> list[Claim]:
-        """Failed or abandoned claims due for a try inside their grace window, oldest first."""
-        stale = and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < now - self.lease)
-        rested = and_(ClaimRow.status == FAILED, ClaimRow.claimed_at <= now - self.retry_after)
+    async def retryable(
+        self, *, now: datetime, grace: timedelta, late_after: timedelta | None = None
+    ) -> list[Claim]:
+        """Failed or abandoned claims due for a try inside their grace window, oldest first.
+
+        A failed one due more than `late_after` ago (being posted late) rests thirty times
+        longer between tries: a platform down for hours is tried every half hour, not every
+        minute, while the post is still worth making."""
         async with self._sessions() as session:
+            at = await self._lease_now(session, now)
+            stale = and_(ClaimRow.status == CLAIMED, ClaimRow.claimed_at < at - self.lease)
+            rested = and_(ClaimRow.status == FAILED, ClaimRow.claimed_at <= at - self.retry_after)
             rows = await session.execute(
                 select(ClaimRow)
                 .where(or_(rested, stale), ClaimRow.due_at >= now - grace)
                 .order_by(ClaimRow.due_at, ClaimRow.id)
             )
-            return [_claim(r) for r in rows.scalars()]
+            late = now - late_after if late_after is not None else None
+            return [
+                _claim(r)
+                for r in rows.scalars()
+                if r.status == CLAIMED
+                or late is None
+                or r.due_at >= late
+                or r.claimed_at <= at - self.retry_after * _LATE_REST
+            ]
 
     async def since(self, club_id: int, *, since: datetime) -> list[Claim]:
         """What was due for a club since `since`, oldest first."""
@@ -212,8 +282,68 @@ class Claims:
             )
             return [_claim(r) for r in rows.scalars()]
 
+    async def last_before(self, keys: Iterable[ClaimKey]) -> dict[ClaimKey, Claim]:
+        """For each key, the club's latest claim of the same kind due before it (its
+        previous occurrence), where there is one."""
+        found: dict[ClaimKey, Claim] = {}
+        async with self._sessions() as session:
+            for key in keys:
+                due = select(ClaimRow.due_at).where(*_is(key)).scalar_subquery()
+                row = await session.scalar(
+                    select(ClaimRow)
+                    .where(
+                        ClaimRow.club_id == key.club_id,
+                        ClaimRow.kind == key.kind,
+                        ClaimRow.due_at < due,
+                    )
+                    .order_by(ClaimRow.due_at.desc())
+                    .limit(1)
+                )
+                if row is not None:
+                    found[key] = _claim(row)
+        return found
+
+    async def prune(self, *, before: datetime, limit: int = 5000) -> int:
+        """Delete up to `limit` claims of each status due before `before`; how many. By the
+        time retention comes a claim of any status is over: nothing retries that far back."""
+        deleted = 0
+        async with self._sessions() as session, session.begin():
+            for status in _STATUSES:
+                ids = (
+                    select(ClaimRow.id)
+                    .where(ClaimRow.status == status, ClaimRow.due_at < before)
+                    .limit(limit)
+                    .scalar_subquery()
+                )
+                result = await session.execute(delete(ClaimRow).where(ClaimRow.id.in_(ids)))
+                deleted += int(getattr(result, "rowcount", 0) or 0)
+        return deleted
+
+
+async def database_now(session: AsyncSession) -> datetime:
+    """The database server's clock, aware UTC: one clock for every process sharing it."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        found = await session.scalar(select(func.now()))
+    else:
+        found = await session.scalar(select(func.strftime("%Y-%m-%d %H:%M:%f", "now")))
+        found = datetime.fromisoformat(str(found))
+    assert isinstance(found, datetime)
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+def _is(key: ClaimKey) -> tuple[Any, ...]:
+    return (
+        ClaimRow.club_id == key.club_id,
+        ClaimRow.kind == key.kind,
+        ClaimRow.occurrence == key.occurrence,
+    )
+
 
 _KEY_COLUMNS: Final = (ClaimRow.club_id, ClaimRow.kind, ClaimRow.occurrence)
+# How many times `retry_after` a failed claim rests once it is being posted late.
+_LATE_REST: Final = 30
+# Each on its own, so every delete walks the (status, due_at) index.
+_STATUSES: Final = (CLAIMED, FAILED, POSTED, SKIPPED, BUILD_FAILED)
 
 
 def _order(key: ClaimKey) -> tuple[int, str, str]:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
@@ -19,7 +20,9 @@ from bot.store.models import (
     ClubSettingRow,
     MemberRow,
     OfficerRow,
+    UTCDateTime,
 )
+from bot.store.saving import cannot_save
 from bot.store.upsert import insert_if_absent
 
 SEEN_EVERY = timedelta(hours=1)
@@ -119,7 +122,13 @@ class Clubs:
         if seen is not None:
             known = (row.member_seen_at, row.member_name) if row is not None else None
             if not _seen_lately(known, seen[1], now):
-                await self._touch(club.id, user_id=seen[0], name=seen[1], now=now)
+                try:
+                    await self._touch(club.id, user_id=seen[0], name=seen[1], now=now)
+                except (SQLAlchemyError, OSError) as error:
+                    # "Last seen" is for the digest's counts: a database that can't be
+                    # written right now still answers whatever only reads.
+                    if cannot_save(error) is None:
+                        raise
         return club
 
     async def _create(self, *, platform: str, workspace_id: str, name: str, now: datetime) -> Club:
@@ -174,6 +183,26 @@ class Clubs:
                 rows = await session.execute(query.where(ClubRow.id.in_(chunk)))
                 found.update((i, v) for i, v in rows)
             return found
+
+    async def configured_at(self, club_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each club was last configured: its latest admin change (the audit log), or
+        its creation. A run due before then may not have been scheduled at all."""
+        latest = (
+            select(AuditRow.club_id, func.max(AuditRow.at, type_=UTCDateTime()).label("at"))
+            .group_by(AuditRow.club_id)
+            .subquery()
+        )
+        found: dict[int, datetime] = {}
+        async with self._sessions() as session:
+            for chunk in chunks(sorted(set(club_ids))):
+                rows = await session.execute(
+                    select(ClubRow.id, ClubRow.created_at, latest.c.at)
+                    .outerjoin(latest, latest.c.club_id == ClubRow.id)
+                    .where(ClubRow.id.in_(chunk))
+                )
+                for club_id, created_at, changed_at in rows:
+                    found[club_id] = max(created_at, changed_at or created_at)
+        return found
 
     async def all(self) -> list[Club]:
         async with self._sessions() as session:

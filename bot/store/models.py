@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -135,6 +135,8 @@ class ClaimRow(Base):
     __table_args__ = (
         UniqueConstraint("club_id", "kind", "occurrence"),
         Index("ix_claims_status_due", "status", "due_at"),
+        # A club's recent claims (`since`), read without touching its older ones.
+        Index("ix_claims_club_due", "club_id", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,3 +152,15 @@ class ClaimRow(Base):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_ref: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(String(500))
+    # A failed attempt that may have posted all the same (a timeout: the request may have
+    # reached the platform): its retry looks for the post before posting again.
+    post_in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class WriteCheckRow(Base):
+    """One row that every write check updates: only a real write shows a full disk."""
+
+    __tablename__ = "store_write_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -22,15 +22,17 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception:  # the answer is the health check itself; the details go to the log
         log.exception("health check: the database is unreachable")
         return web.json_response({"ok": False, "database": "unreachable"}, status=503)
+    # Only a write shows a full disk or a read-only file (checked every few seconds at most).
+    cannot_save = await site.bot.store.saving.check(site.bot.clock.now())
     scheduler = (
         "not in this process"
         if site.scheduler is None
         else ("running" if site.scheduler.running else "stopped")
     )
-    ok = scheduler != "stopped"
+    ok = scheduler != "stopped" and cannot_save is None
     body = {
         "ok": ok,
-        "database": "reachable",
+        "database": "reachable" if cannot_save is None else f"can't save: {cannot_save}",
         "scheduler": scheduler,
         "last_post": last.isoformat() if last is not None else None,
     }

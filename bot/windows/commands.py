@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from bot.app import Command, Context, Option
@@ -274,6 +274,11 @@ async def not_interested(ctx: Context) -> Message:
 # --- officers ---------------------------------------------------------------------
 
 
+# How far ahead a club date may be: two recruiting cycles and then some. A date beyond it is
+# a typo (9999 for 2026), and the calendar has no use for it.
+CLUB_DATE_HORIZON = timedelta(days=3 * 365)
+
+
 def _dates(text: str) -> tuple[date | None, date]:
     """'2026-12-03' or '2026-12-01..2026-12-05' -> (opens, closes)."""
     first, _, last = text.strip().partition("..")
@@ -318,6 +323,13 @@ async def _future_changes(ctx: Context) -> DeadlineChanges:
         raise UserError(
             f"{changes.closes_on:%d %b %Y} has already passed (today is {today:%d %b %Y} in the "
             "club's time zone). Give a date to come, e.g. next year's."
+        )
+    horizon = today + CLUB_DATE_HORIZON
+    if changes.closes_on is not None and changes.closes_on > horizon:
+        raise UserError(
+            f"{changes.closes_on:%d %b %Y} is too far ahead: club dates can be at most "
+            f"{CLUB_DATE_HORIZON.days // 365} years ahead (until {horizon:%d %b %Y}). "
+            "Check the year."
         )
     return changes
 

@@ -74,7 +74,8 @@ def _event(occurrence: Occurrence, what: str, day: date, stamp: datetime) -> Eve
         label = f"{label[:-2]} (estimated): "
     event.add("summary", f"{label}{occurrence.title}")
     event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
+    if day < date.max:  # an all-day event without an end lasts its day (RFC 5545 3.6.1)
+        event.add("dtend", day + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
     event.add("description", _description(occurrence))
     if occurrence.url:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.club_time import local, parse_hhmm
-from bot.jobs import Delivery, Job, JobRun, SkipRun, When
+from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When
 from bot.model import Message, fit
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -216,6 +216,8 @@ JOBS: tuple[Job, ...] = (
         period="week",
         when=lambda club: _at(club, WEEKLY_DAY),
         build=_build_weekly,
+        # "Opening this week" still reads true for a couple of days.
+        late=Late(at_most=timedelta(days=2)),
     ),
     Job(
         kind=DAILY,
@@ -223,6 +225,8 @@ JOBS: tuple[Job, ...] = (
         period="day",
         when=lambda club: _at(club, None),
         build=_build_daily,
+        # Today's reminders, until tomorrow's run reminds afresh.
+        late=Late(),
     ),
 )
 

@@ -13,7 +13,7 @@ from bot.model import Message, plain
 from bot.runtime import open_runtime
 from bot.scheduler import Scheduler
 from bot.store.clubs import Actor, ClubChanges
-from tests.conftest import ADMIN, SETUP, Club
+from tests.conftest import ADMIN, MONDAY, SETUP, Club
 
 DIGEST = "Weekly officer digest · ws-1"
 # Only the alerts channel: the digest is the one job with somewhere to post.
@@ -71,11 +71,15 @@ async def test_missed_while_down_is_posted_once_on_start_within_the_grace_window
     assert club.poster.titles() == [DIGEST]
 
 
-async def test_missed_by_more_than_the_grace_window_is_not_posted_late(club):
+async def test_missed_by_more_than_the_grace_window_is_posted_late_saying_so(club):
+    """Issue 27: the digest is worth reading any day until the next one (`Job.late`)."""
     await club.run(DIGEST_ONLY, as_user=ADMIN)
-    club.clock.set(NEXT_DIGEST + timedelta(hours=1, minutes=1))
-    assert await club.runtime.scheduler.catch_up() == []
-    assert club.poster.posts == []
+    club.clock.set(NEXT_DIGEST + timedelta(days=2))
+    assert [o for _, o in await club.runtime.scheduler.catch_up()] == ["posted"]
+    [digest] = club.poster.messages("officers")
+    assert plain(digest.text).startswith("Posted late: this was due Mon 23 Nov 2026, 09:00 EST.")
+    club.clock.set(NEXT_DIGEST + timedelta(days=6, hours=1))
+    assert await club.runtime.scheduler.catch_up() == [], "taken already, and the next is near"
 
 
 async def test_a_long_outage_posts_one_catch_up_not_one_per_missed_day(club, database_url):
@@ -201,18 +205,35 @@ async def test_a_refusing_channel_is_marked_broken_and_officers_are_told(club):
 
 
 async def test_one_clubs_failure_does_not_stop_another_clubs_post(club):
+    """A build that fails is tried once per occurrence, not every minute, and its officers
+    are told once while it keeps failing (issue 26's delivery policy)."""
     await club.run(SETUP, as_user=ADMIN)
     club.workspace = "ws-2"
     await club.run(SETUP, as_user=ADMIN)
+    tries = []
 
     async def build(run):
         if run.club.workspace_id == "ws-1":
+            tries.append(run.occurrence)
             raise RuntimeError("bad data in club 1")
         return Delivery(purpose="alerts", message=Message(text="ok"))
 
     scheduler = _daily(club, build)
-    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
-    assert [(p.workspace_id, m.text) for p, m in club.poster.posts] == [("ws-2", "ok")]
+    await scheduler.run_until(club.clock, club.clock.now() + timedelta(days=3))
+    assert tries == ["2026-11-17", "2026-11-18", "2026-11-19"]
+    posts = sorted((p.workspace_id, m.title or m.text) for p, m in club.poster.posts)
+    assert posts == [
+        ("ws-1", "A scheduled post failed"),
+        ("ws-2", "ok"),
+        ("ws-2", "ok"),
+        ("ws-2", "ok"),
+    ]
+    [note] = [m for p, m in club.poster.posts if p.workspace_id == "ws-1"]
+    assert "(RuntimeError: bad data in club 1)" in note.text
+    assert "try again at its next time" in plain(note.text)
+    ws_1 = (await club.runtime.store.clubs.all())[0].id
+    ran = await club.runtime.store.claims.since(ws_1, since=MONDAY)
+    assert {c.status for c in ran} == {"build failed"}
 
 
 async def test_a_club_without_an_alerts_channel_skips_the_digest_and_says_why(club):
@@ -231,21 +252,38 @@ async def test_clubs_on_the_same_schedule_share_one_apscheduler_job_that_follows
     scheduler = club.runtime.scheduler
     await scheduler.start()
     new_york = "officer_digest 09:00 mon America/New_York"
-    assert scheduler.aps_job_ids() == [new_york, "retry", "sweep postings_poll", "sync"]
+    assert scheduler.aps_job_ids() == [
+        new_york,
+        "retry",
+        "sweep postings_poll",
+        "sweep retention",
+        "sync",
+    ]
     await club.run(
         "/admin setup timezone:Asia/Kolkata digest_day:wed digest_time:18:00", as_user=ADMIN
     )
     kolkata = "officer_digest 18:00 wed Asia/Kolkata"
-    assert scheduler.aps_job_ids() == [new_york, kolkata, "retry", "sweep postings_poll", "sync"]
+    assert scheduler.aps_job_ids() == [
+        new_york,
+        kolkata,
+        "retry",
+        "sweep postings_poll",
+        "sweep retention",
+        "sync",
+    ]
     ws_2 = next(c for c in await club.runtime.store.clubs.all() if c.workspace_id == "ws-2")
     runs = scheduler.next_runs(ws_2, club.clock.now())
     assert runs[0].at == datetime(2026, 11, 18, 12, 30, tzinfo=UTC)
     club.workspace = "ws-1"
     await club.run("/admin setup timezone:Asia/Kolkata digest_day:wed", as_user=ADMIN)
     await club.run("/admin setup digest_time:18:00", as_user=ADMIN)
-    assert scheduler.aps_job_ids() == [kolkata, "retry", "sweep postings_poll", "sync"], (
-        "the emptied job is gone"
-    )
+    assert scheduler.aps_job_ids() == [
+        kolkata,
+        "retry",
+        "sweep postings_poll",
+        "sweep retention",
+        "sync",
+    ], "the emptied job is gone"
 
 
 async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club, database_url):
@@ -283,6 +321,7 @@ async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club,
             "officer_digest 10:30 mon America/New_York",
             "retry",
             "sweep postings_poll",
+            "sweep retention",
             "sync",
         ]
         assert await scheduler.sync() == [], "nothing changed since"
@@ -403,14 +442,19 @@ async def test_clubs_due_together_are_claimed_as_one_batch_and_each_ends_on_its_
     assert batches == [4]
     ended = [await claims.since(i, since=NEXT_DIGEST) for i in ids]
     assert [(c.status, c.error) for [c] in ended] == [
-        ("failed", "RuntimeError: bad data in club 1"),
+        ("build failed", "RuntimeError: bad data in club 1"),
         ("skipped", "nothing for club 2 today"),
         ("failed", "503 Service Unavailable"),
         ("posted", None),
     ]
-    assert [m.text for _, m in club.poster.posts] == ["to #daily-problem"]
+    assert [m.text for p, m in club.poster.posts if p.workspace_id != "ws-1"] == [
+        "to #daily-problem"
+    ]
     await scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(minutes=2))
-    assert sorted(m.text for _, m in club.poster.posts) == ["to #daily-problem", "to #officers"]
+    assert sorted(m.text for p, m in club.poster.posts if p.workspace_id != "ws-1") == [
+        "to #daily-problem",
+        "to #officers",
+    ]
 
 
 async def test_a_slow_post_does_not_hold_back_the_record_of_posts_already_out(club):

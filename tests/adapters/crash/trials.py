@@ -21,13 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-
 from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.runtime import open_runtime
-from bot.store.models import ChannelRow, ClubRow
 from tests.adapters.idempotent_mocks import MetadataSlackMock, NonceDiscordMock
+from tests.core.faults.trial import add_clubs
 
 ROOT = Path(__file__).resolve().parents[3]
 # Tuesday 09:00 in New York: every club's daily problem is due at once.
@@ -58,35 +56,7 @@ async def populate(url: str, clubs: int, platform: str) -> None:
     )
     kind = "console" if platform == "file" else platform
     try:
-        async with runtime.store.engine.begin() as db:
-            await db.execute(
-                insert(ClubRow),
-                [
-                    {
-                        "id": c,
-                        "platform": kind,
-                        "workspace_id": f"{900_000 + c}",
-                        "name": f"club {c}",
-                        "timezone": "America/New_York",
-                        "digest_weekday": 0,
-                        "digest_time": "09:00",
-                        "created_at": DUE - timedelta(days=7),
-                    }
-                    for c in range(1, clubs + 1)
-                ],
-            )
-            await db.execute(
-                insert(ChannelRow),
-                [
-                    {
-                        "club_id": c,
-                        "purpose": "problems",
-                        "channel_id": str(100_000 + c),
-                        "channel_name": f"problems-{c}",
-                    }
-                    for c in range(1, clubs + 1)
-                ],
-            )
+        await add_clubs(runtime.store, clubs, platform=kind)
     finally:
         await runtime.close()
 
