@@ -14,12 +14,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.model import ButtonEvent, CommandEvent, Message, Place, User, clip, field_lines, reply
 from bot.reach import DMS_REFUSED, dm_refused_line
 from bot.store.clubs import Actor, Club
 from bot.store.learned import DmRefusal, LearnedMembers, same_rights
+from bot.store.saving import cannot_save
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -423,7 +426,13 @@ class Bot:
         learned = self.store.repo(LearnedMembers)
         known = await learned.get(club.id, user.id)
         if known is None or not same_rights(known.rights, user):
-            await learned.learn_rights(club.id, user, now=now)
+            try:
+                await learned.learn_rights(club.id, user, now=now)
+            except (SQLAlchemyError, OSError) as error:
+                # Rights as last seen serve the dashboard's checks: a database that can't
+                # be written right now still answers whatever only reads.
+                if cannot_save(error) is None:
+                    raise
         return None if known is None else known.dm_refusal
 
 

@@ -43,8 +43,8 @@ async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
 
 
 async def _club_news(run: JobRun, repo: PostingStore, news: News, now: datetime) -> Built:
-    """DM each follower (each DM recorded as told once it is sent), then record the
-    digest's postings as told before it posts: a failed post is rebuilt with them."""
+    """DM each follower (each DM recorded as told once it is sent), then build the digest
+    and record its postings as told before it posts: a failed post is rebuilt with them."""
     for member, postings in news.dms.items():
         about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
         outcome = await run.dm(member, follow_message(postings, now), about=about, once_ever=True)
@@ -52,8 +52,11 @@ async def _club_news(run: JobRun, repo: PostingStore, news: News, now: datetime)
             await repo.announce(_told(run, postings))
     if not news.digest:
         return SkipRun("no new postings for the club's filters")
+    # Built before it is recorded: a digest that cannot be built leaves its postings new,
+    # for the next poll to try again, instead of told and never posted.
+    message = digest_message(news.digest, now)
     await repo.announce(_told(run, news.digest))
-    return Delivery(purpose="deadlines", message=digest_message(news.digest, now))
+    return Delivery(purpose="deadlines", message=message)
 
 
 def _told(run: JobRun, postings: Sequence[StoredPosting]) -> list[tuple[int, PostingKey, str]]:

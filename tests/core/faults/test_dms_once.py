@@ -21,7 +21,7 @@ __all__ = ["feeds", "pool"]
 async def test_a_digest_that_cannot_be_built_dms_followers_once_and_tells_officers_once(
     club: Club, feeds, pool, monkeypatch
 ):
-    await _club_with_postings(club, feeds, monkeypatch)
+    await _club_with_postings(club, feeds)
     now = club.clock.now()
     feeds.serve("/listings.json", [posted(e, now) for e in pool[:40]])
     company = pool[0]["company_name"]
