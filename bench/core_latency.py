@@ -62,17 +62,23 @@ class BenchDirectory:
 
 
 class _Counter:
-    """Statements sent and rows read while `on`."""
+    """Statements sent and rows read between `start` and `stop` (listening only then, so
+    the timed samples run without the listener)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.on, self.statements, self.rows = False, 0, 0
-        event.listen(engine.sync_engine, "after_cursor_execute", self._count)
+        self.engine, self.statements, self.rows = engine.sync_engine, 0, 0
+
+    def start(self) -> None:
+        self.statements = self.rows = 0
+        event.listen(self.engine, "after_cursor_execute", self._count)
+
+    def stop(self) -> None:
+        event.remove(self.engine, "after_cursor_execute", self._count)
 
     def _count(self, _conn: Any, cursor: Any, *_args: Any) -> None:
-        if self.on:
-            self.statements += 1
-            # Both drivers' adapted cursors hold a plain read's rows once it has run.
-            self.rows += len(getattr(cursor, "_rows", None) or ())
+        self.statements += 1
+        # Both drivers' adapted cursors hold a plain read's rows once it has run.
+        self.rows += len(getattr(cursor, "_rows", None) or ())
 
 
 @dataclass
@@ -179,21 +185,31 @@ class Runner:
             return rng.choice(paired or list(paired_members()))
         return rng.randrange(MEMBERS)
 
-    async def once(self, sample: Sample, pick: Pick) -> tuple[float, float, Message, Any]:
+    async def once(
+        self, sample: Sample, pick: Pick, *, count: bool = False
+    ) -> tuple[float, float, Message, Any]:
         """One sample: prepared, timed, checked, undone. (CPU ms, wall ms, answer, error)."""
-        await self.runtime.store.clubs.get(pick.club)  # cached again if a sample changed it
-        extra = await sample.prepare(self, pick) if sample.prepare else None
-        event = self._event(
-            pick, sample.command, {**sample.args, **(extra or {})}, admin=sample.who == "admin"
-        )
+        event = await self._prepared(sample, pick)
         self.errors.clear()
+        if count:
+            self.counter.start()
         wall, cpu = time.perf_counter(), time.thread_time()
         answer = await self.runtime.bot.handle(event)
         cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+        if count:
+            self.counter.stop()
         error = self.errors[0] if self.errors else None
         if sample.undo:
             await sample.undo(self, pick)
         return cpu * 1000, wall * 1000, answer, error
+
+    async def _prepared(self, sample: Sample, pick: Pick) -> CommandEvent:
+        """The sample's event, its club's configuration cached (as a running bot has it,
+        also after a sample changed it) and its prepare hook run."""
+        await self.runtime.store.clubs.get(pick.club)
+        extra = await sample.prepare(self, pick) if sample.prepare else None
+        args = {**sample.args, **(extra or {})}
+        return self._event(pick, sample.command, args, admin=sample.who == "admin")
 
     async def measure(self, sample: Sample, rounds: int) -> Figures:
         figures, used = Figures(label=sample.label, command=sample.command), set[Pick]()
@@ -210,12 +226,7 @@ class Runner:
                 figures.failures.append(f"{pick}: {problem}")
         for _ in range(COUNTED_SAMPLES):
             pick = await self.pick(sample, used)
-            self.counter.statements = self.counter.rows = 0
-            self.counter.on = True
-            try:
-                await self.once(sample, pick)
-            finally:
-                self.counter.on = False
+            await self.once(sample, pick, count=True)
             figures.statements.append(self.counter.statements)
             figures.rows.append(self.counter.rows)
         return figures
@@ -226,11 +237,7 @@ class Runner:
         profiler, used = cProfile.Profile(), set[Pick]()
         for _ in range(rounds):
             pick = await self.pick(sample, used)
-            await self.runtime.store.clubs.get(pick.club)
-            extra = await sample.prepare(self, pick) if sample.prepare else None
-            event = self._event(
-                pick, sample.command, {**sample.args, **(extra or {})}, admin=sample.who == "admin"
-            )
+            event = await self._prepared(sample, pick)
             profiler.enable()
             await self.runtime.bot.handle(event)
             profiler.disable()

@@ -154,20 +154,19 @@ class _Loader:
         if not rows:
             return
         names = [c.name for c in table.columns if c.name in rows[0] or _scalar_default(c)]
-        columns = [table.c[n] for n in names]
-        defaults = [_scalar_default(c) for c in columns]
-        processors = [c.type._cached_bind_processor(self.dialect) for c in columns]
-        records = [
-            tuple(
-                (p(v) if p and v is not None else v)
-                for p, v in zip(
-                    processors,
-                    (row.get(n, d[0] if d else None) for n, d in zip(names, defaults, strict=True)),
-                    strict=True,
-                )
-            )
-            for row in rows
+        fields = [(n, (_scalar_default(table.c[n]) or (None,))[0]) for n in names]
+        processors = [
+            (i, p)
+            for i, n in enumerate(names)
+            if (p := table.c[n].type._cached_bind_processor(self.dialect)) is not None
         ]
+        records = []
+        for row in rows:
+            values = [row.get(n, default) for n, default in fields]
+            for i, process in processors:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            records.append(tuple(values))
         if self.postgres:
             raw = await self.connection.get_raw_connection()
             await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
