@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.console import ConsoleDirectory  # noqa: E402
 from bench.core_commands import SAMPLES  # noqa: E402
 from bench.core_latency import GOAL_MS, BenchDirectory, Runner, selected  # noqa: E402
-from bench.core_population import MEMBERS, NOW, populate  # noqa: E402
+from bench.core_population import MEMBERS, NOW, built, described, populate  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
 from bot.model import Message, Place  # noqa: E402
@@ -86,18 +86,22 @@ async def _commands(url: str, args: argparse.Namespace, postgres: bool) -> dict[
         public_url=PUBLIC_URL,
     )
     try:
-        started = time.perf_counter()
-        rows = await populate(runtime.store, args.clubs, days=args.days, solves=args.solves)
-        if postgres:
-            await _vacuum(url)
+        wanted, found = described(args.clubs, args.days, args.solves), await built(runtime.store)
+        started, rows = time.perf_counter(), {}
+        if found is None:
+            rows = await populate(runtime.store, args.clubs, days=args.days, solves=args.solves)
+            if postgres:
+                await _vacuum(url)
+        elif found != wanted:
+            raise SystemExit(f"the database holds {found}, not {wanted}: run without --reuse")
         build = round(time.perf_counter() - started, 1)
-        _say(args, f"database built in {build} s: {sum(rows.values()):,} rows")
+        _say(args, f"database ready in {build} s: {sum(rows.values()):,} rows written")
         runner = Runner(runtime, args.clubs)
         await runner.warm()
         figures: dict[str, dict[str, Any]] = {}
         profiles = []
         for sample in selected(SAMPLES, args.only):
-            measured = (await runner.measure(sample, args.rounds)).summary()
+            measured = (await runner.measure(sample, args.rounds, budget=args.budget)).summary()
             figures[sample.label] = measured
             _say(args, _row(sample.label, measured))
             if args.profile:
@@ -370,7 +374,11 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory(prefix="clubbot-bench-") as folder:
         postgres = bool(args.database_url and args.database_url.startswith("postgresql"))
-        url = args.database_url if postgres else sqlite_url(Path(folder) / "bench.db")
+        file = Path(args.sqlite_file) if args.sqlite_file else Path(folder) / "bench.db"
+        url = args.database_url if postgres else sqlite_url(file)
+        if not postgres and not args.reuse:
+            for stale in (file, file.with_name(file.name + "-wal")):
+                stale.unlink(missing_ok=True)
         result: dict[str, Any] = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -380,7 +388,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             "backend": "postgresql" if postgres else "sqlite",
             "goal_cpu_p99_ms": GOAL_MS,
         }
-        if postgres:
+        if postgres and not args.reuse:
             await _empty(url)
         if "commands" in parts:
             result |= await _commands(url, args, postgres)
@@ -389,7 +397,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         if parts & {"fanout", "shared"}:
             fan_url = url if postgres else sqlite_url(Path(folder) / "fanout.db")
             if postgres:
-                await _empty(url)
+                await _empty(url)  # the fan-out's own clubs (the commands' are gone)
             await _populate_fanout(fan_url, args.fanout, history_days=7)
             if "fanout" in parts:
                 result["fanout"] = await _fanout(fan_url, args.fanout)
@@ -411,7 +419,8 @@ def _row(label: str, v: dict[str, Any]) -> str:
     failed = f"  FAILED: {v['failures'][0]}" if v["failures"] else ""
     return (
         f"{_short(label):<62}{v['cpu_p50_ms']:>9}{v['cpu_p99_ms']:>9}{v['wall_p50_ms']:>9}"
-        f"{v['wall_p99_ms']:>9}{v['statements']:>7}{v['rows_read']:>7}{flag}{failed}"
+        f"{v['wall_p99_ms']:>9}{v['samples']:>5}{v['statements']:>7}{v['rows_read']:>7}"
+        f"{flag}{failed}"
     )
 
 
@@ -420,7 +429,10 @@ def _short(label: str, width: int = 61) -> str:
     return label if len(label) <= width else f"{label[: width - 25]}…{label[-24:]}"
 
 
-_HEADER = f"{'command':<62}{'CPU p50':>9}{'p99':>9}{'wall p50':>9}{'p99':>9}{'stmts':>7}{'rows':>7}"
+_HEADER = (
+    f"{'command':<62}{'CPU p50':>9}{'p99':>9}{'wall p50':>9}{'p99':>9}{'n':>5}{'stmts':>7}"
+    f"{'rows':>7}"
+)
 
 
 def _table(result: dict[str, Any]) -> str:
@@ -435,7 +447,7 @@ def _table(result: dict[str, Any]) -> str:
             f"Database: {db['clubs']} clubs x {MEMBERS} members, {db['history_days']} days of "
             f"history, {sum(db['rows'].values()):,} rows (built in {db['build_seconds']} s)",
             "",
-            _HEADER + "  (ms; stmts and rows per sample)",
+            _HEADER + "  (ms; n samples; stmts and rows per sample)",
             *(_row(label, v) for label, v in commands.items()),
             "",
             _over(commands, result["backend"]),
@@ -523,6 +535,21 @@ def main() -> None:
         help="comma-separated of commands,fanout,shared,idle,cold (default: all of them)",
     )
     parser.add_argument("--profile", metavar="FOLDER", help="also cProfile each form there")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        metavar="SECONDS",
+        help="stop timing a form after this much wall time (it keeps at least 50 samples)",
+    )
+    parser.add_argument(
+        "--sqlite-file", metavar="PATH", help="build the SQLite database there and keep it"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the database (--sqlite-file or the PostgreSQL one) as an earlier run built "
+        "it, instead of building it again (its samples changed it a little)",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL"),

@@ -42,6 +42,7 @@ from bot.windows.store import DeadlineStore
 
 GOAL_MS = 5.0
 COUNTED_SAMPLES = 5
+MIN_SAMPLES = 50  # what a --budget leaves a slow form at least
 _MEMBER_REF = re.compile(r"^<?@?(U\d+)>?$")
 
 
@@ -211,12 +212,17 @@ class Runner:
         args = {**sample.args, **(extra or {})}
         return self._event(pick, sample.command, args, admin=sample.who == "admin")
 
-    async def measure(self, sample: Sample, rounds: int) -> Figures:
+    async def measure(self, sample: Sample, rounds: int, *, budget: float | None = None) -> Figures:
+        """`rounds` timed samples, or fewer (at least MIN_SAMPLES) once they have taken
+        `budget` seconds of wall time."""
         figures, used = Figures(label=sample.label, command=sample.command), set[Pick]()
         # One untimed sample first: what a running bot has done once since it started
         # (imported numpy for the matching, read the bank and the calendar) is not timed.
         await self.once(sample, await self.pick(sample, used))
         for _ in range(rounds):
+            spent = sum(figures.wall) / 1000
+            if budget is not None and spent > budget and len(figures.wall) >= MIN_SAMPLES:
+                break
             pick = await self.pick(sample, used)
             cpu, wall, answer, error = await self.once(sample, pick)
             figures.cpu.append(cpu)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.pairing.store import (
@@ -60,7 +60,7 @@ from bot.store.models import (
     OfficerRow,
 )
 from bot.store.store import Store
-from bot.web.store import CLUB_FEED, FeedTokenRow, PageHiddenRow
+from bot.web.store import CLUB_FEED, FeedTokenRow, KeyRow, PageHiddenRow
 from bot.windows.store import ClubDeadlineRow, MuteRow, ProfileRow, SubscriptionRow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,6 +188,20 @@ def _scalar_default(column: Any) -> tuple[Any] | None:
     return None
 
 
+MARKER = "bench-population"  # a web_keys row saying what was built, for --reuse
+
+
+def described(clubs: int, days: int, solves: int) -> str:
+    return f"{clubs} clubs, {days} days, {solves} solves, format 1"
+
+
+async def built(store: Store) -> str | None:
+    """What `populate` built in this database, if it did."""
+    async with store.engine.connect() as connection:
+        found = await connection.execute(select(KeyRow.value).where(KeyRow.name == MARKER))
+        return found.scalar_one_or_none()
+
+
 async def populate(store: Store, clubs: int, *, days: int, solves: int) -> dict[str, int]:
     """Fill an empty, migrated database; the rows written per table."""
     engine = store.engine
@@ -199,10 +213,13 @@ async def populate(store: Store, clubs: int, *, days: int, solves: int) -> dict[
         for first in range(1, clubs + 1, BLOCK):
             block = range(first, min(first + BLOCK, clubs + 1))
             await _load_clubs(loader, block, days=days, solves=solves)
-        await connection.commit()
+            await connection.commit()  # a block at a time: SQLite's WAL stays small
     await _fix_sequences(engine)
     # Solves were bulk-loaded around `record_solve`: count the members' running totals.
     await store.repo(ProblemStore).recount_totals()
+    async with engine.begin() as connection:
+        mark = {"name": MARKER, "value": described(clubs, days, solves)}
+        await connection.execute(insert(KeyRow).values(mark))
     return loader.counts
 
 
