@@ -205,10 +205,10 @@ class Runner:
         return cpu * 1000, wall * 1000, answer, error
 
     async def _prepared(self, sample: Sample, pick: Pick) -> CommandEvent:
-        """The sample's event, its club's configuration cached (as a running bot has it,
-        also after a sample changed it) and its prepare hook run."""
-        await self.runtime.store.clubs.get(pick.club)
+        """The sample's event, its prepare hook run and then its club's configuration
+        cached (as a running bot has it, also after a sample or a hook changed it)."""
         extra = await sample.prepare(self, pick) if sample.prepare else None
+        await self.runtime.store.clubs.get(pick.club)
         args = {**sample.args, **(extra or {})}
         return self._event(pick, sample.command, args, admin=sample.who == "admin")
 
