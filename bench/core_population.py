@@ -43,11 +43,11 @@ from bot.pairing.store import (
     PairingMemberRow,
     RoundRow,
 )
-from bot.postings.diff import signature_of
 from bot.postings.filters import SETTING as POSTINGS_SETTING
 from bot.postings.filters import Filter
 from bot.postings.listing import Posting, dedupe_ids, read_community_list
 from bot.postings.store import PostingFollowRow, PostingRow, PostingSourceRow
+from bot.postings.store import _row as stored_row
 from bot.problems.bank import load_bank
 from bot.problems.store import ProblemPostRow, ProblemStore, SolveRow
 from bot.store.models import (
@@ -620,28 +620,10 @@ def _postings() -> list[dict[str, Any]]:
             category=_category(entry.title) if not old else "",
             degrees=("Bachelor's",) if n % 3 else (),
         )
-        first_seen = posted + timedelta(minutes=rng.randrange(5, 360))
-        rows.append(
-            {
-                "source": posting.source,
-                "ext_id": posting.ext_id,
-                "url": posting.url,
-                "company": posting.company,
-                "company_key": posting.company_key[:200],
-                "title": posting.title,
-                "locations": json.dumps(posting.locations),
-                "terms": json.dumps(posting.terms),
-                "degrees": json.dumps(posting.degrees),
-                "sponsorship": posting.sponsorship,
-                "category": posting.category,
-                "posted_at": posted,
-                "first_seen_at": min(first_seen, NOW),
-                "closed_at": None if active else min(first_seen + timedelta(days=20), NOW),
-                "active": active,
-                "fingerprint": posting.fingerprint,
-                "signature": signature_of(posting),
-            }
-        )
+        first_seen = min(posted + timedelta(minutes=rng.randrange(5, 360)), NOW)
+        # The store's own row for a posting first seen then; a closed one closed later.
+        closed = None if active else min(first_seen + timedelta(days=20), NOW)
+        rows.append({**stored_row(posting, first_seen), "closed_at": closed})
     return rows
 
 
