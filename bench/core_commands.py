@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, Protocol
+from uuid import uuid4
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -381,10 +382,18 @@ async def _no_show_back(bench: Bench, pick: Pick) -> None:
 
 
 async def _round_not_run(bench: Bench, pick: Pick) -> None:
+    """This week's round out of the way, and its claims gone. The round is moved a year
+    back rather than deleted: deleting it cascades to its question packs and feedback,
+    whose `group_id` has no index (a scan of every pack, seconds on the big database)."""
     week = iso_week(monday(pick.club))
     await _sql(
         bench,
-        delete(RoundRow).where(RoundRow.club_id == pick.club, RoundRow.occurrence == week),
+        update(RoundRow)
+        .where(RoundRow.club_id == pick.club, RoundRow.occurrence == week)
+        .values(
+            occurrence=f"{week}-moved-{uuid4().hex[:8]}",
+            week_of=monday(pick.club) - timedelta(weeks=52),
+        ),
         delete(ClaimRow).where(
             ClaimRow.club_id == pick.club,
             ClaimRow.kind.in_(("mockpair_round", "mockpair_round:dm")),
