@@ -493,8 +493,9 @@ def _over(commands: dict[str, Any], backend: str) -> str:
 def _merged(paths: list[str]) -> str:
     """One markdown table of several runs' command figures (e.g. SQLite and PostgreSQL)."""
     runs = [json.loads(Path(p).read_text()) for p in paths]
-    head = "| command |" + "".join(
-        f" {r['backend']} CPU p50 | p99 | wall p50 | p99 |" for r in runs
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    head = "| command (ms) |" + "".join(
+        f" {names.get(r['backend'], r['backend'])} CPU p50 | p99 | wall p50 | p99 |" for r in runs
     )
     rule = "|---|" + "---:|" * (4 * len(runs))
     labels = list(dict.fromkeys(label for r in runs for label in r.get("commands", {})))
