@@ -1,20 +1,27 @@
-"""Core benchmarks: command latency, daily-post fan-out, idle memory, demo cold start.
+"""Core benchmarks: every command's CPU and wall time, daily-post fan-out, idle memory,
+demo cold start.
 
-    .venv/bin/python bench/bench_core.py            # the table
-    .venv/bin/python bench/bench_core.py --json     # the same figures for machines
-    .venv/bin/python bench/bench_core.py --clubs 100 --fanout 1000   # a quick run
+    .venv/bin/python bench/bench_core.py                  # everything, about 30 minutes quiet
+    .venv/bin/python bench/bench_core.py --quick          # 50 clubs, 50 samples, small fan-out
+    .venv/bin/python bench/bench_core.py --only deadlines,calendar   # those commands only
+    .venv/bin/python bench/bench_core.py --only solved --profile prof/  # and cProfile them
+    .venv/bin/python bench/bench_core.py --json           # the same figures for machines
+    .venv/bin/python bench/bench_core.py --merge sqlite.json postgresql.json  # README table
 
     DATABASE_URL=postgresql+asyncpg://.../scratch .venv/bin/python bench/bench_core.py
 
 Runs on temporary SQLite files, or on the PostgreSQL database named by --database-url or
-DATABASE_URL (emptied first: use a scratch one). Latency runs real commands through
-`Bot.handle` on a database of N clubs x 200 members with a year of daily posts and
-solves. Fan-out builds and hands one daily-problem post per club to a recording poster
-through the scheduler's real path (clubs read, claimed, chosen, recorded, posted,
-finished), in batches; then the next day's fan-out is fired by three processes at once,
-to show how they share it.
-Memory is the peak RSS of a process holding the runtime with every club
-scheduled; cold start is `clubbot demo` to its first line of output.
+DATABASE_URL (emptied first: use a scratch one). Commands: every command of
+`bot.runtime.COMMANDS` in the forms bench/core_commands.py lists, run through `Bot.handle`
+on a database of N clubs x 200 members with a year of history in every feature
+(bench/core_population.py), each form `--rounds` times; CPU time of the event loop's
+thread (SQLite runs on it) and wall time, p50 and p99, and the statements and rows a
+sample reads. The goal is 5 ms of CPU at p99 for every command. Fan-out builds and hands
+one daily-problem post per club to a recording poster through the scheduler's real path
+(clubs read, claimed, chosen, recorded, posted, finished), in batches; then the next day's
+fan-out is fired by three processes at once, to show how they share it. Memory is the
+peak RSS of a process holding the runtime with every club scheduled; cold start is
+`clubbot demo` to its first line of output.
 """
 
 from __future__ import annotations
@@ -23,8 +30,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,18 +45,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.console import ConsoleDirectory  # noqa: E402
+from bench.core_commands import SAMPLES  # noqa: E402
+from bench.core_latency import GOAL_MS, BenchDirectory, Runner, selected  # noqa: E402
+from bench.core_population import MEMBERS, NOW, built, described, populate  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import sqlite_url  # noqa: E402
-from bot.model import CommandEvent, Message, Place, User  # noqa: E402
+from bot.model import Message, Place  # noqa: E402
 from bot.posting import PostKey  # noqa: E402
 from bot.problems.bank import load_bank  # noqa: E402
 from bot.problems.posts import DAILY  # noqa: E402
-from bot.problems.store import ProblemPostRow, ProblemStore, SolveRow  # noqa: E402
+from bot.problems.store import ProblemPostRow  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from bot.store.models import ChannelRow, ClubRow, MemberRow  # noqa: E402
 
-NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
-MEMBERS = 200
+PUBLIC_URL = "https://clubbot.example.org"  # the web side on: /calendar hands out links
 
 
 class CountingPoster:
@@ -69,8 +76,63 @@ class CountingPoster:
         return f"d{self.count}"
 
 
-async def _populate(url: str, clubs: int, *, history_days: int, solves_per_member: int) -> None:
-    """N clubs with channels, 200 members each and `history_days` of posts and solves."""
+async def _commands(url: str, args: argparse.Namespace, postgres: bool) -> dict[str, Any]:
+    """Build the database, then time every selected command form."""
+    runtime = await open_runtime(
+        database_url=url,
+        clock=ManualClock(NOW),
+        poster=CountingPoster(),
+        directory=BenchDirectory(),
+        public_url=PUBLIC_URL,
+    )
+    try:
+        wanted, found = described(args.clubs, args.days, args.solves), await built(runtime.store)
+        started, rows = time.perf_counter(), {}
+        if found is None:
+            rows = await populate(runtime.store, args.clubs, days=args.days, solves=args.solves)
+            if postgres:
+                await _vacuum(url)
+        elif found != wanted:
+            raise SystemExit(f"the database holds {found}, not {wanted}: run without --reuse")
+        build = round(time.perf_counter() - started, 1)
+        _say(args, f"database ready in {build} s: {sum(rows.values()):,} rows written")
+        runner = Runner(runtime, args.clubs)
+        await runner.warm()
+        figures: dict[str, dict[str, Any]] = {}
+        profiles = []
+        for sample in selected(SAMPLES, args.only):
+            measured = (await runner.measure(sample, args.rounds, budget=args.budget)).summary()
+            figures[sample.label] = measured
+            _say(args, _row(sample.label, measured))
+            if args.profile:
+                profiles.append(await runner.profile(sample, args.rounds, Path(args.profile)))
+        if profiles:
+            report = Path(args.profile) / "profiles.txt"
+            report.write_text("\n\n".join(profiles))
+            _say(args, f"profiles in {report} and one .prof file per form")
+    finally:
+        await runtime.close()
+    return {
+        "database": {
+            "clubs": args.clubs,
+            "members": args.clubs * MEMBERS,
+            "history_days": args.days,
+            "solves_per_member": args.solves,
+            "rows": rows,
+            "build_seconds": build,
+        },
+        "commands": figures,
+    }
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    """Progress on stderr, so --json's stdout stays one document."""
+    print(line, file=sys.stderr if args.json else sys.stdout, flush=True)
+
+
+async def _populate_fanout(url: str, clubs: int, *, history_days: int) -> None:
+    """N clubs with channels, 200 members each and `history_days` of posts: what the
+    fan-out reads."""
     runtime = await open_runtime(
         database_url=url,
         clock=ManualClock(NOW),
@@ -78,7 +140,6 @@ async def _populate(url: str, clubs: int, *, history_days: int, solves_per_membe
         directory=ConsoleDirectory(),
     )
     bank = [p for p in load_bank().problems if p.kind == "coding"]
-    rng = random.Random(7)
     async with runtime.store.engine.begin() as db:
         await db.execute(
             insert(ClubRow),
@@ -119,91 +180,21 @@ async def _populate(url: str, clubs: int, *, history_days: int, solves_per_membe
             ],
         )
         first = NOW.date() - timedelta(days=history_days)
-        for c in range(1, clubs + 1):
-            days = [first + timedelta(days=d) for d in range(history_days)]
-            picks = [bank[(c + d) % len(bank)] for d in range(history_days)]
-            await db.execute(
-                insert(ProblemPostRow),
-                [
-                    {"club_id": c, "day": day, "problem_id": p.id, "cycle": 1, "posted_at": NOW}
-                    for day, p in zip(days, picks, strict=True)
-                ],
-            )
-            solves = {}
-            for m in range(MEMBERS):
-                for d in rng.sample(range(history_days), solves_per_member):
-                    solves[(m, picks[d].id)] = (days[d], picks[d].difficulty)
-            if not solves:
-                continue
-            await db.execute(
-                insert(SolveRow),
-                [
-                    {
-                        "club_id": c,
-                        "user_id": f"U{m}",
-                        "problem_id": pid,
-                        "name": f"member {m}",
-                        "difficulty": diff,
-                        "day": day,
-                        "solved_at": NOW,
-                    }
-                    for (m, pid), (day, diff) in solves.items()
-                ],
-            )
-    # Solves were bulk-loaded around `record_solve`: count the members' running totals.
-    await runtime.store.repo(ProblemStore).recount_totals()
+        await db.execute(
+            insert(ProblemPostRow),
+            [
+                {
+                    "club_id": c,
+                    "day": first + timedelta(days=d),
+                    "problem_id": bank[(c + d) % len(bank)].id,
+                    "cycle": 1,
+                    "posted_at": NOW,
+                }
+                for c in range(1, clubs + 1)
+                for d in range(history_days)
+            ],
+        )
     await runtime.close()
-
-
-COMMANDS = [
-    ("help", {}),
-    ("problem", {}),
-    ("solved", {}),
-    ("progress", {}),
-    ("leaderboard", {}),
-    ("leaderboard", {"period": "all"}),
-    ("admin status", {}),
-]
-
-
-async def _latency(url: str, clubs: int, rounds: int) -> dict[str, dict[str, float]]:
-    runtime = await open_runtime(
-        database_url=url,
-        clock=ManualClock(NOW),
-        poster=CountingPoster(),
-        directory=ConsoleDirectory(),
-    )
-    rng, figures = random.Random(11), {}
-    try:
-        # A running bot's steady state: every club has been seen once since the start, so
-        # its configuration is cached (checked by one small read per command).
-        for club in range(1, clubs + 1):
-            user = User(id="U0", name="member 0")
-            place = Place(platform="slack", workspace_id=f"T{club}", channel_id="general")
-            await runtime.bot.handle(CommandEvent(name="help", args={}, user=user, place=place))
-        for name, args in COMMANDS:
-            samples = []
-            for _ in range(rounds):
-                club, member = rng.randint(1, clubs), rng.randrange(MEMBERS)
-                user = User(id=f"U{member}", name=f"member {member}", is_admin=True)
-                place = Place(platform="slack", workspace_id=f"T{club}", channel_id="general")
-                event = CommandEvent(name=name, args=args, user=user, place=place)
-                started = time.perf_counter()
-                await runtime.bot.handle(event)
-                samples.append((time.perf_counter() - started) * 1000)
-            label = f"/{name}" + "".join(f" {k}:{v}" for k, v in args.items())
-            figures[label] = _percentiles(samples)
-    finally:
-        await runtime.close()
-    return figures
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
-    }
 
 
 async def _fanout(url: str, clubs: int) -> dict[str, float]:
@@ -380,64 +371,146 @@ async def _vacuum(url: str) -> None:
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
+    parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory(prefix="clubbot-bench-") as folder:
-        postgres = args.database_url and args.database_url.startswith("postgresql")
-        url = args.database_url if postgres else sqlite_url(Path(folder) / "bench.db")
-        if postgres:
+        postgres = bool(args.database_url and args.database_url.startswith("postgresql"))
+        file = Path(args.sqlite_file) if args.sqlite_file else Path(folder) / "bench.db"
+        url = args.database_url if postgres else sqlite_url(file)
+        if not postgres and not args.reuse:
+            for stale in (file, file.with_name(file.name + "-wal")):
+                stale.unlink(missing_ok=True)
+        result: dict[str, Any] = {
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": sys.version.split()[0],
+                "load_before": _load(),
+            },
+            "backend": "postgresql" if postgres else "sqlite",
+            "goal_cpu_p99_ms": GOAL_MS,
+        }
+        if postgres and not args.reuse:
             await _empty(url)
-        started = time.perf_counter()
-        await _populate(url, args.clubs, history_days=args.days, solves_per_member=args.solves)
-        if postgres:
-            await _vacuum(url)
-        build = round(time.perf_counter() - started, 1)
-        latency = await _latency(url, args.clubs, args.rounds)
-        rss = _idle_rss(url)
-        fan_url = url if postgres else sqlite_url(Path(folder) / "fanout.db")
-        if postgres:
-            await _empty(url)
-        await _populate(fan_url, args.fanout, history_days=7, solves_per_member=0)
-        fanout = await _fanout(fan_url, args.fanout)
-        shared = _shared_fanout(fan_url, args.fanout, args.processes)
-    return {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "backend": "postgresql" if postgres else "sqlite",
-        "database": {
-            "clubs": args.clubs,
-            "members": args.clubs * MEMBERS,
-            "history_days": args.days,
-            "solves_per_member": args.solves,
-            "build_seconds": build,
-        },
-        "latency": latency,
-        "fanout": fanout,
-        "shared_fanout": shared,
-        "idle": rss,
-        "cold_start": _cold_start(),
-    }
+        if "commands" in parts:
+            result |= await _commands(url, args, postgres)
+        if "idle" in parts:
+            result["idle"] = _idle_rss(url)
+        if parts & {"fanout", "shared"}:
+            fan_url = url if postgres else sqlite_url(Path(folder) / "fanout.db")
+            if postgres:
+                await _empty(url)  # the fan-out's own clubs (the commands' are gone)
+            await _populate_fanout(fan_url, args.fanout, history_days=7)
+            if "fanout" in parts:
+                result["fanout"] = await _fanout(fan_url, args.fanout)
+            if "shared" in parts:
+                result["shared_fanout"] = _shared_fanout(fan_url, args.fanout, args.processes)
+        if "cold" in parts:
+            result["cold_start"] = _cold_start()
+        result["machine"]["load_after"] = _load()
+        result["finished"] = datetime.now().astimezone().isoformat(timespec="seconds")
+    return result
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _row(label: str, v: dict[str, Any]) -> str:
+    flag = "  over 5 ms" if v["over_goal"] else ""
+    failed = f"  FAILED: {v['failures'][0]}" if v["failures"] else ""
+    return (
+        f"{_short(label):<62}{v['cpu_p50_ms']:>9}{v['cpu_p99_ms']:>9}{v['wall_p50_ms']:>9}"
+        f"{v['wall_p99_ms']:>9}{v['samples']:>5}{v['statements']:>7}{v['rows_read']:>7}"
+        f"{flag}{failed}"
+    )
+
+
+def _short(label: str, width: int = 61) -> str:
+    """A long label cut in its middle, so the form at its end still shows."""
+    return label if len(label) <= width else f"{label[: width - 25]}…{label[-24:]}"
+
+
+_HEADER = (
+    f"{'command':<62}{'CPU p50':>9}{'p99':>9}{'wall p50':>9}{'p99':>9}{'n':>5}{'stmts':>7}"
+    f"{'rows':>7}"
+)
 
 
 def _table(result: dict[str, Any]) -> str:
-    db, lat = result["database"], result["latency"]
     lines = [
-        f"{result['backend']} - "
-        f"Database: {db['clubs']} clubs x {MEMBERS} members, {db['history_days']} days of posts, "
-        f"{db['solves_per_member']} solves per member (built in {db['build_seconds']} s)",
-        "",
-        f"{'command':<32}{'p50 ms':>10}{'p99 ms':>10}",
+        f"{result['backend']} on {result['machine']['cpus']} CPUs, Python "
+        f"{result['machine']['python']}; load average {result['machine']['load_before']} "
+        f"before, {result['machine']['load_after']} after",
     ]
-    lines += [f"{name:<32}{v['p50_ms']:>10}{v['p99_ms']:>10}" for name, v in lat.items()]
-    fan, idle, cold = result["fanout"], result["idle"], result["cold_start"]
-    lines += [
-        "",
-        f"fan-out: {fan['posts']} daily posts for {fan['clubs']} clubs in {fan['seconds']} s "
-        f"({fan['posts_per_second']}/s)",
-        f"the next day's fan-out fired by {result['shared_fanout']['processes']} processes at "
-        f"once: {result['shared_fanout']['posts']} posts in {result['shared_fanout']['seconds']} s"
-        f", split {' / '.join(map(str, result['shared_fanout']['split']))}",
-        f"idle runtime with {db['clubs']} clubs ({idle['scheduled_jobs']} scheduled jobs): "
-        f"peak RSS {idle['peak_rss_mb']} MB",
-        f"clubbot demo cold start to first output: {cold['seconds_to_first_line']} s",
-    ]
+    if "commands" in result:
+        db, commands = result["database"], result["commands"]
+        lines += [
+            f"Database: {db['clubs']} clubs x {MEMBERS} members, {db['history_days']} days of "
+            f"history, {sum(db['rows'].values()):,} rows (built in {db['build_seconds']} s)",
+            "",
+            _HEADER + "  (ms; n samples; stmts and rows per sample)",
+            *(_row(label, v) for label, v in commands.items()),
+            "",
+            _over(commands, result["backend"]),
+        ]
+    if "fanout" in result:
+        fan = result["fanout"]
+        lines.append(
+            f"fan-out: {fan['posts']} daily posts for {fan['clubs']} clubs in {fan['seconds']} s "
+            f"({fan['posts_per_second']}/s)"
+        )
+    if "shared_fanout" in result:
+        shared = result["shared_fanout"]
+        lines.append(
+            f"the next day's fan-out fired by {shared['processes']} processes at once: "
+            f"{shared['posts']} posts in {shared['seconds']} s, split "
+            f"{' / '.join(map(str, shared['split']))}"
+        )
+    if "idle" in result:
+        idle = result["idle"]
+        lines.append(
+            f"idle runtime ({idle['scheduled_jobs']} scheduled jobs): "
+            f"peak RSS {idle['peak_rss_mb']} MB"
+        )
+    if "cold_start" in result:
+        lines.append(
+            f"clubbot demo cold start to first output: "
+            f"{result['cold_start']['seconds_to_first_line']} s"
+        )
+    return "\n".join(lines)
+
+
+def _over(commands: dict[str, Any], backend: str) -> str:
+    over = [label for label, v in commands.items() if v["over_goal"]]
+    failed = [label for label, v in commands.items() if v["failures"]]
+    text = f"Over {GOAL_MS:g} ms CPU at p99 on {backend}: {len(over)} of {len(commands)} forms" + (
+        ": " + "; ".join(over) if over else "."
+    )
+    if failed:
+        text += f"\nFAILED (answer not as expected; figures not meaningful): {'; '.join(failed)}"
+    return text
+
+
+def _merged(paths: list[str]) -> str:
+    """One markdown table of several runs' command figures (e.g. SQLite and PostgreSQL)."""
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    head = "| command (ms) |" + "".join(
+        f" {names.get(r['backend'], r['backend'])} CPU p50 | p99 | wall p50 | p99 |" for r in runs
+    )
+    rule = "|---|" + "---:|" * (4 * len(runs))
+    labels = list(dict.fromkeys(label for r in runs for label in r.get("commands", {})))
+    lines = [head, rule]
+    for label in labels:
+        cells = []
+        for r in runs:
+            v = r.get("commands", {}).get(label)
+            if v is None:
+                cells += [""] * 4
+                continue
+            p99 = f"**{v['cpu_p99_ms']}**" if v["over_goal"] else str(v["cpu_p99_ms"])
+            cells += [str(v["cpu_p50_ms"]), p99, str(v["wall_p50_ms"]), str(v["wall_p99_ms"])]
+        shown = label.replace("|", "\\|")
+        lines.append(f"| `{shown}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -446,9 +519,38 @@ def main() -> None:
     parser.add_argument("--clubs", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365, help="days of history per club")
     parser.add_argument("--solves", type=int, default=10, help="solves per member")
-    parser.add_argument("--rounds", type=int, default=300, help="samples per command")
+    parser.add_argument("--rounds", type=int, default=300, help="samples per command form")
     parser.add_argument("--fanout", type=int, default=10000, help="clubs for the fan-out run")
     parser.add_argument("--processes", type=int, default=3, help="for the shared fan-out")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="50 clubs, 50 samples a form, a fan-out of 500 clubs by 2 processes",
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated commands to time, e.g. deadlines,admin (implies --parts commands)",
+    )
+    parser.add_argument(
+        "--parts",
+        help="comma-separated of commands,fanout,shared,idle,cold (default: all of them)",
+    )
+    parser.add_argument("--profile", metavar="FOLDER", help="also cProfile each form there")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        metavar="SECONDS",
+        help="stop timing a form after this much wall time (it keeps at least 50 samples)",
+    )
+    parser.add_argument(
+        "--sqlite-file", metavar="PATH", help="build the SQLite database there and keep it"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the database (--sqlite-file or the PostgreSQL one) as an earlier run built "
+        "it, instead of building it again (its samples changed it a little)",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL"),
@@ -456,7 +558,15 @@ def main() -> None:
         "without one, temporary SQLite files)",
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--merge", nargs="+", metavar="JSON", help="print runs' tables as one")
     args = parser.parse_args()
+    if args.merge:
+        print(_merged(args.merge))
+        return
+    if args.quick:
+        args.clubs, args.rounds, args.fanout, args.processes = 50, 50, 500, 2
+    if args.parts is None:
+        args.parts = "commands" if args.only else "commands,fanout,shared,idle,cold"
     result = asyncio.run(_run(args))
     print(json.dumps(result, indent=2) if args.json else _table(result))
 
