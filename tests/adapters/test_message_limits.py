@@ -31,8 +31,8 @@ from bot.problems.bank import Problem
 from bot.problems.posts import hint_post, problem_post, problem_settings, solution_post
 from bot.store.claims import Claim, ClaimKey
 from bot.store.clubs import Channel, Club
+from bot.windows.alerts import Alert, alert_dm
 from bot.windows.calendar import club_occurrence
-from bot.windows.posts import Reminder, reminder_dm
 from tests.adapters.limits import assert_fits
 
 NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
@@ -199,8 +199,8 @@ def test_the_daily_problem_its_hint_and_key_idea_fit(title, body, topics, tags):
 @EXAMPLES
 @given(titles=st.lists(LONG, min_size=1, max_size=80))
 def test_a_reminder_dm_for_many_windows_fits(titles):
-    reminders = [
-        Reminder(
+    alerts = [
+        Alert(
             occurrence=club_occurrence(
                 deadline_id=i,
                 title=_nonempty(t, "Career fair"),
@@ -209,11 +209,13 @@ def test_a_reminder_dm_for_many_windows_fits(titles):
                 closes_on=date(2026, 11, 19),
                 url=None,
             ),
+            kind="closing",
+            on=date(2026, 11, 16),
             days_left=3,
         )
         for i, t in enumerate(titles)
     ]
-    assert_fits(reminder_dm(reminders, date(2026, 11, 16)))
+    assert_fits(alert_dm(alerts, date(2026, 11, 16)))
 
 
 def _command(i: int, description: str, options: int) -> Command:
