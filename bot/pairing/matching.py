@@ -473,25 +473,95 @@ def _augmenting_path(
     """An alternating path from the free `root` to another free member, as the list
     [root, y1, z1, y2, ..., yk] (yi-zi matched), or [] if none is found in the budget.
 
-    A breadth-first alternating tree without blossom shrinking: every path it returns
-    is a real augmenting path; it may miss one that runs through an odd cycle."""
+    Edmonds' search: a breadth-first alternating tree whose odd cycles (blossoms) are
+    contracted as they close, so a path that runs through one is found too (a plain
+    alternating tree misses those, and with them a pair the full graph allows)."""
     import numpy as np
 
-    parent: dict[int, int] = {root: -1}  # outer (even) vertex -> the inner vertex before it
-    inner: dict[int, int] = {}  # inner (odd) vertex -> the outer vertex it was reached from
+    tree = _Blossoms(root, mate)
     queue, expanded = [root], 0
     while queue and expanded < AUGMENT_BUDGET:
         x = queue.pop(0)
         expanded += 1
         for y in np.flatnonzero(_meets(x, words, answers_only)).tolist():
-            if y == x or y in parent or y in inner:
+            if y == x or tree.base(x) == tree.base(y) or mate.get(x) == y:
                 continue
-            inner[y] = x
-            if y not in mate:
-                return _path_to(y, parent, inner)
-            parent[mate[y]] = y
-            queue.append(mate[y])
+            if tree.is_outer(y):  # an odd cycle closes: contract it, its new outers queued
+                queue += tree.contract(x, y)
+            elif y not in tree.parent:
+                tree.parent[y] = x
+                if y not in mate:
+                    return tree.path_to(y)
+                tree.outer.add(mate[y])
+                queue.append(mate[y])
     return []
+
+
+class _Blossoms:
+    """The alternating tree of one augmenting-path search, with its contracted blossoms."""
+
+    def __init__(self, root: int, mate: dict[int, int]) -> None:
+        self.root, self.mate = root, mate
+        self.parent: dict[int, int] = {}  # a vertex reached across an unmatched edge -> from
+        self.bases: dict[int, int] = {}  # a vertex in a blossom -> the blossom's base
+        self.outer: set[int] = {root}
+
+    def base(self, x: int) -> int:
+        return self.bases.get(x, x)
+
+    def is_outer(self, y: int) -> bool:
+        return y == self.root or (y in self.mate and self.mate[y] in self.parent)
+
+    def contract(self, x: int, y: int) -> list[int]:
+        """Contract the blossom closed by the edge x-y; the vertices that became outer."""
+        top = self._common_base(x, y)
+        inside: set[int] = set()
+        self._mark(x, top, y, inside)
+        self._mark(y, top, x, inside)
+        became = []
+        for v in {*self.outer, *self.parent, *self.bases}:
+            if self.base(v) in inside:
+                self.bases[v] = top
+                if v not in self.outer:
+                    self.outer.add(v)
+                    became.append(v)
+        return became
+
+    def _common_base(self, a: int, b: int) -> int:
+        """The base of the blossom x-y closes: where their paths to the root meet."""
+        seen = set()
+        while True:
+            a = self.base(a)
+            seen.add(a)
+            if a not in self.mate:  # the root
+                break
+            a = self.parent[self.mate[a]]
+        while True:
+            b = self.base(b)
+            if b in seen:
+                return b
+            b = self.parent[self.mate[b]]
+
+    def _mark(self, v: int, top: int, child: int, inside: set[int]) -> None:
+        """Walk from `v` up to the base `top`, marking the blossom and re-pointing parents
+        so the path can later be walked through the cycle either way."""
+        while self.base(v) != top:
+            inside.add(self.base(v))
+            inside.add(self.base(self.mate[v]))
+            self.parent[v] = child
+            child = self.mate[v]
+            v = self.parent[self.mate[v]]
+
+    def path_to(self, end: int) -> list[int]:
+        """[root, y1, z1, ..., end]: back from the free `end` along parents and mates."""
+        path, y = [end], end
+        while True:
+            x = self.parent[y]
+            path.append(x)
+            if x == self.root:
+                return path[::-1]
+            y = self.mate[x]
+            path.append(y)
 
 
 def _path_to(end: int, parent: dict[int, int], inner: dict[int, int]) -> list[int]:
