@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.club_time import local, parse_duration, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
-from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When
+from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When, occurrence_of
 from bot.model import MAX_FIELD_VALUE, Field, Message, clip, field_lines, fit, mention, stamp
 from bot.pairing.hours import (
     SLOT,
@@ -38,6 +38,7 @@ from bot.pairing.matching import Group as Planned
 from bot.pairing.matching import History, Participant, Round, pair_round
 from bot.pairing.store import Group, NewGroup, PairingMember, PairingStore
 from bot.problems import Problem, ProblemStore, load_bank
+from bot.store.claims import ClaimKey
 from bot.store.clubs import Club
 from bot.store.store import Store
 
@@ -83,11 +84,17 @@ def notice(club: Club) -> timedelta:
 
 async def next_round_at(store: Store, club: Club, now: datetime) -> datetime:
     """When the next round goes out: this week's if it has not run and is still ahead,
-    else next week's. `/mockpair status`, `skip` and the preview all ask here."""
+    else next week's. `/mockpair status`, `skip`, `join` and the preview all ask here.
+
+    A round the scheduler has already taken up (run, or skipped with nobody in) is not
+    ahead even at its own minute."""
     monday = week_of(club, now)
     due = scheduled_at(club, monday)
     if due >= now and not await store.repo(PairingStore).round_ran(club.id, monday):
-        return due
+        occurrence = occurrence_of("week", local(due, club.timezone))
+        taken = await store.claims.get(ClaimKey(club_id=club.id, kind=ROUND, occurrence=occurrence))
+        if taken is None:
+            return due
     return scheduled_at(club, monday + timedelta(weeks=1))
 
 

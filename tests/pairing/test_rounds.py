@@ -8,6 +8,7 @@ from bot.model import User, mention, plain
 from bot.pairing.rounds import rounds_waited
 from bot.pairing.store import Group, PairingStore
 from tests.conftest import ADMIN, MONDAY
+from tests.pairing.test_people import last_pairing_dm
 
 SETUP = "/admin setup timezone:America/New_York pairing:#mock-interviews alerts:#officers"
 
@@ -28,9 +29,7 @@ async def _join(club, name, availability, *, zone="America/New_York", track="cod
 
 def _told(club, user_id: str) -> dict[str, str]:
     """The fields of the last pairing DM to `user_id`, stamps as their plain fallback."""
-    told = [m for u, m in club.poster.dms if u == user_id]
-    message = [m for m in told if not m.title.startswith("Model answers")][-1]
-    return {f.name: plain(f.value) for f in message.fields}
+    return {f.name: plain(f.value) for f in last_pairing_dm(club, user_id).fields}
 
 
 def _times(club, user_id: str) -> list[str]:
@@ -113,7 +112,7 @@ async def test_the_times_are_stamps_each_platform_shows_in_the_readers_zone(club
     await _join(club, "lee", "wed 4-7", zone="Asia/Kolkata")
     await _join(club, "sam", "tue 18-21")
     await club.run("/admin mockpair run-now", as_user=ADMIN)
-    message = [m for u, m in club.poster.dms if u == "lee"][-1]
+    message = last_pairing_dm(club, "lee")
     unix = int(datetime(2026, 11, 17, 23, 0, tzinfo=UTC).timestamp())
     discord = {f.name: f.value for f in embed(message).fields}
     assert discord["Times you both have"] == f"• <t:{unix}:f>"
