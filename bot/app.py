@@ -18,7 +18,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.model import ButtonEvent, CommandEvent, Message, Place, User, clip, field_lines, reply
+from bot.model import (
+    ButtonEvent,
+    CommandEvent,
+    Field,
+    Message,
+    Place,
+    User,
+    clip,
+    field_lines,
+    fit,
+    reply,
+)
 from bot.reach import DMS_REFUSED, dm_refused_line
 from bot.store.clubs import Actor, Club
 from bot.store.learned import DmRefusal, LearnedMembers, same_rights
@@ -454,9 +465,21 @@ def explain(commands: Sequence[Command], name: str) -> Message | None:
     group = [c for c in commands if c.name.startswith(name + " ")] if name else []
     if not group:
         return None
-    lines = [f"`/{c.name}` — {c.description}\n    e.g. `{c.example}`" for c in group]
     tail = f"`/help {group[0].name}` explains one command."
-    return reply(field_lines([*lines, tail], "", limit=3000), title=f"/{name} commands")
+    by_next: dict[str, list[str]] = {}
+    for c in group:  # /admin's commands under /admin deadlines, /admin problem...
+        words = c.name.split(" ")
+        key = " ".join(words[: len(name.split(" ")) + 1]) if len(words) > 2 else name
+        by_next.setdefault(key, []).append(f"`/{c.name}` — {c.description}\n    e.g. `{c.example}`")
+    if len(by_next) == 1:
+        return reply(
+            field_lines([*next(iter(by_next.values())), tail], "", limit=3000),
+            title=f"/{name} commands",
+        )
+    fields = [
+        Field(name=f"/{key}", value=field_lines(lines, "-")) for key, lines in by_next.items()
+    ]
+    return fit(tail, title=f"/{name} commands", fields=fields, ephemeral=True)
 
 
 def validate_args(command: Command, given: Mapping[str, str]) -> dict[str, str]:

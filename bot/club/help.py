@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import Command, Context, Option, explain
 from bot.errors import UserError
-from bot.model import Message, field_lines, reply
+from bot.model import MAX_FIELD_VALUE, Field, Message, clip, field_lines, reply
 
 
 async def show_help(ctx: Context) -> Message:
@@ -13,12 +13,31 @@ async def show_help(ctx: Context) -> Message:
     if asked:
         return _explain(ctx, " ".join(asked.split()))
     members = [c for c in ctx.commands if not c.officers_only]
-    officers = [c for c in ctx.commands if c.officers_only] if ctx.is_officer else []
-    lines = [f"`/{c.name}` — {c.description}" for c in (*members, *officers)]
+    lines = [f"`/{c.name}` — {c.description}" for c in members]
+    lines.append("`/help admin setup` explains one command; `/help mockpair`, a group.")
     if not ctx.is_officer:
         lines.append("Officers have /admin commands too.")
-    lines.append("`/help admin setup` explains one command; `/help mockpair`, a group.")
-    return reply(field_lines(lines, "", limit=3000), title="What you can run")
+        return reply(field_lines(lines, "", limit=3000), title="What you can run")
+    officers = [c for c in ctx.commands if c.officers_only]
+    listed = (
+        (Field(name="Officer commands (`/help admin` explains them)", value=_by_group(officers)),)
+        if officers
+        else ()
+    )
+    return reply(field_lines(lines, "", limit=3000), title="What you can run", fields=listed)
+
+
+def _by_group(commands: list[Command]) -> str:
+    """`/admin setup` · `/admin deadlines` add|edit|remove: every command named, compactly."""
+    groups: dict[str, list[str]] = {}
+    for command in commands:
+        head, _, last = command.name.rpartition(" ")
+        if command.name.count(" ") < 2:  # a command of its own, e.g. /admin setup
+            groups.setdefault(command.name, [])
+        else:
+            groups.setdefault(head, []).append(last)
+    parts = [f"`/{head}` {'|'.join(subs)}".strip() for head, subs in groups.items()]
+    return clip(" · ".join(parts), MAX_FIELD_VALUE)
 
 
 def _explain(ctx: Context, name: str) -> Message:

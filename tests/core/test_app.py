@@ -67,10 +67,29 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(club, line, comp
 
 async def test_help_shows_admin_commands_only_to_officers(club):
     member_help = (await club.run("/help", as_user=MEMBER)).text
-    officer_help = (await club.run("/help", as_user=ADMIN)).text
+    officer = await club.run("/help", as_user=ADMIN)
+    officer_help = officer.text + "".join(f.value for f in officer.fields)
     assert "/admin" not in member_help.replace("Officers have /admin commands too.", "")
     assert "`/admin setup`" in officer_help
     assert "`/help`" in member_help
+
+
+async def test_an_officers_help_names_every_command_they_may_run(club):
+    """With 50 commands the list outgrew one message and ended "…and 2 more"."""
+    answer = await club.run("/help", as_user=ADMIN)
+    shown = answer.text + "\n".join(f.value for f in answer.fields)
+    assert "…and" not in shown
+    for command in club.runtime.bot.commands:
+        *group, last = command.name.split(" ")
+        if len(group) < 2:
+            assert f"`/{command.name}`" in shown, command.name
+        else:
+            assert f"`/{' '.join(group)}`" in shown and last in shown, command.name
+    explained = await club.run("/help admin", as_user=ADMIN)
+    everything = explained.text + "\n".join(f.value for f in explained.fields)
+    for command in club.runtime.bot.commands:
+        if command.name.startswith("admin "):
+            assert f"`/{command.name}`" in everything, command.name
 
 
 async def test_status_shows_the_next_run_and_what_is_missing(club):
