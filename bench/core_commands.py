@@ -19,6 +19,8 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.core_population import (
+    APPLICANTS,
+    APPLIED_EACH,
     NOW,
     club_zone,
     iso_week,
@@ -28,6 +30,7 @@ from bench.core_population import (
 )
 from bench.core_population import _deadlines as population_deadlines
 from bench.core_population import _settings as population_settings
+from bot.applications.store import ApplicantRow, ApplicationRow
 from bot.model import Message
 from bot.pairing.store import FeedbackRow, GroupRow, PairingMemberRow, RoundRow
 from bot.postings.store import PostingFollowRow
@@ -38,8 +41,12 @@ from bot.windows.store import ClubDeadlineRow, DeadlineChanges, DeadlineStore, M
 
 # Who runs a sample: any member; an officer on the club's list (not a workspace admin); a
 # workspace admin; a member in this week's pairing round with a partner; a member who
-# never opted in to pairing; a member subscribed to deadline alerts.
-Who = Literal["member", "officer", "admin", "partnered", "unpaired", "subscriber"]
+# never opted in to pairing; a member subscribed to deadline alerts; an applicant: a
+# member tracking applications (24 of this season's, numbered 1..24); a member who has
+# recorded none.
+Who = Literal[
+    "member", "officer", "admin", "partnered", "unpaired", "subscriber", "applicant", "unapplied"
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,6 +167,27 @@ async def _unmute(bench: Bench, pick: Pick) -> None:
             MuteRow.window_key.in_(("google-intern:2027", "nvidia-intern:2027")),
         ),
     )
+
+
+async def _unapply(bench: Bench, pick: Pick) -> None:
+    """Back to the population: the application a /applied sample recorded (numbered after
+    the population's), and a first-timer's settings row."""
+    mine = and_(ApplicationRow.club_id == pick.club, ApplicationRow.user_id == pick.user_id)
+    if pick.member in APPLICANTS:
+        await _sql(bench, delete(ApplicationRow).where(mine, ApplicationRow.number > APPLIED_EACH))
+        return
+    theirs = and_(ApplicantRow.club_id == pick.club, ApplicantRow.user_id == pick.user_id)
+    await _sql(bench, delete(ApplicationRow).where(mine), delete(ApplicantRow).where(theirs))
+
+
+async def _third_back(bench: Bench, pick: Pick) -> None:
+    """Application #3 as the population left it (the sample moved it to interview)."""
+    mine = and_(
+        ApplicationRow.club_id == pick.club,
+        ApplicationRow.user_id == pick.user_id,
+        ApplicationRow.number == 3,
+    )
+    await _sql(bench, update(ApplicationRow).where(mine).values(stage="assessment"))
 
 
 async def _drop_career_fair(bench: Bench, pick: Pick) -> None:
@@ -719,6 +747,45 @@ SAMPLES: tuple[Sample, ...] = (
         expect="would have been announced",
         who="officer",
     ),
+    # applications
+    Sample(
+        command="applied",
+        args={"company": "Stripe"},
+        expect="Recorded",
+        who="applicant",
+        undo=_unapply,
+    ),
+    Sample(
+        command="applied",
+        args={"company": "Stripe"},
+        expect="Recorded",
+        form="a member's first",
+        who="unapplied",
+        undo=_unapply,
+    ),
+    Sample(
+        command="applied",
+        args={
+            "company": "google-intern",
+            "role": "Software engineering intern",
+            "link": "https://careers.google.com/jobs/results/1234",
+            "date": "3 days ago",
+        },
+        expect="Recorded",
+        who="applicant",
+        undo=_unapply,
+    ),
+    Sample(command="applications", expect="Your applications", who="applicant"),
+    Sample(command="applications", expect="Your applications", form="none yet", who="unapplied"),
+    Sample(
+        command="applications",
+        args={"id": "3", "stage": "interview"},
+        expect="#3",
+        who="applicant",
+        undo=_third_back,
+    ),
+    Sample(command="mydata export", expect="", who="applicant"),
+    Sample(command="mydata delete", expect="Delete your data?", who="applicant"),
     # web
     Sample(
         command="admin dashboard",

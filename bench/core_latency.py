@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.core_commands import Pick, Sample
 from bench.core_population import (
+    APPLICANTS,
     MEMBERS,
     NOW,
     OFFICERS,
@@ -180,6 +181,10 @@ class Runner:
             return rng.choice([m for m in range(MEMBERS) if m not in PAIRING])
         if sample.who == "subscriber":
             return rng.randrange(0, MEMBERS, 3)
+        if sample.who == "applicant":
+            return rng.choice(APPLICANTS)
+        if sample.who == "unapplied":
+            return rng.choice([m for m in range(MEMBERS) if m not in APPLICANTS])
         if sample.who == "partnered":
             groups = await self._this_round(club)
             paired = [int(m[1:]) for g in groups if len(g) > 1 for m in g]

@@ -17,6 +17,8 @@ which club it lands on):
 - Postings (deployment-wide): 10,000 postings over the year made from the real list's
   sample (tests/postings/fixtures), about 40 a day, the older ones closed; members following
   companies (every tenth member, two companies).
+- Applications: every fourth member (U2, U6, ...) has recorded 24 of this season's, in
+  every category and stage, numbered 1..24; their settings row made at the first.
 - Web: feed tokens for every third member and the club's own; some members hidden from
   the club page; 50 audit entries.
 """
@@ -36,6 +38,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.applications.kinds import CATEGORIES, STAGES
+from bot.applications.store import ApplicantRow, ApplicationRow
 from bot.pairing.store import (
     FeedbackRow,
     GroupRow,
@@ -86,6 +90,8 @@ PAIR_TRACKS = ("coding", "coding", "ml-fundamentals", "ml-system-design")
 # so a subscribe or a mute it times always adds a row.
 SUBSCRIBED = ("big-tech", "quant", "early-career", "amazon-intern", "meta-swe-intern")
 MUTED = ("amazon-intern:2027", "microsoft-intern:2027", "meta-swe-intern:2027")
+APPLICANTS = tuple(range(2, MEMBERS, 4))  # 50 members tracking applications
+APPLIED_EACH = 24
 FOLLOWED = ("Amazon", "Google", "Jane Street", "Citadel", "Palantir", "Uber", "Adobe", "Visa")
 POSTINGS = 10_000
 SOURCE = "SimplifyJobs/Summer2027-Internships"
@@ -248,6 +254,8 @@ async def _load_clubs(loader: _Loader, block: range, *, days: int, solves: int) 
         add(PostingFollowRow, _follows(c))
         add(FeedTokenRow, _feed_tokens(c))
         add(PageHiddenRow, _hidden(c))
+        add(ApplicantRow, _applicants(c))
+        add(ApplicationRow, _applications(c))
         add(AuditRow, _audit(c))
         add(PairingMemberRow, _pairing_members(c))
         rounds, groups, packs, feedback = _pairing_history(c, rng)
@@ -476,6 +484,48 @@ def _follows(c: int) -> Iterator[dict[str, Any]]:
                 "user_id": member_id(m),
                 "company_key": company.lower(),
                 "company": company,
+            }
+
+
+def _applicants(c: int) -> Iterator[dict[str, Any]]:
+    for m in APPLICANTS:
+        yield {
+            "club_id": c,
+            "user_id": member_id(m),
+            "counted": m % 8 != 6,  # one in two keeps theirs private
+            "nudges": True,
+            "season_end_told": None,
+            "since": NOW - timedelta(days=100),
+        }
+
+
+def _applications(c: int) -> Iterator[dict[str, Any]]:
+    """Since 1 Aug, a few a week: the season (summer 2027) the plan is about."""
+    first = date(2026, 8, 1)
+    for m in APPLICANTS:
+        for n in range(1, APPLIED_EACH + 1):
+            applied_on = first + timedelta(days=(n * 4 + m) % 100)
+            stage = STAGES[(n + m) % 5]  # applied .. rejected
+            yield {
+                "club_id": c,
+                "user_id": member_id(m),
+                "number": n,
+                "season": 2027,
+                "company": FOLLOWED[(n + m) % len(FOLLOWED)] if n % 3 else f"Startup {n}",
+                "role": "Software engineering intern",
+                "link": "",
+                "category": CATEGORIES[n % len(CATEGORIES)],
+                "category_from": "member",
+                "program": None,
+                "window_key": None,
+                "posting_id": None,
+                "opened_on": None,
+                "applied_on": applied_on,
+                "stage": stage,
+                "furthest": "interview" if stage == "rejected" else stage,
+                "news_on": applied_on + timedelta(days=n % 20),
+                "nudged_on": None,
+                "created_at": datetime.combine(applied_on, time(12), UTC),
             }
 
 

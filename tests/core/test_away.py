@@ -148,9 +148,12 @@ async def test_a_removal_recorded_by_another_process_stops_this_ones_jobs(club, 
         assert await scheduler.fire_due("daily_problem", [found.id]) == {found.id: "unscheduled"}
         assert club.poster.posts == []
         await scheduler.sync()
-        assert scheduler.aps_job_ids() == ["retry", "sweep postings_poll", "sync"], (
-            "the club's jobs are gone"
-        )
+        assert scheduler.aps_job_ids() == [
+            "retry",
+            "sweep postings_poll",
+            "sweep retention",
+            "sync",
+        ], "the club's jobs are gone"
         await come_back(other.store.clubs, found.id, actor=PLATFORM, now=club.clock.now())
         await scheduler.sync()
         assert daily in scheduler.aps_job_ids(), "back in the schedule with its settings"

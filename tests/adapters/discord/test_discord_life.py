@@ -328,7 +328,11 @@ async def test_a_member_with_closed_dms_is_tried_once_told_once_and_tried_again_
     assert "My DMs to you" not in _embed_text(again), "told once"
     life.mock.closed_dms.discard(MEMBER_ID)
     await life.runtime.scheduler.run_until(life.clock, MONDAY + timedelta(days=15))
-    assert len(life.mock.dms_to(MEMBER_ID)) == 2, "tried again after the member's command"
+    titles = [dm["embeds"][0]["title"] for dm in life.mock.dms_to(MEMBER_ID)]
+    assert titles[1:] == [
+        "Your mock interview this week (30 Nov)",
+        "Model answers for the questions you ask alex",
+    ], "tried again after the member's command"
 
 
 def _sub(root: str, name: str) -> dict[str, Any]:
