@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
@@ -27,9 +27,7 @@ from adapters.slack.app import build_app, command_line, response
 from adapters.slack.manifest import BOT_SCOPES, manifest, roots
 from adapters.slack.posting import SlackPoster
 from adapters.slack.render import blocks, cut, escape, fallback_text, home_view
-from adapters.slack.start import oauth_settings
 from adapters.slack.workspace import (
-    InstalledWorkspaces,
     SingleWorkspace,
     SlackDirectory,
     web_client,
@@ -41,7 +39,7 @@ from bot.home import home_page
 from bot.model import Button, CommandEvent, Field, Message, Place, User
 from bot.posting import PostFailed, PostRefused
 from bot.runtime import COMMANDS, Runtime, open_runtime
-from bot.store.db import make_engine
+from tests.adapters.slack.installed import installed_app
 from tests.adapters.slack_mock import TEAM, TEAM_NAME, Failure, SlackMock, channel, member
 from tests.conftest import MONDAY
 
@@ -669,28 +667,12 @@ def _core_commands() -> tuple[Command, ...]:
 async def test_http_mode_installs_a_workspace_and_answers_it_with_its_own_token(
     tmp_path: Path, mock: SlackMock
 ):
-    url = sqlite_url(tmp_path / "x.db")
-    engine = make_engine(url)
-    oauth, installations = await oauth_settings(engine, "client-id", "client-secret")
-    workspaces = InstalledWorkspaces(installations, base_url=mock.api_url)
-    directory = SlackDirectory(workspaces)
-    runtime = await open_runtime(
-        database_url=url,
-        clock=ManualClock(MONDAY),
-        poster=SlackPoster(workspaces),
-        directory=directory,
-        owner="test",
+    http = await installed_app(
+        tmp_path, api_url=mock.api_url, clock=ManualClock(MONDAY), signing_secret=SECRET
     )
-    app = build_app(
-        runtime.bot,
-        directory=directory,
-        client=web_client(base_url=mock.api_url),
-        signing_secret=SECRET,
-        oauth_settings=oauth,
-    )
-    server = TestServer(app.web_app(path="/slack/events"))
+    workspaces = http.workspaces
     try:
-        async with TestClient(server) as browser:
+        async with TestClient(http.server()) as browser:
             install = await browser.get("/slack/install")
             assert install.status == 200
             page = (await install.text()).replace("&amp;", "&")
@@ -712,9 +694,7 @@ async def test_http_mode_installs_a_workspace_and_answers_it_with_its_own_token(
         )
         assert ts
         assert mock.tokens[-1] == ("chat.postMessage", "xoxb-installed")
-        club = SlackClub(
-            app, runtime, mock, ManualClock(MONDAY), SlackPoster(workspaces), directory
-        )
+        club = SlackClub(http.app, http.runtime, mock, http.clock, http.poster(), http.directory)
         payload = await club.command("/help", user=SAM, team="T2")
         assert payload["blocks"][0]["text"]["text"] == "What you can run"
         assert ("users.info", "xoxb-installed") in mock.tokens
@@ -724,5 +704,4 @@ async def test_http_mode_installs_a_workspace_and_answers_it_with_its_own_token(
             )
     finally:
         await _settle()
-        await runtime.close()
-        await engine.dispose()
+        await http.close()

@@ -18,21 +18,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.app import build_app
-from adapters.slack.posting import SlackPoster
-from adapters.slack.start import oauth_settings
-from adapters.slack.workspace import InstalledWorkspaces, NotInstalled, SlackDirectory, web_client
+from adapters.slack.workspace import NotInstalled, web_client
 from bot.clock import ManualClock
-from bot.config import sqlite_url
-from bot.runtime import Runtime, open_runtime
 from bot.store.away import away
-from bot.store.db import make_engine
 from bot.store.learned import LearnedMembers
 from bot.web import Site
 from bot.web.server import make_app
+from tests.adapters.slack.installed import Installed, installed_app
 from tests.adapters.slack.test_slack import (
     ADMIN,
     GENERAL,
@@ -186,63 +179,20 @@ async def test_a_request_while_the_token_is_still_refused_does_not_resume(
 # --- OAuth: app_uninstalled and tokens_revoked --------------------------------------------
 
 
-@dataclass
-class Installed:
-    app: AsyncApp
-    runtime: Runtime
-    installations: AsyncSQLAlchemyInstallationStore
-    workspaces: InstalledWorkspaces
-    engine: AsyncEngine
-    clock: ManualClock
-
-    async def install(self) -> None:
-        """The OAuth flow, as a browser runs it."""
-        async with TestClient(TestServer(self.app.web_app(path="/slack/events"))) as browser:
-            install = await browser.get("/slack/install")
-            page = (await install.text()).replace("&amp;", "&")
-            state = page.split("state=")[1].split("&")[0].split('"')[0]
-            cookie = install.headers["Set-Cookie"].split(";")[0]
-            done = await browser.get(
-                f"/slack/oauth_redirect?code=c0de&state={state}", headers={"Cookie": cookie}
-            )
-            assert done.status == 200
-
-    async def club(self) -> Any:
-        clubs = await self.runtime.store.clubs.all()
-        return next(c for c in clubs if c.workspace_id == INSTALLED)
-
-
 @pytest.fixture
 async def installed(tmp_path: Path, life_mock: LifeSlackMock) -> AsyncIterator[Installed]:
     life_mock.team_of_token = INSTALLED
-    url = sqlite_url(tmp_path / "x.db")
-    engine = make_engine(url)
-    oauth, installations = await oauth_settings(engine, "client-id", "client-secret")
-    workspaces = InstalledWorkspaces(installations, base_url=life_mock.api_url)
-    directory = SlackDirectory(workspaces)
-    clock = ManualClock(MONDAY)
-    runtime = await open_runtime(
-        database_url=url,
-        clock=clock,
-        poster=SlackPoster(workspaces),
-        directory=directory,
-        owner="test",
+    ready = await installed_app(
+        tmp_path, api_url=life_mock.api_url, clock=ManualClock(MONDAY), signing_secret=SECRET
     )
-    app = build_app(
-        runtime.bot,
-        directory=directory,
-        client=web_client(base_url=life_mock.api_url),
-        signing_secret=SECRET,
-        oauth_settings=oauth,
+    assert (await ready.install()).status == 200
+    club = SlackClub(
+        ready.app, ready.runtime, life_mock, ready.clock, ready.poster(), ready.directory
     )
-    ready = Installed(app, runtime, installations, workspaces, engine, clock)
-    await ready.install()
-    club = SlackClub(app, runtime, life_mock, clock, SlackPoster(workspaces), directory)
     await club.command(SETUP, team=INSTALLED)
     yield ready
     await _settle()
-    await runtime.close()
-    await engine.dispose()
+    await ready.close()
 
 
 # slack_sdk 3.47 sends oauth.v2.access credentials with aiohttp's BasicAuth, deprecated in
@@ -261,7 +211,7 @@ async def test_app_uninstalled_deletes_the_tokens_and_pauses_the_club_until_a_re
     )
     with pytest.raises(NotInstalled):
         await installed.workspaces.client(INSTALLED)
-    club = await installed.club()
+    club = await installed.club(INSTALLED)
     assert (away(club) or pytest.fail("not paused")).why == (
         "the app was uninstalled from the workspace"
     )
@@ -272,7 +222,7 @@ async def test_app_uninstalled_deletes_the_tokens_and_pauses_the_club_until_a_re
 
     life_mock.revoked.clear()
     await installed.install()
-    club = await installed.club()
+    club = await installed.club(INSTALLED)
     assert away(club) is None, "the reinstall resumed the club"
     assert club.timezone == "America/New_York", "with its settings"
     await installed.runtime.scheduler.run_until(
@@ -294,7 +244,7 @@ async def test_a_revoked_bot_token_leaves_no_token_for_bolt_to_find(installed: I
     assert (
         await installed.installations.async_find_bot(enterprise_id=None, team_id=INSTALLED) is None
     )
-    assert away(await installed.club()) is not None
+    assert away(await installed.club(INSTALLED)) is not None
 
 
 async def test_revoked_user_tokens_alone_change_nothing(installed: Installed):
@@ -302,7 +252,7 @@ async def test_revoked_user_tokens_alone_change_nothing(installed: Installed):
     assert await _send(installed.app, INSTALLED, revoked) == 200
     await _settle()
     assert (await installed.workspaces.client(INSTALLED)).token == "xoxb-installed"
-    assert away(await installed.club()) is None
+    assert away(await installed.club(INSTALLED)) is None
 
 
 # --- a member Slack won't let the bot DM ------------------------------------------------
@@ -400,7 +350,7 @@ async def test_the_signed_events_are_answered_not_404(one_token: SlackClub):
 
 
 async def _is_away(installed: Installed) -> bool:
-    return away(await installed.club()) is not None
+    return away(await installed.club(INSTALLED)) is not None
 
 
 async def test_a_start_with_a_working_token_brings_the_workspace_back(

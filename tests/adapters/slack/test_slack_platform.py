@@ -12,18 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import build_app
 from adapters.slack.manifest import BOT_SCOPES, manifest
-from adapters.slack.posting import SlackPoster
-from adapters.slack.start import oauth_settings
-from adapters.slack.workspace import InstalledWorkspaces, SlackDirectory, web_client
 from bot.clock import ManualClock
-from bot.config import sqlite_url
-from bot.runtime import COMMANDS, open_runtime
-from bot.store.db import make_engine
+from bot.runtime import COMMANDS
+from tests.adapters.slack.installed import installed_app
 from tests.adapters.slack.test_slack import (
     ADMIN,
     OFFICERS,
@@ -287,46 +281,19 @@ async def test_a_home_tab_button_answers_in_the_members_dm(slack: SlackClub):
 
 @pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 async def test_oauth_mode_asks_auth_test_once_not_on_every_request(tmp_path: Path, mock: SlackMock):
-    url = sqlite_url(tmp_path / "x.db")
-    engine = make_engine(url)
-    oauth, installations = await oauth_settings(engine, "client-id", "client-secret")
-    workspaces = InstalledWorkspaces(installations, base_url=mock.api_url)
-    directory = SlackDirectory(workspaces)
-    runtime = await open_runtime(
-        database_url=url,
-        clock=ManualClock(MONDAY),
-        poster=SlackPoster(workspaces),
-        directory=directory,
-        owner="test",
-    )
-    app = build_app(
-        runtime.bot,
-        directory=directory,
-        client=web_client(base_url=mock.api_url),
-        signing_secret=SECRET,
-        oauth_settings=oauth,
+    http = await installed_app(
+        tmp_path, api_url=mock.api_url, clock=ManualClock(MONDAY), signing_secret=SECRET
     )
     try:
-        async with TestClient(TestServer(app.web_app(path="/slack/events"))) as browser:
-            install = await browser.get("/slack/install")
-            page = (await install.text()).replace("&amp;", "&")
-            state = page.split("state=")[1].split("&")[0].split('"')[0]
-            cookie = install.headers["Set-Cookie"].split(";")[0]
-            done = await browser.get(
-                f"/slack/oauth_redirect?code=c0de&state={state}", headers={"Cookie": cookie}
-            )
-            assert done.status == 200
-        club = SlackClub(
-            app, runtime, mock, ManualClock(MONDAY), SlackPoster(workspaces), directory
-        )
+        assert (await http.install()).status == 200
+        club = SlackClub(http.app, http.runtime, mock, http.clock, http.poster(), http.directory)
         installing = len(mock.called("auth.test"))  # the install flow asks once itself
         for _ in range(14):
             await club.command("/help", user=SAM, team="T2")
         assert len(mock.called("auth.test")) - installing == 1
     finally:
         await _settle()
-        await runtime.close()
-        await engine.dispose()
+        await http.close()
 
 
 def test_slacks_usage_hint_leaves_out_the_role_option_slack_refuses():
