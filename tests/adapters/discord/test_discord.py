@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -380,33 +381,47 @@ class DiscordClub:
         raise AssertionError("no interaction callback reached the mock")
 
 
-@pytest.fixture
-async def discord_club(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[DiscordClub]:
-    mock = DiscordMock()
+@asynccontextmanager
+async def connected(
+    mock: DiscordMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **runtime: Any
+) -> AsyncIterator[tuple[Runtime, discord.Client, ManualClock]]:
+    """The bot on `tmp_path/d.db`, logged in through discord.py to `mock` with the command
+    tree Discord enforces, and in the mock's guild; closed after. `runtime`: more options
+    of `open_runtime` (e.g. public_url)."""
     await mock.start()
     monkeypatch.setattr(discord.http.Route, "BASE", mock.url)
     monkeypatch.setattr(webhooks.Route, "BASE", mock.url)
     clock = ManualClock(MONDAY)
     poster, directory = DiscordPoster(), DiscordDirectory()
-    runtime = await open_runtime(
+    opened = await open_runtime(
         database_url=sqlite_url(tmp_path / "d.db"),
         clock=clock,
         poster=poster,
         directory=directory,
+        **runtime,
     )
-    client = build_client(runtime.bot)
+    client = build_client(opened.bot)
     poster.bind(client)
     directory.bind(client)
-    await client.login("fake-token")
-    await sync_commands(client, COMMANDS, force=True)  # the tree Discord enforces
-    client._connection.parse_guild_create(guild_create())  # type: ignore[arg-type]
-    await asyncio.wait_for(_first_post(mock), timeout=5)  # the greeting, before any test
-    yield DiscordClub(mock=mock, runtime=runtime, client=client)
-    await client.close()
-    await runtime.close()
-    await mock.stop()
+    try:
+        await client.login("fake-token")
+        await sync_commands(client, COMMANDS, force=True)  # the tree Discord enforces
+        client._connection.parse_guild_create(guild_create())  # type: ignore[arg-type]
+        yield opened, client, clock
+    finally:
+        await client.close()
+        await opened.close()
+        await mock.stop()
+
+
+@pytest.fixture
+async def discord_club(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[DiscordClub]:
+    mock = DiscordMock()
+    async with connected(mock, tmp_path, monkeypatch) as (runtime, client, _):
+        await asyncio.wait_for(_first_post(mock), timeout=5)  # the greeting, before any test
+        yield DiscordClub(mock=mock, runtime=runtime, client=client)
 
 
 def test_the_command_tree_is_built_from_the_core_specs():

@@ -17,19 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import discord
-import discord.webhook.async_ as webhooks
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.discord.commands import sync_commands
-from adapters.discord.directory import DiscordDirectory
-from adapters.discord.listener import build_client
-from adapters.discord.posting import DiscordPoster
 from bot.clock import ManualClock
-from bot.config import sqlite_url
 from bot.model import CommandEvent, Place, User
-from bot.runtime import COMMANDS, Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.store.away import away
 from bot.web import Site
 from bot.web.server import make_app
@@ -46,6 +40,7 @@ from tests.adapters.discord.test_discord import (
     _member,
     _user,
     command,
+    connected,
     guild_create,
 )
 from tests.conftest import MONDAY
@@ -171,30 +166,14 @@ class LifeClub:
 @pytest.fixture
 async def life(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[LifeClub]:
     mock = LifeDiscordMock()
-    await mock.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", mock.url)
-    monkeypatch.setattr(webhooks.Route, "BASE", mock.url)
-    clock = ManualClock(MONDAY)
-    poster, directory = DiscordPoster(), DiscordDirectory()
-    runtime = await open_runtime(
-        database_url=sqlite_url(tmp_path / "d.db"),
-        clock=clock,
-        poster=poster,
-        directory=directory,
-        public_url=PUBLIC_URL,
-    )
-    client = build_client(runtime.bot)
-    poster.bind(client)
-    directory.bind(client)
-    await client.login("fake-token")
-    await sync_commands(client, COMMANDS, force=True)
-    client._connection.parse_guild_create(guild_create())  # type: ignore[arg-type]
-    club = LifeClub(mock=mock, runtime=runtime, client=client, clock=clock)
-    await club.until(lambda: _async(bool(mock.posts_in_guild())))  # the greeting
-    yield club
-    await client.close()
-    await runtime.close()
-    await mock.stop()
+    async with connected(mock, tmp_path, monkeypatch, public_url=PUBLIC_URL) as (
+        runtime,
+        client,
+        clock,
+    ):
+        club = LifeClub(mock=mock, runtime=runtime, client=client, clock=clock)
+        await club.until(lambda: _async(bool(mock.posts_in_guild())))  # the greeting
+        yield club
 
 
 async def _async(value: bool) -> bool:
