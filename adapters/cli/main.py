@@ -26,7 +26,7 @@ from adapters.console import ConsoleDirectory, ConsolePoster, ConsoleSession, Ou
 from bot import logs
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings, load_settings, sqlite_url
-from bot.model import User
+from bot.model import Platform, User
 from bot.runtime import Runtime, open_runtime
 from bot.store.db import backup_sqlite
 from bot.store.export import ImportRefused, export_club, import_club
@@ -161,15 +161,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
     _quiet_runs()
     clock = ManualClock(args.now or datetime.now(UTC))
     runtime, poster = await _console_runtime(database_url(args, settings), clock, print, settings)
-    session = ConsoleSession(
-        bot=runtime.bot,
-        scheduler=runtime.scheduler,
-        clock=clock,
-        poster=poster,
-        out=print,
-        platform=args.platform,
-        postings=runtime.postings,
-    )
+    session = _session(runtime, clock, poster, print, args.platform)
     interactive = sys.stdin.isatty()
     if interactive:
         print("clubbot console: /help for commands, :help for console actions, :quit to leave")
@@ -180,6 +172,26 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
     finally:
         await runtime.close()
+
+
+def _session(
+    runtime: Runtime,
+    clock: ManualClock,
+    poster: ConsolePoster,
+    out: Output,
+    platform: Platform = "console",
+) -> ConsoleSession:
+    """The console's session on `runtime`: `:postings FILE` feeds the runtime's own postings
+    (the ones its hourly poll reads), with or without the web side."""
+    return ConsoleSession(
+        bot=runtime.bot,
+        scheduler=runtime.scheduler,
+        clock=clock,
+        poster=poster,
+        out=out,
+        platform=platform,
+        postings=runtime.postings,
+    )
 
 
 def _read(interactive: bool) -> str | None:
@@ -199,14 +211,7 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
         async def start() -> tuple[Runtime, ConsoleSession]:
             runtime, poster = await _console_runtime(url, clock, print, settings)
-            return runtime, ConsoleSession(
-                bot=runtime.bot,
-                scheduler=runtime.scheduler,
-                clock=clock,
-                poster=poster,
-                out=print,
-                postings=runtime.postings,
-            )
+            return runtime, _session(runtime, clock, poster, print)
 
         await run_demo(DEMO_SCRIPT, start=start, out=print)
     return 0
@@ -234,14 +239,7 @@ async def _console_web(args: argparse.Namespace, settings: Settings) -> int:
         public_url=public_url,
         web_listen=args.web,
     )
-    session = ConsoleSession(
-        bot=runtime.bot,
-        scheduler=runtime.scheduler,
-        clock=clock,
-        poster=poster,
-        out=say,
-        platform=args.platform,
-    )
+    session = _session(runtime, clock, poster, say, args.platform)
     interactive = sys.stdin.isatty()
     say(console_web.greeting(public_url))
     try:
@@ -263,9 +261,7 @@ async def _demo_web(args: argparse.Namespace, settings: Settings) -> int:
             runtime, poster = await _console_runtime(
                 url, clock, say, settings, public_url=site.public_url, web_listen=args.web
             )
-            return runtime, ConsoleSession(
-                bot=runtime.bot, scheduler=runtime.scheduler, clock=clock, poster=poster, out=say
-            )
+            return runtime, _session(runtime, clock, poster, say)
 
         async def serve_on(runtime: Runtime, session: ConsoleSession) -> None:
             alex = User(id="alex", name="alex", is_admin=True)

@@ -1,5 +1,6 @@
 """The console replays list snapshots (`:postings FILE`): a posting is announced the day it
-appears in the list, to the club and to the member who follows its company."""
+appears in the list, to the club and to the member who follows its company; with the web
+side served too (`--web`), the same."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.web.console import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from adapters.cli.main import main; sys.exit(main())"]
 
 
-def test_the_example_replays_two_days_of_the_list(tmp_path):
+@pytest.mark.parametrize("web", [False, True], ids=["console", "console-with-web"])
+def test_the_example_replays_two_days_of_the_list(tmp_path, web):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -20,7 +26,15 @@ def test_the_example_replays_two_days_of_the_list(tmp_path):
     }
     script = (ROOT / "examples" / "postings.txt").read_text()
     done = subprocess.run(
-        [*CLI, "console", "--db", str(tmp_path / "c.db"), "--now", "2026-08-02T09:00-04:00"],
+        [
+            *CLI,
+            "console",
+            *(["--web", f"127.0.0.1:{free_port()}"] if web else []),
+            "--db",
+            str(tmp_path / "c.db"),
+            "--now",
+            "2026-08-02T09:00-04:00",
+        ],
         input=script,
         capture_output=True,
         text=True,
