@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import applications, club, home, mydata, pairing, postings, problems, web, windows
+from bot import applications, club, home, mydata, pairing, people, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock, SystemClock
 from bot.config import PostingsSettings
@@ -73,7 +73,8 @@ BUTTONS: tuple[ButtonAction, ...] = (
 )
 
 JOBS: tuple[Job, ...] = (
-    *club.JOBS,
+    # The officer digest leads with the club's people: the club view and its activity.
+    *club.jobs(people=people.digest_fields),
     *windows.JOBS,
     *problems.JOBS,
     *pairing.JOBS,

@@ -18,10 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Command, Context, Option, Run, explain
+from bot.applications import ClubActivity, Season, Sent, club_view, club_view_fields, load_facts
+from bot.applications.kinds import CATEGORIES, PROGRESSION, STAGES
 from bot.applied import APPLIED_ACTION, applied_to
 from bot.club.digest import DigestData, officer_digest
 from bot.club.help import show_help
-from bot.model import Message, User, mention
+from bot.model import Field, Message, User, mention
 from bot.pairing.rounds import announcement
 from bot.pairing.store import Group as PairingGroup
 from bot.pairing.store import PairingMember
@@ -189,8 +191,36 @@ def test_the_officer_digest_fits(problems, kinds):
         ran=ran,
         problems=problems,
         next_runs=runs,
+        people=_big_club_view(),
     )
     assert_fits(officer_digest(CLUB, data))
+
+
+def _big_club_view() -> tuple[Field, ...]:
+    """The people-facts the digest leads with, as large as they grow: every category and
+    stage, a season of weeks, huge counts."""
+    sent = [
+        Sent(
+            category=CATEGORIES[i % len(CATEGORIES)],
+            applied_on=date(2026, 9, 1) + timedelta(days=i % 200),
+            opened_on=date(2026, 9, 1) if i % 2 else None,
+            stage=STAGES[i % len(STAGES)],
+            furthest=PROGRESSION[i % len(PROGRESSION)],
+        )
+        for i in range(2000)
+    ]
+    activity = ClubActivity(
+        solves_per_week=(10**6,) * 8, sessions_held=10**6, no_shows=10**6, members_active=10**6
+    )
+    view = club_view(
+        sent,
+        members_counted=10**6,
+        season=Season(summer=2027),
+        today=date(2027, 3, 1),
+        facts=load_facts(),
+        activity=activity,
+    )
+    return club_view_fields(view)
 
 
 @EXAMPLES
