@@ -98,15 +98,21 @@ def alert_dm(alerts: Sequence[Alert], today: date, *, club_id: int) -> Message:
     )
     if kinds == ["opened"] * len(kinds):
         stop = "Rolling admission rewards speed. " + stop
-    buttons = _applied_buttons(alerts, club_id)
-    text = "\n".join([*blocks, stop])
+    programs = {a.occurrence.window_id: a.occurrence.title for a in alerts if a.occurrence.window}
+    buttons = _applied_buttons(programs, club_id)
+    # Said first: the text is cut at its end when a day brings this much.
+    note = (
+        [f"I applied buttons for the first {len(buttons)} programs; for the others, `/applied`."]
+        if len(programs) > len(buttons)
+        else []
+    )
+    text = "\n".join([*note, *blocks, stop])
     return Message(title=clip(title, MAX_TITLE), text=clip(text, MAX_TEXT), buttons=buttons)
 
 
-def _applied_buttons(alerts: Sequence[Alert], club_id: int) -> tuple[Button, ...]:
-    """One per program, in the DM's order, as many as a message holds: a click records the
-    application, which also stops these reminders for that window."""
-    programs = {a.occurrence.window_id: a.occurrence.title for a in alerts if a.occurrence.window}
+def _applied_buttons(programs: dict[str, str], club_id: int) -> tuple[Button, ...]:
+    """One per program (window id: title), in the alerts' order, as many as a message holds
+    (MAX_BUTTONS): a click records the application, which also stops these reminders."""
     return tuple(
         applied_button(club_id, program=window_id, label=f"I applied: {title}")
         for window_id, title in list(programs.items())[:MAX_BUTTONS]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bot.app import Command, Context, Option, Run, explain
 from bot.applications import ClubActivity, Season, Sent, club_view, club_view_fields, load_facts
 from bot.applications.kinds import CATEGORIES, PROGRESSION, STAGES
-from bot.applied import APPLIED_ACTION, applied_to
+from bot.applied import APPLIED_ACTION, AppliedTo, applied_to
 from bot.club.digest import DigestData, officer_digest
 from bot.club.help import show_help
 from bot.model import Field, Message, User, mention
@@ -359,3 +359,23 @@ def test_a_reminder_dm_for_many_programs_has_an_i_applied_button_each_that_fits(
     assert [(n.club_id, n.kind, n.what) for n in named if n is not None] == [
         (CLUB_ID, "program", i) for i in ids[:25]
     ]
+    assert ("for the others, `/applied`" in dm.text) == (len(ids) > 25)
+
+
+def test_a_reminder_dm_with_more_programs_than_buttons_says_where_the_others_are():
+    day = date(2026, 11, 16)
+    real = next(o for o in load_calendar().around(day) if o.window is not None)
+    # More programs than the calendar holds today: the same window under 30 ids.
+    many = [replace(real, key=f"program-{i}:2027") for i in range(30)]
+    dm = alert_dm(
+        [Alert(occurrence=o, kind="closing", on=day, days_left=3) for o in many],
+        day,
+        club_id=CLUB_ID,
+    )
+    assert_fits(dm)
+    assert [applied_to(b.value) for b in dm.buttons] == [
+        AppliedTo(club_id=CLUB_ID, kind="program", what=f"program-{i}") for i in range(25)
+    ]
+    assert dm.text.startswith(
+        "I applied buttons for the first 25 programs; for the others, `/applied`."
+    )
