@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.model import Message, User, plain
+from bot.pairing import PairingStore
 from tests.conftest import ADMIN, SETUP, Club
 
 DIGEST = "Weekly officer digest · ws-1"
@@ -103,3 +104,23 @@ async def test_fewer_than_five_counted_members_show_no_breakdown(club):
     assert "sent by" not in said
     assert "Per week" not in said
     assert "What the club does" in fields, "the club's activity is no one's application"
+
+
+async def test_the_digests_mock_sessions_and_no_shows_are_the_rounds_groups_and_reports(club):
+    await club.run(SETUP, as_user=ADMIN)
+    for member in MEMBERS[:4]:
+        await club.run(
+            '/mockpair join track:coding level:3 availability:"daily 0-24"', as_user=member
+        )
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    store, club_id = club.runtime.store, (await club.runtime.store.clubs.all())[0].id
+    groups = await store.repo(PairingStore).groups(club_id)
+    [reporter, missing] = next(g.members for g in groups if len(g.members) == 2)
+    reporter_user = next(m for m in MEMBERS if m.id == reporter)
+    await club.run(f"/mockpair feedback partner:@{missing} no-show:yes", as_user=reporter_user)
+    held = [g for g in await store.repo(PairingStore).groups(club_id) if len(g.members) >= 2]
+    assert len(held) >= 2
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST)
+    does = {f.name: f.value for f in _digest(club).fields}["What the club does"]
+    assert f"Mock sessions held: {len(held)} (no-shows: 1)" in does
+    assert "Members active: 4" in does
