@@ -3,11 +3,11 @@ feature's commands, buttons and jobs. The one module that knows every feature.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import applications, club, home, mydata, pairing, postings, problems, web, windows
+from bot import applications, club, home, mydata, pairing, people, postings, problems, web, windows
 from bot.app import Bot, ButtonAction, Command, Directory
 from bot.clock import Clock, SystemClock
 from bot.config import PostingsSettings
@@ -52,8 +52,15 @@ def commands_for(site: web.Site, live: postings.Postings | None = None) -> tuple
         *applications.COMMANDS,
         *mydata.commands(MEMBER_DATA),
     )
-    listed = [extra.pop(c.name, c) for c in features]
+    listed = [extra.pop(c.name) if c.name in extra else _answered(c) for c in features]
     return (*listed, *extra.values())
+
+
+def _answered(command: Command) -> Command:
+    """The command as declared, or answered by the applications (`/alerts applied` records
+    the application too): one spec, one handler."""
+    handler = applications.HANDLERS.get(command.name)
+    return command if handler is None else replace(command, handler=handler)
 
 
 COMMANDS: tuple[Command, ...] = commands_for(web.Site())
@@ -66,7 +73,8 @@ BUTTONS: tuple[ButtonAction, ...] = (
 )
 
 JOBS: tuple[Job, ...] = (
-    *club.JOBS,
+    # The officer digest leads with the club's people: the club view and its activity.
+    *club.jobs(people=people.digest_fields),
     *windows.JOBS,
     *problems.JOBS,
     *pairing.JOBS,

@@ -15,16 +15,19 @@ from bot.applications.club_view import (
     club_view,
     club_view_fields,
 )
-from bot.applications.commands import BUTTONS, COMMANDS
+from bot.applications.commands import BUTTONS, COMMANDS, HANDLERS
 from bot.applications.facts import load_facts
 from bot.applications.follow_ups import JOBS
+from bot.applications.kinds import CATEGORY_LABELS
 from bot.applications.member_data import MEMBER_DATA
 from bot.applications.plan import Season, Sent, season_of
 from bot.applications.store import ApplicationStore
 
 __all__ = [
     "BUTTONS",
+    "CATEGORY_LABELS",
     "COMMANDS",
+    "HANDLERS",
     "JOBS",
     "MEMBER_DATA",
     "MIN_COUNTED",

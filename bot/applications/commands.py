@@ -4,11 +4,12 @@ buttons that do the same. Every answer is private to the member."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Final
 from urllib.parse import urlsplit
 
-from bot.app import ButtonAction, Command, Context, Option
+from bot.app import ButtonAction, Command, Context, Handler, Option
 from bot.applications import links
 from bot.applications.cards import (
     CATEGORY_ACTION,
@@ -34,7 +35,7 @@ from bot.applications.kinds import (
 )
 from bot.applications.links import Target
 from bot.applications.plan import measure, next_step, season_of
-from bot.applications.record import applied_click, record
+from bot.applications.record import alerts_applied, applied_click, record
 from bot.applications.store import Application, ApplicationStore
 from bot.applied import APPLIED_ACTION
 from bot.club_time import local
@@ -199,12 +200,11 @@ async def _remove(ctx: Context, number: int) -> Message:
     removed = await _repo(ctx).remove(ctx.club.id, ctx.user.id, number)
     if removed is None:
         raise UserError(_NO_SUCH.format(number))
-    kept = (
-        " Its window stays marked as applied for this cycle, so it sends you no reminders."
-        if removed.window_key
-        else ""
+    lifted = removed.window_key is not None and await links.unmark_applied(
+        ctx.store, ctx.club.id, ctx.user.id, removed.window_key
     )
-    return reply(f"Removed #{number} ({removed.company}).{kept}")
+    told = " Its window is no longer marked as applied: its reminders resume." if lifted else ""
+    return reply(f"Removed #{number} ({removed.company}).{told}")
 
 
 async def _settings(ctx: Context, settings: dict[str, str]) -> Message:
@@ -296,6 +296,10 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
 )
+
+# Commands the windows declare that this feature answers: `/alerts applied` for a program
+# records the application, which sets the windows' mark (one path: record.py).
+HANDLERS: Final[Mapping[str, Handler]] = {"alerts applied": alerts_applied}
 
 BUTTONS: tuple[ButtonAction, ...] = (
     ButtonAction(action=APPLIED_ACTION, handler=applied_click),

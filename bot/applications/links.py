@@ -12,10 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from bot import postings, windows
+from bot.app import Context
 from bot.applications.facts import load_facts, named_category
 from bot.applications.kinds import Category, category_of_track
 from bot.applications.plan import Opening
 from bot.club_time import local
+from bot.model import Message
 from bot.store.clubs import Club
 from bot.store.store import Store
 
@@ -159,4 +161,16 @@ async def mark_applied(
     """The same mark as `/alerts applied`: no more reminders for that window; True when
     it was not marked before."""
     repo = store.repo(windows.DeadlineStore)
-    return await repo.mute(club_id, user_id, window_key, "applied", now=now)
+    return await repo.mute(club_id, user_id, window_key, windows.APPLIED, now=now)
+
+
+async def unmark_applied(store: Store, club_id: int, user_id: str, window_key: str) -> bool:
+    """Lift that mark (a "not interested" stays): reminders for the window resume."""
+    repo = store.repo(windows.DeadlineStore)
+    return await repo.unmute(club_id, user_id, window_key, windows.APPLIED)
+
+
+async def mark_only(ctx: Context) -> Message:
+    """`/alerts applied` as the windows answer it: the mark alone, for what is no program
+    (a club's own date), or the windows' answer to a window they don't know."""
+    return await windows.alerts_applied(ctx)

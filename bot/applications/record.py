@@ -43,6 +43,18 @@ async def applied_click(ctx: Context) -> Message:
     return await record(ctx, target, today)
 
 
+async def alerts_applied(ctx: Context) -> Message:
+    """`/alerts applied window:<id>`: for a program of the calendar, the application is
+    recorded (once: a repeat is shown), which sets the windows' mark, as the I applied
+    button does; for a club's own date, the mark alone."""
+    today = local(ctx.now, ctx.club.timezone).date()
+    window_id = ctx.args["window"].strip().lower()
+    target = await links.program_target(ctx.store, ctx.club, window_id, today)
+    if target is None:
+        return await links.mark_only(ctx)
+    return await record(ctx, target, today)
+
+
 async def _club_of_button(ctx: Context, club_id: int) -> Context:
     """The context of the club the button belongs to: this one, or (a click from a DM) the
     club named, if the member is one of its members on this platform."""

@@ -23,6 +23,8 @@ class DigestData:
     ran: Sequence[Claim]
     problems: Sequence[str]
     next_runs: Sequence[Run]
+    # What the club's people did (bot/people.py): the digest leads with it.
+    people: Sequence[Field] = ()
 
 
 def job_names(runs: Sequence[Run]) -> dict[str, str]:
@@ -77,14 +79,16 @@ def week_summary(claims: Sequence[Claim], names: Mapping[str, str]) -> list[str]
 
 
 def officer_digest(club: Club, data: DigestData) -> Message:
+    """The week in people first (the club view and what the club did, when the runtime
+    gives them), then members, what needs attention and what comes; which jobs ran last."""
     start, end = (local(t, club.timezone).date() for t in (data.week_start, data.week_end))
     ran = week_summary(data.ran, job_names(data.next_runs))
     fields = (
+        *data.people,
         Field(
             name="Members",
             value=f"{data.members} members have used clubbot ({data.new_members} new this week).",
         ),
-        Field(name="What ran this week", value=field_lines(ran, "Nothing ran this week.")),
         Field(
             name="Needs attention",
             value=field_lines([f"• {p}" for p in data.problems], "Nothing looks broken."),
@@ -96,6 +100,7 @@ def officer_digest(club: Club, data: DigestData) -> Message:
                 "Nothing is scheduled.",
             ),
         ),
+        Field(name="What ran this week", value=field_lines(ran, "Nothing ran this week.")),
     )
     text = f"Week of {start:%a %d %b} to {end:%a %d %b %Y}."
     return fit(text, title=f"Weekly officer digest · {club.name}", fields=fields)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, time, timedelta
 
 from bot.club.admin import problems
 from bot.club.digest import DigestData, officer_digest
 from bot.club_time import local, parse_hhmm, zone
 from bot.jobs import Delivery, Job, JobRun, Late, When
+from bot.model import Field
 from bot.store.clubs import Club
+
+# What the club's people did this week, as digest fields: given by the composition root
+# (bot/people.py reads the other features, which this feature may not import).
+PeopleFacts = Callable[[JobRun], Awaitable[Sequence[Field]]]
 
 
 def _digest_when(club: Club) -> When:
@@ -16,7 +22,11 @@ def _digest_when(club: Club) -> When:
     return When(hour=at.hour, minute=at.minute, day_of_week=club.digest_weekday)
 
 
-async def _build_digest(run: JobRun) -> Delivery:
+async def _no_people(run: JobRun) -> Sequence[Field]:
+    return ()
+
+
+async def _build_digest(run: JobRun, people: PeopleFacts = _no_people) -> Delivery:
     """The seven club-local days before the digest's own day, midnight to midnight."""
     club = run.club
     today = local(run.due_at, club.timezone).date()
@@ -34,18 +44,27 @@ async def _build_digest(run: JobRun) -> Delivery:
         ran=ran,
         problems=problems(club),
         next_runs=run.timetable.next_runs(club, run.due_at),
+        people=await people(run),
     )
     return Delivery(purpose="alerts", message=officer_digest(club, data))
 
 
-OFFICER_DIGEST = Job(
-    kind="officer_digest",
-    description="Weekly officer digest",
-    period="week",
-    when=_digest_when,
-    build=_build_digest,
-    # Last week's summary is worth reading any day until the next one.
-    late=Late(at_most=timedelta(days=6)),
-)
+def jobs(people: PeopleFacts = _no_people) -> tuple[Job, ...]:
+    """The club's jobs, the officer digest leading with `people`."""
 
-JOBS: tuple[Job, ...] = (OFFICER_DIGEST,)
+    async def build(run: JobRun) -> Delivery:
+        return await _build_digest(run, people)
+
+    digest = Job(
+        kind="officer_digest",
+        description="Weekly officer digest",
+        period="week",
+        when=_digest_when,
+        build=build,
+        # Last week's summary is worth reading any day until the next one.
+        late=Late(at_most=timedelta(days=6)),
+    )
+    return (digest,)
+
+
+JOBS: tuple[Job, ...] = jobs()

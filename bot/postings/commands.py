@@ -116,6 +116,7 @@ async def search(ctx: Context) -> Message:
     return listing(
         hits,
         ctx.now,
+        club_id=ctx.club.id,
         title="Postings",
         empty="No open postings match.",
         page=_page(ctx),
@@ -137,6 +138,7 @@ async def recent(ctx: Context) -> Message:
     return listing(
         hits,
         ctx.now,
+        club_id=ctx.club.id,
         title="New this week",
         empty="No new postings this week.",
         page=_page(ctx),

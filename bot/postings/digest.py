@@ -47,14 +47,16 @@ async def _club_news(run: JobRun, repo: PostingStore, news: News, now: datetime)
     and record its postings as told before it posts: a failed post is rebuilt with them."""
     for member, postings in news.dms.items():
         about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
-        outcome = await run.dm(member, follow_message(postings, now), about=about, once_ever=True)
+        outcome = await run.dm(
+            member, follow_message(postings, now, club_id=run.club.id), about=about, once_ever=True
+        )
         if outcome in _DM_DONE:
             await repo.announce(_told(run, postings))
     if not news.digest:
         return SkipRun("no new postings for the club's filters")
     # Built before it is recorded: a digest that cannot be built leaves its postings new,
     # for the next poll to try again, instead of told and never posted.
-    message = digest_message(news.digest, now)
+    message = digest_message(news.digest, now, club_id=run.club.id)
     await repo.announce(_told(run, news.digest))
     return Delivery(purpose="deadlines", message=message)
 

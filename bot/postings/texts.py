@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
+from bot.applied import applied_button
 from bot.model import (
+    MAX_BUTTONS,
     MAX_FIELD_VALUE,
     MAX_TOTAL,
+    Button,
     Group,
     Message,
     Page,
@@ -27,6 +30,8 @@ PER_COMPANY: Final = 5
 # Room a message keeps for its title and text; the fields share the rest.
 _HEAD_ROOM: Final = 700
 RECENT_MORE: Final = "`/postings recent`"
+# Where a shown posting without a button of its own is recorded.
+APPLIED_MORE: Final = "`/applied`"
 
 
 def age(posted_at: datetime, now: datetime) -> str:
@@ -54,13 +59,41 @@ def by_company(
     postings: Sequence[StoredPosting], now: datetime, *, per_company: int | None = None
 ) -> list[Group]:
     """One group per company, newest posting first; `per_company` postings at most each."""
+    return [
+        Group(name=company, items=tuple(posting_line(s, now) for s in items))
+        for company, items in _grouped(postings, per_company)
+    ]
+
+
+def _grouped(
+    postings: Sequence[StoredPosting], per_company: int | None
+) -> list[tuple[str, list[StoredPosting]]]:
     grouped: dict[str, list[StoredPosting]] = {}
     for stored in sorted(postings, key=lambda s: s.posting.posted_at, reverse=True):
         grouped.setdefault(stored.posting.company, []).append(stored)
-    return [
-        Group(name=company, items=tuple(posting_line(s, now) for s in items[:per_company]))
-        for company, items in grouped.items()
-    ]
+    return [(company, items[:per_company]) for company, items in grouped.items()]
+
+
+def _in_order(postings: Sequence[StoredPosting], per_company: int | None) -> list[StoredPosting]:
+    """The postings in the order `by_company` lays them out (as `pages` shows them)."""
+    return [s for _, items in _grouped(postings, per_company) for s in items]
+
+
+def applied_buttons(club_id: int, shown: Sequence[StoredPosting]) -> tuple[Button, ...]:
+    """An I applied button for each shown posting, in the order shown, as many as a message
+    holds (MAX_BUTTONS: Discord's 5 rows of 5, a Slack actions block's 25 elements)."""
+    return tuple(
+        applied_button(
+            club_id, posting=s.id, label=f"I applied: {s.posting.company} — {s.posting.title}"
+        )
+        for s in shown[:MAX_BUTTONS]
+    )
+
+
+def _buttons_note(shown: int, buttons: int) -> str:
+    if shown <= buttons:
+        return ""
+    return f" I applied buttons for the first {buttons}; for the others, {APPLIED_MORE}."
 
 
 def first_page(groups: Sequence[Group]) -> Page:
@@ -68,8 +101,9 @@ def first_page(groups: Sequence[Group]) -> Page:
     return laid[0] if laid else Page(fields=(), shown=0)
 
 
-def digest_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
-    """The club's digest: as many companies as one message holds, the rest counted."""
+def digest_message(postings: Sequence[StoredPosting], now: datetime, *, club_id: int) -> Message:
+    """The club's digest: as many companies as one message holds, the rest counted; an I
+    applied button under each shown posting that one message has room for."""
     page = first_page(by_company(postings, now, per_company=PER_COMPANY))
     companies = len({s.posting.company for s in postings})
     text = (
@@ -81,10 +115,12 @@ def digest_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
     hidden = len(postings) - page.shown
     if hidden:
         text += f" {hidden} more: {RECENT_MORE}."
-    return fit(text, title="New internship postings", fields=page.fields)
+    buttons = applied_buttons(club_id, _in_order(postings, PER_COMPANY)[: page.shown])
+    text += _buttons_note(page.shown, len(buttons))
+    return fit(text, title="New internship postings", fields=page.fields, buttons=buttons)
 
 
-def follow_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
+def follow_message(postings: Sequence[StoredPosting], now: datetime, *, club_id: int) -> Message:
     """A follower's DM; what does not fit is found by searching (the club's filters, which
     /postings recent applies, may leave the company out)."""
     page = first_page(by_company(postings, now))
@@ -95,20 +131,25 @@ def follow_message(postings: Sequence[StoredPosting], now: datetime) -> Message:
         only = next(iter(companies)).replace('"', "") if len(companies) == 1 else ""
         search = f'`/postings search company:"{clip(only, 100)}"`' if only else "`/postings search`"
         text += f" {hidden} more: {search}."
-    return fit(text, title="New posting from a company you follow", fields=page.fields)
+    buttons = applied_buttons(club_id, _in_order(postings, None)[: page.shown])
+    text += _buttons_note(page.shown, len(buttons))
+    title = "New posting from a company you follow"
+    return fit(text, title=title, fields=page.fields, buttons=buttons)
 
 
 def listing(
     hits: Sequence[StoredPosting],
     now: datetime,
     *,
+    club_id: int,
     title: str,
     empty: str,
     page: int,
     next_page: str,
 ) -> Message:
     """One page of a list of postings, grouped by company: "Page 2 of 4", and the command
-    that shows the next (`next_page` with `{page}` for its number)."""
+    that shows the next (`next_page` with `{page}` for its number); an I applied button
+    under each posting of the page that the message has room for."""
     if not hits:
         return fit(empty, title=title, ephemeral=True)
     laid = pages(by_company(hits, now), room=MAX_TOTAL - _HEAD_ROOM)
@@ -123,4 +164,9 @@ def listing(
     if page > len(laid):
         text = f"There are only {plural(len(laid), 'page')}. " + text
     title = f"{title} · page {number} of {len(laid)}" if len(laid) > 1 else title
-    return fit(text, title=title, fields=laid[number - 1].fields, ephemeral=True)
+    start = sum(p.shown for p in laid[: number - 1])
+    shown = laid[number - 1].shown
+    buttons = applied_buttons(club_id, _in_order(hits, None)[start : start + shown])
+    text += _buttons_note(shown, len(buttons))
+    fields = laid[number - 1].fields
+    return fit(text, title=title, fields=fields, buttons=buttons, ephemeral=True)

@@ -14,9 +14,10 @@ from typing import Any, cast
 from aiohttp import web
 
 from bot.app import Command, Option
+from bot.applications import CATEGORY_LABELS, MIN_COUNTED
 from bot.model import CommandEvent, Message, Place, Platform, User
 from bot.store.clubs import Club
-from bot.web.chart import club_weeks
+from bot.web.chart import club_view_now, club_weeks
 from bot.web.commands import SIGNIN_KEY
 from bot.web.officer import officer_now
 from bot.web.pages import problem, render
@@ -158,8 +159,17 @@ async def overview(request: web.Request) -> web.Response:
     session = await _session(request)
     site = state(request)
     status = await _run(site, session, "admin status", {})
-    weeks = await club_weeks(site.bot.store, session.club_id, now=site.bot.clock.now())
-    return await _page(request, session, "overview", replies=[status], weeks=weeks)
+    store, now = site.bot.store, site.bot.clock.now()
+    weeks = await club_weeks(store, session.club_id, now=now)
+    # The applications over the counted members only: aggregates, none below five.
+    people = await club_view_now(store, await store.clubs.get(session.club_id), now=now)
+    return await _page(
+        request, session, "overview", replies=[status], weeks=weeks, people=people, **_labels()
+    )
+
+
+def _labels() -> dict[str, Any]:
+    return {"category_labels": CATEGORY_LABELS, "min_counted": MIN_COUNTED}
 
 
 async def section(request: web.Request) -> web.Response:

@@ -3,6 +3,7 @@ posts and reminders, `/deadlines`, `/whatnow`, `/calendar`, `/alerts` and club d
 
 from bot.windows.calendar import Occurrence
 from bot.windows.commands import COMMANDS
+from bot.windows.commands import applied as alerts_applied
 from bot.windows.feeds import (
     FEED_END,
     TRACKS,
@@ -17,9 +18,10 @@ from bot.windows.feeds import (
 )
 from bot.windows.member_data import MEMBER_DATA
 from bot.windows.posts import JOBS, club_feed
-from bot.windows.store import DeadlineStore
+from bot.windows.store import APPLIED, DeadlineStore
 
 __all__ = [
+    "APPLIED",
     "COMMANDS",
     "FEED_END",
     "JOBS",
@@ -28,6 +30,7 @@ __all__ = [
     "DeadlineStore",
     "MemberWindow",
     "Occurrence",
+    "alerts_applied",
     "closing_soon",
     "club_feed",
     "feed_head",

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.model import MAX_TEXT, MAX_TITLE, Message, clip, plural
+from bot.applied import applied_button
+from bot.model import MAX_BUTTONS, MAX_TEXT, MAX_TITLE, Button, Message, clip, plural
 from bot.windows.calendar import Occurrence
 from bot.windows.listing import line
 
@@ -75,8 +76,9 @@ _HEADS = {
 }
 
 
-def alert_dm(alerts: Sequence[Alert], today: date) -> Message:
-    """One DM for the day: each alert under what happened, with the line /deadlines shows."""
+def alert_dm(alerts: Sequence[Alert], today: date, *, club_id: int) -> Message:
+    """One DM for the day: each alert under what happened, with the line /deadlines shows,
+    and an I applied button for each program in it (a club's own date has none)."""
     kinds = [a.kind for a in alerts]
     if len(alerts) == 1:
         title = _title(alerts[0])
@@ -96,7 +98,25 @@ def alert_dm(alerts: Sequence[Alert], today: date) -> Message:
     )
     if kinds == ["opened"] * len(kinds):
         stop = "Rolling admission rewards speed. " + stop
-    return Message(title=clip(title, MAX_TITLE), text=clip("\n".join([*blocks, stop]), MAX_TEXT))
+    programs = {a.occurrence.window_id: a.occurrence.title for a in alerts if a.occurrence.window}
+    buttons = _applied_buttons(programs, club_id)
+    # Said first: the text is cut at its end when a day brings this much.
+    note = (
+        [f"I applied buttons for the first {len(buttons)} programs; for the others, `/applied`."]
+        if len(programs) > len(buttons)
+        else []
+    )
+    text = "\n".join([*note, *blocks, stop])
+    return Message(title=clip(title, MAX_TITLE), text=clip(text, MAX_TEXT), buttons=buttons)
+
+
+def _applied_buttons(programs: dict[str, str], club_id: int) -> tuple[Button, ...]:
+    """One per program (window id: title), in the alerts' order, as many as a message holds
+    (MAX_BUTTONS): a click records the application, which also stops these reminders."""
+    return tuple(
+        applied_button(club_id, program=window_id, label=f"I applied: {title}")
+        for window_id, title in list(programs.items())[:MAX_BUTTONS]
+    )
 
 
 def _head(alert: Alert) -> str:

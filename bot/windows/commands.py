@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from bot.app import Command, Context, Option
+from bot.applied import applied_button
 from bot.club_time import local, read_time
 from bot.errors import UserError
 from bot.model import (
@@ -105,12 +106,12 @@ def _nothing(chosen: list[Occurrence], today: date) -> str:
 
 
 async def program_detail(ctx: Context) -> Message:
-    return program_message(_window(ctx.args["program"]), await _today(ctx))
+    return program_message(_window(ctx.args["program"]), await _today(ctx), club_id=ctx.club.id)
 
 
-def program_message(window: Window, today: date) -> Message:
+def program_message(window: Window, today: date, *, club_id: int) -> Message:
     """One program in full: this cycle's window, who may apply, pay, odds, notes, link,
-    and the articles its facts come from."""
+    and the articles its facts come from; its careers page and an I applied button."""
     current = [o for o in load_calendar().around(today) if o.window_id == window.id]
     occurrence = next((o for o in current if o.phase(today) != "closed"), current[-1])
     fields = [Field(name="Window", value=clip(_window_text(occurrence, today), 1024))]
@@ -126,9 +127,8 @@ def program_message(window: Window, today: date) -> Message:
     fields.append(Field(name="Sources", value=clip(sources, 1024)))
     text = f"Official careers page: {window.url}" if window.url else "No single careers page."
     message = reply(text, title=clip(f"{window.title} ({window.track})", 150), fields=tuple(fields))
-    if not window.url:
-        return message
-    return replace(message, buttons=(Button(label="Careers page", url=window.url),))
+    careers = (Button(label="Careers page", url=window.url),) if window.url else ()
+    return replace(message, buttons=(*careers, applied_button(club_id, program=window.id)))
 
 
 def _window_text(occurrence: Occurrence, today: date) -> str:

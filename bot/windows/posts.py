@@ -114,7 +114,9 @@ async def _dm_subscribers(run: JobRun, alerts: Sequence[Alert]) -> None:
             and a.occurrence.eligible(subscriber.class_year)
         ]
         if theirs:
-            await run.dm(subscriber.user_id, alert_dm(theirs, today), about="closing")
+            await run.dm(
+                subscriber.user_id, alert_dm(theirs, today, club_id=run.club.id), about="closing"
+            )
 
 
 async def _build_weekly(run: JobRun) -> Delivery:

@@ -235,6 +235,19 @@ class DeadlineStore:
             }
             return await insert_if_absent(session, MuteRow, values)
 
+    async def unmute(self, club_id: int, user_id: str, window_key: str, reason: str) -> bool:
+        """Lift a mark of `reason` (another reason stays); True when there was one."""
+        async with self._sessions() as session, session.begin():
+            gone = await session.execute(
+                delete(MuteRow).where(
+                    MuteRow.club_id == club_id,
+                    MuteRow.user_id == user_id,
+                    MuteRow.window_key == window_key,
+                    MuteRow.reason == reason,
+                )
+            )
+            return bool(getattr(gone, "rowcount", 0))
+
     async def mutes(self, club_id: int) -> dict[str, dict[str, str]]:
         """{user_id: {window_key: reason}}."""
         async with self._sessions() as session:

@@ -18,9 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Command, Context, Option, Run, explain
+from bot.applications import ClubActivity, Season, Sent, club_view, club_view_fields, load_facts
+from bot.applications.kinds import CATEGORIES, PROGRESSION, STAGES
+from bot.applied import APPLIED_ACTION, AppliedTo, applied_to
 from bot.club.digest import DigestData, officer_digest
 from bot.club.help import show_help
-from bot.model import User, mention
+from bot.model import Field, Message, User, mention
 from bot.pairing.rounds import announcement
 from bot.pairing.store import Group as PairingGroup
 from bot.pairing.store import PairingMember
@@ -32,7 +35,7 @@ from bot.problems.posts import hint_post, problem_post, problem_settings, soluti
 from bot.store.claims import Claim, ClaimKey
 from bot.store.clubs import Channel, Club
 from bot.windows.alerts import Alert, alert_dm
-from bot.windows.calendar import club_occurrence
+from bot.windows.calendar import club_occurrence, load_calendar
 from tests.adapters.limits import assert_fits
 
 NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
@@ -88,20 +91,35 @@ def _links(text: str) -> set[str]:
     return set(re.findall(r"https://\S+", text))
 
 
+CLUB_ID = 7
+
+
+def _assert_applied_buttons(message: Message) -> None:
+    """An I applied button for each shown posting, in the order shown (its link is the
+    posting's, `url(…, id)`), up to 25; past 25 the text says where the others are."""
+    shown = re.findall(r"https://\S+/(\d+)_R", "\n".join(f.value for f in message.fields))
+    named = [applied_to(b.value) for b in message.buttons if b.action == APPLIED_ACTION]
+    assert all(n is not None and n.club_id == CLUB_ID for n in named)
+    assert [n.what for n in named if n is not None] == shown[:25]
+    assert ("for the others, `/applied`" in message.text) == (len(shown) > 25)
+
+
 @EXAMPLES
 @given(postings())
 def test_the_digest_and_the_followers_dm_fit_and_count_what_they_leave_out(found):
     if not found:
         return
-    digest = digest_message(found, NOW)
+    digest = digest_message(found, NOW, club_id=CLUB_ID)
     assert_fits(digest)
+    _assert_applied_buttons(digest)
     shown = _links("\n".join(f.value for f in digest.fields))
     hidden = len(found) - len(shown)
     if hidden:
         assert f"{hidden} more: `/postings recent`." in digest.text
     assert shown <= {s.posting.url for s in found}, "a link is never cut"
-    dm = follow_message(found, NOW)
+    dm = follow_message(found, NOW, club_id=CLUB_ID)
     assert_fits(dm)
+    _assert_applied_buttons(dm)
     hidden = len(found) - len(_links("\n".join(f.value for f in dm.fields)))
     if hidden:
         assert f"{hidden} more: `/postings search" in dm.text
@@ -111,13 +129,23 @@ def test_the_digest_and_the_followers_dm_fit_and_count_what_they_leave_out(found
 @given(postings(), st.integers(min_value=-3, max_value=40))
 def test_every_page_of_a_postings_listing_fits_and_the_pages_hold_them_all(found, page):
     again = '`/postings search query:"{0} }{" page:{page}`'  # what a member typed, braces too
-    first = listing(found, NOW, title="New this week", empty="None.", page=1, next_page=again)
+    first = listing(
+        found, NOW, club_id=CLUB_ID, title="New this week", empty="None.", page=1, next_page=again
+    )
     assert_fits(first)
-    assert_fits(listing(found, NOW, title="x" * 300, empty="None.", page=page, next_page="p"))
+    _assert_applied_buttons(first)
+    big = listing(
+        found, NOW, club_id=CLUB_ID, title="x" * 300, empty="None.", page=page, next_page="p"
+    )
+    assert_fits(big)
+    _assert_applied_buttons(big)
     pages = int(m[1]) if (m := re.search(r"Page 1 of (\d+)", first.text)) else 1
     links: set[str] = set()
     for number in range(1, pages + 1):
-        each = listing(found, NOW, title="t", empty="-", page=number, next_page="p{page}")
+        each = listing(
+            found, NOW, club_id=CLUB_ID, title="t", empty="-", page=number, next_page="p{page}"
+        )
+        _assert_applied_buttons(each)
         links |= _links("\n".join(f.value for f in each.fields))
     assert links == {s.posting.url for s in found}, "every posting on some page"
 
@@ -163,8 +191,36 @@ def test_the_officer_digest_fits(problems, kinds):
         ran=ran,
         problems=problems,
         next_runs=runs,
+        people=_big_club_view(),
     )
     assert_fits(officer_digest(CLUB, data))
+
+
+def _big_club_view() -> tuple[Field, ...]:
+    """The people-facts the digest leads with, as large as they grow: every category and
+    stage, a season of weeks, huge counts."""
+    sent = [
+        Sent(
+            category=CATEGORIES[i % len(CATEGORIES)],
+            applied_on=date(2026, 9, 1) + timedelta(days=i % 200),
+            opened_on=date(2026, 9, 1) if i % 2 else None,
+            stage=STAGES[i % len(STAGES)],
+            furthest=PROGRESSION[i % len(PROGRESSION)],
+        )
+        for i in range(2000)
+    ]
+    activity = ClubActivity(
+        solves_per_week=(10**6,) * 8, sessions_held=10**6, no_shows=10**6, members_active=10**6
+    )
+    view = club_view(
+        sent,
+        members_counted=10**6,
+        season=Season(summer=2027),
+        today=date(2027, 3, 1),
+        facts=load_facts(),
+        activity=activity,
+    )
+    return club_view_fields(view)
 
 
 @EXAMPLES
@@ -215,7 +271,7 @@ def test_a_reminder_dm_for_many_windows_fits(titles):
         )
         for i, t in enumerate(titles)
     ]
-    assert_fits(alert_dm(alerts, date(2026, 11, 16)))
+    assert_fits(alert_dm(alerts, date(2026, 11, 16), club_id=CLUB_ID))
 
 
 def _command(i: int, description: str, options: int) -> Command:
@@ -288,3 +344,38 @@ def test_the_pairing_announcement_fits(names):
         for i in range(0, len(ids), 2)
     ]
     assert_fits(announcement(groups, members, NOW.date()))
+
+
+@settings(EXAMPLES, max_examples=20)
+@given(st.integers(min_value=0, max_value=400), st.sampled_from(["opened", "closing", "late"]))
+def test_a_reminder_dm_for_many_programs_has_an_i_applied_button_each_that_fits(offset, kind):
+    day = date(2026, 7, 1) + timedelta(days=offset)
+    programs = [o for o in load_calendar().around(day) if o.window is not None]
+    alerts = [Alert(occurrence=o, kind=kind, on=day, days_left=3) for o in programs]
+    dm = alert_dm(alerts, day, club_id=CLUB_ID)
+    assert_fits(dm)
+    ids = list(dict.fromkeys(o.window_id for o in programs))
+    named = [applied_to(b.value) for b in dm.buttons]
+    assert [(n.club_id, n.kind, n.what) for n in named if n is not None] == [
+        (CLUB_ID, "program", i) for i in ids[:25]
+    ]
+    assert ("for the others, `/applied`" in dm.text) == (len(ids) > 25)
+
+
+def test_a_reminder_dm_with_more_programs_than_buttons_says_where_the_others_are():
+    day = date(2026, 11, 16)
+    real = next(o for o in load_calendar().around(day) if o.window is not None)
+    # More programs than the calendar holds today: the same window under 30 ids.
+    many = [replace(real, key=f"program-{i}:2027") for i in range(30)]
+    dm = alert_dm(
+        [Alert(occurrence=o, kind="closing", on=day, days_left=3) for o in many],
+        day,
+        club_id=CLUB_ID,
+    )
+    assert_fits(dm)
+    assert [applied_to(b.value) for b in dm.buttons] == [
+        AppliedTo(club_id=CLUB_ID, kind="program", what=f"program-{i}") for i in range(25)
+    ]
+    assert dm.text.startswith(
+        "I applied buttons for the first 25 programs; for the others, `/applied`."
+    )

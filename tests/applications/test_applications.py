@@ -68,12 +68,54 @@ async def test_a_program_is_placed_from_its_track_and_its_window_marked_applied(
     assert "No more reminders for Apple AIML undergraduate internship this cycle" in reply.text
     mutes = await club.runtime.store.repo(DeadlineStore).mutes(await _club_id(club))
     assert mutes == {"sam": {"apple-aiml-intern:2027": "applied"}}
-    gone = await club.run("/applications id:1 remove:yes", as_user=MEMBER)
-    assert "stays marked as applied for this cycle" in gone.text
     # Apple's window closes on 30 November: the 3-day reminder goes out on the 27th.
     await club.runtime.scheduler.run_until(club.clock, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
     reminded = [user for user, m in club.poster.dms if "Apple" in m.title]
     assert reminded == ["kim"]
+
+
+async def test_removing_the_application_lifts_the_applied_mark_and_reminders_resume(club):
+    await club.run(SETUP, as_user=ADMIN)
+    club_id = await _club_id(club)
+    await club.run("/alerts subscribe target:apple-aiml-intern", as_user=MEMBER)
+    await club.run("/applied company:apple-aiml-intern", as_user=MEMBER)
+    await club.run("/alerts not-interested window:jane-street", as_user=MEMBER)
+    await club.run('/applied company:"Jane Street"', as_user=MEMBER)
+    gone = await club.run("/applications id:1 remove:yes", as_user=MEMBER)
+    assert "no longer marked as applied: its reminders resume" in gone.text
+    gone = await club.run("/applications id:1 remove:yes", as_user=MEMBER)  # Jane Street now
+    assert "no longer marked" not in gone.text, "a not-interested mark is the member's own"
+    mutes = await club.runtime.store.repo(DeadlineStore).mutes(club_id)
+    assert mutes == {"sam": {"jane-street:2027": "not interested"}}
+    await club.runtime.scheduler.run_until(club.clock, datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
+    assert [user for user, m in club.poster.dms if "Apple" in m.title] == ["sam"]
+
+
+async def test_alerts_applied_records_the_application_once_on_the_one_path(club):
+    await club.run(SETUP, as_user=ADMIN)
+    marked = await club.run("/alerts applied window:apple-aiml-intern", as_user=MEMBER)
+    assert marked.ephemeral
+    assert marked.title == "#1 Apple — AIML undergraduate internship"
+    assert "No more reminders for Apple AIML undergraduate internship" in marked.text
+    mutes = await club.runtime.store.repo(DeadlineStore).mutes(await _club_id(club))
+    assert mutes == {"sam": {"apple-aiml-intern:2027": "applied"}}
+    for line in ("/alerts applied window:apple-aiml-intern", "/applied company:apple-aiml-intern"):
+        again = await club.run(line, as_user=MEMBER)
+        assert again.text.startswith("Already recorded as #1"), line
+    assert [a.window_key for a in await _mine(club)] == ["apple-aiml-intern:2027"]
+    unknown = await club.run("/alerts applied window:no-such", as_user=MEMBER)
+    assert "is not a window of this cycle" in unknown.text
+    assert len(await _mine(club)) == 1
+
+
+async def test_alerts_applied_for_a_clubs_own_date_marks_it_and_records_nothing(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await club.run('/admin deadlines add title:"Career fair" date:2026-12-03', as_user=ADMIN)
+    marked = await club.run("/alerts applied window:club-1", as_user=MEMBER)
+    assert "Noted (applied)" in marked.text
+    mutes = await club.runtime.store.repo(DeadlineStore).mutes(await _club_id(club))
+    assert mutes == {"sam": {"club-1": "applied"}}
+    assert await _mine(club) == []
 
 
 async def test_an_employer_with_one_program_is_that_program(club):

@@ -1,12 +1,15 @@
 """A season in the console, September to April: eight members living in six zones record
-applications by command and by the I applied button (programs, live postings, companies
-typed), correct categories, move applications through stages, one leaves the club's counts
-and one turns follow-ups off, while the scheduler runs every day.
+applications by command (`/applied`, `/alerts applied`) and by clicking the I applied
+buttons the bot really sent them (under each posting of the club's postings digest, polled
+from a list served locally; on the window reminder DMs of what they follow; on
+`/deadlines program:`), correct categories, move applications through stages, one leaves
+the club's counts and one turns follow-ups off, while the scheduler runs every day.
 
 An independent ledger, kept by the test from what each member did (the club-local day
 worked out here with zoneinfo, categories from the test's own table), is the oracle for
 what each member is told: their count, mix and speed in /applications, every follow-up DM
-(which day, which applications), the season-end DM, and the officers' club view."""
+(which day, which applications), the season-end DM, the officers' club view, and the
+applied mark on every program window a member applied to."""
 
 from __future__ import annotations
 
@@ -23,13 +26,16 @@ import pytest
 from adapters.console import ConsoleDirectory
 from bot.applications import ApplicationStore, club_view, load_facts
 from bot.applications.plan import Season
-from bot.applied import applied_button
+from bot.applied import APPLIED_ACTION, applied_to
 from bot.clock import ManualClock
-from bot.model import Message, Place, User
+from bot.model import Button, Message, Place, User
+from bot.postings.store import PostingStore
 from bot.runtime import open_runtime
+from bot.windows import DeadlineStore
 from bot.windows.calendar import load_calendar
-from tests.applications.helpers import add_posting, click
+from tests.applications.helpers import click
 from tests.conftest import ADMIN, WORKSPACE, Club, RecordingPoster
+from tests.postings.feeds import Feeds, live_entries, sample, start_feeds
 
 CLUB_ZONE = ZoneInfo("America/New_York")
 START = datetime(2026, 8, 31, 16, 0, tzinfo=UTC)  # Monday 31 August, noon in New York
@@ -84,6 +90,9 @@ MEMBERS = [
     Member(User(id="hana", name="Hana"), ZoneInfo("America/Chicago"), time(23, 30)),
 ]
 PRIVATE, QUIET = "femi", "gus"  # left out of the counts; follow-ups off
+# What members follow: window reminder DMs, each with its I applied buttons.
+FOLLOWS = {"ana": "big-tech", "ben": "quant", "chloe": "big-tech", "dev": "research-reu"}
+DIGEST = "New internship postings"
 
 
 @dataclass
@@ -145,6 +154,12 @@ class TimedPoster(RecordingPoster):
 
 
 @pytest.fixture
+async def feeds() -> AsyncIterator[Feeds]:
+    async for served in start_feeds():
+        yield served
+
+
+@pytest.fixture
 async def season_club(database_url: str) -> AsyncIterator[Club]:
     clock = ManualClock(START)
     poster = TimedPoster(clock)
@@ -166,11 +181,14 @@ def _club_day(moment: datetime) -> date:
 class Season2027:
     """The scenario: the club, the ledger and a seeded random hand for the members."""
 
-    def __init__(self, club: Club) -> None:
+    def __init__(self, club: Club, feeds: Feeds) -> None:
         self.club, self.ledger, self.rng = club, Ledger(), random.Random(2027)
-        self.postings: list[tuple[int, str, date]] = []  # (id, company, posted, club day)
+        self.feeds = feeds
+        self.served: list[dict[str, object]] = []  # the list the poll reads
+        self.posted: dict[str, tuple[str, date]] = {}  # url: (company, posted club day)
         self.club_id = 0
         self.next_follow_up = date(2026, 9, 1)
+        self.paths: Counter[str] = Counter()  # how applications were recorded
 
     async def run(self, line: str, member: Member) -> Message:
         reply = await self.club.run(line, as_user=member.user)
@@ -197,7 +215,7 @@ class Season2027:
         choice = self.rng.random()
         if choice < 0.35:
             await self._program(member, today)
-        elif choice < 0.7 and self.postings:
+        elif choice < 0.7 and self._digest_buttons():
             await self._posting(member, today)
         else:
             await self._typed(member, today)
@@ -208,7 +226,14 @@ class Season2027:
             for o in load_calendar().around(today)
             if o.window is not None and o.is_open(today) and o.track in TRACK_KIND
         ]
-        o = self.rng.choice(open_now)
+        how = self.rng.choice(["applied", "alerts", "deadlines", "reminder"])
+        # A member who follows a track applies to what its reminders told them of.
+        reminded = [
+            o
+            for o in open_now
+            if not self._repeat(member, o.key) and self._reminder_button(member, o.window_id)
+        ]
+        o = self.rng.choice(reminded if how == "reminder" and reminded else open_now)
         if self._repeat(member, o.key):
             return
         opened = o.opens_on if o.announces_opening and o.window_id not in NO_OPENING else None
@@ -219,16 +244,64 @@ class Season2027:
             opened_on=opened,
             key=o.key,
         )
-        if self.rng.random() < 0.5:
-            reply = await self.run(f"/applied company:{o.window_id}", member)
-        else:
-            button = applied_button(self.club_id, program=o.window_id)
-            reply = await click(self.club, button.action, button.value, as_user=member.user)
+        reply = await self._apply_to_program(member, o.window_id, how)
         assert reply.title.startswith(f"#{entry.number} "), reply.title
         self.ledger.add(member.user.id, entry)
 
+    async def _apply_to_program(self, member: Member, window_id: str, how: str) -> Message:
+        """By command, or by a button the bot sent: the latest reminder DM naming the
+        program, else the `/deadlines program:` answer."""
+        button = self._reminder_button(member, window_id) if how == "reminder" else None
+        if how == "applied":
+            reply = await self.run(f"/applied company:{window_id}", member)
+        elif how == "alerts":
+            reply = await self.run(f"/alerts applied window:{window_id}", member)
+        elif button is not None:
+            # A click from the member's DM: its place is not the club's workspace.
+            reply = await click(
+                self.club, button.action, button.value, as_user=member.user, workspace="dm"
+            )
+        else:
+            how = "deadlines"
+            page = await self.run(f"/deadlines program:{window_id}", member)
+            [button] = [b for b in page.buttons if b.action == APPLIED_ACTION]
+            reply = await click(self.club, button.action, button.value, as_user=member.user)
+        self.paths[how] += 1
+        return reply
+
+    def _reminder_button(self, member: Member, window_id: str) -> Button | None:
+        poster = self.club.poster
+        assert isinstance(poster, TimedPoster)
+        for _, user, message in reversed(poster.timed):
+            for button in message.buttons if user == member.user.id else ():
+                named = applied_to(button.value)
+                if named is not None and (named.kind, named.what) == ("program", window_id):
+                    assert named.club_id == self.club_id
+                    return button
+        return None
+
+    def _digest_buttons(self) -> list[tuple[Button, int]]:
+        """The I applied buttons of the latest digests the club was sent, with the posting
+        each names."""
+        digests = [m for m in self.club.poster.messages("deadlines") if m.title == DIGEST]
+        found = []
+        for digest in digests[-3:]:
+            for button in digest.buttons:
+                named = applied_to(button.value)
+                if named is not None and named.kind == "posting":
+                    assert named.club_id == self.club_id
+                    found.append((button, int(named.what)))
+        return found
+
+    async def _posting_of(self, posting_id: int) -> tuple[str, date]:
+        repo = self.club.runtime.store.repo(PostingStore)
+        stored = await repo.posted_since(datetime(2026, 1, 1, tzinfo=UTC))
+        [url] = [s.posting.url for s in stored if s.id == posting_id]
+        return self.posted[url]
+
     async def _posting(self, member: Member, today: date) -> None:
-        posting_id, company, posted = self.rng.choice(self.postings[-6:])
+        button, posting_id = self.rng.choice(self._digest_buttons())
+        company, posted = await self._posting_of(posting_id)
         if self._repeat(member, f"posting-{posting_id}"):
             return
         named = POSTING_COMPANIES[company]
@@ -240,9 +313,10 @@ class Season2027:
             key=f"posting-{posting_id}",
         )
         if self.rng.random() < 0.7:
-            button = applied_button(self.club_id, posting=posting_id)
             reply = await click(self.club, button.action, button.value, as_user=member.user)
+            self.paths["digest"] += 1
         else:
+            self.paths["typed posting"] += 1
             place = Place(platform="console", workspace_id=WORKSPACE, channel_id="general")
             found = await self.club.runtime.bot.complete(
                 "applied", "company", company[:4], user=member.user, place=place
@@ -307,18 +381,31 @@ class Season2027:
 
     async def week(self, monday: date) -> None:
         """One week: new postings on Monday morning, then each member's evenings."""
+        template = live_entries(sample())[0]
         for company in self.rng.sample(sorted(POSTING_COMPANIES), 2):
             posted = datetime.combine(monday, time(9), CLUB_ZONE) - timedelta(
-                days=self.rng.randint(0, 10)
+                days=self.rng.randint(0, 3)
             )
-            posting_id = await add_posting(
-                self.club.runtime.store,
-                company=company,
-                title=f"ML Intern {monday:%m%d}",
-                posted_at=posted.astimezone(UTC),
-                ext_id=f"{company}-{monday}",
+            ext = f"{company}-{monday}".lower().replace(" ", "-")
+            url = f"https://jobs.example/{ext}"
+            stamp = int(posted.timestamp())
+            self.served.append(
+                {
+                    **template,
+                    "id": ext,
+                    "company_name": company,
+                    "title": f"ML Intern {monday:%m%d}",
+                    "url": url,
+                    "locations": ["Remote in USA"],
+                    "terms": ["Summer 2027"],
+                    "date_posted": stamp,
+                    "date_updated": stamp,
+                    "active": True,
+                    "is_visible": True,
+                }
             )
-            self.postings.append((posting_id, company, _club_day(posted)))
+            self.posted[url] = (company, _club_day(posted))
+        self.feeds.serve("/listings.json", self.served, etag=f'"{monday}"')
         busy = monday.month in (9, 10, 1, 2)
         plan = []
         for member in MEMBERS:
@@ -337,11 +424,18 @@ class Season2027:
 
 
 @pytest.mark.timeout(900)
-async def test_a_season_of_applications_told_to_each_member_as_the_ledger_counts_it(season_club):
+async def test_a_season_of_applications_told_to_each_member_as_the_ledger_counts_it(
+    season_club, feeds
+):
     club = season_club
-    scenario = Season2027(club)
-    await club.run("/admin setup timezone:America/New_York", as_user=ADMIN)
+    scenario = Season2027(club, feeds)
+    club.runtime.postings.settings = feeds.settings()
+    await club.run("/admin setup timezone:America/New_York deadlines:#deadlines", as_user=ADMIN)
+    await club.run("/admin postings settings enabled:yes", as_user=ADMIN)
     scenario.club_id = (await club.runtime.store.clubs.all())[0].id
+    for member in MEMBERS:
+        if member.user.id in FOLLOWS:
+            await scenario.run(f"/alerts subscribe target:{FOLLOWS[member.user.id]}", member)
     private = next(m for m in MEMBERS if m.user.id == PRIVATE)
     quiet = next(m for m in MEMBERS if m.user.id == QUIET)
     await scenario.run("/applications privacy:private", private)
@@ -355,6 +449,9 @@ async def test_a_season_of_applications_told_to_each_member_as_the_ledger_counts
 
     ledger = scenario.ledger
     assert sum(len(e) for e in ledger.entries.values()) > 150, "a season's worth"
+    for how in ("applied", "alerts", "deadlines", "reminder", "digest", "typed posting"):
+        assert scenario.paths[how] >= 5, (how, scenario.paths)
+    await _every_program_applied_to_is_marked(club, scenario)
     for member in MEMBERS:
         _told_their_season(await scenario.run("/applications", member), ledger, member)
     _followed_up_as_the_ledger_says(club.poster, ledger)
@@ -369,6 +466,15 @@ async def test_a_season_of_applications_told_to_each_member_as_the_ledger_counts
         if u != QUIET and not any(e.furthest == "offer" for e in entries)
     }
     assert season_end == expected
+
+
+async def _every_program_applied_to_is_marked(club: Club, scenario: Season2027) -> None:
+    """Whichever way it was recorded, a program's window is marked applied for the member
+    (no more reminders for it); nothing else is."""
+    mutes = await club.runtime.store.repo(DeadlineStore).mutes(scenario.club_id)
+    for user, entries in scenario.ledger.entries.items():
+        windows = {e.key for e in entries if ":" in e.key}  # a program window's key
+        assert {k for k, why in mutes.get(user, {}).items() if why == "applied"} == windows
 
 
 def _told_their_season(reply: Message, ledger: Ledger, member: Member) -> None:

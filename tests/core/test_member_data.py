@@ -211,8 +211,10 @@ async def test_export_hands_the_member_all_of_theirs_as_json_and_csv(web_club):
     assert {"mydata.json", "README.txt", "applications.csv"} <= files
     assert document["member"] == ID
     assert document["format"] == "clubbot-mydata/1"
-    [application] = tables["applications"]["rows"]
-    assert (application["company"], application["link"]) == ("Stripe", "https://stripe.example/1")
+    # /alerts applied recorded Apple's application; /applied, Stripe's.
+    apple, stripe = sorted(tables["applications"]["rows"], key=lambda a: a["company"])
+    assert (apple["company"], apple["window_key"]) == ("Apple", "apple-aiml-intern:2027")
+    assert (stripe["company"], stripe["link"]) == ("Stripe", "https://stripe.example/1")
     feedback = tables["mockpair_feedback"]["rows"]
     assert len(feedback) == 2
     about = next(f for f in feedback if f["about_user"] == ID)

@@ -200,7 +200,7 @@ async def test_a_followers_dm_is_sent_once_even_when_the_digest_keeps_failing(
     await club.run(f'/postings follow company:"{company}"', as_user=MEMBER)
     feeds.serve("/listings.json", [posted(e, club.clock.now()) for e in pool[:30]])
 
-    def broken(*args: object) -> Message:
+    def broken(*args: object, **kwargs: object) -> Message:
         raise RuntimeError("the digest could not be built")
 
     monkeypatch.setattr(digest, "digest_message", broken)

@@ -131,3 +131,50 @@ async def test_an_officer_uses_the_dashboard_in_a_browser(
         await browser.close()
     for name in ("dashboard.png", "dashboard-problem.png", "club-page.png"):
         assert (shots / name).stat().st_size > 10_000
+
+
+async def test_the_dashboards_application_charts_render_on_a_laptop_and_a_phone(
+    served_club: WebClub, tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright
+
+    from tests.web.test_dashboard_charts import MEMBERS as APPLICANTS
+    from tests.web.test_dashboard_charts import apply_all
+
+    club, shots = served_club, _shots(tmp_path)
+    await apply_all(club, APPLICANTS[:5])
+    dm_before = len(club.poster.dms)
+    await club.run("/admin dashboard", as_user=ADMIN)
+    link = re.search(r"(http://\S+/signin/\S+)", club.poster.dms[dm_before][1].text)
+    assert link is not None
+
+    async with async_playwright() as driver:
+        browser = await driver.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        await page.goto(link.group(1))
+        await page.click("#sign-in")
+        await page.wait_for_url(re.compile(r".*/dashboard/\d+$"))
+        for width in (1100, 390):  # a laptop, then a phone
+            await page.set_viewport_size({"width": width, "height": 900})
+            weeks = page.locator("#chart-weeks rect")
+            assert await weeks.count() == 8
+            tallest = await weeks.nth(7).bounding_box()
+            empty = await weeks.nth(0).bounding_box()
+            assert tallest is not None
+            assert tallest["height"] > 40, "this week's applications draw as a bar"
+            assert empty is None or empty["height"] < 1
+            mix = page.locator("#chart-mix rect")
+            assert await mix.count() == 8  # the club's share and the plan's, four categories
+            label = await page.locator("#chart-mix text").first.bounding_box()
+            assert label is not None
+            assert label["height"] >= 9, f"chart text readable at {width}px wide"
+            wide = await page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, "the page keeps the screen's width"
+            await page.locator("#applications").screenshot(
+                path=str(shots / f"dashboard-applications-{width}.png")
+            )
+        await browser.close()
+    for width in (1100, 390):
+        assert (shots / f"dashboard-applications-{width}.png").stat().st_size > 5_000

@@ -70,7 +70,10 @@ async def test_each_members_feed_says_what_their_dms_say_over_three_weeks(
         told = _told(web_club, member, start)
         feed = await _feed(web_club, member)
         for window in CLOSING:
-            reminded = any(f"window:{window}" in dm or _title(window) in dm for dm in told)
+            # An application (`/alerts applied` records one) is followed up after two
+            # weeks ("Any news from Google?"): that is no reminder of the window.
+            reminders = [dm for dm in told if not dm.startswith("Any news")]
+            reminded = any(f"window:{window}" in dm or _title(window) in dm for dm in reminders)
             event = _closing_event(feed, window)
             choice = CHOICES[member]
             if choice == ("not-interested", window):

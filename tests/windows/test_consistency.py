@@ -190,7 +190,10 @@ def test_until_about_march_shows_as_the_estimate_it_is(window_id):
     for day in (date(2026, 10, 1), date(2027, 1, 15), date(2027, 4, 2)):
         [o] = [o for o in CALENDAR.around(day) if o.key == f"{window_id}:2027"]
         assert "until about March 2027 (estimated)" in line(o, day), line(o, day)
-        page = {f.name: f.value for f in program_message(CALENDAR.by_id(window_id), day).fields}
+        page = {
+            f.name: f.value
+            for f in program_message(CALENDAR.by_id(window_id), day, club_id=1).fields
+        }
         assert "(estimated)" in page["Window"]
         assert "Estimated: " in page["Window"]
 

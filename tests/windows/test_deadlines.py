@@ -75,14 +75,17 @@ async def test_closing_reminders_post_once_and_dm_subscribers_who_havent_muted(c
     assert [m.title for m in apple] == ["Deadlines · Fri 27 Nov", "Deadlines · Sun 29 Nov"]
     [weekly] = [m for m in club.poster.messages("deadlines") if m.title.endswith("week of 16 Nov")]
     assert "Apple AIML" in _fields(weekly)["Closing in the next 30 days"]
+    # /alerts applied recorded Kim's application too: two weeks on, she is asked for news.
+    assert [m.title for u, m in club.poster.dms if u == "kim"] == ["Any news from Apple?"]
+    dms = [(u, m) for u, m in club.poster.dms if not m.title.startswith("Any news")]
     # Apple and Google close the same day: one DM a day names both, with a grammatical title.
-    assert [(u, m.title) for u, m in club.poster.dms] == [
+    assert [(u, m.title) for u, m in dms] == [
         ("sam", "2 windows you follow close soon"),
         ("sam", "2 windows you follow close soon"),
         ("sam", "2 windows you follow close soon"),
     ]
-    assert all("Apple AIML" in m.text and "Google" in m.text for _, m in club.poster.dms)
-    assert all(u != "kim" for u, _ in club.poster.dms), "kim applied: muted"
+    assert all("Apple AIML" in m.text and "Google" in m.text for _, m in dms)
+    assert all(u != "kim" for u, _ in dms), "kim applied: muted"
 
 
 async def test_a_club_deadline_edited_after_its_reminder_is_reminded_again(club):

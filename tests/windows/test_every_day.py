@@ -102,7 +102,9 @@ def test_every_day_whatnow_deadlines_weekly_and_program_pages_agree(year, month)
             _check_lines("the weekly post", weekly, around, day)
             _agree("the weekly post", weekly, everything, day)
         for window in CALENDAR.windows:
-            _program_page_agrees(window.id, program_message(window, day), everything, day)
+            _program_page_agrees(
+                window.id, program_message(window, day, club_id=1), everything, day
+            )
 
 
 def _whatnow_says_nothing_else(message: Message, day: date) -> None:
@@ -147,7 +149,7 @@ def test_google_step_after_two_weeks_is_late_not_closed_in_every_view():
         assert "open but late (the window runs 2-4 weeks: it may already have closed)" in bullet
         assert "closes by 12 Nov 2026 (estimated) at the latest" in bullet
         assert bullet in _deadlines(CALENDAR.around(day), day)
-        page = program_message(CALENDAR.by_id("google-step"), day).fields[0].value
+        page = program_message(CALENDAR.by_id("google-step"), day, club_id=1).fields[0].value
         assert "closes 29 Oct-12 Nov 2026 (2-4 weeks after opening, estimated)" in page
         assert "Late from 30 Oct 2026 (estimated)" in page
     sophomore = _text(_whatnow(date(2026, 10, 20), "sophomore"))
@@ -221,7 +223,7 @@ async def test_the_commands_answer_what_the_walk_checked(club):
         whatnow = await club.run("/whatnow", as_user=MEMBER)
         assert whatnow == _whatnow(day)
         page = await club.run("/deadlines program:google-step", as_user=MEMBER)
-        assert page.fields == program_message(CALENDAR.by_id("google-step"), day).fields
+        assert page.fields == program_message(CALENDAR.by_id("google-step"), day, club_id=1).fields
         listed = await club.run("/deadlines", as_user=MEMBER)
         assert _bullets(listed) == [
             b for b in _deadlines(CALENDAR.around(day), day) if b.startswith("• ")
