@@ -177,6 +177,6 @@ def _activity_field(activity: ClubActivity) -> Field:
     lines = [
         f"Problems solved per week: {solves}",
         f"Mock sessions held: {activity.sessions_held} (no-shows: {activity.no_shows})",
-        f"Members active: {activity.members_active}",
+        f"Members who practised (solved or met a partner): {activity.members_active}",
     ]
     return Field(name="What the club does", value="\n".join(lines))

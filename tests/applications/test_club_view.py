@@ -118,7 +118,8 @@ def test_the_fields_put_people_first_and_add_what_the_club_does():
     assert "100% (6 of 6)" in fields[0].value
     assert "Mid-market SaaS: 6 (100%, plan 50%)" in fields[1].value
     assert fields[-1].value == (
-        "Problems solved per week: 4 · 9\nMock sessions held: 3 (no-shows: 1)\nMembers active: 11"
+        "Problems solved per week: 4 · 9\nMock sessions held: 3 (no-shows: 1)\n"
+        "Members who practised (solved or met a partner): 11"
     )
     few = club_view(
         applications, members_counted=4, season=SEASON, today=TODAY, facts=FACTS, activity=activity

@@ -66,12 +66,16 @@ async def test_the_digest_leads_with_the_counted_members_aggregates_and_activity
     assert fields["Applications, 2026-27 season"].startswith(
         f"{len(counted)} sent by the 6 members counted."
     )
-    # The week of 16 November holds every counted application.
-    assert f"16 Nov {len(counted)}" in fields["Applications, 2026-27 season"]
+    # The weeks end with the one the digest reports (16-22 Nov), which holds every counted
+    # application: not with the week the digest opens.
+    per_week = next(
+        line for line in fields["Applications, 2026-27 season"].splitlines() if "Per week" in line
+    )
+    assert per_week.endswith(f"16 Nov {len(counted)}")
     does = fields["What the club does"]
-    assert does.splitlines()[0].endswith(f" · {len(solvers)} · 0")  # last week, then this one
+    assert does.splitlines()[0].endswith(f" · 0 · {len(solvers)}")  # the week before, then it
     assert "Mock sessions held: 0 (no-shows: 0)" in does
-    assert f"Members active: {len(solvers)}" in does
+    assert f"Members who practised (solved or met a partner): {len(solvers)}" in does
 
 
 async def test_no_single_members_application_is_visible_in_the_digest(club):
@@ -123,4 +127,4 @@ async def test_the_digests_mock_sessions_and_no_shows_are_the_rounds_groups_and_
     await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST)
     does = {f.name: f.value for f in _digest(club).fields}["What the club does"]
     assert f"Mock sessions held: {len(held)} (no-shows: 1)" in does
-    assert "Members active: 4" in does
+    assert "Members who practised (solved or met a partner): 4" in does
