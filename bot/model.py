@@ -108,6 +108,8 @@ def _pieces(text: str) -> Iterator[tuple[str, int]]:
 
 def shown_length(text: str) -> int:
     """The length of `text` as its longest platform rendering, which the limits apply to."""
+    if _OPEN not in text:  # no stamp or mention: most text, read at C speed
+        return len(text)
     return sum(cost for _, cost in _pieces(text))
 
 
@@ -399,28 +401,34 @@ class _Layout:
         self.fields: list[Field] = []
         self.used = self.shown = 0  # this page's closed fields' size; its items
         self.name, self.items = "", list[str]()
+        self.length = 0  # the open field's value, as shown
 
     def add(self, group: str, item: str, *, first: bool) -> None:
         group = group if group.strip() else "-"  # a field needs a name
         item = clip(item, MAX_FIELD_VALUE) if item.strip() else "-"
+        length = shown_length(item)
         if first:
             self._close_field()
-        elif self.items and self._fits(self.name, [*self.items, item]):
+        elif self.items and self._fits(self.name, self.length + 1 + length):
             self.items.append(item)
+            self.length += 1 + length
             self.shown += 1
             return
         self._close_field()
         name = clip(group, MAX_FIELD_NAME - len(_CONTINUED))
         name = clip(group, MAX_FIELD_NAME) if first else name + _CONTINUED
-        if self.fields and (len(self.fields) >= self.max_fields or not self._fits(name, [item])):
+        if self.fields and (len(self.fields) >= self.max_fields or not self._fits(name, length)):
             self._close_page()
         room = min(MAX_FIELD_VALUE, self.room - self.used - shown_length(name))
         self.name, self.items = name, [clip(item, max(room, 1))]
+        self.length = shown_length(self.items[0])
         self.shown += 1
 
-    def _fits(self, name: str, items: list[str]) -> bool:
-        value = shown_length("\n".join(items))
-        return value <= MAX_FIELD_VALUE and self.used + shown_length(name) + value <= self.room
+    def _fits(self, name: str, length: int) -> bool:
+        """A field `name` with a value of `length` shown characters fits this page. (An
+        open field's length is kept as items join it, one newline each: a stamp or mention
+        never spans two items, which are made whole.)"""
+        return length <= MAX_FIELD_VALUE and self.used + shown_length(name) + length <= self.room
 
     def _close_field(self) -> None:
         if self.items:
