@@ -17,7 +17,6 @@ from bot.postings.filters import (
     SPONSORSHIP,
     Filter,
     changed,
-    facts_of,
     filter_of,
 )
 from bot.postings.health import mine, source_lines
@@ -73,12 +72,12 @@ async def preview(ctx: Context) -> Message:
     """What the club would have been told in the last week, with the filter as given."""
     trial = changed(filter_of(ctx.club.settings), ctx.args)
     since = ctx.now - timedelta(days=PREVIEW_DAYS)
-    seen = await _repo(ctx).seen_since(since, posted_since=since - RECENT)
+    seen = await _repo(ctx).seen_read(since, posted_since=since - RECENT)
     matches = trial.compiled()
     would = [
-        s
-        for s in seen
-        if s.first_seen_at - s.posting.posted_at <= RECENT and matches(facts_of(s.posting))
+        r.stored
+        for r in seen
+        if r.stored.first_seen_at - r.stored.posting.posted_at <= RECENT and matches(r.facts)
     ]
     page = first_page(by_company(would, ctx.now))
     text = (
@@ -96,7 +95,7 @@ async def preview(ctx: Context) -> Message:
 
 
 async def search(ctx: Context) -> Message:
-    found = await _repo(ctx).posted_since(ctx.now - timedelta(days=SEARCH_DAYS))
+    found = await _repo(ctx).posted_read(ctx.now - timedelta(days=SEARCH_DAYS))
     wanted_words = concepts(ctx.args.get("query", ""))
     wanted = Filter(
         enabled=True,
@@ -106,11 +105,9 @@ async def search(ctx: Context) -> Message:
     )
     matches = wanted.compiled()
     hits = [
-        s
-        for s in found
-        if s.open
-        and matches(facts := facts_of(s.posting))
-        and all_found(wanted_words, facts.searchable)
+        r.stored
+        for r in found
+        if r.stored.open and matches(r.facts) and all_found(wanted_words, r.facts.searchable)
     ]
     again = " ".join(f'{k}:"{v.replace(chr(34), "")}"' for k, v in ctx.args.items() if k != "page")
     return listing(
@@ -128,12 +125,12 @@ async def recent(ctx: Context) -> Message:
     club_filter = filter_of(ctx.club.settings)
     matches = club_filter.compiled()
     since = ctx.now - timedelta(days=PREVIEW_DAYS)
-    seen = await _repo(ctx).seen_since(since, posted_since=since - RECENT)
+    seen = await _repo(ctx).seen_read(since, posted_since=since - RECENT)
     hits = [
-        s
-        for s in reversed(seen)
-        if s.first_seen_at - s.posting.posted_at <= RECENT
-        and (not club_filter.enabled or matches(facts_of(s.posting)))
+        r.stored
+        for r in reversed(seen)
+        if r.stored.first_seen_at - r.stored.posting.posted_at <= RECENT
+        and (not club_filter.enabled or matches(r.facts))
     ]
     return listing(
         hits,

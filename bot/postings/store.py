@@ -4,7 +4,7 @@ claims, every posting seen, what each club was told, and who follows which compa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -25,12 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.postings.diff import Changes, Known, KnownPosting, signature_of
-from bot.postings.filters import SETTING, Filter, filter_of
+from bot.postings.filters import SETTING, Facts, Filter, facts_of, filter_of
 from bot.postings.listing import Posting
 from bot.postings.sources import Validators
 from bot.store.batches import chunks
 from bot.store.models import Base, ClubSettingRow, UTCDateTime
 from bot.store.upsert import insert_if_absent, insert_many_if_absent
+from bot.store.versions import Kept, bump
 
 
 class PostingSourceRow(Base):
@@ -139,6 +140,14 @@ class StoredPosting:
         return self.posting.active and self.closed_at is None
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A stored posting as commands match it: with its facts, computed once per change."""
+
+    stored: StoredPosting
+    facts: Facts
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceHealth:
     name: str
@@ -151,6 +160,7 @@ class SourceHealth:
 class PostingStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._kept: Kept[list[Read]] = Kept(sessions, "postings")
 
     # --- fetching -------------------------------------------------------------
 
@@ -269,6 +279,7 @@ class PostingStore:
                     .where(PostingRow.id.in_(ids), PostingRow.closed_at.is_(None))
                     .values(closed_at=now)
                 )
+            await bump(session, "postings")
 
     # --- reading --------------------------------------------------------------
 
@@ -293,6 +304,32 @@ class PostingStore:
                 .limit(limit)
             )
             return [_stored(r) for r in rows.scalars()]
+
+    async def seen_read(self, since: datetime, *, posted_since: datetime) -> list[Read]:
+        """`seen_since` with facts, as this process last read it (until a poll changes the
+        postings)."""
+        early, posted_early = _hour(since), _hour(posted_since)
+        every = await self._kept.get(
+            ("seen", early, posted_early),
+            lambda: self._read(self.seen_since(early, posted_since=posted_early)),
+        )
+        return [
+            r
+            for r in every
+            if r.stored.first_seen_at >= since and r.stored.posting.posted_at >= posted_since
+        ]
+
+    async def posted_read(self, since: datetime, *, limit: int = 2000) -> list[Read]:
+        """`posted_since` with facts, as this process last read it."""
+        early = _hour(since)
+        every = await self._kept.get(
+            ("posted", early, limit), lambda: self._read(self.posted_since(early, limit=limit))
+        )
+        return [r for r in every if r.stored.posting.posted_at >= since]
+
+    @staticmethod
+    async def _read(reading: Awaitable[list[StoredPosting]]) -> list[Read]:
+        return [Read(stored=s, facts=facts_of(s.posting)) for s in await reading]
 
     async def companies(self, prefix: str, *, limit: int = 25) -> list[str]:
         async with self._sessions() as session:
@@ -405,6 +442,12 @@ def _health(row: PostingSourceRow) -> SourceHealth:
         last_error=row.last_error,
         entries=row.entries,
     )
+
+
+def _hour(moment: datetime) -> datetime:
+    """A cut-off as kept reads are made: from the hour's start (commands' cut-offs move with
+    the clock), then narrowed to the moment asked."""
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def _escaped(text: str) -> str:

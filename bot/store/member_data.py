@@ -289,5 +289,5 @@ CORE_MEMBER_DATA = MemberData(
             match="suffix",
         ),
     ),
-    none=("clubs", "channels", "club_settings", "store_write_checks"),
+    none=("clubs", "channels", "club_settings", "store_write_checks", "data_versions"),
 )

@@ -164,3 +164,14 @@ class WriteCheckRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DataVersionRow(Base):
+    """A counter that every write of one kind of shared data bumps in its transaction (the
+    postings, by each poll that changes them): a process keeps what it read of that data
+    until the counter moves, whichever process wrote."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
