@@ -13,7 +13,7 @@ from bot.app import Command, Context, Option
 from bot.errors import UserError
 from bot.model import Attachment, Button, Message, User, reply
 from bot.store.clubs import ClubChanges
-from bot.web.feeds import Feeds
+from bot.web.feeds import feeds_of
 from bot.web.site import (
     SIGNIN_LIFETIME,
     SIGNINS_PER_HOUR,
@@ -47,7 +47,7 @@ async def calendar(site: Site, ctx: Context) -> Message:
     mine = await web.feed_token(ctx.club.id, ctx.user.id, now=ctx.now)
     club = await web.feed_token(ctx.club.id, CLUB_FEED, now=ctx.now)
     my_url, club_url = site.feed_url(mine, track), site.feed_url(club, track)
-    feed = await Feeds(ctx.store).feed(
+    feed = await feeds_of(ctx.store).feed(
         FeedOwner(club_id=ctx.club.id, user_id=ctx.user.id), track=track, now=ctx.now
     )
     text = (

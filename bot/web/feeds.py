@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from bot.club_time import local
 from bot.pairing import PairingStore, group_slot
@@ -208,6 +209,17 @@ class Feeds:
         if len(self._windows) > KEPT_CLUBS:
             self._windows.popitem(last=False)
         return windows
+
+
+_ONE_PER_STORE: WeakKeyDictionary[Store, Feeds] = WeakKeyDictionary()
+
+
+def feeds_of(store: Store) -> Feeds:
+    """The process's one `Feeds` for `store`: the web server's requests and `/calendar`
+    share what it has drawn, so a feed is drawn once per change, not once per command."""
+    if store not in _ONE_PER_STORE:
+        _ONE_PER_STORE[store] = Feeds(store)
+    return _ONE_PER_STORE[store]
 
 
 def _member_feed_name(club: Club) -> str:

@@ -23,7 +23,7 @@ from bot.web.connections import (
     listening_socket,
     long_queue,
 )
-from bot.web.feeds import Feeds
+from bot.web.feeds import feeds_of
 from bot.web.metrics import Metrics
 from bot.web.pages import problem, render, secure_router_errors, secured
 from bot.web.site import Site
@@ -49,7 +49,9 @@ def mount(
     routes keep their own headers: only these carry the security headers)."""
     metrics = Metrics()
     metrics.watch_posts(bot.store, bot.clock)
-    app[WEB] = Web(bot=bot, site=site, feeds=Feeds(bot.store), metrics=metrics, scheduler=scheduler)
+    app[WEB] = Web(
+        bot=bot, site=site, feeds=feeds_of(bot.store), metrics=metrics, scheduler=scheduler
+    )
     app.cleanup_ctx.append(_warm_feeds)
     routes = feed_routes.ROUTES + dashboard.ROUTES + club_page.ROUTES + health.ROUTES
     routes += [

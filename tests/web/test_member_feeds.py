@@ -111,11 +111,11 @@ async def test_a_revalidation_draws_nothing_and_a_feed_is_drawn_once_per_change(
         return original(inputs, now)
 
     feeds._draw = counting  # type: ignore[method-assign]
-    mine = await _my_feed(web_club)  # /calendar's own copy is drawn elsewhere
-    drawn.clear()
+    mine = await _my_feed(web_club)  # /calendar attaches a copy: the feed is drawn
+    assert len(drawn) == 1
     first = await web_club.web.get(mine)
     etag = first.headers["ETag"]
-    assert len(drawn) == 1
+    assert len(drawn) == 1, "the server serves what /calendar drew (one Feeds per process)"
     for asked in (etag, "*", f"W/{etag}", f'"other", {etag}'):
         again = await web_club.web.get(mine, headers={"If-None-Match": asked})
         assert again.status == 304, asked
