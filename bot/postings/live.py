@@ -8,9 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.postings.store import PostingStore
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.postings.store import VERSION, PostingStore
 from bot.postings.words import normal
 from bot.store.store import Store
+from bot.store.versions import Kept
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,8 +33,21 @@ async def open_postings(
     store: Store, companies: Iterable[str], *, since: datetime
 ) -> list[LivePosting]:
     """The open postings of `companies` (as the lists write them, e.g. "Citadel
-    Securities"; case and punctuation aside) posted since `since`, oldest first."""
-    found = await store.repo(PostingStore).open_of({normal(c) for c in companies}, since=since)
+    Securities"; case and punctuation aside) posted since `since`, oldest first. Kept per
+    process until a poll changes the postings: every /deadlines reads them."""
+    keys = frozenset(normal(c) for c in companies)
+    return await store.repo(_Kept).kept.get(
+        (keys, since), lambda: _read(store.repo(PostingStore), keys, since)
+    )
+
+
+class _Kept:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.kept: Kept[list[LivePosting]] = Kept(sessions, VERSION)
+
+
+async def _read(repo: PostingStore, keys: frozenset[str], since: datetime) -> list[LivePosting]:
+    found = await repo.open_of(keys, since=since)
     return [
         LivePosting(
             company=s.posting.company,

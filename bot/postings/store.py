@@ -7,7 +7,7 @@ import json
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from sqlalchemy import (
     Boolean,
@@ -120,6 +120,9 @@ class PostingFollowRow(Base):
     company: Mapped[str] = mapped_column(String(200))
 
 
+# The postings' name in data_versions: every change to them bumps it.
+VERSION: Final = "postings"
+
 # A posting's identity across databases: (source, its id there).
 PostingKey: TypeAlias = tuple[str, str]
 
@@ -160,7 +163,7 @@ class SourceHealth:
 class PostingStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._kept: Kept[list[Read]] = Kept(sessions, "postings")
+        self._kept: Kept[list[Read]] = Kept(sessions, VERSION)
 
     # --- fetching -------------------------------------------------------------
 
@@ -279,7 +282,7 @@ class PostingStore:
                     .where(PostingRow.id.in_(ids), PostingRow.closed_at.is_(None))
                     .values(closed_at=now)
                 )
-            await bump(session, "postings")
+            await bump(session, VERSION)
 
     # --- reading --------------------------------------------------------------
 

@@ -4,6 +4,7 @@ change made by any process is read again at the next read, and nothing else is."
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -27,13 +28,16 @@ async def bump(session: AsyncSession, name: str) -> None:
 
 
 class Kept(Generic[T]):
-    """What one process read of `name`'s data, by what was asked: read again once the
-    data's version moves. A value is kept with the version read before it was loaded, so a
-    load that raced a change is never taken for the newer data."""
+    """What one process read of `name`'s data, by what was asked (the `size` most recently
+    asked for): read again once the data's version moves. A value is kept with the version
+    read before it was loaded, so a load that raced a change is never taken for the newer
+    data."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], name: str) -> None:
-        self._sessions, self._name = sessions, name
-        self._kept: dict[Hashable, tuple[int, T]] = {}
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], name: str, *, size: int = 16
+    ) -> None:
+        self._sessions, self._name, self._size = sessions, name, size
+        self._kept: OrderedDict[Hashable, tuple[int, T]] = OrderedDict()
 
     async def version(self) -> int:
         async with self._sessions() as session:
@@ -46,9 +50,13 @@ class Kept(Generic[T]):
         version = await self.version()
         kept = self._kept.get(key)
         if kept is not None and kept[0] == version:
+            self._kept.move_to_end(key)
             return kept[1]
         value = await load()
-        if any(v != version for v, _ in self._kept.values()):
-            self._kept = {k: kv for k, kv in self._kept.items() if kv[0] == version}
         self._kept[key] = (version, value)
+        self._kept.move_to_end(key)
+        for old in [k for k, (v, _) in self._kept.items() if v != version]:
+            del self._kept[old]
+        while len(self._kept) > self._size:  # the least recently asked for goes
+            self._kept.popitem(last=False)
         return value

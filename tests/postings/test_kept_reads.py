@@ -97,3 +97,16 @@ async def test_reads_under_way_together_keep_one_answer(store: Store) -> None:
 async def _slow(value: str) -> str:
     await asyncio.sleep(0)
     return value
+
+
+async def test_only_the_most_recently_asked_are_kept(store: Store) -> None:
+    kept: Kept[int] = Kept(store.sessions, "test", size=2)
+    loads: list[str] = []
+
+    async def load(key: str) -> int:
+        loads.append(key)
+        return len(loads)
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        await kept.get(key, lambda key=key: load(key))
+    assert loads == ["a", "b", "c", "b"]  # b went when c came; a, asked last, stayed
