@@ -180,6 +180,12 @@ async def _unapply(bench: Bench, pick: Pick) -> None:
     await _sql(bench, delete(ApplicationRow).where(mine), delete(ApplicantRow).where(theirs))
 
 
+async def _unmute_unapply(bench: Bench, pick: Pick) -> None:
+    """`/alerts applied` mutes the window and records the application."""
+    await _unmute(bench, pick)
+    await _unapply(bench, pick)
+
+
 async def _third_back(bench: Bench, pick: Pick) -> None:
     """Application #3 as the population left it (the sample moved it to interview)."""
     mine = and_(
@@ -551,8 +557,8 @@ SAMPLES: tuple[Sample, ...] = (
     Sample(
         command="alerts applied",
         args={"window": "google-intern"},
-        expect="Noted (applied)",
-        undo=_unmute,
+        expect="Recorded",
+        undo=_unmute_unapply,
     ),
     Sample(
         command="alerts not-interested",

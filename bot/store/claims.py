@@ -20,6 +20,7 @@ from typing import Any, Final, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store.batches import chunks
 from bot.store.models import ClaimRow
@@ -136,7 +137,7 @@ class Claims:
             doubt = or_(ClaimRow.status == CLAIMED, ClaimRow.post_in_doubt)
             result = await session.execute(
                 update(ClaimRow)
-                .where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys]), retryable)
+                .where(_of(session, keys), retryable)
                 .values(
                     status=CLAIMED,
                     owner=owner,
@@ -159,7 +160,7 @@ class Claims:
                 result = await session.execute(
                     update(ClaimRow)
                     .where(
-                        tuple_(*_KEY_COLUMNS).in_([_order(k) for k in chunk]),
+                        _of(session, chunk),
                         ClaimRow.status == CLAIMED,
                         ClaimRow.owner == owner,
                     )
@@ -239,9 +240,7 @@ class Claims:
         found: dict[ClaimKey, Claim] = {}
         async with self._sessions() as session:
             for chunk in chunks(sorted(set(keys), key=_order)):
-                rows = await session.execute(
-                    select(ClaimRow).where(tuple_(*_KEY_COLUMNS).in_([_order(k) for k in chunk]))
-                )
+                rows = await session.execute(select(ClaimRow).where(_of(session, chunk)))
                 found.update((claim.key, claim) for claim in map(_claim, rows.scalars()))
         return found
 
@@ -344,6 +343,23 @@ _KEY_COLUMNS: Final = (ClaimRow.club_id, ClaimRow.kind, ClaimRow.occurrence)
 _LATE_REST: Final = 30
 # Each on its own, so every delete walks the (status, due_at) index.
 _STATUSES: Final = (CLAIMED, FAILED, POSTED, SKIPPED, BUILD_FAILED)
+
+
+def _of(session: AsyncSession, keys: Sequence[ClaimKey]) -> ColumnElement[bool]:
+    """The claims of `keys`, asked so that each backend finds them by the unique index:
+    PostgreSQL reads a row-value IN list by it, SQLite scans the whole table for one (10 ms
+    at 117,000 claims), so SQLite is asked per club and kind for occurrences IN a list."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return tuple_(*_KEY_COLUMNS).in_([_order(k) for k in keys])
+    grouped: dict[tuple[int, str], list[str]] = {}
+    for key in keys:
+        grouped.setdefault((key.club_id, key.kind), []).append(key.occurrence)
+    return or_(
+        *(
+            and_(ClaimRow.club_id == club_id, ClaimRow.kind == kind, ClaimRow.occurrence.in_(on))
+            for (club_id, kind), on in grouped.items()
+        )
+    )
 
 
 def _order(key: ClaimKey) -> tuple[int, str, str]:

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bot.config import sqlite_url
 from bot.problems.store import ProblemPost, ProblemStore
@@ -408,3 +408,40 @@ async def test_a_commit_without_flush_wait_is_for_its_own_transaction_only(store
         assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "off"
     async with store.sessions() as session:
         assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "on"
+
+
+async def test_claims_are_found_renewed_and_taken_over_by_key_among_many(store):
+    """By key across clubs and kinds: exactly the claims asked for, whichever backend."""
+    clubs = await _clubs(store, 3)
+    kinds, days = ("daily", "hint", "officer_digest"), [f"2026-11-{d:02}" for d in range(10, 22)]
+    every = [ClaimKey(club_id=c, kind=k, occurrence=d) for c in clubs for k in kinds for d in days]
+    assert await store.claims.claim_many(dict.fromkeys(every, MONDAY), owner="a", now=MONDAY) == (
+        set(every)
+    )
+    asked = [*every[::5], ClaimKey(club_id=clubs[0], kind="daily", occurrence="2027-01-01")]
+    assert set(await store.claims.get_many(asked)) == set(every[::5])
+    assert await store.claims.renew(asked, owner="a", now=MONDAY) == set(every[::5])
+    assert await store.claims.renew(asked, owner="b", now=MONDAY) == set()
+    after = MONDAY + store.claims.lease + timedelta(seconds=1)
+    won = await store.claims.claim_many(dict.fromkeys(every[::7], MONDAY), owner="b", now=after)
+    assert won == set(every[::7])
+
+
+async def test_sqlite_finds_claims_by_key_through_the_unique_index(tmp_path):
+    """A row-value IN list made SQLite scan every claim (10 ms at 117,000 claims)."""
+    from bot.store.claims import ClaimRow, _of  # the query's shape is what is tested
+
+    store = await Store.open(sqlite_url(tmp_path / "plan.db"))
+    try:
+        keys = [ClaimKey(club_id=c, kind="daily", occurrence=f"2026-11-{c:02}") for c in (1, 2)]
+        keys.append(ClaimKey(club_id=1, kind="hint", occurrence="2026-11-01"))
+        async with store.sessions() as session:
+            query = select(ClaimRow).where(_of(session, keys))
+            sql = str(query.compile(session.bind, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(
+                str(r[-1]) for r in await session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+            )
+        assert "SCAN claims" not in plan, plan
+        assert "USING INDEX sqlite_autoindex_claims_1" in plan, plan
+    finally:
+        await store.close()
