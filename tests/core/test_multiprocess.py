@@ -63,6 +63,7 @@ def _worker(url: str, start, end, out: Path, *extra: str) -> subprocess.Popen[st
             *extra,
         ],
         cwd=ROOT,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -94,7 +95,15 @@ async def test_three_processes_post_each_occurrence_exactly_once(tmp_path):
     await _fresh_postgres(url)
     await _configure(url)
     shared = tmp_path / "shared.jsonl"
-    await _finish(*(_worker(url, MONDAY, end, shared) for _ in range(3)))
+    workers = [_worker(url, MONDAY, end, shared, "--wait") for _ in range(3)]
+    for worker in workers:  # on a busy machine one process could be done before another began
+        assert worker.stdout is not None
+        assert (await asyncio.to_thread(worker.stdout.readline)).strip() == "ready"
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    await _finish(*workers)
 
     expected = Counter((ws, title) for ws, title, _ in _posts(reference))
     got = Counter((ws, title) for ws, title, _ in _posts(shared))

@@ -1,11 +1,13 @@
 """One bot process for the multi-process tests: a real runtime on a shared database.
 
-    python -m tests.core.processes.worker URL START END OUT [--hang-on TITLE]
+    python -m tests.core.processes.worker URL START END OUT [--hang-on TITLE] [--wait]
 
 It drives its own simulated clock from START to END through the scheduler and
 appends one line per delivered post to OUT (O_APPEND, so processes don't mix
 lines). With --hang-on it blocks forever inside the post whose title starts with
-TITLE, after claiming it: the state a process is in when it is killed mid-post.
+TITLE, after claiming it: the state a process is in when it is killed mid-post. With
+--wait it says "ready" once its runtime is open and starts its clock at a line on its
+stdin: processes started together share the work, however slowly each one started.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 from datetime import datetime
 
 from adapters.console import ConsoleDirectory
@@ -50,6 +53,7 @@ async def main() -> None:
     for name in ("url", "start", "end", "out"):
         parser.add_argument(name)
     parser.add_argument("--hang-on")
+    parser.add_argument("--wait", action="store_true")
     args = parser.parse_args()
     clock = ManualClock(datetime.fromisoformat(args.start))
     runtime = await open_runtime(
@@ -60,6 +64,9 @@ async def main() -> None:
         owner=f"worker-{os.getpid()}",
     )
     try:
+        if args.wait:
+            print("ready", flush=True)
+            await asyncio.to_thread(sys.stdin.readline)
         await runtime.scheduler.catch_up()
         await runtime.scheduler.run_until(clock, datetime.fromisoformat(args.end))
     finally:
