@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, time, timedelta
+from typing import Final
 
 from bot.app import CantLookUp, ChannelRef, Command, Context, Option
 from bot.club.digest import job_names, last_runs
@@ -18,6 +19,7 @@ from bot.club_time import (
     parse_weekday,
     read_time,
     read_zone,
+    zone,
     zone_name,
 )
 from bot.errors import UserError
@@ -25,6 +27,9 @@ from bot.model import Field, Message, clip, field_lines, reply
 from bot.store.away import away, last_absence
 from bot.store.clubs import Channel, Club, ClubChanges
 from bot.store.models import CHANNEL_PURPOSES
+
+# How many runs /admin status lists.
+LAST_RUNS: Final = 5
 
 PURPOSE_HELP = {
     "deadlines": "application windows and reminders",
@@ -161,8 +166,8 @@ async def status(ctx: Context) -> Message:
     resumed = await recheck_channels(ctx)
     club = await ctx.store.clubs.get(ctx.club.id) if resumed else ctx.club
     runs = ctx.schedule.next_runs(club, ctx.now)
-    recent = await ctx.store.claims.since(club.id, since=ctx.now - timedelta(days=30))
     names = job_names(runs)
+    ran = await _last_runs(ctx, club, names)
     fields = (
         Field(name="Configuration", value=clip(_config_text(club), 1024)),
         Field(
@@ -174,7 +179,7 @@ async def status(ctx: Context) -> Message:
         ),
         Field(
             name="Last runs",
-            value=field_lines(last_runs(recent, names, club.timezone)[-5:], "Nothing has run yet."),
+            value=field_lines(ran, "Nothing has run yet."),
         ),
         Field(
             name="Problems",
@@ -184,6 +189,20 @@ async def status(ctx: Context) -> Message:
     )
     now_local = local(ctx.now, club.timezone).strftime("%a %d %b %Y, %H:%M %Z")
     return reply(f"Club time now: {now_local}", title=f"Status of {club.name}", fields=fields)
+
+
+async def _last_runs(ctx: Context, club: Club, names: Mapping[str, str]) -> list[str]:
+    """The five latest runs in words: from the club's last two days (whole local days, as
+    a day's DMs make one line), which hold them for a club that posts daily; else from the
+    last 30 days. A month of members' DMs is hundreds of claims."""
+    today = local(ctx.now, club.timezone).date()
+    for days in (2, 30):
+        start = datetime.combine(today - timedelta(days=days), time(0), zone(club.timezone))
+        recent = await ctx.store.claims.since(club.id, since=start)
+        lines = last_runs(recent, names, club.timezone)
+        if len(lines) >= LAST_RUNS:
+            break
+    return lines[-LAST_RUNS:]
 
 
 async def recheck_channels(ctx: Context) -> list[str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from bot.club.digest import job_names, last_runs
 from tests.conftest import ADMIN, MEMBER, SETUP
 
 
@@ -47,3 +50,32 @@ async def test_a_group_typed_alone_answers_with_its_subcommands(club):
     answer = await club.run("/mockpair", as_user=MEMBER)
     assert answer.title == "/mockpair commands"
     assert "e.g. `/mockpair join track:coding level:1 " in answer.text
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [SETUP, "/admin setup timezone:America/New_York deadlines:#deadlines alerts:#officers"],
+    ids=["daily posts", "a quiet club"],
+)
+async def test_status_last_runs_are_the_months_last_five_at_every_checkpoint(club, setup):
+    """/admin status reads the club's last two local days when they hold five runs, else
+    the month: at every checkpoint over twelve days, for a club posting daily and a quiet
+    one, its lines are those read from the whole month."""
+    await club.run(setup, as_user=ADMIN)
+    for day in (19, 24, 27):
+        add = f'/admin deadlines add title:"Fair {day}" date:2026-11-{day}'
+        await club.run(add, as_user=ADMIN)
+    for who in (MEMBER, ADMIN):
+        await club.run("/alerts subscribe target:club", as_user=who)
+    store, names = club.runtime.store, None
+    [club_row] = await store.clubs.all()
+    checked = 0
+    for _ in range(15):
+        await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(hours=19))
+        shown = _field(await club.run("/admin status", as_user=ADMIN), "Last runs")
+        month = await store.claims.since(club_row.id, since=club.clock.now() - timedelta(days=30))
+        names = job_names(club.runtime.scheduler.next_runs(club_row, club.clock.now()))
+        expected = last_runs(month, names, club_row.timezone)[-5:]
+        assert shown == "\n".join(expected) or (not expected and "Nothing" in shown)
+        checked += bool(expected)
+    assert checked >= 12
