@@ -191,11 +191,7 @@ async def _names(ctx: Context) -> dict[str, str]:
 async def history(ctx: Context) -> Message:
     member = await _me(ctx)
     names = await _names(ctx)
-    mine = [
-        g
-        for g in await ctx.store.repo(PairingStore).groups(ctx.club.id)
-        if member.user_id in g.members
-    ]
+    mine = await ctx.store.repo(PairingStore).groups(ctx.club.id, member=member.user_id)
     lines = [
         f"{g.week_of:%d %b %Y}: "
         + (", ".join(names.get(m, m) for m in g.members if m != member.user_id) or "not paired")
@@ -208,8 +204,10 @@ async def feedback(ctx: Context) -> Message:
     partner = await ctx.member("partner")
     no_show = ctx.args.get("no-show", "no") == "yes"
     rating = _rating(ctx.args.get("rating"), no_show=no_show)
-    groups = await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=2)
-    shared = [g for g in groups if ctx.user.id in g.members and partner.id in g.members]
+    groups = await ctx.store.repo(PairingStore).groups(
+        ctx.club.id, limit_rounds=2, member=ctx.user.id
+    )
+    shared = [g for g in groups if partner.id in g.members]
     if not shared or partner.id == ctx.user.id:
         raise UserError(
             f"{partner.name} wasn't your partner in the last rounds, so I can't record that."
@@ -295,14 +293,14 @@ async def _free_this_round(
     (with their group, which `me` joins), then each member who reported a no-show this
     round and has not been re-paired since (a new group is made for the two)."""
     repo = ctx.store.repo(PairingStore)
-    round_groups = [g for g in await repo.groups(ctx.club.id) if g.round_id == group.round_id]
+    round_groups = await repo.groups(ctx.club.id, round_id=group.round_id)
     members = {m.user_id: m for m in await repo.members(ctx.club.id)}
     seats = Counter(m for g in round_groups if len(g.members) > 1 for m in g.members)
     ids = {g.id for g in round_groups}
     reported = {
         f.from_user
-        for f in await repo.feedback(ctx.club.id)
-        if f.no_show and f.group_id in ids and f.about_user != me.user_id
+        for f in await repo.feedback(ctx.club.id, group_ids=ids)
+        if f.no_show and f.about_user != me.user_id
     }
     alone = [(g.members[0], g) for g in round_groups if len(g.members) == 1]
     looking = [(u, None) for u in sorted(reported) if seats[u] == 1]

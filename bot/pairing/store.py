@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -263,12 +263,27 @@ class PairingStore:
                 saved.append(_group(row, week_of, now))
             return saved
 
-    async def groups(self, club_id: int, *, limit_rounds: int | None = None) -> list[Group]:
-        """Groups of the club's rounds (of its latest `limit_rounds` weeks), newest first."""
+    async def groups(
+        self,
+        club_id: int,
+        *,
+        limit_rounds: int | None = None,
+        member: str | None = None,
+        round_id: int | None = None,
+    ) -> list[Group]:
+        """Groups of the club's rounds (of its latest `limit_rounds` weeks), newest first;
+        only those of `member`, or of one round, when asked (chosen by the database: a
+        club's history is hundreds of groups)."""
+        query = _groups_query(limit_rounds)
+        if member is not None:  # the column holds ids joined by spaces: checked exactly below
+            query = query.where(GroupRow.members.contains(member, autoescape=True))
+        if round_id is not None:
+            query = query.where(GroupRow.round_id == round_id)
         async with self._sessions() as session:
-            found = await session.execute(_groups_query(limit_rounds), {"club_id": club_id})
+            found = await session.execute(query, {"club_id": club_id})
             rows = found.all()
-        return [_group(row, week_of, ran_at) for row, week_of, ran_at in rows]
+        groups = [_group(row, week_of, ran_at) for row, week_of, ran_at in rows]
+        return [g for g in groups if member is None or member in g.members]
 
     async def add_to_group(
         self, club_id: int, group_id: int, user_id: str, candidates: tuple[int, ...]
@@ -372,11 +387,15 @@ class PairingStore:
                 )
             return added
 
-    async def feedback(self, club_id: int) -> list[Feedback]:
+    async def feedback(
+        self, club_id: int, *, group_ids: Iterable[int] | None = None
+    ) -> list[Feedback]:
+        """The club's feedback, oldest first; only about `group_ids` when given."""
+        query = select(FeedbackRow).where(FeedbackRow.club_id == club_id)
+        if group_ids is not None:
+            query = query.where(FeedbackRow.group_id.in_(sorted(set(group_ids))))
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(FeedbackRow).where(FeedbackRow.club_id == club_id).order_by(FeedbackRow.id)
-            )
+            rows = await session.execute(query.order_by(FeedbackRow.id))
             return [
                 Feedback(
                     group_id=r.group_id,
