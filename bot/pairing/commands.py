@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from bot.app import Command, Context, Option
@@ -177,21 +177,23 @@ async def status(ctx: Context) -> Message:
 async def _describe(ctx: Context, group: Group, member: PairingMember) -> str:
     if len(group.members) == 1:
         return f"not paired: {group.why.removeprefix('unpaired: ')}"
-    names = await _names(ctx)
+    names = await _names(ctx, group.members)
     others = ", ".join(names.get(m, m) for m in group.members if m != member.user_id)
     times = [stamp(at, describe_time(at, member.timezone)) for at in group_times(group)]
     everyone = "both" if len(group.members) == 2 else "all"
     return f"with {others}; times you {everyone} have: {', '.join(times) or '-'}"
 
 
-async def _names(ctx: Context) -> dict[str, str]:
-    return {m.user_id: m.name for m in await ctx.store.repo(PairingStore).members(ctx.club.id)}
+async def _names(ctx: Context, user_ids: Iterable[str]) -> dict[str, str]:
+    """The names members gave pairing, of `user_ids`."""
+    repo = ctx.store.repo(PairingStore)
+    return {m.user_id: m.name for m in await repo.members(ctx.club.id, user_ids=user_ids)}
 
 
 async def history(ctx: Context) -> Message:
     member = await _me(ctx)
-    names = await _names(ctx)
     mine = await ctx.store.repo(PairingStore).groups(ctx.club.id, member=member.user_id)
+    names = await _names(ctx, (m for g in mine for m in g.members))
     lines = [
         f"{g.week_of:%d %b %Y}: "
         + (", ".join(names.get(m, m) for m in g.members if m != member.user_id) or "not paired")

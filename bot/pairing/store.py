@@ -173,13 +173,15 @@ class PairingStore:
             row = await session.get(PairingMemberRow, (club_id, user_id))
             return None if row is None else _member(row)
 
-    async def members(self, club_id: int) -> list[PairingMember]:
+    async def members(
+        self, club_id: int, *, user_ids: Iterable[str] | None = None
+    ) -> list[PairingMember]:
+        """The club's members in pairing (only `user_ids` among them, when given)."""
+        query = select(PairingMemberRow).where(PairingMemberRow.club_id == club_id)
+        if user_ids is not None:
+            query = query.where(PairingMemberRow.user_id.in_(sorted(set(user_ids))))
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(PairingMemberRow)
-                .where(PairingMemberRow.club_id == club_id)
-                .order_by(PairingMemberRow.user_id)
-            )
+            rows = await session.execute(query.order_by(PairingMemberRow.user_id))
             return [_member(r) for r in rows.scalars()]
 
     async def update_member(self, club_id: int, member: PairingMember) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.pairing.store import Feedback, NewGroup, PairingStore
+from bot.pairing.store import Feedback, NewGroup, PairingMember, PairingStore
 from bot.store.store import Store
 from tests.conftest import MONDAY
 
@@ -19,6 +19,17 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
         platform="discord", workspace_id="G1", name="ML Club", now=MONDAY
     )
     repo = store.repo(PairingStore)
+    for user_id in IDS:
+        member = PairingMember(
+            user_id=user_id,
+            name=f"Name of {user_id}",
+            track="coding",
+            level=3,
+            role="both",
+            availability="mon 18-20",
+            timezone="UTC",
+        )
+        await repo.join(club.id, member, now=MONDAY)
     weeks = [date(2026, 11, 2) + timedelta(weeks=w) for w in range(4)]
     for w, week_of in enumerate(weeks):
         rotated = IDS[w:] + IDS[:w]
@@ -49,6 +60,8 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
     assert await repo.groups(club.id, round_id=some_round) == [
         g for g in everything if g.round_id == some_round
     ]
+    asked = ["U1", "a%b", "nobody"]
+    assert [m.user_id for m in await repo.members(club.id, user_ids=asked)] == ["U1", "a%b"]
     feedback = await repo.feedback(club.id)
     ids = {g.id for g in everything[::3]}
     assert await repo.feedback(club.id, group_ids=ids) == [f for f in feedback if f.group_id in ids]
