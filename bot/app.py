@@ -32,7 +32,7 @@ from bot.model import (
 )
 from bot.reach import DMS_REFUSED, dm_refused_line
 from bot.store.clubs import Actor, Club
-from bot.store.learned import DmRefusal, LearnedMembers, same_rights
+from bot.store.learned import DmRefusal, LearnedMember, LearnedMembers, same_rights
 from bot.store.saving import cannot_save
 from bot.store.store import Store
 
@@ -410,14 +410,14 @@ class Bot:
         """What a handler may use; with `learn`, the member's rights as the platform shows
         them now are recorded where every process reads them (the dashboard checks them)."""
         now = self.clock.now()
-        club = await self.store.clubs.get_or_create(
+        club, known = await self.store.clubs.arrive(
             platform=place.platform,
             workspace_id=place.workspace_id,
             name=place.workspace_id,
             now=now,
             seen=(user.id, user.name),
         )
-        refusal = await self._learn(club, user, now) if learn else None
+        refusal = await self._learn(club, user, known, now) if learn else None
         return Context(
             args=args,
             user=user,
@@ -432,10 +432,12 @@ class Bot:
             dm_refusal=refusal,
         )
 
-    async def _learn(self, club: Club, user: User, now: datetime) -> DmRefusal | None:
-        """Record the member's rights if they changed; whether DMs to them were refused."""
+    async def _learn(
+        self, club: Club, user: User, known: LearnedMember | None, now: datetime
+    ) -> DmRefusal | None:
+        """Record the member's rights if they changed from what was `known` (read with the
+        club); whether DMs to them were refused."""
         learned = self.store.repo(LearnedMembers)
-        known = await learned.get(club.id, user.id)
         if known is None or not same_rights(known.rights, user):
             try:
                 await learned.learn_rights(club.id, user, now=now)

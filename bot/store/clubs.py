@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.batches import chunks
 from bot.store.db import commit_without_flush_wait
+from bot.store.learned import LEARNED_COLUMNS, LearnedMember, LearnedMemberRow, learned_of
 from bot.store.models import (
     AuditRow,
     ChannelRow,
@@ -103,6 +104,26 @@ class Clubs:
         display name), also record that the member used the bot (for the digest's member
         counts), read in the same query: a member seen within the hour under the same name
         costs nothing more."""
+        club, _ = await self._arrive(platform, workspace_id, name, now, seen, learned=False)
+        return club
+
+    async def arrive(
+        self, *, platform: str, workspace_id: str, name: str, now: datetime, seen: tuple[str, str]
+    ) -> tuple[Club, LearnedMember | None]:
+        """`get_or_create` for a member's command: also what the bot learned about the
+        member (rights as last seen, DMs refused), read in the same query."""
+        return await self._arrive(platform, workspace_id, name, now, seen, learned=True)
+
+    async def _arrive(
+        self,
+        platform: str,
+        workspace_id: str,
+        name: str,
+        now: datetime,
+        seen: tuple[str, str] | None,
+        *,
+        learned: bool,
+    ) -> tuple[Club, LearnedMember | None]:
         where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)
         query = select(*_CLUB_COLUMNS).where(*where)
         if seen is not None:
@@ -111,6 +132,11 @@ class Clubs:
                 MemberRow.last_seen_at.label("member_seen_at"),
                 MemberRow.name.label("member_name"),
             ).outerjoin(MemberRow, member)
+        if seen is not None and learned:
+            mine = and_(LearnedMemberRow.club_id == ClubRow.id, LearnedMemberRow.user_id == seen[0])
+            query = query.add_columns(
+                *(c.label(f"learned_{c.key}") for c in LEARNED_COLUMNS)
+            ).outerjoin(LearnedMemberRow, mine)
         # Read first: nearly every call finds the club, and a read takes no write lock.
         async with self._sessions() as session:
             row = (await session.execute(query)).one_or_none()
@@ -129,7 +155,9 @@ class Clubs:
                     # written right now still answers whatever only reads.
                     if cannot_save(error) is None:
                         raise
-        return club
+        if row is None or not learned or row.learned_user_id is None:
+            return club, None
+        return club, learned_of(*(getattr(row, f"learned_{c.key}") for c in LEARNED_COLUMNS))
 
     async def _create(self, *, platform: str, workspace_id: str, name: str, now: datetime) -> Club:
         where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -69,13 +70,37 @@ def _roles(text: str | None) -> frozenset[str]:
 
 
 def _learned(row: LearnedMemberRow) -> LearnedMember:
+    return learned_of(
+        row.user_id, row.is_admin, row.roles, row.rights_at, row.dm_refused_at, row.dm_refusal
+    )
+
+
+# What `learned_of` is made from, in its order: read with a club in one query.
+LEARNED_COLUMNS: Final = (
+    LearnedMemberRow.user_id,
+    LearnedMemberRow.is_admin,
+    LearnedMemberRow.roles,
+    LearnedMemberRow.rights_at,
+    LearnedMemberRow.dm_refused_at,
+    LearnedMemberRow.dm_refusal,
+)
+
+
+def learned_of(
+    user_id: str,
+    is_admin: bool | None,
+    roles: str | None,
+    rights_at: datetime | None,
+    dm_refused_at: datetime | None,
+    dm_refusal: str | None,
+) -> LearnedMember:
     rights = None
-    if row.is_admin is not None and row.rights_at is not None:
-        rights = Rights(is_admin=row.is_admin, roles=_roles(row.roles), at=row.rights_at)
+    if is_admin is not None and rights_at is not None:
+        rights = Rights(is_admin=is_admin, roles=_roles(roles), at=rights_at)
     refusal = None
-    if row.dm_refused_at is not None:
-        refusal = DmRefusal(at=row.dm_refused_at, reason=row.dm_refusal or "")
-    return LearnedMember(user_id=row.user_id, rights=rights, dm_refusal=refusal)
+    if dm_refused_at is not None:
+        refusal = DmRefusal(at=dm_refused_at, reason=dm_refusal or "")
+    return LearnedMember(user_id=user_id, rights=rights, dm_refusal=refusal)
 
 
 def same_rights(rights: Rights | None, user: User) -> bool:

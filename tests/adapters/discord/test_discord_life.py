@@ -506,13 +506,13 @@ async def test_autocomplete_answers_within_two_and_a_half_seconds_on_a_slow_data
     life, monkeypatch
 ):
     clubs = life.runtime.store.clubs
-    read = clubs.get_or_create
+    read = clubs.arrive  # a command's first read: its club and what was learned of the member
 
     async def slow(**kwargs: Any) -> Any:
         await asyncio.sleep(3.2)  # the database answers in 3.2 s
         return await read(**kwargs)
 
-    monkeypatch.setattr(clubs, "get_or_create", slow)
+    monkeypatch.setattr(clubs, "arrive", slow)
     started = asyncio.get_running_loop().time()
     body = await life.interact(command("admin", OWNER, kind=4, data=_typing("new")))
     took = asyncio.get_running_loop().time() - started
