@@ -50,7 +50,6 @@ FEED_FORMAT = "2"
 # Whole feeds kept by ETag (a member's is about 45 KB, gzipped about 6 KB).
 DRAWN_FEEDS = 512
 GZIP = "-gzip"  # the ETag suffix of the gzipped body (a representation of its own)
-KEPT_CLUBS = 4096  # clubs whose windows are kept
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,10 +125,6 @@ class Feeds:
         self.store = store
         self.pieces = Kept(size)
         self.drawn = Kept(DRAWN_FEEDS)
-        # Club id -> (the club's snapshot, its day, its windows). The store hands out the
-        # same snapshot until the club's configuration version moves (its deadlines
-        # included), so a snapshot that is the kept one means the windows still hold.
-        self._windows: OrderedDict[int, tuple[Club, date, list[Occurrence]]] = OrderedDict()
 
     async def feed(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Feed:
         version = await self.version(owner, track=track, now=now)
@@ -198,17 +193,10 @@ class Feeds:
         return _member_inputs(club, windows, sessions)
 
     async def _club_windows(self, club: Club, today: date) -> list[Occurrence]:
-        """The club's windows around `today`, read once per change of its configuration
-        (a feed asked for often then costs no query for the club's deadlines)."""
-        kept = self._windows.get(club.id)
-        if kept is not None and kept[0] is club and kept[1] == today:
-            self._windows.move_to_end(club.id)
-            return kept[2]
-        windows = await track_windows(self.store, club, today)
-        self._windows[club.id] = (club, today, windows)
-        if len(self._windows) > KEPT_CLUBS:
-            self._windows.popitem(last=False)
-        return windows
+        """The club's windows around `today` (kept per process by `club_windows` until
+        the club's configuration changes: a feed asked for often costs no query for the
+        club's deadlines)."""
+        return await track_windows(self.store, club, today)
 
 
 _ONE_PER_STORE: WeakKeyDictionary[Store, Feeds] = WeakKeyDictionary()

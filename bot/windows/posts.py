@@ -13,8 +13,10 @@ reminded again for its new date.
 from __future__ import annotations
 
 import calendar
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Final
 
 from bot.club_time import local, parse_hhmm
 from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When
@@ -49,8 +51,37 @@ def reminder_days(club: Club) -> tuple[int, ...]:
     return tuple(sorted({int(d) for d in text.split(",") if d.strip()}, reverse=True))
 
 
+class _KeptWindows:
+    """Each club's windows as last drawn in this process, with the club snapshot they were
+    drawn for: the store hands out the same snapshot until the club's configuration
+    version moves, which every change to its deadlines moves (in the same transaction,
+    from any process), so a snapshot that is the kept one means the windows still hold."""
+
+    def __init__(self, _sessions: object) -> None:
+        self.by_club: OrderedDict[int, tuple[Club, date, list[Occurrence]]] = OrderedDict()
+
+
+# Clubs whose windows a process keeps (about 30 occurrences each).
+KEPT_CLUBS: Final = 4096
+
+
 async def club_windows(store: Store, club: Club, today: date) -> list[Occurrence]:
-    """The calendar's windows around `today` plus the club's own deadlines."""
+    """The calendar's windows around `today` plus the club's own deadlines; kept per
+    process until the club's configuration changes or the day does."""
+    kept = store.repo(_KeptWindows).by_club
+    found = kept.get(club.id)
+    if found is not None and found[0] is club and found[1] == today:
+        kept.move_to_end(club.id)
+        return list(found[2])
+    windows = await _club_windows(store, club, today)
+    kept[club.id] = (club, today, windows)
+    kept.move_to_end(club.id)
+    if len(kept) > KEPT_CLUBS:
+        kept.popitem(last=False)
+    return list(windows)
+
+
+async def _club_windows(store: Store, club: Club, today: date) -> list[Occurrence]:
     own = [
         club_occurrence(
             deadline_id=d.id,
