@@ -162,7 +162,8 @@ def listing(
         else:
             text += "."
     if page > len(laid):
-        text = f"There are only {plural(len(laid), 'page')}. " + text
+        only = "There is only 1 page" if len(laid) == 1 else f"There are only {len(laid)} pages"
+        text = f"{only}. " + text
     title = f"{title} · page {number} of {len(laid)}" if len(laid) > 1 else title
     start = sum(p.shown for p in laid[: number - 1])
     shown = laid[number - 1].shown

@@ -154,3 +154,35 @@ def test_last_years_closed_title_posted_again_is_a_new_posting():
     assert [p.ext_id for p in changes.new] == ["next-cycle"]
     still_open = _known(read_community_list(SOURCE, [entry]))
     assert diff(SOURCE, read_community_list(SOURCE, [again, entry]), still_open).new == []
+
+
+@pytest.mark.parametrize(("count", "said"), [(2, "There is only 1 page."), (200, "There are only")])
+def test_a_page_past_the_end_says_how_many_there_are(count, said):
+    from datetime import timedelta
+
+    from bot.postings.store import StoredPosting
+    from bot.postings.texts import listing
+
+    now = datetime(2026, 11, 16, 15, tzinfo=UTC)
+    hits = [
+        StoredPosting(
+            id=n,
+            posting=Posting(
+                source="s",
+                ext_id=str(n),
+                company=f"Company {n}",
+                title="Software Engineer Intern",
+                url=f"https://example.org/jobs/{n}",
+                locations=("Remote",),
+                posted_at=now - timedelta(days=1),
+            ),
+            first_seen_at=now,
+            closed_at=None,
+        )
+        for n in range(count)
+    ]
+    text = listing(
+        hits, now, club_id=1, title="Postings", empty="-", page=99, next_page="`page:{page}`"
+    ).text
+    assert text.startswith(said), text
+    assert "There are only 1 page" not in text

@@ -137,3 +137,18 @@ def test_keywords_know_their_synonyms_and_still_match_whole_words():
 def test_an_unknown_country_is_refused_with_the_choices():
     with pytest.raises(UserError, match="`narnia` is not a country I know"):
         changed(Filter(), {"country": "us, narnia"})
+
+
+def test_a_software_engineer_search_finds_amazon_s_sde_titles():
+    """Amazon calls its software engineers Software Development Engineers (SDE)."""
+    sde = Posting(
+        source="SimplifyJobs/Summer2026-Internships",
+        ext_id="amazon-1",
+        company="Amazon",
+        title="Software Development Engineer Intern",
+        url="",
+        locations=("Seattle, WA",),
+        posted_at=NOW,
+    )
+    for query in ("software engineer", "swe intern", "sde"):
+        assert all_found(concepts(query), facts_of(sde).searchable), query
