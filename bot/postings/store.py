@@ -163,7 +163,9 @@ class SourceHealth:
 class PostingStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._kept: Kept[list[Read]] = Kept(sessions, VERSION)
+        # A kept read is up to 2,000 postings with their facts (about 5 MB): this hour's
+        # search and this hour's recent-week read, and the last hour's.
+        self._kept: Kept[list[Read]] = Kept(sessions, VERSION, size=4)
 
     # --- fetching -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -179,7 +179,7 @@ class Feeds:
     async def _inputs(self, owner: FeedOwner, *, track: str | None, now: datetime) -> _Inputs:
         club = await self.store.clubs.get(owner.club_id)
         today = local(now, club.timezone).date()
-        everything = await self._club_windows(club, today)
+        everything = await track_windows(self.store, club, today)  # kept per club
         if owner.user_id == CLUB_FEED:
             occurrences = await track_windows(
                 self.store, club, today, track=track, windows=everything
@@ -191,12 +191,6 @@ class Feeds:
         )
         sessions = await member_sessions(self.store, club.id, owner.user_id)
         return _member_inputs(club, windows, sessions)
-
-    async def _club_windows(self, club: Club, today: date) -> list[Occurrence]:
-        """The club's windows around `today` (kept per process by `club_windows` until
-        the club's configuration changes: a feed asked for often costs no query for the
-        club's deadlines)."""
-        return await track_windows(self.store, club, today)
 
 
 _ONE_PER_STORE: WeakKeyDictionary[Store, Feeds] = WeakKeyDictionary()
