@@ -21,7 +21,17 @@ from datetime import UTC, date, datetime, timedelta
 from bot.club_time import local, parse_duration, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
 from bot.jobs import Delivery, Job, JobRun, Late, SkipRun, When, occurrence_of
-from bot.model import MAX_FIELD_VALUE, Field, Message, clip, field_lines, fit, mention, stamp
+from bot.model import (
+    MAX_FIELD_VALUE,
+    Field,
+    Message,
+    clip,
+    field_lines,
+    fit,
+    mention,
+    plural,
+    stamp,
+)
 from bot.pairing.hours import (
     SLOT,
     candidate_slots,
@@ -489,7 +499,7 @@ def announcement(
     alone = len([g for g in groups if len(g.members) == 1])
     text = "Check your DMs for your partner, times you share and who interviews whom."
     if alone:
-        text += f" {alone} member(s) couldn't be paired this week and were told why."
+        text += f" {plural(alone, 'member')} couldn't be paired this week and were told why."
     return Message(
         title=f"Mock-interview pairs · week of {monday:%d %b}",
         text=text,

@@ -2,10 +2,12 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from adapters.discord.render import embed
 from adapters.slack.render import blocks
 from bot.model import User, mention, plain
-from bot.pairing.rounds import rounds_waited
+from bot.pairing.rounds import announcement, rounds_waited
 from bot.pairing.store import Group, PairingStore
 from tests.conftest import ADMIN, MONDAY
 from tests.pairing.test_people import last_pairing_dm
@@ -247,3 +249,20 @@ def test_waited_counts_the_latest_rounds_in_a_row_a_member_was_left_out():
     assert rounds_waited(groups) == {"ann": 3, "dan": 2}
     # A round sat out (skipping) ends the run of waiting.
     assert rounds_waited([*groups, *round_of(3, ("bob", "cat"))]) == {}
+
+
+@pytest.mark.parametrize(("alone", "said"), [(1, "1 member couldn't"), (2, "2 members couldn't")])
+def test_the_channel_post_counts_who_could_not_be_paired_in_words(alone, said):
+    groups = [
+        Group(
+            id=n,
+            round_id=1,
+            week_of=date(2026, 11, 16),
+            ran_at=datetime(2026, 11, 16, 15, tzinfo=UTC),
+            members=(f"U{n}",),
+            slot=None,
+            why="unpaired: no common hour",
+        )
+        for n in range(alone)
+    ]
+    assert said in announcement(groups, {}, date(2026, 11, 16)).text
