@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
 import statistics
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ from bot.runtime import Runtime
 from bot.windows.store import DeadlineStore
 
 GOAL_MS = 5.0
+TRACE_SQL = os.environ.get("BENCH_TRACE_SQL") == "1"
 COUNTED_SAMPLES = 5
 MIN_SAMPLES = 50  # what a --budget leaves a slow form at least
 _MEMBER_REF = re.compile(r"^<?@?(U\d+)>?$")
@@ -77,8 +80,10 @@ class _Counter:
     def stop(self) -> None:
         event.remove(self.engine, "after_cursor_execute", self._count)
 
-    def _count(self, _conn: Any, cursor: Any, *_args: Any) -> None:
+    def _count(self, _conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
         self.statements += 1
+        if TRACE_SQL:  # BENCH_TRACE_SQL=1: each counted sample's statements, on stderr
+            print("  sql:", " ".join(statement.split())[:160], file=sys.stderr)
         # Both drivers' adapted cursors hold a plain read's rows once it has run.
         self.rows += len(getattr(cursor, "_rows", None) or ())
 
