@@ -392,9 +392,17 @@ class Scheduler:
             self._aps.shutdown(wait=False)
 
     async def club_changed(self, club_id: int) -> None:
-        """A command of this process changed the club: schedule it as it is now."""
+        """A command of this process changed the club: schedule it as it is now. The
+        snapshot `Clubs.change` left is used when it is still the club's version, so
+        only the version is read."""
         version = (await self.store.clubs.versions([club_id])).get(club_id)
-        club = (await self.store.clubs.get_many([club_id])).get(club_id)
+        if version is not None and self._versions.get(club_id) == version:
+            return  # scheduled as it is already
+        known = self.store.clubs.known(club_id)
+        if known is not None and known[0] == version:
+            club: Club | None = known[1]
+        else:
+            club = (await self.store.clubs.get_many([club_id])).get(club_id)
         if club is None or version is None:
             self._forget(club_id)
             return

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,7 +25,7 @@ from bot.store.models import (
     UTCDateTime,
 )
 from bot.store.saving import cannot_save
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import dialect_insert, dialect_name, insert_if_absent
 
 SEEN_EVERY = timedelta(hours=1)
 
@@ -241,30 +242,59 @@ class Clubs:
     async def change(
         self, club_id: int, changes: ClubChanges, *, actor: Actor, now: datetime
     ) -> Club:
-        """Apply `changes` and audit each one, in one transaction."""
+        """Apply `changes` and audit each one, in one transaction; the club as it is now.
+
+        What is there already comes from the snapshot cached at the club's version (a
+        running bot has it: every command reads the club first), so a change costs its
+        writes, not reads of what it replaces, and the new snapshot is that one with the
+        changes applied. The club's row is locked first (PostgreSQL; SQLite has one
+        writer), so no other change lands between that read and this one's writes: every
+        change of a club's configuration updates its row."""
         async with self._sessions() as session, session.begin():
-            row = await session.get_one(ClubRow, club_id)
-            for attribute in (
-                "name",
-                "timezone",
-                "officer_role_id",
-                "digest_weekday",
-                "digest_time",
-            ):
+            locked = select(*_CLUB_COLUMNS).where(ClubRow.id == club_id).with_for_update()
+            row = (await session.execute(locked)).one()
+            before = await self._cached(session, row)
+            entries: list[tuple[str, str]] = []
+            columns: dict[str, Any] = {}
+            for attribute in _CHANGEABLE:
                 value = getattr(changes, attribute)
                 if value is not None and value != getattr(row, attribute):
-                    setattr(row, attribute, value)
-                    audit(session, club_id, actor, f"set {attribute}", str(value), now)
+                    columns[attribute] = value
+                    entries.append((f"set {attribute}", str(value)))
+            channels = dict(before.channels)
             for purpose, channel in (changes.channels or {}).items():
                 await _set_channel(session, club_id, purpose, channel)
-                audit(session, club_id, actor, f"set channel {purpose}", channel.name, now)
+                channels[purpose] = Channel(id=channel.id, name=channel.name[:100])
+                entries.append((f"set channel {purpose}", channel.name))
+            settings = dict(before.settings)
             for key, value in (changes.settings or {}).items():
-                if await _set_setting(session, club_id, key, value):
-                    action = f"set {key}" if value is not None else f"reset {key}"
-                    audit(session, club_id, actor, action, value or "default", now)
-            row.config_version += 1
-            await session.flush()
-            return await _snapshot(session, row)
+                if settings.get(key) == value:
+                    continue
+                await _set_setting(session, club_id, key, value)
+                if value is None:
+                    del settings[key]
+                    entries.append((f"reset {key}", "default"))
+                else:
+                    settings[key] = value
+                    entries.append((f"set {key}", value))
+            version = (
+                await session.execute(
+                    update(ClubRow)
+                    .where(ClubRow.id == club_id)
+                    .values(**columns, config_version=ClubRow.config_version + 1)
+                    .returning(ClubRow.config_version)
+                )
+            ).scalar_one()
+            for action, detail in entries:
+                audit(session, club_id, actor, action, detail, now)
+            club = replace(before, **columns, channels=channels, settings=settings)
+        self._cache[club_id] = (version, club)
+        return club
+
+    def known(self, club_id: int) -> tuple[int, Club] | None:
+        """The club's snapshot this process holds, with its configuration version: after
+        a `change` of this process, the club as that change left it."""
+        return self._cache.get(club_id)
 
     async def purge_left(self, *, before: datetime) -> list[Club]:
         """Delete the clubs whose platform workspace removed the bot before `before`, with
@@ -387,34 +417,63 @@ class Clubs:
 
 
 async def _set_channel(session: AsyncSession, club_id: int, purpose: str, channel: Channel) -> None:
-    row = (
-        await session.execute(
-            select(ChannelRow).where(ChannelRow.club_id == club_id, ChannelRow.purpose == purpose)
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        row = ChannelRow(club_id=club_id, purpose=purpose)
-        session.add(row)
-    if row.channel_id != channel.id:  # another channel: its notices start afresh
-        row.noticed_on = None
-    row.channel_id, row.channel_name = channel.id, channel.name[:100]
-    # A newly chosen channel gets a fresh chance even if the old one was refused.
-    row.broken_reason, row.broken_at = None, None
+    """Use `channel` for `purpose`. A newly chosen channel gets a fresh chance even if the
+    old one was refused, and another channel's notices start afresh."""
+    await session.execute(
+        _channel_upsert(dialect_name(session)),
+        {
+            "club_id": club_id,
+            "purpose": purpose,
+            "channel_id": channel.id,
+            "channel_name": channel.name[:100],
+            "broken_reason": None,
+            "broken_at": None,
+            "noticed_on": None,
+        },
+    )
 
 
-async def _set_setting(session: AsyncSession, club_id: int, key: str, value: str | None) -> bool:
-    """Store or clear one setting; True when it changed."""
-    row = await session.get(ClubSettingRow, (club_id, key))
+async def _set_setting(session: AsyncSession, club_id: int, key: str, value: str | None) -> None:
+    """Store one setting, or with None clear it (back to the feature's default)."""
     if value is None:
-        if row is not None:
-            await session.delete(row)
-        return row is not None
-    if row is None:
-        session.add(ClubSettingRow(club_id=club_id, key=key, value=value))
-        return True
-    changed = row.value != value
-    row.value = value
-    return changed
+        await session.execute(
+            delete(ClubSettingRow).where(
+                ClubSettingRow.club_id == club_id, ClubSettingRow.key == key
+            )
+        )
+        return
+    await session.execute(
+        _setting_upsert(dialect_name(session)), {"club_id": club_id, "key": key, "value": value}
+    )
+
+
+# Built once per dialect (building an upsert costs more than running it), run with values.
+@functools.cache
+def _channel_upsert(dialect: str) -> Any:
+    statement = dialect_insert(dialect)(ChannelRow)
+    table = ChannelRow.__table__.c
+    return statement.on_conflict_do_update(
+        index_elements=[table.club_id, table.purpose],
+        set_={
+            "channel_id": statement.excluded.channel_id,
+            "channel_name": statement.excluded.channel_name,
+            "broken_reason": None,
+            "broken_at": None,
+            "noticed_on": case(
+                (table.channel_id == statement.excluded.channel_id, table.noticed_on),
+                else_=None,
+            ),
+        },
+    )
+
+
+@functools.cache
+def _setting_upsert(dialect: str) -> Any:
+    statement = dialect_insert(dialect)(ClubSettingRow)
+    table = ClubSettingRow.__table__.c
+    return statement.on_conflict_do_update(
+        index_elements=[table.club_id, table.key], set_={"value": statement.excluded.value}
+    )
 
 
 def audit(
@@ -457,6 +516,8 @@ async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
 
 # A club row's columns, read as plain rows (they have the same attributes as a ClubRow).
 _CLUB_COLUMNS: Final = tuple(ClubRow.__table__.c)
+# The club's own columns an officer's change may set (see ClubChanges).
+_CHANGEABLE: Final = ("name", "timezone", "officer_role_id", "digest_weekday", "digest_time")
 
 
 async def _snapshots(session: AsyncSession, rows: Sequence[Any]) -> list[Club]:

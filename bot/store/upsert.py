@@ -1,4 +1,4 @@
-"""INSERT ... ON CONFLICT DO NOTHING, which SQLite and PostgreSQL spell alike but build apart."""
+"""INSERT ... ON CONFLICT, which SQLite and PostgreSQL spell alike but build apart."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from sqlalchemy import Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The `insert` of `dialect`, the one that has `on_conflict_do_*`."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def insert_if_absent(
@@ -28,8 +37,7 @@ async def insert_many_if_absent(
     returns the `returning` columns (default: the primary key) of the rows inserted."""
     if not rows:
         return []
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(dialect_name(session))
     table = cast(Table, row_type.__table__)
     columns = list(returning if returning is not None else table.primary_key)
     # One statement executed with many parameter sets: SQLAlchemy batches them into

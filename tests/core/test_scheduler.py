@@ -557,3 +557,37 @@ async def test_a_sync_that_fails_looks_again_from_the_same_point(club, database_
         assert [m.title for _, m in club.poster.posts] == [DIGEST]
     finally:
         await web.close()
+
+
+async def test_a_change_here_is_scheduled_from_its_snapshot_and_one_elsewhere_is_read(
+    club, database_url
+):
+    """`club_changed` reads only the version when this process's change is the latest,
+    and reads the club again when another process changed it since (e.g. after a
+    channel probe, or an officer on the dashboard's process)."""
+    from bot.store.store import Store
+
+    await club.run(DIGEST_ONLY, as_user=ADMIN)
+    store, scheduler = club.runtime.store, club.runtime.scheduler
+    club_id = (await store.clubs.all())[0].id
+
+    def digest_zones() -> list[str]:
+        return [
+            j.rsplit(" ", 1)[1] for j in scheduler.aps_job_ids() if j.startswith("officer_digest")
+        ]
+
+    officer = Actor(id="a", name="a")
+    await store.clubs.change(
+        club_id, ClubChanges(timezone="Europe/Paris"), actor=officer, now=club.clock.now()
+    )
+    await scheduler.club_changed(club_id)
+    assert digest_zones() == ["Europe/Paris"]
+    other = await Store.open(database_url)
+    try:
+        await other.clubs.change(
+            club_id, ClubChanges(timezone="Asia/Tokyo"), actor=officer, now=club.clock.now()
+        )
+    finally:
+        await other.close()
+    await scheduler.club_changed(club_id)
+    assert digest_zones() == ["Asia/Tokyo"], "the snapshot this process kept is out of date"
