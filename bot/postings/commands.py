@@ -146,10 +146,10 @@ async def recent(ctx: Context) -> Message:
 async def follow(ctx: Context) -> Message:
     name = ctx.args["company"].strip()
     key = normal(name)
-    known = await _repo(ctx).companies(key, limit=1)
     if not key:
         raise UserError("Name a company, e.g. `/postings follow company:Stripe`.")
-    company = known[0] if known and normal(known[0]) == key else name[:100]
+    known = await _repo(ctx).company_named(key)
+    company = known or name[:100]
     added = await _repo(ctx).follow(ctx.club.id, user_id=ctx.user.id, company=company, key=key)
     note = "" if known else " I haven't seen a posting from it yet; check the spelling."
     if not added:

@@ -30,7 +30,7 @@ from bot.postings.listing import Posting
 from bot.postings.sources import Validators
 from bot.store.batches import chunks
 from bot.store.models import Base, ClubSettingRow, UTCDateTime
-from bot.store.upsert import insert_if_absent, insert_many_if_absent
+from bot.store.upsert import dialect_name, insert_if_absent, insert_many_if_absent
 from bot.store.versions import Kept, bump
 
 
@@ -337,15 +337,29 @@ class PostingStore:
         return [Read(stored=s, facts=facts_of(s.posting)) for s in await reading]
 
     async def companies(self, prefix: str, *, limit: int = 25) -> list[str]:
+        """Companies whose key (`normal`: ASCII, lower case) starts with `prefix`."""
+        query = select(PostingRow.company).where(
+            PostingRow.company_key.like(f"{_escaped(prefix)}%", escape="\\")
+        )
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(PostingRow.company)
-                .where(PostingRow.company_key.like(f"{_escaped(prefix)}%", escape="\\"))
-                .distinct()
-                .order_by(PostingRow.company)
-                .limit(limit)
-            )
+            if dialect_name(session) == "sqlite" and prefix:
+                # SQLite's LIKE ignores case, so it can't use the index; the same prefix as
+                # a range of keys (compared byte by byte) can.
+                query = query.where(
+                    PostingRow.company_key >= prefix, PostingRow.company_key < prefix + "\U0010ffff"
+                )
+            rows = await session.execute(query.distinct().order_by(PostingRow.company).limit(limit))
             return list(rows.scalars())
+
+    async def company_named(self, key: str) -> str | None:
+        """The company's name as postings write it, if a posting has the `normal` key."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(PostingRow.company)
+                .where(PostingRow.company_key == key)
+                .order_by(PostingRow.company)
+                .limit(1)
+            )
 
     async def open_of(self, company_keys: Iterable[str], *, since: datetime) -> list[StoredPosting]:
         """The companies' (by key) postings since `since` that are still open, oldest first."""

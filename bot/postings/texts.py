@@ -4,7 +4,9 @@ limits (bot.model.pages): what does not fit says where the rest is."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -152,7 +154,7 @@ def listing(
     under each posting of the page that the message has room for."""
     if not hits:
         return fit(empty, title=title, ephemeral=True)
-    laid = pages(by_company(hits, now), room=MAX_TOTAL - _HEAD_ROOM)
+    in_order, laid = _laid_out(hits, now)
     number = min(max(page, 1), len(laid))
     text = f"{plural(len(hits), 'posting')}."
     if len(laid) > 1:
@@ -167,7 +169,54 @@ def listing(
     title = f"{title} · page {number} of {len(laid)}" if len(laid) > 1 else title
     start = sum(p.shown for p in laid[: number - 1])
     shown = laid[number - 1].shown
-    buttons = applied_buttons(club_id, _in_order(hits, None)[start : start + shown])
+    buttons = applied_buttons(club_id, in_order[start : start + shown])
     text += _buttons_note(shown, len(buttons))
     fields = laid[number - 1].fields
     return fit(text, title=title, fields=fields, buttons=buttons, ephemeral=True)
+
+
+class _Listings:
+    """The listings laid out lately (a search with no words lays out every open posting,
+    1,300 lines over 45 pages, to show one and count them): a listing's pages follow from
+    its postings and each one's age in days, so two members' same search on a day, or one
+    member's next page, lay it out once. The postings are immutable and held by the entry,
+    so their ids name them while it is kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._laid: OrderedDict[tuple[int, ...], _Laid] = OrderedDict()
+
+    def get(self, hits: Sequence[StoredPosting], now: datetime) -> _Laid:
+        key = tuple(n for s in hits for n in (id(s), (now - s.posting.posted_at).days))
+        laid = self._laid.get(key)
+        if laid is not None:
+            self._laid.move_to_end(key)
+            return laid
+        laid = self._laid[key] = _Laid(
+            hits=tuple(hits),
+            in_order=_in_order(hits, None),
+            pages=pages(by_company(hits, now), room=MAX_TOTAL - _HEAD_ROOM),
+        )
+        if len(self._laid) > self.size:
+            self._laid.popitem(last=False)
+        return laid
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Laid:
+    hits: tuple[StoredPosting, ...]  # held, so that no other posting takes one's id
+    in_order: list[StoredPosting]
+    pages: list[Page]
+
+
+# Each kept listing is its pages (about 100 KB for 1,300 postings) and its postings'
+# references (the postings themselves are the kept reads').
+_LISTINGS: Final = _Listings(8)
+
+
+def _laid_out(
+    hits: Sequence[StoredPosting], now: datetime
+) -> tuple[list[StoredPosting], list[Page]]:
+    """`hits` in the order shown, and their pages."""
+    laid = _LISTINGS.get(hits, now)
+    return laid.in_order, laid.pages
