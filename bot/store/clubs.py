@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -267,16 +267,25 @@ class Clubs:
                 channels[purpose] = Channel(id=channel.id, name=channel.name[:100])
                 entries.append((f"set channel {purpose}", channel.name))
             settings = dict(before.settings)
+            stored, reset = [], []
             for key, value in (changes.settings or {}).items():
                 if settings.get(key) == value:
                     continue
-                await _set_setting(session, club_id, key, value)
                 if value is None:
                     del settings[key]
+                    reset.append(key)
                     entries.append((f"reset {key}", "default"))
                 else:
                     settings[key] = value
+                    stored.append({"club_id": club_id, "key": key, "value": value})
                     entries.append((f"set {key}", value))
+            if stored:  # one statement for them all, as for those reset
+                await session.execute(_setting_upsert(dialect_name(session)), stored)
+            if reset:
+                mine = ClubSettingRow.club_id == club_id
+                await session.execute(
+                    delete(ClubSettingRow).where(mine, ClubSettingRow.key.in_(reset))
+                )
             version = (
                 await session.execute(
                     update(ClubRow)
@@ -285,8 +294,11 @@ class Clubs:
                     .returning(ClubRow.config_version)
                 )
             ).scalar_one()
-            for action, detail in entries:
-                audit(session, club_id, actor, action, detail, now)
+            if entries:  # one statement for them all
+                await session.execute(
+                    insert(AuditRow),
+                    [_audit_row(club_id, actor, a, d, now) for a, d in entries],
+                )
             club = replace(before, **columns, channels=channels, settings=settings)
         self._cache[club_id] = (version, club)
         return club
@@ -433,20 +445,6 @@ async def _set_channel(session: AsyncSession, club_id: int, purpose: str, channe
     )
 
 
-async def _set_setting(session: AsyncSession, club_id: int, key: str, value: str | None) -> None:
-    """Store one setting, or with None clear it (back to the feature's default)."""
-    if value is None:
-        await session.execute(
-            delete(ClubSettingRow).where(
-                ClubSettingRow.club_id == club_id, ClubSettingRow.key == key
-            )
-        )
-        return
-    await session.execute(
-        _setting_upsert(dialect_name(session)), {"club_id": club_id, "key": key, "value": value}
-    )
-
-
 # Built once per dialect (building an upsert costs more than running it), run with values.
 @functools.cache
 def _channel_upsert(dialect: str) -> Any:
@@ -479,16 +477,20 @@ def _setting_upsert(dialect: str) -> Any:
 def audit(
     session: AsyncSession, club_id: int, actor: Actor, action: str, detail: str, now: datetime
 ) -> None:
-    session.add(
-        AuditRow(
-            club_id=club_id,
-            actor_id=actor.id,
-            actor_name=actor.name[:100],
-            action=action,
-            detail=detail[:1000],
-            at=now,
-        )
-    )
+    session.add(AuditRow(**_audit_row(club_id, actor, action, detail, now)))
+
+
+def _audit_row(
+    club_id: int, actor: Actor, action: str, detail: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "club_id": club_id,
+        "actor_id": actor.id,
+        "actor_name": actor.name[:100],
+        "action": action,
+        "detail": detail[:1000],
+        "at": now,
+    }
 
 
 def _seen_lately(

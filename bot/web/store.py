@@ -143,6 +143,7 @@ _FEED_OWNER = select(FeedTokenRow.club_id, FeedTokenRow.user_id).where(
 class WebStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._keys: dict[str, str] = {}  # a key never changes once made: read once
 
     # --- feed tokens ---------------------------------------------------------
 
@@ -283,7 +284,13 @@ class WebStore:
     # --- the signing key -----------------------------------------------------
 
     async def key(self, name: str) -> str:
-        """A random secret shared by every process on this database, made on first use."""
+        """A random secret shared by every process on this database, made on first use
+        (and never changed after: each process reads it once)."""
+        if name not in self._keys:
+            self._keys[name] = await self._read_key(name)
+        return self._keys[name]
+
+    async def _read_key(self, name: str) -> str:
         query = select(KeyRow.value).where(KeyRow.name == name)
         async with self._sessions() as session:
             found = (await session.execute(query)).scalar_one_or_none()
