@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -125,22 +125,13 @@ class Clubs:
         *,
         learned: bool,
     ) -> tuple[Club, LearnedMember | None]:
-        where = (ClubRow.platform == platform, ClubRow.workspace_id == workspace_id)
-        query = select(*_CLUB_COLUMNS).where(*where)
+        query = _arrival(seen=seen is not None, learned=seen is not None and learned)
+        values = {"platform": platform, "workspace_id": workspace_id}
         if seen is not None:
-            member = and_(MemberRow.club_id == ClubRow.id, MemberRow.user_id == seen[0])
-            query = query.add_columns(
-                MemberRow.last_seen_at.label("member_seen_at"),
-                MemberRow.name.label("member_name"),
-            ).outerjoin(MemberRow, member)
-        if seen is not None and learned:
-            mine = and_(LearnedMemberRow.club_id == ClubRow.id, LearnedMemberRow.user_id == seen[0])
-            query = query.add_columns(
-                *(c.label(f"learned_{c.key}") for c in LEARNED_COLUMNS)
-            ).outerjoin(LearnedMemberRow, mine)
+            values["user_id"] = seen[0]
         # Read first: nearly every call finds the club, and a read takes no write lock.
         async with self._sessions() as session:
-            row = (await session.execute(query)).one_or_none()
+            row = (await session.execute(query, values)).one_or_none()
             club = None if row is None else await self._cached(session, row)
         if club is None:
             club = await self._create(
@@ -514,6 +505,29 @@ async def _changed(session: AsyncSession, club_id: int) -> None:
 
 async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
     return (await _snapshots(session, [row]))[0]
+
+
+@functools.cache
+def _arrival(*, seen: bool, learned: bool) -> Any:
+    """The query of `Clubs._arrive`, built once (every command sends it; building it took
+    longer than running it): the club by workspace, with the member's last-seen and what
+    was learned about them when asked."""
+    query = select(*_CLUB_COLUMNS).where(
+        ClubRow.platform == bindparam("platform"), ClubRow.workspace_id == bindparam("workspace_id")
+    )
+    if seen:
+        member = and_(MemberRow.club_id == ClubRow.id, MemberRow.user_id == bindparam("user_id"))
+        query = query.add_columns(
+            MemberRow.last_seen_at.label("member_seen_at"), MemberRow.name.label("member_name")
+        ).outerjoin(MemberRow, member)
+    if learned:
+        mine = and_(
+            LearnedMemberRow.club_id == ClubRow.id, LearnedMemberRow.user_id == bindparam("user_id")
+        )
+        query = query.add_columns(
+            *(c.label(f"learned_{c.key}") for c in LEARNED_COLUMNS)
+        ).outerjoin(LearnedMemberRow, mine)
+    return query
 
 
 # A club row's columns, read as plain rows (they have the same attributes as a ClubRow).
