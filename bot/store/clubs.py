@@ -389,9 +389,8 @@ class Clubs:
     async def _touch(self, club_id: int, *, user_id: str, name: str, now: datetime) -> None:
         async with self._sessions() as session, session.begin():
             await commit_without_flush_wait(session)
-            added = await insert_if_absent(
-                session,
-                MemberRow,
+            await session.execute(
+                _member_upsert(dialect_name(session)),
                 {
                     "club_id": club_id,
                     "user_id": user_id,
@@ -400,12 +399,6 @@ class Clubs:
                     "last_seen_at": now,
                 },
             )
-            if not added:
-                await session.execute(
-                    update(MemberRow)
-                    .where(MemberRow.club_id == club_id, MemberRow.user_id == user_id)
-                    .values(last_seen_at=now, name=name[:100])
-                )
 
     async def member_counts(self, club_id: int, *, since: datetime) -> tuple[int, int]:
         """(all members, members who joined since `since`)."""
@@ -452,6 +445,19 @@ def _channel_upsert(dialect: str) -> Any:
                 (table.channel_id == statement.excluded.channel_id, table.noticed_on),
                 else_=None,
             ),
+        },
+    )
+
+
+@functools.cache
+def _member_upsert(dialect: str) -> Any:
+    """A member seen: joined now if new, else seen now (under the name they use now)."""
+    statement = dialect_insert(dialect)(MemberRow)
+    return statement.on_conflict_do_update(
+        index_elements=[MemberRow.__table__.c.club_id, MemberRow.__table__.c.user_id],
+        set_={
+            "last_seen_at": statement.excluded.last_seen_at,
+            "name": statement.excluded.name,
         },
     )
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import DataVersionRow
 from bot.store.upsert import insert_if_absent
 
 T = TypeVar("T")
+
+# Asked at every read of kept data: built once.
+_VERSION: Final = select(DataVersionRow.version).where(DataVersionRow.name == bindparam("name"))
 
 
 async def bump(session: AsyncSession, name: str) -> None:
@@ -41,9 +44,7 @@ class Kept(Generic[T]):
 
     async def version(self) -> int:
         async with self._sessions() as session:
-            found = await session.scalar(
-                select(DataVersionRow.version).where(DataVersionRow.name == self._name)
-            )
+            found = await session.scalar(_VERSION, {"name": self._name})
         return int(found or 0)
 
     async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:

@@ -180,6 +180,20 @@ async def test_a_member_is_written_when_new_renamed_or_seen_an_hour_later_only(s
     assert members == (2, 2)
 
 
+async def test_a_member_seen_again_keeps_when_they_joined_and_takes_their_new_name(store):
+    from bot.store.models import MemberRow
+
+    await _seen(store, "sam", "Sam", days=0)
+    await _seen(store, "sam", "Sam B.", days=3)
+    async with store.sessions() as session:
+        row = (await session.execute(select(MemberRow))).scalar_one()
+    assert (row.name, row.joined_at, row.last_seen_at) == (
+        "Sam B.",
+        MONDAY,
+        MONDAY + timedelta(days=3),
+    )
+
+
 KEY = ClaimKey(club_id=0, kind="officer_digest", occurrence="2026-W47")
 
 
