@@ -238,8 +238,18 @@ class Claims:
     async def get_many(self, keys: Iterable[ClaimKey]) -> dict[ClaimKey, Claim]:
         """The claims of `keys` that exist."""
         found: dict[ClaimKey, Claim] = {}
+        asked = sorted(set(keys), key=_order)
         async with self._sessions() as session:
-            for chunk in chunks(sorted(set(keys), key=_order)):
+            if 0 < len(asked) <= _FEW_KEYS and len({(k.club_id, k.kind) for k in asked}) == 1:
+                # A command's few keys of one club and kind: a statement built once.
+                values = {
+                    "club_id": asked[0].club_id,
+                    "kind": asked[0].kind,
+                    "occurrences": [k.occurrence for k in asked],
+                }
+                rows = await session.execute(_OF_ONE_KIND, values)
+                return {c.key: c for c in map(_claim, rows.scalars())}
+            for chunk in chunks(asked):
                 rows = await session.execute(select(ClaimRow).where(_of(session, chunk)))
                 found.update((claim.key, claim) for claim in map(_claim, rows.scalars()))
         return found
@@ -347,6 +357,13 @@ _STATUSES: Final = (CLAIMED, FAILED, POSTED, SKIPPED, BUILD_FAILED)
 
 # Up to this many keys, SQLite is asked per club and kind (see `_of`).
 _FEW_KEYS: Final = 16
+
+
+_OF_ONE_KIND: Final = select(ClaimRow).where(
+    ClaimRow.club_id == bindparam("club_id"),
+    ClaimRow.kind == bindparam("kind"),
+    ClaimRow.occurrence.in_(bindparam("occurrences", expanding=True)),
+)
 
 
 def _of(session: AsyncSession, keys: Sequence[ClaimKey]) -> ColumnElement[bool]:

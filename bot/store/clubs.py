@@ -169,7 +169,7 @@ class Clubs:
 
     async def get(self, club_id: int) -> Club:
         async with self._sessions() as session:
-            row = (await session.execute(select(*_CLUB_COLUMNS).where(ClubRow.id == club_id))).one()
+            row = (await session.execute(_club_by_id(), {"id": club_id})).one()
             return await self._cached(session, row)
 
     async def _cached(self, session: AsyncSession, row: Any) -> Club:
@@ -511,6 +511,11 @@ async def _changed(session: AsyncSession, club_id: int) -> None:
 
 async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
     return (await _snapshots(session, [row]))[0]
+
+
+@functools.cache
+def _club_by_id() -> Any:
+    return select(*_CLUB_COLUMNS).where(ClubRow.id == bindparam("id"))
 
 
 @functools.cache

@@ -434,6 +434,12 @@ async def test_claims_are_found_renewed_and_taken_over_by_key_among_many(store):
     )
     asked = [*every[::5], ClaimKey(club_id=clubs[0], kind="daily", occurrence="2027-01-01")]
     assert set(await store.claims.get_many(asked)) == set(every[::5])
+    # A command's few keys of one club and kind (a statement of their own), one not claimed.
+    one_kind = [k for k in every if k.club_id == clubs[1] and k.kind == "hint"][2:6]
+    missing = ClaimKey(club_id=clubs[1], kind="hint", occurrence="2026-12-01")
+    found = await store.claims.get_many([*one_kind, missing])
+    assert set(found) == set(one_kind)
+    assert all(found[k].key == k for k in one_kind)
     assert await store.claims.renew(asked, owner="a", now=MONDAY) == set(every[::5])
     assert await store.claims.renew(asked, owner="b", now=MONDAY) == set()
     after = MONDAY + store.claims.lease + timedelta(seconds=1)
@@ -443,7 +449,7 @@ async def test_claims_are_found_renewed_and_taken_over_by_key_among_many(store):
 
 async def test_sqlite_finds_claims_by_key_through_the_unique_index(tmp_path):
     """A row-value IN list made SQLite scan every claim (10 ms at 117,000 claims)."""
-    from bot.store.claims import ClaimRow, _of  # the query's shape is what is tested
+    from bot.store.claims import _OF_ONE_KIND, ClaimRow, _of  # the queries' shapes are tested
 
     store = await Store.open(sqlite_url(tmp_path / "plan.db"))
     try:
@@ -456,6 +462,13 @@ async def test_sqlite_finds_claims_by_key_through_the_unique_index(tmp_path):
                 str(r[-1]) for r in await session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
             )
         assert "SCAN claims" not in plan, plan
+        assert "USING INDEX sqlite_autoindex_claims_1" in plan, plan
+        async with store.sessions() as session:
+            one_kind = _OF_ONE_KIND.params(club_id=1, kind="daily", occurrences=["a", "b"])
+            sql = str(one_kind.compile(session.bind, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(
+                str(r[-1]) for r in await session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+            )
         assert "USING INDEX sqlite_autoindex_claims_1" in plan, plan
     finally:
         await store.close()
