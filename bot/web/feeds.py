@@ -6,7 +6,7 @@ asking again gets a 304 from the hash alone, before anything is drawn, and a cha
 changes the hash. A body is drawn once per change (kept by its ETag, gzipped once for the
 clients that ask), and joined from kept pieces: each occurrence's events are drawn once per
 process (every club following Google STEP shares them), so even a new body costs a join,
-not an icalendar build of sixty events.
+not the drawing of sixty events.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from bot.club_time import local
@@ -36,11 +35,9 @@ from bot.windows import (
     member_windows,
     occurrence_ical,
     reminder_days,
+    timed_event,
     track_windows,
 )
-
-if TYPE_CHECKING:
-    from icalendar import Event
 
 log = logging.getLogger(__name__)
 
@@ -154,13 +151,13 @@ class Feeds:
             owner = FeedOwner(club_id=club_id, user_id=CLUB_FEED)
             inputs = await self._inputs(owner, track=None, now=now)
             self._draw(inputs, now)
-            self._head(_member_feed_name(inputs.club), now)
+            self._head(_member_feed_name(inputs.club))
             await asyncio.sleep(0)  # a request waiting meanwhile goes first
         return len(club_ids)
 
     def _draw(self, inputs: _Inputs, now: datetime) -> bytes:
         leads = ",".join(map(str, reminder_days(inputs.club)))
-        head = self._head(inputs.name, now)
+        head = self._head(inputs.name)
         events = [
             self.pieces.get(
                 f"{leads}|{key}",
@@ -170,11 +167,11 @@ class Feeds:
             )
             for o, key in zip(inputs.occurrences, inputs.keys, strict=True)
         ]
-        sessions = [bytes(e.to_ical()) for e in _session_events(inputs.sessions, now)]
+        sessions = _session_events(inputs.sessions, now)
         return b"".join((head, *events, *sessions, FEED_END))
 
-    def _head(self, name: str, now: datetime) -> bytes:
-        return self.pieces.get(f"head|{name}", lambda: feed_head(name, stamp=now))
+    def _head(self, name: str) -> bytes:
+        return self.pieces.get(f"head|{name}", lambda: feed_head(name))
 
     async def _inputs(self, owner: FeedOwner, *, track: str | None, now: datetime) -> _Inputs:
         club = await self.store.clubs.get(owner.club_id)
@@ -262,27 +259,24 @@ def _occurrence_key(o: Occurrence) -> str:
     )
 
 
-def _session_events(sessions: Iterable[Session], now: datetime) -> list[Event]:
-    from icalendar import Event
-
+def _session_events(sessions: Iterable[Session], now: datetime) -> list[bytes]:
     events = []
     for session in sessions:
-        event = Event()
-        # Stable per group: a re-paired group updates its event instead of adding one.
-        event.add("uid", f"pairing-{session.group_id}@clubbot")
-        event.add("dtstamp", now.astimezone(UTC))
-        event.add("summary", "Mock interview (clubbot pairing)")
         starts = session.starts_at.astimezone(UTC)
-        event.add("dtstart", starts)
-        event.add("dtend", starts + SESSION_LENGTH)
         others = _and(session.others) or "your group"
-        event.add(
-            "description",
-            f"With {others}. Your first common half hour: {starts:%a %d %b %Y, %H:%M} UTC "
-            "(your calendar shows it in your zone); agree on the time in your DMs. "
-            "/mockpair shows your question pack.",
+        events.append(
+            timed_event(
+                # Stable per group: a re-paired group updates its event instead of adding one.
+                uid=f"pairing-{session.group_id}@clubbot",
+                summary="Mock interview (clubbot pairing)",
+                starts=starts,
+                ends=starts + SESSION_LENGTH,
+                stamp=now,
+                description=f"With {others}. Your first common half hour: "
+                f"{starts:%a %d %b %Y, %H:%M} UTC (your calendar shows it in your zone); "
+                "agree on the time in your DMs. /mockpair shows your question pack.",
+            )
         )
-        events.append(event)
     return events
 
 

@@ -16,6 +16,7 @@ from bot.windows.feeds import (
     reminder_days,
     track_windows,
 )
+from bot.windows.ics import timed_event
 from bot.windows.member_data import MEMBER_DATA
 from bot.windows.posts import JOBS, club_feed
 from bot.windows.store import APPLIED, DeadlineStore
@@ -38,5 +39,6 @@ __all__ = [
     "occurrence_ical",
     "parse_track",
     "reminder_days",
+    "timed_event",
     "track_windows",
 ]

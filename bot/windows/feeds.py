@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CompoundSelect, Integer, String, bindparam, literal, select, union_all
 
@@ -20,17 +19,14 @@ from bot.store.clubs import Club
 from bot.store.store import Store
 from bot.windows.calendar import TRACKS, Occurrence, closing_within, parse_track
 from bot.windows.calendar import select as chosen
-from bot.windows.ics import build_ics, occurrence_events
+from bot.windows.ics import CALENDAR_END, calendar_head, occurrence_events
 from bot.windows.listing import line
 from bot.windows.posts import club_windows, reminder_days
 from bot.windows.store import APPLIED, MuteRow, ProfileRow, SubscriptionRow
 
-if TYPE_CHECKING:
-    from icalendar import Event
-
 __all__ = ["TRACKS", "parse_track", "reminder_days"]
 
-FEED_END = b"END:VCALENDAR\r\n"
+FEED_END = CALENDAR_END
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,10 +118,9 @@ async def track_windows(
     return chosen(everything, track=track)
 
 
-def feed_head(calendar_name: str, *, stamp: datetime) -> bytes:
+def feed_head(calendar_name: str) -> bytes:
     """The calendar's opening lines: everything `build_ics` writes before the events."""
-    empty = build_ics((), calendar_name=calendar_name, stamp=stamp)
-    return empty.removesuffix(FEED_END)
+    return calendar_head(calendar_name)
 
 
 def occurrence_ical(
@@ -133,20 +128,8 @@ def occurrence_ical(
 ) -> bytes:
     """One occurrence's events as the feed carries them, with the club's reminder days;
     for a member who applied, marked so and with no reminders."""
-    leads = () if applied else reminder_days(club)
-    events = occurrence_events(occurrence, reminder_days=leads, stamp=stamp)
-    if applied:
-        for event in events:
-            _mark_applied(event)
-    return b"".join(bytes(e.to_ical()) for e in events)
-
-
-def _mark_applied(event: Event) -> None:
-    summary, description = str(event.pop("summary")), str(event.pop("description"))
-    event.add("summary", f"✓ {summary} (applied)")
-    event.add(
-        "description",
-        "You applied (/alerts applied), so no reminders for it. " + description,
+    return occurrence_events(
+        occurrence, reminder_days=reminder_days(club), stamp=stamp, applied=applied
     )
 
 
