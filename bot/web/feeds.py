@@ -234,12 +234,13 @@ async def member_sessions(store: Store, club_id: int, user_id: str) -> list[Sess
     pairing = store.repo(PairingStore)
     groups = [
         (g, at)
-        for g in await pairing.groups(club_id, limit_rounds=4)
-        if user_id in g.members and (at := group_slot(g)) is not None
+        for g in await pairing.groups(club_id, limit_rounds=4, member=user_id)
+        if (at := group_slot(g)) is not None
     ]
     if not groups:
         return []
-    names = {m.user_id: m.name for m in await pairing.members(club_id)}
+    others = {m for g, _ in groups for m in g.members if m != user_id}
+    names = {m.user_id: m.name for m in await pairing.members(club_id, user_ids=others)}
     return [
         Session(
             group_id=g.id,
