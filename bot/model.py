@@ -7,7 +7,7 @@ Limits are the stricter of Discord's and Slack's (see shared/PLATFORM.md), so a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast
@@ -378,17 +378,24 @@ class Page:
 
 
 def pages(
-    groups: Sequence[Group], *, room: int = MAX_TOTAL - _NOTE_ROOM, max_fields: int = MAX_FIELDS
+    groups: Iterable[Group],
+    *,
+    room: int = MAX_TOTAL - _NOTE_ROOM,
+    max_fields: int = MAX_FIELDS,
+    max_pages: int | None = None,
 ) -> list[Page]:
     """Every item of every group laid out in order over as many fields and pages as it
     takes: a group longer than a field continues in the next one ("… (continued)"), on the
     next page if need be. A page's fields take at most `room` characters (what the message
     leaves after its title and text; at least MIN_ROOM); an item longer than a field, or
-    than a page's room, is clipped."""
+    than a page's room, is clipped. With `max_pages`, only those first pages: the groups
+    after them are not asked for (they may be made as they are read)."""
     layout = _Layout(room=max(room, MIN_ROOM), max_fields=max(max_fields, 1))
     for group in groups:
         for index, item in enumerate(group.items):
             layout.add(group.name, item, first=index == 0)
+            if max_pages is not None and len(layout.pages) >= max_pages:
+                return layout.pages[:max_pages]  # the item that began the next page is not shown
     return layout.done()
 
 

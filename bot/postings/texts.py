@@ -5,7 +5,7 @@ limits (bot.model.pages): what does not fit says where the rest is."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -59,12 +59,11 @@ def posting_line(stored: StoredPosting, now: datetime) -> str:
 
 def by_company(
     postings: Sequence[StoredPosting], now: datetime, *, per_company: int | None = None
-) -> list[Group]:
-    """One group per company, newest posting first; `per_company` postings at most each."""
-    return [
-        Group(name=company, items=tuple(posting_line(s, now) for s in items))
-        for company, items in _grouped(postings, per_company)
-    ]
+) -> Iterator[Group]:
+    """One group per company, newest posting first; `per_company` postings at most each.
+    Each company's lines are made as the group is read."""
+    for company, items in _grouped(postings, per_company):
+        yield Group(name=company, items=tuple(posting_line(s, now) for s in items))
 
 
 def _grouped(
@@ -98,8 +97,9 @@ def _buttons_note(shown: int, buttons: int) -> str:
     return f" I applied buttons for the first {buttons}; for the others, {APPLIED_MORE}."
 
 
-def first_page(groups: Sequence[Group]) -> Page:
-    laid = pages(groups, room=MAX_TOTAL - _HEAD_ROOM)
+def first_page(groups: Iterable[Group]) -> Page:
+    """The page a message shows: the groups after it are not read (nor their lines made)."""
+    laid = pages(groups, room=MAX_TOTAL - _HEAD_ROOM, max_pages=1)
     return laid[0] if laid else Page(fields=(), shown=0)
 
 

@@ -71,6 +71,25 @@ def test_pages_hold_every_item_once_in_order_each_page_a_valid_message(drawn, ro
         Message(text="", fields=page.fields)  # raises if over a limit
 
 
+@settings(max_examples=150, deadline=None)
+@given(GROUPS, st.integers(min_value=0, max_value=MAX_TOTAL), st.integers(1, 3))
+def test_the_first_pages_alone_are_the_first_of_all_and_read_no_group_after(drawn, room, wanted):
+    groups = [Group(name=n, items=tuple(items)) for n, items in drawn]
+    every = pages(groups, room=room)
+    read: list[int] = []
+
+    def lazily():
+        for index, group in enumerate(groups):
+            read.append(index)
+            yield group
+
+    assert pages(lazily(), room=room, max_pages=wanted) == every[:wanted]
+    if len(every) > wanted:  # the groups shown, and the one that began the next page
+        shown = sum(p.shown for p in every[:wanted])
+        items = [i for i, g in enumerate(groups) for _ in g.items]
+        assert read[-1] == items[shown]
+
+
 def test_a_group_longer_than_a_field_continues_and_a_long_item_is_clipped():
     group = Group(name="Acme", items=tuple(f"posting {i}: " + "y" * 300 for i in range(10)))
     (page, *rest) = pages([group, Group(name="Solo", items=("z" * 5000,))])
