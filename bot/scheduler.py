@@ -55,13 +55,29 @@ class ForwardCron(BaseTrigger):  # type: ignore[misc]
 
     def __init__(self, cron: CronTrigger) -> None:
         self.cron = cron
+        # The last first-fire asked for: (asked at, the fire then). Every `now` from the
+        # one asked until that fire has the same first fire: /admin status and the
+        # commands that say "next run" ask it of the same few triggers all day, and
+        # APScheduler takes about a millisecond to work each one out.
+        self._first: tuple[datetime, datetime | None] | None = None
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
+        if previous_fire_time is None:
+            return self._first_fire(now)
         fire: datetime | None = self.cron.get_next_fire_time(previous_fire_time, now)
         if previous_fire_time is not None and fire is not None and fire <= previous_fire_time:
             fire = self.cron.get_next_fire_time(None, previous_fire_time + _PAST_THE_FOLD)
+        return fire
+
+    def _first_fire(self, now: datetime) -> datetime | None:
+        """The first fire at or after `now`."""
+        known = self._first
+        if known is not None and known[1] is not None and known[0] <= now <= known[1]:
+            return known[1]
+        fire: datetime | None = self.cron.get_next_fire_time(None, now)
+        self._first = (now, fire)
         return fire
 
     def __str__(self) -> str:

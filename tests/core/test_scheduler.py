@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
@@ -591,3 +593,30 @@ async def test_a_change_here_is_scheduled_from_its_snapshot_and_one_elsewhere_is
         await other.close()
     await scheduler.club_changed(club_id)
     assert digest_zones() == ["Asia/Tokyo"], "the snapshot this process kept is out of date"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 15, 30, 59]),
+    days=st.lists(st.integers(0, 6), max_size=3),
+    zone_name=st.sampled_from(
+        ["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+    ),
+    steps=st.lists(st.integers(-3 * 86_400, 9 * 86_400), min_size=1, max_size=25),
+)
+def test_a_first_fire_remembered_is_the_one_apscheduler_works_out(
+    hour, minute, days, zone_name, steps
+):
+    """`ForwardCron` remembers the last first fire it was asked for; across DST changes,
+    clock steps back and asks at the fire itself, it answers as APScheduler does."""
+    from bot.scheduler import ForwardCron, _cron
+
+    when = When(hour=hour, minute=minute, weekdays=tuple(days))
+    remembered = ForwardCron(_cron(when, zone_name).cron)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    for step in steps:
+        now += timedelta(seconds=step)
+        fresh = remembered.cron.get_next_fire_time(None, now)
+        assert remembered.get_next_fire_time(None, now) == fresh, now
+        assert remembered.get_next_fire_time(None, fresh) == fresh, "asked at the fire itself"
