@@ -11,10 +11,11 @@ are tried again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.model import User
 from bot.store.batches import chunks
 from bot.store.models import Base, UTCDateTime
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import dialect_insert, dialect_name
 
 
 class LearnedMemberRow(Base):
@@ -179,10 +180,16 @@ class LearnedMembers:
 async def _upsert(
     session: AsyncSession, club_id: int, user_id: str, values: dict[str, object]
 ) -> None:
-    key = {"club_id": club_id, "user_id": user_id}
-    if not await insert_if_absent(session, LearnedMemberRow, {**key, **values}):
-        await session.execute(
-            update(LearnedMemberRow)
-            .where(LearnedMemberRow.club_id == club_id, LearnedMemberRow.user_id == user_id)
-            .values(**values)
-        )
+    """The member's row made with `values`, or those set on it: one statement."""
+    statement = _upsert_of(dialect_name(session), tuple(sorted(values)))
+    await session.execute(statement, {"club_id": club_id, "user_id": user_id, **values})
+
+
+@functools.cache
+def _upsert_of(dialect: str, columns: tuple[str, ...]) -> Any:
+    statement = dialect_insert(dialect)(LearnedMemberRow)
+    table = LearnedMemberRow.__table__.c
+    return statement.on_conflict_do_update(
+        index_elements=[table.club_id, table.user_id],
+        set_={name: statement.excluded[name] for name in columns},
+    )
