@@ -200,7 +200,7 @@ class Clubs:
                 return {row[0]: row[1] for row in await session.execute(query)}
             found: dict[int, int] = {}
             for chunk in chunks(sorted(set(club_ids))):
-                rows = await session.execute(query.where(ClubRow.id.in_(chunk)))
+                rows = await session.execute(_versions_of(), {"ids": chunk})
                 found.update((i, v) for i, v in rows)
             return found
 
@@ -511,6 +511,13 @@ async def _changed(session: AsyncSession, club_id: int) -> None:
 
 async def _snapshot(session: AsyncSession, row: ClubRow) -> Club:
     return (await _snapshots(session, [row]))[0]
+
+
+@functools.cache
+def _versions_of() -> Any:
+    return select(ClubRow.id, ClubRow.config_version).where(
+        ClubRow.id.in_(bindparam("ids", expanding=True))
+    )
 
 
 @functools.cache

@@ -138,6 +138,9 @@ def _user(row: _Who) -> User:
 _FEED_OWNER = select(FeedTokenRow.club_id, FeedTokenRow.user_id).where(
     FeedTokenRow.token == bindparam("token")
 )
+_FEED_TOKEN = select(FeedTokenRow.token).where(
+    FeedTokenRow.club_id == bindparam("club_id"), FeedTokenRow.user_id == bindparam("user_id")
+)
 
 
 class WebStore:
@@ -149,17 +152,15 @@ class WebStore:
 
     async def feed_token(self, club_id: int, user_id: str, *, now: datetime) -> str:
         """The member's (or, with CLUB_FEED, the club's) feed token, made on first ask."""
-        query = select(FeedTokenRow.token).where(
-            FeedTokenRow.club_id == club_id, FeedTokenRow.user_id == user_id
-        )
+        owner = {"club_id": club_id, "user_id": user_id}
         async with self._sessions() as session:
-            found = (await session.execute(query)).scalar_one_or_none()
+            found = (await session.execute(_FEED_TOKEN, owner)).scalar_one_or_none()
         if found is not None:
             return found
         async with self._sessions() as session, session.begin():
             row = {"token": new_token(), "club_id": club_id, "user_id": user_id, "created_at": now}
             await insert_if_absent(session, FeedTokenRow, row)
-            return (await session.execute(query)).scalar_one()
+            return (await session.execute(_FEED_TOKEN, owner)).scalar_one()
 
     async def reset_feed_token(self, club_id: int, user_id: str, *, now: datetime) -> str:
         """A new token; the old link stops working at once."""

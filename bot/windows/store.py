@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, delete, select, update
+from sqlalchemy import Date, ForeignKey, String, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -66,6 +66,12 @@ class ProfileRow(Base):
     club_id: Mapped[int] = mapped_column(_club_fk(), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     class_year: Mapped[str] = mapped_column(String(16))
+
+
+# Read by every /deadlines, /whatnow and /alerts: built once.
+_CLASS_YEAR = select(ProfileRow.class_year).where(
+    ProfileRow.club_id == bindparam("club_id"), ProfileRow.user_id == bindparam("user_id")
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -196,8 +202,7 @@ class DeadlineStore:
 
     async def class_year(self, club_id: int, user_id: str) -> str | None:
         async with self._sessions() as session:
-            row = await session.get(ProfileRow, (club_id, user_id))
-            return None if row is None else row.class_year
+            return await session.scalar(_CLASS_YEAR, {"club_id": club_id, "user_id": user_id})
 
     async def subscribers(self, club_id: int) -> list[Subscriber]:
         async with self._sessions() as session:
