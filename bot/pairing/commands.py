@@ -354,20 +354,19 @@ async def run_now(ctx: Context) -> Message:
 
 
 async def stats(ctx: Context) -> Message:
-    members = await ctx.store.repo(PairingStore).members(ctx.club.id)
-    groups = [
-        g for g in await ctx.store.repo(PairingStore).groups(ctx.club.id) if len(g.members) > 1
-    ]
-    feedback = await ctx.store.repo(PairingStore).feedback(ctx.club.id)
-    seats = sum(len(g.members) for g in groups)
-    pairs = [frozenset((a, b)) for g in groups for a in g.members for b in g.members if a < b]
+    repo = ctx.store.repo(PairingStore)
+    members = await repo.members(ctx.club.id)
+    held = await repo.sessions_held(ctx.club.id)
+    feedback = await repo.feedback_count(ctx.club.id)
+    seats = sum(len(group) for _, group in held)
+    pairs = [frozenset((a, b)) for _, group in held for a in group for b in group if a < b]
     repeats = len(pairs) - len(set(pairs))
     no_shows = sorted((m for m in members if m.no_shows), key=lambda m: -m.no_shows)
     lines = [
         f"Members: {sum(m.active for m in members)} active of {len(members)} who ever joined.",
-        f"Rounds: {len({g.week_of for g in groups})}, {len(groups)} groups.",
-        f"Completion: feedback from {len(feedback)} of {seats} seats "
-        f"({100 * len(feedback) // seats if seats else 0}%).",
+        f"Rounds: {len({week_of for week_of, _ in held})}, {len(held)} groups.",
+        f"Completion: feedback from {feedback} of {seats} seats "
+        f"({100 * feedback // seats if seats else 0}%).",
         f"Repeat rate: {repeats} of {len(pairs)} pairings met before.",
     ]
     shown = [f"• {m.name}: {plural(m.no_shows, 'no-show')}" for m in no_shows]

@@ -300,6 +300,17 @@ class PairingStore:
         groups = [_group(row) for row in rows]
         return [g for g in groups if member is None or member in g.members]
 
+    async def sessions_held(self, club_id: int) -> list[tuple[date, tuple[str, ...]]]:
+        """The week and members of each of the club's groups of two or more: what
+        /admin mockpair stats counts of `groups`, without the rest of each group."""
+        query = select(RoundRow.week_of, GroupRow.members).join(
+            RoundRow, GroupRow.round_id == RoundRow.id
+        )
+        async with self._sessions() as session:
+            rows = await session.execute(query.where(GroupRow.club_id == club_id))
+            held = [(week_of, tuple(members.split())) for week_of, members in rows]
+        return [(week_of, members) for week_of, members in held if len(members) > 1]
+
     async def latest_round(self, club_id: int, member: str, *, week_of: date) -> LatestRound:
         """Whether the round of the week of `week_of` has gone out (as `round_ran`), and
         `member`'s groups in the club's latest round (as `groups(limit_rounds=1,
@@ -472,6 +483,12 @@ class PairingStore:
                     .values(no_shows=PairingMemberRow.no_shows + 1)
                 )
             return added
+
+    async def feedback_count(self, club_id: int) -> int:
+        """How many feedbacks the club's members gave: `len(feedback(club_id))`."""
+        query = select(func.count()).select_from(FeedbackRow)
+        async with self._sessions() as session:
+            return await session.scalar(query.where(FeedbackRow.club_id == club_id)) or 0
 
     async def feedback(
         self, club_id: int, *, group_ids: Iterable[int] | None = None

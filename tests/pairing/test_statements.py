@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event
 
 from bot.model import User, plain
+from bot.pairing.store import PairingStore
 from tests.conftest import ADMIN
 
 SETUP = "/admin setup timezone:America/New_York pairing:#mock-interviews alerts:#officers"
@@ -16,6 +17,12 @@ SETUP = "/admin setup timezone:America/New_York pairing:#mock-interviews alerts:
 
 def _u(name: str) -> User:
     return User(id=name, name=name)
+
+
+async def _groups(club):
+    store = club.runtime.store
+    club_id = (await store.clubs.all())[0].id
+    return await store.repo(PairingStore).groups(club_id)
 
 
 async def _run(club, line: str, who: str | User) -> tuple[str, int]:
@@ -87,3 +94,27 @@ async def test_who_never_joined_is_told_so_whatever_they_ask(club):
     )
     wrong = await club.run("/mockpair skip weeks:20", as_user=_u("zoe"))
     assert wrong.text == "Skip 1 to 12 weeks."
+
+
+async def test_officer_stats_count_from_three_light_reads(club):
+    await club.run(SETUP, as_user=ADMIN)
+    for name in ("ann", "bob", "cat", "dan", "eve"):
+        await club.run(
+            '/mockpair join track:coding level:3 availability:"daily 9-22"', as_user=_u(name)
+        )
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    club.clock.set(datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
+    await club.run("/mockpair leave", as_user=_u("eve"))
+    partner = next(g for g in await _groups(club) if "ann" in g.members).members
+    other = next(m for m in partner if m != "ann")
+    await club.run(f"/mockpair feedback partner:@{other} rating:4", as_user=_u("ann"))
+    await club.run("/mockpair feedback partner:@ann no-show:yes", as_user=_u(other))
+    stats, statements = await _run(club, "/admin mockpair stats", ADMIN)
+    assert stats.splitlines() == [
+        "Members: 4 active of 5 who ever joined.",
+        "Rounds: 1, 2 groups.",
+        "Completion: feedback from 2 of 5 seats (40%).",
+        "Repeat rate: 0 of 4 pairings met before.",
+        "No-shows: • ann: 1 no-show",
+    ]
+    assert statements == 3

@@ -67,7 +67,10 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
     feedback = await repo.feedback(club.id)
     ids = {g.id for g in everything[::3]}
     assert await repo.feedback(club.id, group_ids=ids) == [f for f in feedback if f.group_id in ids]
-    assert len(feedback) == 12
+    assert len(feedback) == await repo.feedback_count(club.id) == 12
+    held = sorted((g.week_of, g.members) for g in everything if len(g.members) > 1)
+    assert sorted(await repo.sessions_held(club.id)) == held
+    assert len(held) == 12  # each round's member left alone is not a session
 
 
 async def _club_with_members(store: Store) -> int:
