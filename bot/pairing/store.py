@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, Final, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CursorResult,
     Date,
     ForeignKey,
@@ -200,11 +201,11 @@ class PairingStore:
         self, club_id: int, *, user_ids: Iterable[str] | None = None
     ) -> list[PairingMember]:
         """The club's members in pairing (only `user_ids` among them, when given)."""
-        query = select(*_MEMBER_COLUMNS).where(PairingMemberRow.club_id == club_id)
+        values: dict[str, object] = {"club_id": club_id}
         if user_ids is not None:
-            query = query.where(PairingMemberRow.user_id.in_(sorted(set(user_ids))))
+            values["user_ids"] = sorted(set(user_ids))
         async with self._sessions() as session:
-            rows = await session.execute(query.order_by(PairingMemberRow.user_id))
+            rows = await session.execute(_members_query(some=user_ids is not None), values)
             return [_member(row) for row in rows]
 
     async def leave(self, club_id: int, user_id: str) -> bool:
@@ -290,13 +291,14 @@ class PairingStore:
         """Groups of the club's rounds (of its latest `limit_rounds` weeks), newest first;
         only those of `member`, or of one round, when asked (chosen by the database: a
         club's history is hundreds of groups)."""
-        query = _groups_query(limit_rounds)
+        query = _groups_query(limit_rounds, by_member=member is not None)
+        values: dict[str, object] = {"club_id": club_id}
         if member is not None:  # the column holds ids joined by spaces: checked exactly below
-            query = query.where(GroupRow.members.contains(member, autoescape=True))
+            values["listed"] = _listing(member)
         if round_id is not None:
             query = query.where(GroupRow.round_id == round_id)
         async with self._sessions() as session:
-            rows = (await session.execute(query, {"club_id": club_id})).all()
+            rows = (await session.execute(query, values)).all()
         groups = [_group(row) for row in rows]
         return [g for g in groups if member is None or member in g.members]
 
@@ -315,25 +317,9 @@ class PairingStore:
         """Whether the round of the week of `week_of` has gone out (as `round_ran`), and
         `member`'s groups in the club's latest round (as `groups(limit_rounds=1,
         member=member)`), in one query: /mockpair status and skip need both."""
-        club = bindparam("club_id", type_=Integer)
-        latest = select(func.max(RoundRow.week_of)).where(RoundRow.club_id == club)
-        theirs = and_(
-            GroupRow.round_id == RoundRow.id,
-            GroupRow.club_id == club,
-            GroupRow.members.contains(member, autoescape=True),
-        )
-        query = (
-            select(*_GROUP_COLUMNS, RoundRow.week_of, RoundRow.ran_at)
-            .select_from(RoundRow)
-            .outerjoin(GroupRow, theirs)
-            .where(
-                RoundRow.club_id == club,
-                or_(RoundRow.week_of == week_of, RoundRow.week_of == latest.scalar_subquery()),
-            )
-            .order_by(RoundRow.week_of.desc(), GroupRow.id)
-        )
+        values = {"club_id": club_id, "week_of": week_of, "listed": _listing(member)}
         async with self._sessions() as session:
-            rows = (await session.execute(query, {"club_id": club_id})).all()
+            rows = (await session.execute(_latest_round_query(), values)).all()
         last = rows[0].week_of if rows else None
         groups = [_group(row) for row in rows if row.id is not None and row.week_of == last]
         return LatestRound(
@@ -528,9 +514,23 @@ _GROUP_COLUMNS: Final = (
 _GroupRows = Select[int, int, str, int | None, str, str, date, datetime]
 
 
+def _listing(member: str) -> str:
+    """A LIKE pattern for the members columns that list `member` (and, the column being
+    ids joined by spaces, any id containing theirs: callers check exactly), escaped as
+    `contains(member, autoescape=True)` does."""
+    escaped = member.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _listed() -> ColumnElement[bool]:
+    """The group's members column matches the `listed` parameter (see `_listing`)."""
+    return GroupRow.members.like(bindparam("listed", type_=String), escape="/")
+
+
 @functools.cache
-def _groups_query(limit_rounds: int | None) -> _GroupRows:
-    """Built once per limit: feeds and commands ask it often."""
+def _groups_query(limit_rounds: int | None, *, by_member: bool = False) -> _GroupRows:
+    """Built once per limit: feeds and commands ask it often (building a query costs
+    about as much as running a small one)."""
     club_id = bindparam("club_id", type_=Integer)
     query = (
         select(*_GROUP_COLUMNS, RoundRow.week_of, RoundRow.ran_at)
@@ -538,6 +538,8 @@ def _groups_query(limit_rounds: int | None) -> _GroupRows:
         .where(GroupRow.club_id == club_id)
         .order_by(RoundRow.week_of.desc(), GroupRow.id)
     )
+    if by_member:
+        query = query.where(_listed())
     if limit_rounds is None:
         return query
     weeks = (  # the club's latest weeks, chosen by the database
@@ -548,6 +550,26 @@ def _groups_query(limit_rounds: int | None) -> _GroupRows:
         .limit(limit_rounds)
     )
     return query.where(RoundRow.week_of.in_(weeks))
+
+
+@functools.cache
+def _latest_round_query() -> _GroupRows:
+    """The rounds of the week of `week_of` and of the club's latest week, each with the
+    groups that list `listed` (see PairingStore.latest_round)."""
+    club_id = bindparam("club_id", type_=Integer)
+    week_of = bindparam("week_of", type_=RoundRow.week_of.type)
+    latest = select(func.max(RoundRow.week_of)).where(RoundRow.club_id == club_id)
+    theirs = and_(GroupRow.round_id == RoundRow.id, GroupRow.club_id == club_id, _listed())
+    return (
+        select(*_GROUP_COLUMNS, RoundRow.week_of, RoundRow.ran_at)
+        .select_from(RoundRow)
+        .outerjoin(GroupRow, theirs)
+        .where(
+            RoundRow.club_id == club_id,
+            or_(RoundRow.week_of == week_of, RoundRow.week_of == latest.scalar_subquery()),
+        )
+        .order_by(RoundRow.week_of.desc(), GroupRow.id)
+    )
 
 
 def _group(row: Any) -> Group:
@@ -602,6 +624,17 @@ async def _count_trios(
 _MEMBER_COLUMNS: Final = tuple(
     getattr(PairingMemberRow, f) for f in PairingMember.__dataclass_fields__
 )
+
+
+@functools.cache
+def _members_query(*, some: bool) -> Select[Any]:
+    """The club's members (`some`: of the `user_ids` parameter), built once."""
+    query = select(*_MEMBER_COLUMNS).where(
+        PairingMemberRow.club_id == bindparam("club_id", type_=Integer)
+    )
+    if some:
+        query = query.where(PairingMemberRow.user_id.in_(bindparam("user_ids", expanding=True)))
+    return query.order_by(PairingMemberRow.user_id)
 
 
 def _member(row: Any) -> PairingMember:
