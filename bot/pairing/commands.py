@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.app import Command, Context, Option
 from bot.club_time import (
@@ -74,77 +74,79 @@ async def join(ctx: Context) -> Message:
     )
 
 
-async def _schedule(ctx: Context, member_zone: str) -> str:
-    """When rounds run, in the club's zone, and the next one in the member's own."""
+async def _schedule(ctx: Context, member_zone: str, upcoming: datetime | None = None) -> str:
+    """When rounds run, in the club's zone, and the next one (`upcoming`, when the
+    caller knows it) in the member's own."""
     day = ctx.club.settings.get("pairing_day", DEFAULTS["pairing_day"])
     at = ctx.club.settings.get("pairing_time", DEFAULTS["pairing_time"])
     every = f"every {day.title()} at {at} ({ctx.club.timezone})"
     if member_zone == ctx.club.timezone:
         return every
-    upcoming = await next_round_at(ctx.store, ctx.club, ctx.now)
+    if upcoming is None:
+        upcoming = await next_round_at(ctx.store, ctx.club, ctx.now)
     return f"{every}, the next {moment(upcoming, member_zone)} your time"
 
 
 async def _me(ctx: Context) -> PairingMember:
     member = await ctx.store.repo(PairingStore).member(ctx.club.id, ctx.user.id)
     if member is None:
-        raise UserError(
-            f"You haven't joined yet: `/mockpair join track:coding level:3 availability:{EXAMPLE}`."
-        )
+        raise _not_joined()
     return member
 
 
+def _not_joined() -> UserError:
+    return UserError(
+        f"You haven't joined yet: `/mockpair join track:coding level:3 availability:{EXAMPLE}`."
+    )
+
+
 async def leave(ctx: Context) -> Message:
-    member = await _me(ctx)
-    await ctx.store.repo(PairingStore).update_member(ctx.club.id, _with(member, active=False))
+    if not await ctx.store.repo(PairingStore).leave(ctx.club.id, ctx.user.id):
+        raise _not_joined()
     return reply("You've left mock-interview pairing. `/mockpair join` brings you back.")
 
 
 async def skip(ctx: Context) -> Message:
-    member = await _me(ctx)
-    weeks = int(ctx.args.get("weeks", "1"))
+    asked = ctx.args.get("weeks", "1")
+    if not (asked.isdigit() and 1 <= int(asked) <= 12):
+        await _me(ctx)  # one who never joined is told so first
+    weeks = int(asked)
     if not 1 <= weeks <= 12:
         raise UserError("Skip 1 to 12 weeks.")
-    first = await _next_round_week(ctx)
-    back = first + timedelta(weeks=weeks)
-    await ctx.store.repo(PairingStore).update_member(ctx.club.id, _with(member, skip_until=back))
-    text = f"Skipping {plural(weeks, 'round')}: you're back in the round of {back:%d %b}."
+    repo = ctx.store.repo(PairingStore)
     this_week = week_of(ctx.club, ctx.now)
+    latest = await repo.latest_round(ctx.club.id, ctx.user.id, week_of=this_week)
+    first = week_of(ctx.club, await next_round_at(ctx.store, ctx.club, ctx.now, ran=latest.ran))
+    back = first + timedelta(weeks=weeks)
+    if not await repo.skip(ctx.club.id, ctx.user.id, until=back):
+        raise _not_joined()
+    text = f"Skipping {plural(weeks, 'round')}: you're back in the round of {back:%d %b}."
     if first > this_week:
-        ran = await ctx.store.repo(PairingStore).round_ran(ctx.club.id, this_week)
-        gone = "has already gone out" if ran else "was due earlier this week"
+        gone = "has already gone out" if latest.ran else "was due earlier this week"
         text = (
             f"This week's round {gone}, so skipping starts with the next one "
             f"({first:%d %b}). " + text
         )
-        if await _current_partners(ctx):
+        partnered = [g for g in latest.groups if g.week_of == this_week and len(g.members) > 1]
+        if partnered:
             text += " If you can't make this week's session, tell your partner now."
     return reply(text)
 
 
-async def _next_round_week(ctx: Context) -> date:
-    """The Monday of the next round still to go out (rounds.next_round_at decides)."""
-    return week_of(ctx.club, await next_round_at(ctx.store, ctx.club, ctx.now))
-
-
-async def _current_partners(ctx: Context) -> list[Group]:
-    """This week's groups with the member and someone else in them."""
-    monday = week_of(ctx.club, ctx.now)
-    return [
-        g
-        for g in await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=1)
-        if g.week_of == monday and ctx.user.id in g.members and len(g.members) > 1
-    ]
-
-
-def _with(member: PairingMember, **changes: object) -> PairingMember:
-    values = {f: getattr(member, f) for f in PairingMember.__dataclass_fields__}
-    return PairingMember(**{**values, **changes})
-
-
 async def status(ctx: Context) -> Message:
-    member = await _me(ctx)
-    next_week = await _next_round_week(ctx)
+    repo = ctx.store.repo(PairingStore)
+    latest = await repo.latest_round(ctx.club.id, ctx.user.id, week_of=week_of(ctx.club, ctx.now))
+    # A member re-paired after a no-show is in a later group too: the latest is current.
+    current = latest.groups[-1] if latest.groups else None
+    shown = await repo.members(
+        ctx.club.id, user_ids=(ctx.user.id, *(current.members if current else ()))
+    )
+    names = {m.user_id: m.name for m in shown}
+    member = next((m for m in shown if m.user_id == ctx.user.id), None)
+    if member is None:
+        raise _not_joined()
+    upcoming = await next_round_at(ctx.store, ctx.club, ctx.now, ran=latest.ran)
+    next_week = week_of(ctx.club, upcoming)
     if not member.active:
         state = "left (join again to come back)"
     elif member.skip_until and member.skip_until > next_week:
@@ -159,44 +161,37 @@ async def status(ctx: Context) -> Message:
     fields = [
         Field(name="You", value=f"{member.track}, level {member.level}, {member.role}; {state}"),
         Field(name="Availability", value=hours),
-        Field(name="Rounds", value=await _schedule(ctx, member.timezone)),
+        Field(name="Rounds", value=await _schedule(ctx, member.timezone, upcoming)),
     ]
-    mine = [
-        g
-        for g in await ctx.store.repo(PairingStore).groups(ctx.club.id, limit_rounds=1)
-        if ctx.user.id in g.members
-    ]
-    if mine:
-        # A member re-paired after a no-show is in a later group too: the latest is current.
-        fields.append(Field(name="This round", value=await _describe(ctx, mine[-1], member)))
+    if current is not None:
+        fields.append(Field(name="This round", value=_describe(current, member, names)))
     if ctx.dm_refusal is not None:  # pairs arrive by DM
         fields.append(Field(name="DMs", value=dm_refused_line(ctx.place.platform)))
     return reply("", title="Mock-interview pairing", fields=tuple(fields))
 
 
-async def _describe(ctx: Context, group: Group, member: PairingMember) -> str:
+def _describe(group: Group, member: PairingMember, names: dict[str, str]) -> str:
     if len(group.members) == 1:
         return f"not paired: {group.why.removeprefix('unpaired: ')}"
-    names = await _names(ctx, group.members)
     others = ", ".join(names.get(m, m) for m in group.members if m != member.user_id)
     times = [stamp(at, describe_time(at, member.timezone)) for at in group_times(group)]
     everyone = "both" if len(group.members) == 2 else "all"
     return f"with {others}; times you {everyone} have: {', '.join(times) or '-'}"
 
 
-async def _names(ctx: Context, user_ids: Iterable[str]) -> dict[str, str]:
-    """The names members gave pairing, of `user_ids`."""
-    repo = ctx.store.repo(PairingStore)
-    return {m.user_id: m.name for m in await repo.members(ctx.club.id, user_ids=user_ids)}
-
-
 async def history(ctx: Context) -> Message:
-    member = await _me(ctx)
-    mine = await ctx.store.repo(PairingStore).groups(ctx.club.id, member=member.user_id)
-    names = await _names(ctx, (m for g in mine for m in g.members))
+    repo = ctx.store.repo(PairingStore)
+    mine = await repo.groups(ctx.club.id, member=ctx.user.id)
+    # The member and the names of everyone they met, in one read.
+    shown = await repo.members(
+        ctx.club.id, user_ids={ctx.user.id, *(m for g in mine for m in g.members)}
+    )
+    if all(m.user_id != ctx.user.id for m in shown):
+        raise _not_joined()
+    names = {m.user_id: m.name for m in shown}
     lines = [
         f"{g.week_of:%d %b %Y}: "
-        + (", ".join(names.get(m, m) for m in g.members if m != member.user_id) or "not paired")
+        + (", ".join(names.get(m, m) for m in g.members if m != ctx.user.id) or "not paired")
         for g in mine
     ]
     return reply(field_lines(lines, "No rounds yet.", limit=3000), title="Your mock interviews")
@@ -249,12 +244,12 @@ async def _repair(ctx: Context, group: Group, no_show: str) -> str:
     """Pair a member whose partner didn't show with someone free for the rest of the round's
     week, from the club's notice on: a member left alone this round, or another member
     whose partner didn't show."""
-    me = await _me(ctx)
+    me, free = await _free_this_round(ctx, group, no_show)
     start = round_start(ctx.now)
     remaining = (round_start(group.ran_at) + timedelta(weeks=1) - start) // SLOT
     ahead = ((1 << max(remaining, 0)) - 1) & from_slot(start, ctx.now + notice(ctx.club))
     mine = member_slots(me, start) & ahead
-    for other, target in await _free_this_round(ctx, group, me, no_show):
+    for other, target in free:
         common = mine & member_slots(other, start)
         if not common:
             continue
@@ -264,10 +259,10 @@ async def _repair(ctx: Context, group: Group, no_show: str) -> str:
         times = [slot_time(start, index) for index in picked]
         repo = ctx.store.repo(PairingStore)
         if target is not None:
-            await repo.add_to_group(ctx.club.id, target.id, me.user_id, slots)
+            await repo.add_to_group(ctx.club.id, target, me.user_id, slots)
         else:
             members = (other.user_id, me.user_id)
-            await repo.add_group(ctx.club.id, group.round_id, members, slots, REPAIRED)
+            await repo.add_group(ctx.club.id, group, members, slots, REPAIRED)
         await ctx.schedule.notify(
             ctx.club.id,
             other.user_id,
@@ -289,31 +284,37 @@ REPAIRED = "re-paired after a no-show"
 
 
 async def _free_this_round(
-    ctx: Context, group: Group, me: PairingMember, no_show: str
-) -> list[tuple[PairingMember, Group | None]]:
-    """Who could meet `me` instead, in `me`'s track: each member left alone this round
-    (with their group, which `me` joins), then each member who reported a no-show this
-    round and has not been re-paired since (a new group is made for the two)."""
+    ctx: Context, group: Group, no_show: str
+) -> tuple[PairingMember, list[tuple[PairingMember, Group | None]]]:
+    """The member, and who could meet them instead, in their track: each member left
+    alone this round (with their group, which the member joins), then each member who
+    reported a no-show this round and has not been re-paired since (a new group is made
+    for the two)."""
     repo = ctx.store.repo(PairingStore)
     round_groups = await repo.groups(ctx.club.id, round_id=group.round_id)
-    members = {m.user_id: m for m in await repo.members(ctx.club.id)}
     seats = Counter(m for g in round_groups if len(g.members) > 1 for m in g.members)
     ids = {g.id for g in round_groups}
     reported = {
         f.from_user
         for f in await repo.feedback(ctx.club.id, group_ids=ids)
-        if f.no_show and f.about_user != me.user_id
+        if f.no_show and f.about_user != ctx.user.id
     }
     alone = [(g.members[0], g) for g in round_groups if len(g.members) == 1]
     looking = [(u, None) for u in sorted(reported) if seats[u] == 1]
+    candidates: list[tuple[str, Group | None]] = [*alone, *looking]
+    wanted = {ctx.user.id, *(user_id for user_id, _ in candidates)}
+    members = {m.user_id: m for m in await repo.members(ctx.club.id, user_ids=wanted)}
+    me = members.get(ctx.user.id)
+    if me is None:
+        raise _not_joined()
     found: list[tuple[PairingMember, Group | None]] = []
-    for user_id, target in [*alone, *looking]:
+    for user_id, target in candidates:
         other = members.get(user_id)
         if other is None or not other.active or other.track != me.track:
             continue
         if user_id not in (me.user_id, no_show):
             found.append((other, target))
-    return found
+    return me, found
 
 
 # --- officers ---------------------------------------------------------------------
@@ -353,20 +354,19 @@ async def run_now(ctx: Context) -> Message:
 
 
 async def stats(ctx: Context) -> Message:
-    members = await ctx.store.repo(PairingStore).members(ctx.club.id)
-    groups = [
-        g for g in await ctx.store.repo(PairingStore).groups(ctx.club.id) if len(g.members) > 1
-    ]
-    feedback = await ctx.store.repo(PairingStore).feedback(ctx.club.id)
-    seats = sum(len(g.members) for g in groups)
-    pairs = [frozenset((a, b)) for g in groups for a in g.members for b in g.members if a < b]
+    repo = ctx.store.repo(PairingStore)
+    members = await repo.members(ctx.club.id)
+    held = await repo.sessions_held(ctx.club.id)
+    feedback = await repo.feedback_count(ctx.club.id)
+    seats = sum(len(group) for _, group in held)
+    pairs = [frozenset((a, b)) for _, group in held for a in group for b in group if a < b]
     repeats = len(pairs) - len(set(pairs))
     no_shows = sorted((m for m in members if m.no_shows), key=lambda m: -m.no_shows)
     lines = [
         f"Members: {sum(m.active for m in members)} active of {len(members)} who ever joined.",
-        f"Rounds: {len({g.week_of for g in groups})}, {len(groups)} groups.",
-        f"Completion: feedback from {len(feedback)} of {seats} seats "
-        f"({100 * len(feedback) // seats if seats else 0}%).",
+        f"Rounds: {len({week_of for week_of, _ in held})}, {len(held)} groups.",
+        f"Completion: feedback from {feedback} of {seats} seats "
+        f"({100 * feedback // seats if seats else 0}%).",
         f"Repeat rate: {repeats} of {len(pairs)} pairings met before.",
     ]
     shown = [f"• {m.name}: {plural(m.no_shows, 'no-show')}" for m in no_shows]

@@ -722,14 +722,28 @@ def _bulk_scores(pool: Sequence[Participant], tiers: Tiers) -> np.ndarray:
 def _apply_history(
     scores: np.ndarray, pool: Sequence[Participant], history: History, tiers: Tiers
 ) -> None:
-    if not history:
-        return
+    """Lower the (symmetric) scores of the pairs in `history` that can meet: by the fresh
+    tier, and the last-week tier too for last round's pairs. In bulk: a club's history is
+    hundreds of pairs, and each chunk of each track applies it."""
+    import numpy as np
+
     index = {p.id: i for i, p in enumerate(pool)}
+    rows: list[int] = []
+    cols: list[int] = []
+    costs: list[int] = []
     for pair, ago in history.items():
         if len(pair) != 2:
             continue
-        a, b = (index.get(x) for x in pair)
-        if a is None or b is None or scores[a, b] == 0:
-            continue
-        cost = tiers.fresh + (tiers.not_last_week if ago == 1 else 0)
-        scores[a, b] = scores[b, a] = scores[a, b] - cost
+        a, b = pair
+        i, j = index.get(a), index.get(b)
+        if i is not None and j is not None:
+            rows.append(i)
+            cols.append(j)
+            costs.append(tiers.fresh + (tiers.not_last_week if ago == 1 else 0))
+    if not rows:
+        return
+    r, c, cost = np.array(rows), np.array(cols), np.array(costs, dtype=scores.dtype)
+    meet = scores[r, c] != 0  # each pair once: history's keys are unordered pairs
+    r, c, cost = r[meet], c[meet], cost[meet]
+    scores[r, c] -= cost
+    scores[c, r] = scores[r, c]

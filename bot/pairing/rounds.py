@@ -14,7 +14,7 @@ round never doubles a message.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -92,15 +92,20 @@ def notice(club: Club) -> timedelta:
     return parse_duration(club.settings.get("pairing_notice", DEFAULTS["pairing_notice"]))
 
 
-async def next_round_at(store: Store, club: Club, now: datetime) -> datetime:
+async def next_round_at(
+    store: Store, club: Club, now: datetime, *, ran: bool | None = None
+) -> datetime:
     """When the next round goes out: this week's if it has not run and is still ahead,
-    else next week's. `/mockpair status`, `skip`, `join` and the preview all ask here.
+    else next week's. `/mockpair status`, `skip`, `join` and the preview all ask here;
+    `ran` is whether this week's round has gone out, when the caller read it already.
 
     A round the scheduler has already taken up (run, or skipped with nobody in) is not
     ahead even at its own minute."""
     monday = week_of(club, now)
     due = scheduled_at(club, monday)
-    if due >= now and not await store.repo(PairingStore).round_ran(club.id, monday):
+    if ran is None and due >= now:
+        ran = await store.repo(PairingStore).round_ran(club.id, monday)
+    if due >= now and not ran:
         occurrence = occurrence_of("week", local(due, club.timezone))
         taken = await store.claims.get(ClaimKey(club_id=club.id, kind=ROUND, occurrence=occurrence))
         if taken is None:
@@ -217,32 +222,45 @@ async def pack_for(
     member: PairingMember,
     seed: str,
     *,
+    given: Collection[str],
     heard: Collection[str] = (),
 ) -> tuple[str, ...]:
     """Questions to ask `member` as interviewee: their track, not solved by them, none
-    they heard in a session before (asked of them, of a trio partner, or by them as
-    interviewer), none of `heard` (asked of someone else in their session). Their
-    interviewer gets them; they never see them in advance."""
+    of `given`, the questions they heard in a session before (asked of them, of a trio
+    partner, or by them as interviewer: `PairingStore.questions_heard`), none of `heard`
+    (asked of someone else in their session). Their interviewer gets them; they never
+    see them in advance."""
     if member.track == "behavioral":
         return ()
     solved = {
         s.problem_id for s in await store.repo(ProblemStore).solves(club_id, user_id=member.user_id)
     }
-    given = await store.repo(PairingStore).questions_heard(club_id, member.user_id)
-    pool = [p for p in _track_pool(member) if p.id not in solved | given and p.id not in heard]
+    pool = [
+        p
+        for p in _track_pool(member)
+        if p.id not in solved and p.id not in given and p.id not in heard
+    ]
     pool.sort(key=lambda p: hashlib.sha256(f"{seed}|{p.id}".encode()).hexdigest())
     return tuple(p.id for p in pool[: _PACK_SIZE[member.track]])
 
 
 async def _session_packs(
-    run: JobRun, group: Sequence[str], members: dict[str, PairingMember], week_of: date
+    run: JobRun,
+    group: Sequence[str],
+    members: dict[str, PairingMember],
+    week_of: date,
+    heard_before: dict[str, set[str]],
 ) -> dict[str, tuple[str, ...]]:
     """Each interviewee's pack. A trio meets as one session, where everyone hears every
     question asked: no question goes to two members of the same group."""
     packs: dict[str, tuple[str, ...]] = {}
     heard: set[str] = set()
     for m in interviewed(group, members):
-        packs[m] = await pack_for(run.store, run.club.id, members[m], f"{week_of}|{m}", heard=heard)
+        seed = f"{week_of}|{m}"
+        given = heard_before[m]
+        packs[m] = await pack_for(
+            run.store, run.club.id, members[m], seed, given=given, heard=heard
+        )
         heard.update(packs[m])
     return packs
 
@@ -262,15 +280,19 @@ async def _build_round(run: JobRun) -> Delivery:
     plan = await plan_round(run.store, run.club, run.now)
     if not plan.members:
         raise SkipRun("nobody has joined /mockpair yet")
+    repo = run.store.repo(PairingStore)
+    asked = [m for g in plan.round.groups for m in interviewed(g.members, plan.members)]
+    heard_before = await repo.questions_heard_by(run.club.id, asked)
     new_groups = []
     for g in plan.round.groups:
         times = plan.candidates(g)  # the first is the group's slot (calendar feeds show it)
+        packs = await _session_packs(run, g.members, plan.members, plan.week_of, heard_before)
         new_groups.append(
             NewGroup(
                 members=g.members,
                 slot=times[0] if times else plan.slot_index(g.hours),
                 why=g.why,
-                packs=await _session_packs(run, g.members, plan.members, plan.week_of),
+                packs=packs,
                 candidates=times,
             )
         )
@@ -278,20 +300,20 @@ async def _build_round(run: JobRun) -> Delivery:
         NewGroup(members=(u.id,), slot=None, why=f"unpaired: {u.reason}", packs={})
         for u in plan.round.unpaired
     ]
-    saved = await run.store.repo(PairingStore).save_round(
+    saved = await repo.save_round(
         run.club.id,
         occurrence=run.occurrence,
         week_of=plan.week_of,
         groups=new_groups,
         now=run.now,
     )
+    # As saved: a retried round keeps the packs it was given first.
+    given = await repo.packs(run.club.id, [g.id for g in saved])
     for group in saved:
         for member_id in group.members:
-            message = await group_dm(run.store, run.club.id, group, member_id, plan.members)
+            message = group_dm(group, member_id, plan.members, given)
             await run.dm(member_id, message, about="pairs")
-            for answerer, answers in await model_answers(
-                run.store, run.club.id, group, member_id, plan.members
-            ):
+            for answerer, answers in model_answers(group, member_id, plan.members, given):
                 # Keyed by the answerer's seat, not their id: a member's erasure must not
                 # leave their id in another member's DM record.
                 seat = group.members.index(answerer)
@@ -352,8 +374,11 @@ AFTER_THE_SESSION = (
 )
 
 
-async def group_dm(
-    store: Store, club_id: int, group: Group, member_id: str, members: dict[str, PairingMember]
+Packs = Mapping[tuple[int, str], Sequence[str]]  # (group id, interviewee) -> problem ids
+
+
+def group_dm(
+    group: Group, member_id: str, members: dict[str, PairingMember], packs: Packs
 ) -> Message:
     me = members[member_id]
     if len(group.members) == 1:
@@ -378,7 +403,7 @@ async def group_dm(
     ]
     for asker, answerer in halves:
         if asker == member_id:
-            questions = await _questions(store, club_id, group, members[answerer])
+            questions = _questions(group, members[answerer], packs)
             fields.append(Field(name=f"Questions to ask {name(answerer)}"[:256], value=questions))
     if any(answerer == member_id for _, answerer in halves):
         askers = _names([a for a, b in halves if b == member_id], mention)
@@ -430,13 +455,13 @@ def _topic(member: PairingMember) -> str:
     return member.track.replace("-", " ")
 
 
-async def _questions(store: Store, club_id: int, group: Group, answerer: PairingMember) -> str:
+def _questions(group: Group, answerer: PairingMember, packs: Packs) -> str:
     """What the interviewer asks: each question with its link and the key idea to steer by."""
     if answerer.track == "behavioral":
         start = group.id % len(BEHAVIORAL)
         prompts = [BEHAVIORAL[(start + i) % len(BEHAVIORAL)] for i in range(2)]
         return field_lines([f"• {p}" for p in prompts], "")
-    pack = await store.repo(PairingStore).pack(club_id, group.id, answerer.user_id)
+    pack = packs.get((group.id, answerer.user_id), ())
     return field_lines([_question(p) for p in pack], "No fresh questions left in the bank.")
 
 
@@ -452,8 +477,8 @@ def _question(problem_id: str) -> str:
     )
 
 
-async def model_answers(
-    store: Store, club_id: int, group: Group, asker: str, members: dict[str, PairingMember]
+def model_answers(
+    group: Group, asker: str, members: dict[str, PairingMember], packs: Packs
 ) -> list[tuple[str, Message]]:
     """For the interviewer, one message per member they ask: each question's model answer,
     whole (a DM field holds the longest in the bank)."""
@@ -463,7 +488,7 @@ async def model_answers(
     for a, answerer in interviews(group.members, members):
         if a != asker or answerer not in members or members[answerer].track == "behavioral":
             continue
-        pack = await store.repo(PairingStore).pack(club_id, group.id, answerer)
+        pack = packs.get((group.id, answerer), ())
         problems = [p for p in map(load_bank().by_id, pack) if p is not None and p.solution]
         if problems:
             fields = tuple(

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any, Final, cast
 
 from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
     Date,
     ForeignKey,
     Integer,
     Select,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    and_,
     bindparam,
+    func,
+    insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.store.batches import chunks
 from bot.store.models import Base, UTCDateTime
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
 
 def _club_fk() -> ForeignKey:
@@ -138,6 +148,12 @@ class NewGroup:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LatestRound:
+    ran: bool  # the round of the week asked about has gone out
+    groups: tuple[Group, ...]  # the member's groups in the club's latest round
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Feedback:
     group_id: int
     from_user: str
@@ -155,50 +171,52 @@ class PairingStore:
 
     async def join(self, club_id: int, member: PairingMember, *, now: datetime) -> bool:
         """Join or update; True when the member is new."""
+        profile = {
+            "name": member.name[:100],
+            "track": member.track,
+            "level": member.level,
+            "role": member.role,
+            "availability": member.availability[:300],
+            "timezone": member.timezone,
+            "active": True,
+            "skip_until": None,
+        }
         async with self._sessions() as session, session.begin():
-            row = await session.get(PairingMemberRow, (club_id, member.user_id))
-            new = row is None
-            if row is None:
-                row = PairingMemberRow(club_id=club_id, user_id=member.user_id, joined_at=now)
-                session.add(row)
-            row.name, row.track, row.level = member.name[:100], member.track, member.level
-            row.role, row.availability = member.role, member.availability[:300]
-            row.timezone, row.active, row.skip_until = member.timezone, True, None
-            if new:
-                row.no_shows, row.trio_count = 0, 0
-            return new
+            # Most joins update a member's details: one statement when the row exists.
+            if await _update_member(session, club_id, member.user_id, profile):
+                return False
+            values = {"club_id": club_id, "user_id": member.user_id, "joined_at": now}
+            new = {**values, **profile, "no_shows": 0, "trio_count": 0}
+            if await insert_if_absent(session, PairingMemberRow, new):
+                return True
+            # Joined meanwhile by another process: the details given now win.
+            await _update_member(session, club_id, member.user_id, profile)
+            return False
 
     async def member(self, club_id: int, user_id: str) -> PairingMember | None:
-        async with self._sessions() as session:
-            row = await session.get(PairingMemberRow, (club_id, user_id))
-            return None if row is None else _member(row)
+        found = await self.members(club_id, user_ids=(user_id,))
+        return found[0] if found else None
 
     async def members(
         self, club_id: int, *, user_ids: Iterable[str] | None = None
     ) -> list[PairingMember]:
         """The club's members in pairing (only `user_ids` among them, when given)."""
-        query = select(PairingMemberRow).where(PairingMemberRow.club_id == club_id)
+        values: dict[str, object] = {"club_id": club_id}
         if user_ids is not None:
-            query = query.where(PairingMemberRow.user_id.in_(sorted(set(user_ids))))
+            values["user_ids"] = sorted(set(user_ids))
         async with self._sessions() as session:
-            rows = await session.execute(query.order_by(PairingMemberRow.user_id))
-            return [_member(r) for r in rows.scalars()]
+            rows = await session.execute(_members_query(some=user_ids is not None), values)
+            return [_member(row) for row in rows]
 
-    async def update_member(self, club_id: int, member: PairingMember) -> None:
+    async def leave(self, club_id: int, user_id: str) -> bool:
+        """The member stops being paired; False when they never joined."""
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(PairingMemberRow)
-                .where(
-                    PairingMemberRow.club_id == club_id,
-                    PairingMemberRow.user_id == member.user_id,
-                )
-                .values(
-                    active=member.active,
-                    skip_until=member.skip_until,
-                    no_shows=member.no_shows,
-                    trio_count=member.trio_count,
-                )
-            )
+            return await _update_member(session, club_id, user_id, {"active": False})
+
+    async def skip(self, club_id: int, user_id: str, *, until: date) -> bool:
+        """The member sits out the rounds before `until`; False when they never joined."""
+        async with self._sessions() as session, session.begin():
+            return await _update_member(session, club_id, user_id, {"skip_until": until})
 
     # --- rounds ---
 
@@ -222,48 +240,45 @@ class PairingStore:
                 "week_of": week_of,
                 "ran_at": now,
             }
-            if not await insert_if_absent(session, RoundRow, values):
+            inserted = await insert_many_if_absent(session, RoundRow, [values])
+            if not inserted:
                 return [g for g in await self.groups(club_id) if g.week_of == week_of]
-            round_row = (
-                await session.execute(
-                    select(RoundRow).where(
-                        RoundRow.club_id == club_id, RoundRow.occurrence == occurrence
-                    )
-                )
-            ).scalar_one()
-            saved = []
-            for group in groups:
-                row = GroupRow(
-                    round_id=round_row.id,
-                    club_id=club_id,
-                    members=" ".join(group.members),
+            round_id = inserted[0].id
+            # A few statements for the whole round, however many groups and packs it has.
+            rows = [
+                {
+                    "round_id": round_id,
+                    "club_id": club_id,
+                    "members": " ".join(group.members),
+                    "slot": group.slot,
+                    "why": group.why,
+                    "candidate_slots": " ".join(map(str, group.candidates)),
+                }
+                for group in groups
+            ]
+            ids = await _insert_groups(session, rows)
+            packs = [
+                {"club_id": club_id, "user_id": user_id, "problem_id": problem_id, "group_id": id_}
+                for id_, group in zip(ids, groups, strict=True)
+                for user_id, problem_ids in group.packs.items()
+                for problem_id in problem_ids
+            ]
+            if packs:
+                await session.execute(insert(PackRow), packs)
+            await _count_trios(session, club_id, [g.members for g in groups])
+            return [
+                Group(
+                    id=id_,
+                    round_id=round_id,
+                    week_of=week_of,
+                    ran_at=now,
+                    members=tuple(row["members"].split()),
                     slot=group.slot,
                     why=group.why,
-                    candidate_slots=" ".join(map(str, group.candidates)),
+                    candidates=tuple(int(s) for s in row["candidate_slots"].split()),
                 )
-                session.add(row)
-                await session.flush()
-                for user_id, problem_ids in group.packs.items():
-                    for problem_id in problem_ids:
-                        session.add(
-                            PackRow(
-                                club_id=club_id,
-                                user_id=user_id,
-                                problem_id=problem_id,
-                                group_id=row.id,
-                            )
-                        )
-                if len(group.members) == 3:
-                    await session.execute(
-                        update(PairingMemberRow)
-                        .where(
-                            PairingMemberRow.club_id == club_id,
-                            PairingMemberRow.user_id.in_(group.members),
-                        )
-                        .values(trio_count=PairingMemberRow.trio_count + 1)
-                    )
-                saved.append(_group(row, week_of, now))
-            return saved
+                for id_, row, group in zip(ids, rows, groups, strict=True)
+            ]
 
     async def groups(
         self,
@@ -276,50 +291,94 @@ class PairingStore:
         """Groups of the club's rounds (of its latest `limit_rounds` weeks), newest first;
         only those of `member`, or of one round, when asked (chosen by the database: a
         club's history is hundreds of groups)."""
-        query = _groups_query(limit_rounds)
+        query = _groups_query(limit_rounds, by_member=member is not None)
+        values: dict[str, object] = {"club_id": club_id}
         if member is not None:  # the column holds ids joined by spaces: checked exactly below
-            query = query.where(GroupRow.members.contains(member, autoescape=True))
+            values["listed"] = _listing(member)
         if round_id is not None:
             query = query.where(GroupRow.round_id == round_id)
         async with self._sessions() as session:
-            found = await session.execute(query, {"club_id": club_id})
-            rows = found.all()
-        groups = [_group(row, week_of, ran_at) for row, week_of, ran_at in rows]
+            rows = (await session.execute(query, values)).all()
+        groups = [_group(row) for row in rows]
         return [g for g in groups if member is None or member in g.members]
 
+    async def sessions_held(self, club_id: int) -> list[tuple[date, tuple[str, ...]]]:
+        """The week and members of each of the club's groups of two or more: what
+        /admin mockpair stats counts of `groups`, without the rest of each group."""
+        query = select(RoundRow.week_of, GroupRow.members).join(
+            RoundRow, GroupRow.round_id == RoundRow.id
+        )
+        async with self._sessions() as session:
+            rows = await session.execute(query.where(GroupRow.club_id == club_id))
+            held = [(week_of, tuple(members.split())) for week_of, members in rows]
+        return [(week_of, members) for week_of, members in held if len(members) > 1]
+
+    async def latest_round(self, club_id: int, member: str, *, week_of: date) -> LatestRound:
+        """Whether the round of the week of `week_of` has gone out (as `round_ran`), and
+        `member`'s groups in the club's latest round (as `groups(limit_rounds=1,
+        member=member)`), in one query: /mockpair status and skip need both."""
+        values = {"club_id": club_id, "week_of": week_of, "listed": _listing(member)}
+        async with self._sessions() as session:
+            rows = (await session.execute(_latest_round_query(), values)).all()
+        last = rows[0].week_of if rows else None
+        groups = [_group(row) for row in rows if row.id is not None and row.week_of == last]
+        return LatestRound(
+            ran=any(row.week_of == week_of for row in rows),
+            groups=tuple(g for g in groups if member in g.members),
+        )
+
     async def add_to_group(
-        self, club_id: int, group_id: int, user_id: str, candidates: tuple[int, ...]
+        self, club_id: int, group: Group, user_id: str, candidates: tuple[int, ...]
     ) -> Group:
         """Re-pairing after a no-show: a free member joins a member left alone this round."""
         async with self._sessions() as session, session.begin():
-            row = await session.get_one(GroupRow, group_id)
-            row.members, row.slot = f"{row.members} {user_id}", candidates[0]
-            row.candidate_slots = " ".join(map(str, candidates))
-            round_row = await session.get_one(RoundRow, row.round_id)
-            return _group(row, round_row.week_of, round_row.ran_at)
+            members = await session.scalar(
+                update(GroupRow)
+                .where(GroupRow.id == group.id, GroupRow.club_id == club_id)
+                .values(
+                    members=GroupRow.members.concat(f" {user_id}"),
+                    slot=candidates[0],
+                    candidate_slots=" ".join(map(str, candidates)),
+                )
+                .returning(GroupRow.members)
+                .execution_options(synchronize_session=False)
+            )
+        if members is None:
+            raise LookupError(f"group {group.id} of club {club_id} is gone")
+        return replace(
+            group, members=tuple(members.split()), slot=candidates[0], candidates=candidates
+        )
 
     async def add_group(
         self,
         club_id: int,
-        round_id: int,
+        round_of: Group,
         members: tuple[str, ...],
         candidates: tuple[int, ...],
         why: str,
     ) -> Group:
-        """Re-pairing after a no-show: two members whose partners didn't come meet instead."""
+        """Re-pairing after a no-show: two members whose partners didn't come meet instead,
+        in the round of `round_of`."""
+        values = {
+            "round_id": round_of.round_id,
+            "club_id": club_id,
+            "members": " ".join(members),
+            "slot": candidates[0],
+            "why": why,
+            "candidate_slots": " ".join(map(str, candidates)),
+        }
         async with self._sessions() as session, session.begin():
-            row = GroupRow(
-                round_id=round_id,
-                club_id=club_id,
-                members=" ".join(members),
-                slot=candidates[0],
-                why=why,
-                candidate_slots=" ".join(map(str, candidates)),
-            )
-            session.add(row)
-            await session.flush()
-            round_row = await session.get_one(RoundRow, round_id)
-            return _group(row, round_row.week_of, round_row.ran_at)
+            [id_] = await _insert_groups(session, [values])
+        return Group(
+            id=id_,
+            round_id=round_of.round_id,
+            week_of=round_of.week_of,
+            ran_at=round_of.ran_at,
+            members=members,
+            slot=candidates[0],
+            why=why,
+            candidates=candidates,
+        )
 
     async def round_ran(self, club_id: int, week_of: date) -> bool:
         """Whether the round of the week of `week_of` has gone out."""
@@ -341,27 +400,49 @@ class PairingStore:
     async def questions_heard(self, club_id: int, user_id: str) -> set[str]:
         """Every question asked in a session `user_id` was in, of them or of anyone else
         there (a trio hears all its questions; an interviewer knows the ones they asked)."""
+        return (await self.questions_heard_by(club_id, [user_id]))[user_id]
+
+    async def questions_heard_by(
+        self, club_id: int, user_ids: Iterable[str]
+    ) -> dict[str, set[str]]:
+        """`questions_heard` of each of `user_ids`, in one query (a round asks it of every
+        interviewee)."""
+        heard: dict[str, set[str]] = {u: set() for u in user_ids}
+        query = select(PackRow.problem_id, GroupRow.members).join(
+            GroupRow, PackRow.group_id == GroupRow.id
+        )
+        if len(heard) == 1:  # the groups of one member, chosen by the database
+            [user_id] = heard
+            query = query.where(GroupRow.members.contains(user_id, autoescape=True))
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(PackRow.problem_id, GroupRow.members)
-                .join(GroupRow, PackRow.group_id == GroupRow.id)
-                .where(
-                    PackRow.club_id == club_id,
-                    GroupRow.members.contains(user_id, autoescape=True),
-                )
-            )
-            return {problem for problem, members in rows if user_id in members.split()}
+            rows = await session.execute(query.where(PackRow.club_id == club_id))
+            for problem, members in rows:
+                for member in members.split():
+                    if member in heard:
+                        heard[member].add(problem)
+        return heard
 
     async def pack(self, club_id: int, group_id: int, user_id: str) -> list[str]:
+        return (await self.packs(club_id, [group_id])).get((group_id, user_id), [])
+
+    async def packs(
+        self, club_id: int, group_ids: Iterable[int]
+    ) -> dict[tuple[int, str], list[str]]:
+        """(group id, interviewee) -> the questions given, sorted, of the groups of
+        `group_ids` (a round's DMs show every interviewer theirs)."""
+        found: dict[tuple[int, str], list[str]] = {}
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(PackRow.problem_id).where(
-                    PackRow.club_id == club_id,
-                    PackRow.group_id == group_id,
-                    PackRow.user_id == user_id,
+            for chunk in chunks(sorted(set(group_ids))):
+                rows = await session.execute(
+                    select(PackRow.group_id, PackRow.user_id, PackRow.problem_id).where(
+                        PackRow.club_id == club_id, PackRow.group_id.in_(chunk)
+                    )
                 )
-            )
-            return sorted(rows.scalars())
+                for group_id, user_id, problem_id in rows:
+                    found.setdefault((group_id, user_id), []).append(problem_id)
+        for problems in found.values():
+            problems.sort()  # by Python's order: PostgreSQL's collation may differ
+        return found
 
     # --- feedback ---
 
@@ -389,6 +470,12 @@ class PairingStore:
                 )
             return added
 
+    async def feedback_count(self, club_id: int) -> int:
+        """How many feedbacks the club's members gave: `len(feedback(club_id))`."""
+        query = select(func.count()).select_from(FeedbackRow)
+        async with self._sessions() as session:
+            return await session.scalar(query.where(FeedbackRow.club_id == club_id)) or 0
+
     async def feedback(
         self, club_id: int, *, group_ids: Iterable[int] | None = None
     ) -> list[Feedback]:
@@ -411,16 +498,48 @@ class PairingStore:
             ]
 
 
+# A group's columns, read as plain rows rather than ORM objects: a round plans from
+# hundreds of past groups.
+_GROUP_COLUMNS: Final = (
+    GroupRow.id,
+    GroupRow.round_id,
+    GroupRow.members,
+    GroupRow.slot,
+    GroupRow.why,
+    GroupRow.candidate_slots,
+)
+
+
+# The row type of a groups query: _GROUP_COLUMNS, then the round's week_of and ran_at.
+_GroupRows = Select[int, int, str, int | None, str, str, date, datetime]
+
+
+def _listing(member: str) -> str:
+    """A LIKE pattern for the members columns that list `member` (and, the column being
+    ids joined by spaces, any id containing theirs: callers check exactly), escaped as
+    `contains(member, autoescape=True)` does."""
+    escaped = member.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _listed() -> ColumnElement[bool]:
+    """The group's members column matches the `listed` parameter (see `_listing`)."""
+    return GroupRow.members.like(bindparam("listed", type_=String), escape="/")
+
+
 @functools.cache
-def _groups_query(limit_rounds: int | None) -> Select[GroupRow, date, datetime]:
-    """Built once per limit: feeds and commands ask it often."""
+def _groups_query(limit_rounds: int | None, *, by_member: bool = False) -> _GroupRows:
+    """Built once per limit: feeds and commands ask it often (building a query costs
+    about as much as running a small one)."""
     club_id = bindparam("club_id", type_=Integer)
     query = (
-        select(GroupRow, RoundRow.week_of, RoundRow.ran_at)
+        select(*_GROUP_COLUMNS, RoundRow.week_of, RoundRow.ran_at)
         .join(RoundRow, GroupRow.round_id == RoundRow.id)
         .where(GroupRow.club_id == club_id)
         .order_by(RoundRow.week_of.desc(), GroupRow.id)
     )
+    if by_member:
+        query = query.where(_listed())
     if limit_rounds is None:
         return query
     weeks = (  # the club's latest weeks, chosen by the database
@@ -433,7 +552,92 @@ def _groups_query(limit_rounds: int | None) -> Select[GroupRow, date, datetime]:
     return query.where(RoundRow.week_of.in_(weeks))
 
 
-def _member(row: PairingMemberRow) -> PairingMember:
+@functools.cache
+def _latest_round_query() -> _GroupRows:
+    """The rounds of the week of `week_of` and of the club's latest week, each with the
+    groups that list `listed` (see PairingStore.latest_round)."""
+    club_id = bindparam("club_id", type_=Integer)
+    week_of = bindparam("week_of", type_=RoundRow.week_of.type)
+    latest = select(func.max(RoundRow.week_of)).where(RoundRow.club_id == club_id)
+    theirs = and_(GroupRow.round_id == RoundRow.id, GroupRow.club_id == club_id, _listed())
+    return (
+        select(*_GROUP_COLUMNS, RoundRow.week_of, RoundRow.ran_at)
+        .select_from(RoundRow)
+        .outerjoin(GroupRow, theirs)
+        .where(
+            RoundRow.club_id == club_id,
+            or_(RoundRow.week_of == week_of, RoundRow.week_of == latest.scalar_subquery()),
+        )
+        .order_by(RoundRow.week_of.desc(), GroupRow.id)
+    )
+
+
+def _group(row: Any) -> Group:
+    """A group of a row of `_GROUP_COLUMNS` with its round's `week_of` and `ran_at`."""
+    return Group(
+        id=row.id,
+        round_id=row.round_id,
+        week_of=row.week_of,
+        ran_at=row.ran_at,
+        members=tuple(row.members.split()),
+        slot=row.slot,
+        why=row.why,
+        candidates=tuple(int(s) for s in (row.candidate_slots or "").split()),
+    )
+
+
+async def _insert_groups(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert a round's groups in one statement; their ids, in the order of `rows`.
+
+    Each is known by its members, since a member is in one group of a round: SQLAlchemy's
+    own way to keep the order (`sort_by_parameter_order`) inserts one row at a time on
+    SQLite."""
+    members = [row["members"] for row in rows]
+    if len(set(members)) != len(members):
+        raise ValueError(f"a member is in two groups of one round: {members}")
+    if not rows:
+        return []
+    table = cast(Table, GroupRow.__table__)
+    statement = insert(table).returning(table.c.members, table.c.id)
+    ids: dict[str, int] = dict((await session.execute(statement, rows)).all())
+    return [ids[m] for m in members]
+
+
+async def _count_trios(
+    session: AsyncSession, club_id: int, groups: Sequence[tuple[str, ...]]
+) -> None:
+    """Each member of a trio of `groups` has been in one more trio."""
+    trios = Counter(m for members in groups if len(members) == 3 for m in members)
+    for times in sorted(set(trios.values())):  # once each: a member is in one group a round
+        await session.execute(
+            update(PairingMemberRow)
+            .where(
+                PairingMemberRow.club_id == club_id,
+                PairingMemberRow.user_id.in_(sorted(m for m, n in trios.items() if n == times)),
+            )
+            .values(trio_count=PairingMemberRow.trio_count + times)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# The columns a PairingMember is made of, read as plain rows rather than ORM objects.
+_MEMBER_COLUMNS: Final = tuple(
+    getattr(PairingMemberRow, f) for f in PairingMember.__dataclass_fields__
+)
+
+
+@functools.cache
+def _members_query(*, some: bool) -> Select[Any]:
+    """The club's members (`some`: of the `user_ids` parameter), built once."""
+    query = select(*_MEMBER_COLUMNS).where(
+        PairingMemberRow.club_id == bindparam("club_id", type_=Integer)
+    )
+    if some:
+        query = query.where(PairingMemberRow.user_id.in_(bindparam("user_ids", expanding=True)))
+    return query.order_by(PairingMemberRow.user_id)
+
+
+def _member(row: Any) -> PairingMember:
     return PairingMember(
         user_id=row.user_id,
         name=row.name,
@@ -449,14 +653,15 @@ def _member(row: PairingMemberRow) -> PairingMember:
     )
 
 
-def _group(row: GroupRow, week_of: date, ran_at: datetime) -> Group:
-    return Group(
-        id=row.id,
-        round_id=row.round_id,
-        week_of=week_of,
-        ran_at=ran_at,
-        members=tuple(row.members.split()),
-        slot=row.slot,
-        why=row.why,
-        candidates=tuple(int(s) for s in (row.candidate_slots or "").split()),
+async def _update_member(
+    session: AsyncSession, club_id: int, user_id: str, values: dict[str, Any]
+) -> bool:
+    """Set `values` on a member's row; False when there is none."""
+    statement = (
+        update(PairingMemberRow)
+        .where(PairingMemberRow.club_id == club_id, PairingMemberRow.user_id == user_id)
+        .values(values)
+        .execution_options(synchronize_session=False)
     )
+    result = await session.execute(statement)
+    return bool(cast(CursorResult[Any], result).rowcount)

@@ -360,3 +360,36 @@ def test_repeats_over_ten_rounds_are_the_fewest_any_matching_allows(club):
         history = {pair: ago + 1 for pair, ago in history.items()} | dict.fromkeys(pairs, 1)
     assert engine_total == oracle_total
     assert engine_total[0] > 0, "the club should need repeats for this test to mean anything"
+
+
+def _history_one_pair_at_a_time(scores, pool, history, tiers):
+    """_apply_history as it was first written, a pair at a time: the reference."""
+    index = {p.id: i for i, p in enumerate(pool)}
+    for pair, ago in history.items():
+        if len(pair) != 2:
+            continue
+        a, b = (index.get(x) for x in pair)
+        if a is None or b is None or scores[a, b] == 0:
+            continue
+        cost = tiers.fresh + (tiers.not_last_week if ago == 1 else 0)
+        scores[a, b] = scores[b, a] = scores[a, b] - cost
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(MEMBER, min_size=2, max_size=14), data=st.data())
+def test_history_applied_in_bulk_equals_a_pair_at_a_time(rows, data):
+    from bot.pairing.matching import Tiers, _apply_history, _bulk_scores
+
+    pool = [
+        person(f"p{i}", hours, level=level, role=role, waited=waited)
+        for i, (hours, level, role, waited) in enumerate(rows)
+    ]
+    ids = [p.id for p in pool] + ["gone"]  # a past partner who left the pool
+    pairs = data.draw(st.lists(st.sets(st.sampled_from(ids), min_size=1, max_size=2)))
+    history = {frozenset(pair): data.draw(st.integers(1, 4)) for pair in pairs}
+    tiers = Tiers.for_pool(len(pool))
+    expected = _bulk_scores(pool, tiers)
+    _history_one_pair_at_a_time(expected, pool, history, tiers)
+    scores = _bulk_scores(pool, tiers)
+    _apply_history(scores, pool, history, tiers)
+    assert (scores == expected).all()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.pairing.store import Feedback, NewGroup, PairingMember, PairingStore
+from sqlalchemy import select
+
+from bot.pairing.store import Feedback, NewGroup, PackRow, PairingMember, PairingStore
 from bot.store.store import Store
 from tests.conftest import MONDAY
 
@@ -65,4 +67,107 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
     feedback = await repo.feedback(club.id)
     ids = {g.id for g in everything[::3]}
     assert await repo.feedback(club.id, group_ids=ids) == [f for f in feedback if f.group_id in ids]
-    assert len(feedback) == 12
+    assert len(feedback) == await repo.feedback_count(club.id) == 12
+    held = sorted((g.week_of, g.members) for g in everything if len(g.members) > 1)
+    assert sorted(await repo.sessions_held(club.id)) == held
+    assert len(held) == 12  # each round's member left alone is not a session
+
+
+async def _club_with_members(store: Store) -> int:
+    club = await store.clubs.get_or_create(
+        platform="discord", workspace_id="G1", name="ML Club", now=MONDAY
+    )
+    for user_id in IDS:
+        member = PairingMember(
+            user_id=user_id,
+            name=f"Name of {user_id}",
+            track="coding",
+            level=3,
+            role="both",
+            availability="mon 18-20",
+            timezone="UTC",
+        )
+        await store.repo(PairingStore).join(club.id, member, now=MONDAY)
+    return club.id
+
+
+async def test_latest_round_equals_round_ran_and_the_members_latest_groups(store: Store) -> None:
+    club_id = await _club_with_members(store)
+    repo = store.repo(PairingStore)
+    weeks = [date(2026, 11, 2) + timedelta(weeks=w) for w in range(5)]
+
+    async def check() -> None:
+        asked = [weeks[0] - timedelta(weeks=1), *weeks, weeks[-1] + timedelta(weeks=1)]
+        for member in (*IDS, "U", "nobody"):
+            latest = await repo.groups(club_id, limit_rounds=1, member=member)
+            for week_of in asked:
+                found = await repo.latest_round(club_id, member, week_of=week_of)
+                assert found.ran == await repo.round_ran(club_id, week_of), (member, week_of)
+                assert list(found.groups) == latest, (member, week_of)
+
+    await check()  # no round yet
+    # Rounds in weeks 0, 1 and 3 (none in week 2): pairs, a member alone, someone out;
+    # a re-pairing later adds a second group with a member in the latest round.
+    for w, leave_out in ((0, ()), (1, ("U12",)), (3, ("U1", "a%b"))):
+        seated = [u for u in IDS[w:] + IDS[:w] if u not in leave_out]
+        groups = [
+            NewGroup(members=tuple(seated[i : i + 2]), slot=None, why="", packs={})
+            for i in range(0, len(seated), 2)
+        ]
+        saved = await repo.save_round(
+            club_id, occurrence=f"w{w}", week_of=weeks[w], groups=groups, now=MONDAY
+        )
+        await check()
+    await repo.add_group(club_id, saved[0], ("U123", "U2"), (5,), "re-paired after a no-show")
+    await check()
+    # The latest round may have no group at all (as saved): nobody has a group in it.
+    await repo.save_round(club_id, occurrence="w4", week_of=weeks[4], groups=[], now=MONDAY)
+    await check()
+
+
+# Problem ids whose order differs between Python and a database collation that ignores
+# case and punctuation (as PostgreSQL's en_US does).
+PROBLEMS = ("a-b", "aB", "Ab", "a_b", "ab", "B", "a b")
+
+
+async def test_a_rounds_packs_and_questions_heard_equal_reading_one_at_a_time(
+    store: Store,
+) -> None:
+    club_id = await _club_with_members(store)
+    repo = store.repo(PairingStore)
+    given = iter(PROBLEMS * 4)
+    groups = []
+    for w in range(3):
+        rotated = IDS[w:] + IDS[:w]
+        round_groups = [rotated[0:3], rotated[3:5], rotated[5:7]]  # a trio and two pairs
+        packs = [
+            {m: (f"{next(given)}{w}", f"{next(given)}{w}") for m in members[1:]}
+            for members in round_groups
+        ]
+        new = [
+            NewGroup(members=tuple(members), slot=None, why="", packs=pack)
+            for members, pack in zip(round_groups, packs, strict=True)
+        ]
+        week_of = date(2026, 11, 2) + timedelta(weeks=w)
+        groups += await repo.save_round(
+            club_id, occurrence=f"w{w}", week_of=week_of, groups=new, now=MONDAY
+        )
+    heard = await repo.questions_heard_by(club_id, [*IDS, "U"])
+    assert heard == {u: await repo.questions_heard(club_id, u) for u in [*IDS, "U"]}
+    assert heard["U"] == set()
+    some = [g.id for g in groups[::2]]
+    async with store.sessions() as session:
+        every = (
+            await session.execute(select(PackRow.group_id, PackRow.user_id, PackRow.problem_id))
+        ).all()
+    expected: dict[tuple[int, str], list[str]] = {}
+    for group_id, user_id, problem_id in every:
+        if group_id in some:
+            expected.setdefault((group_id, user_id), []).append(problem_id)
+    packs = await store.repo(PairingStore).packs(club_id, some)
+    assert packs == {key: sorted(problems) for key, problems in expected.items()}
+    assert sum(map(len, packs.values())) == 2 * 7  # seven interviewees in those groups
+    assert (
+        await repo.pack(club_id, some[0], groups[0].members[1])
+        == packs[(some[0], groups[0].members[1])]
+    )
