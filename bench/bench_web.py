@@ -10,7 +10,7 @@ deadlines, and a feed token per member. The web side serves on a local port thro
 `bot.web.server.serve` (the connection limits included); a client fetches random
 members' feeds the way a calendar app does (gzip accepted): a first fetch (200, the
 body), a revalidation with the ETag it got (304), and a first fetch after the kept
-pieces are dropped (every occurrence drawn by icalendar again: what a request would cost
+pieces are dropped (every occurrence drawn again: what a request would cost
 right after a start, were the server not drawing every club's windows in the background
 first; that warm-up is timed too). Then 8 calendar apps poll at once, each revalidating
 members' feeds it fetched before. Latency is the client's, request to last byte; the CPU
