@@ -8,18 +8,22 @@ the platform's message ref (the thread the hint and solution go to).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Row,
+    Select,
     String,
     UniqueConstraint,
     case,
     delete,
+    exists,
     func,
     insert,
     over,
@@ -33,7 +37,7 @@ from bot.problems.bank import POINTS
 from bot.problems.rules import Total
 from bot.store.batches import chunks
 from bot.store.db import commit_without_flush_wait
-from bot.store.models import Base, UTCDateTime
+from bot.store.models import Base, ClaimRow, UTCDateTime
 from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
 
@@ -181,30 +185,92 @@ class ProblemStore:
             rows = await session.execute(query.order_by(ProblemPostRow.day))
             return [_post(r) for r in rows.scalars()]
 
-    async def latest_post(self, club_id: int, *, until: date) -> ProblemPost | None:
+    async def latest_post_and_claim(
+        self, club_id: int, *, until: date, kind: str
+    ) -> tuple[ProblemPost | None, str | None]:
+        """The club's latest post up to `until` inclusive (on a day without a post: the one
+        before) and the status of its claim of `kind` for that post's day, if one was
+        made, in one read."""
         async with self._sessions() as session:
+            postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+            # A day's occurrence is its ISO date, as SQLite already keeps a date.
+            day = func.to_char(ProblemPostRow.day, "YYYY-MM-DD") if postgres else ProblemPostRow.day
             row = (
                 await session.execute(
-                    select(ProblemPostRow)
+                    select(
+                        ProblemPostRow.day,
+                        ProblemPostRow.problem_id,
+                        ProblemPostRow.cycle,
+                        ClaimRow.status,
+                    )
+                    .outerjoin(
+                        ClaimRow,
+                        (ClaimRow.club_id == club_id)
+                        & (ClaimRow.kind == kind)
+                        & (ClaimRow.occurrence == day),
+                    )
                     .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
                     .order_by(ProblemPostRow.day.desc())
                     .limit(1)
                 )
-            ).scalar_one_or_none()
-            return None if row is None else _post(row)
+            ).first()
+        if row is None:
+            return None, None
+        return ProblemPost(day=row.day, problem_id=row.problem_id, cycle=row.cycle), row.status
 
-    async def was_posted(self, club_id: int, problem_id: str, *, until: date) -> bool:
-        async with self._sessions() as session:
-            found = await session.scalar(
-                select(ProblemPostRow.id)
-                .where(
-                    ProblemPostRow.club_id == club_id,
-                    ProblemPostRow.problem_id == problem_id,
-                    ProblemPostRow.day <= until,
-                )
-                .limit(1)
+    async def latest_post_and_solves(
+        self, club_id: int, user_id: str, *, until: date
+    ) -> tuple[ProblemPost | None, list[SolveRecord]]:
+        """The club's latest post up to `until` inclusive and, if there is one, the member's
+        solves (as `solves`), in one read: the post joined to each solve."""
+        post = (
+            select(
+                ProblemPostRow.day.label("post_day"),
+                ProblemPostRow.problem_id.label("post_problem"),
+                ProblemPostRow.cycle.label("post_cycle"),
             )
-            return found is not None
+            .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
+            .order_by(ProblemPostRow.day.desc())
+            .limit(1)
+        )
+        rows = await self._with_solves(post, club_id, user_id)
+        if not rows:
+            return None, []
+        head = rows[0]
+        found = ProblemPost(day=head.post_day, problem_id=head.post_problem, cycle=head.post_cycle)
+        return found, _solves(rows)
+
+    async def posted_and_solves(
+        self, club_id: int, user_id: str, problem_ids: Collection[str], *, until: date
+    ) -> tuple[bool, list[SolveRecord]]:
+        """Whether the club posted any of these ids up to `until` inclusive (a merged
+        problem was posted under its old id) and the member's solves, in one read."""
+        posted = select(
+            exists()
+            .where(
+                ProblemPostRow.club_id == club_id,
+                ProblemPostRow.problem_id.in_(sorted(problem_ids)),
+                ProblemPostRow.day <= until,
+            )
+            .label("posted")
+        )
+        rows = await self._with_solves(posted, club_id, user_id)
+        return bool(rows[0].posted), _solves(rows)
+
+    async def _with_solves(
+        self, head: Select[*tuple[Any, ...]], club_id: int, user_id: str
+    ) -> list[Row[*tuple[Any, ...]]]:
+        """`head`'s row (one at most) joined to each of the member's solves, oldest first:
+        one row with empty solve columns when they have none; no row without `head`'s."""
+        first = head.subquery("head")
+        query = (
+            select(*first.c, *_SOLVE_COLUMNS)
+            .select_from(first)
+            .outerjoin(SolveRow, (SolveRow.club_id == club_id) & (SolveRow.user_id == user_id))
+            .order_by(SolveRow.solved_at, SolveRow.user_id)
+        )
+        async with self._sessions() as session:
+            return list((await session.execute(query)).all())
 
     async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
         """True the first time this member solves this problem; later solves count once.
@@ -326,22 +392,39 @@ class ProblemStore:
             ]
 
     async def solves(self, club_id: int, *, user_id: str | None = None) -> list[SolveRecord]:
-        query = select(SolveRow).where(SolveRow.club_id == club_id)
+        query = select(*_SOLVE_COLUMNS).where(SolveRow.club_id == club_id)
         if user_id is not None:
             query = query.where(SolveRow.user_id == user_id)
         async with self._sessions() as session:
             rows = await session.execute(query.order_by(SolveRow.solved_at, SolveRow.user_id))
-            return [
-                SolveRecord(
-                    user_id=r.user_id,
-                    name=r.name,
-                    problem_id=r.problem_id,
-                    difficulty=r.difficulty,
-                    day=r.day,
-                    solved_at=r.solved_at,
-                )
-                for r in rows.scalars()
-            ]
+            return _solves(rows)
+
+
+# What a SolveRecord holds, read as plain rows (no entities: a member has hundreds).
+_SOLVE_COLUMNS = (
+    SolveRow.user_id,
+    SolveRow.name,
+    SolveRow.problem_id,
+    SolveRow.difficulty,
+    SolveRow.day,
+    SolveRow.solved_at,
+)
+
+
+def _solves(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[SolveRecord]:
+    """The solves of rows of `_SOLVE_COLUMNS` (rows of an outer join without one skipped)."""
+    return [
+        SolveRecord(
+            user_id=r.user_id,
+            name=r.name,
+            problem_id=r.problem_id,
+            difficulty=r.difficulty,
+            day=r.day,
+            solved_at=r.solved_at,
+        )
+        for r in rows
+        if r.problem_id is not None
+    ]
 
 
 # The solves table under another name, for the "name of the latest solve" subquery.
