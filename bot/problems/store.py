@@ -176,6 +176,39 @@ class ProblemStore:
                         counts[club_id][problem_id] = times
         return counts
 
+    async def posts_and_counts(
+        self, days: Mapping[int, date]
+    ) -> tuple[dict[int, ProblemPost], dict[int, Counter[str]]]:
+        """Each club's recorded post of its day (club id -> club-local date), where there is
+        one, as `posts_on`; and how often it posted each problem before that day, as
+        `post_counts` of the day before. One read per day and 100 clubs."""
+        posts: dict[int, ProblemPost] = {}
+        counts: dict[int, Counter[str]] = {club_id: Counter() for club_id in days}
+        by_day: dict[date, list[int]] = {}
+        for club_id, day in days.items():
+            by_day.setdefault(day, []).append(club_id)
+        async with self._sessions() as session:
+            for day, club_ids in by_day.items():
+                before = func.sum(case((ProblemPostRow.day < day, 1), else_=0))
+                on_the_day = func.max(case((ProblemPostRow.day == day, ProblemPostRow.cycle)))
+                # Smaller chunks here: a year of history is ~365 rows per club.
+                for chunk in chunks(club_ids, 100):
+                    rows = await session.execute(
+                        select(
+                            ProblemPostRow.club_id, ProblemPostRow.problem_id, before, on_the_day
+                        )
+                        .where(ProblemPostRow.club_id.in_(chunk), ProblemPostRow.day <= day)
+                        .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
+                    )
+                    for club_id, problem_id, times, cycle in rows:
+                        if times:
+                            counts[club_id][problem_id] = int(times)
+                        if cycle is not None:
+                            posts[club_id] = ProblemPost(
+                                day=day, problem_id=problem_id, cycle=int(cycle)
+                            )
+        return posts, counts
+
     async def posts(self, club_id: int, *, until: date | None = None) -> list[ProblemPost]:
         """The club's posts, oldest first (up to `until` inclusive)."""
         query = select(ProblemPostRow).where(ProblemPostRow.club_id == club_id)

@@ -121,6 +121,40 @@ async def test_the_post_and_its_hint_claim_are_what_the_two_reads_find(store):
     )
 
 
+async def test_a_days_post_and_the_history_before_it_are_what_the_two_reads_find(store):
+    """Clubs on different days, one with its day's post recorded, problems posted twice (a
+    second cycle), posts after a club's day, a club with no posts at all."""
+    first, second = await _clubs(store)
+    third = (
+        await store.clubs.get_or_create(platform="console", workspace_id="w3", name="w3", now=START)
+    ).id
+    repo = store.repo(ProblemStore)
+    for club_id, offset, problem, cycle in (
+        (first, 0, "p0", 1),
+        (first, 1, "p1", 1),
+        (first, 2, "p0", 2),
+        (first, 4, "p1", 2),
+        (first, 6, "p2", 1),
+        (second, 1, "p0", 1),
+        (second, 3, "p3", 1),
+        (second, 4, "p0", 2),
+    ):
+        day = DAY + timedelta(days=offset)
+        await repo.record_post(club_id, day=day, problem_id=problem, cycle=cycle, now=START)
+    for first_day, second_day in ((4, 4), (4, 3), (5, 2), (0, 9), (-1, 1)):
+        days = {
+            first: DAY + timedelta(days=first_day),
+            second: DAY + timedelta(days=second_day),
+            third: DAY,
+        }
+        before = {c: d - timedelta(days=1) for c, d in days.items()}
+        expected = (await repo.posts_on(days), await repo.post_counts(before))
+        assert await repo.posts_and_counts(days) == expected, days
+    posts, counts = await repo.posts_and_counts({first: DAY + timedelta(days=4), third: DAY})
+    assert posts == {first: ProblemPost(day=DAY + timedelta(days=4), problem_id="p1", cycle=2)}
+    assert counts == {first: {"p0": 2, "p1": 1}, third: {}}
+
+
 @contextmanager
 def _statements_on_solves(club: Club) -> Iterator[list[str]]:
     """The statements run meanwhile that touch the posts, their claims, the solves or their
@@ -195,3 +229,15 @@ async def test_the_streak_runs_across_a_skipped_day_and_a_move_to_another_zone(c
     saturday = await club.run("/solved", as_user=MEMBER)
     assert saturday.text.startswith("Counted:"), saturday.text
     assert "Streak: 4 days (best 4). 4 solved" in saturday.text
+
+
+async def test_post_now_reads_the_days_post_and_history_once(club):
+    await club.run(SETUP, as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, FIRST_POST + timedelta(days=3))
+    club.clock.advance(timedelta(hours=20))  # Saturday 05:00, before its post
+    with _statements_on_solves(club) as statements:
+        answer = await club.run("/admin problem post-now", as_user=ADMIN)
+    assert answer.text == "Posted today's problem."
+    on_posts = [s for s in statements if "problem_posts" in s]
+    assert len(on_posts) == 2, on_posts  # the read, the new post
+    assert len(await _posts(club)) == 5
