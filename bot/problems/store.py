@@ -7,20 +7,24 @@ the platform's message ref (the thread the hint and solution go to).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     Row,
     Select,
     String,
+    Table,
     UniqueConstraint,
+    bindparam,
     case,
     delete,
     exists,
@@ -32,13 +36,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.sql.expression import Executable
 
 from bot.problems.bank import POINTS
 from bot.problems.rules import Total
 from bot.store.batches import chunks
 from bot.store.db import commit_without_flush_wait
 from bot.store.models import Base, ClaimRow, UTCDateTime
-from bot.store.upsert import insert_if_absent, insert_many_if_absent
+from bot.store.upsert import insert_many_if_absent
 
 
 class ProblemPostRow(Base):
@@ -189,17 +194,10 @@ class ProblemStore:
             by_day.setdefault(day, []).append(club_id)
         async with self._sessions() as session:
             for day, club_ids in by_day.items():
-                before = func.sum(case((ProblemPostRow.day < day, 1), else_=0))
-                on_the_day = func.max(case((ProblemPostRow.day == day, ProblemPostRow.cycle)))
                 # Smaller chunks here: a year of history is ~365 rows per club.
                 for chunk in chunks(club_ids, 100):
-                    rows = await session.execute(
-                        select(
-                            ProblemPostRow.club_id, ProblemPostRow.problem_id, before, on_the_day
-                        )
-                        .where(ProblemPostRow.club_id.in_(chunk), ProblemPostRow.day <= day)
-                        .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
-                    )
+                    values = {"club_ids": chunk, "day": day}
+                    rows = await session.execute(_POSTS_AND_COUNTS, values)
                     for club_id, problem_id, times, cycle in rows:
                         if times:
                             counts[club_id][problem_id] = int(times)
@@ -224,29 +222,10 @@ class ProblemStore:
         """The club's latest post up to `until` inclusive (on a day without a post: the one
         before) and the status of its claim of `kind` for that post's day, if one was
         made, in one read."""
+        values = {"club_id": club_id, "until": until, "kind": kind}
         async with self._sessions() as session:
-            postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
-            # A day's occurrence is its ISO date, as SQLite already keeps a date.
-            day = func.to_char(ProblemPostRow.day, "YYYY-MM-DD") if postgres else ProblemPostRow.day
-            row = (
-                await session.execute(
-                    select(
-                        ProblemPostRow.day,
-                        ProblemPostRow.problem_id,
-                        ProblemPostRow.cycle,
-                        ClaimRow.status,
-                    )
-                    .outerjoin(
-                        ClaimRow,
-                        (ClaimRow.club_id == club_id)
-                        & (ClaimRow.kind == kind)
-                        & (ClaimRow.occurrence == day),
-                    )
-                    .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
-                    .order_by(ProblemPostRow.day.desc())
-                    .limit(1)
-                )
-            ).first()
+            query = _latest_post_and_claim(_dialect(session))
+            row = (await session.execute(query, values)).first()
         if row is None:
             return None, None
         return ProblemPost(day=row.day, problem_id=row.problem_id, cycle=row.cycle), row.status
@@ -256,17 +235,9 @@ class ProblemStore:
     ) -> tuple[ProblemPost | None, list[SolveRecord]]:
         """The club's latest post up to `until` inclusive and, if there is one, the member's
         solves (as `solves`), in one read: the post joined to each solve."""
-        post = (
-            select(
-                ProblemPostRow.day.label("post_day"),
-                ProblemPostRow.problem_id.label("post_problem"),
-                ProblemPostRow.cycle.label("post_cycle"),
-            )
-            .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
-            .order_by(ProblemPostRow.day.desc())
-            .limit(1)
-        )
-        rows = await self._with_solves(post, club_id, user_id)
+        values = {"club_id": club_id, "user_id": user_id, "until": until}
+        async with self._sessions() as session:
+            rows = (await session.execute(_LATEST_POST_AND_SOLVES, values)).all()
         if not rows:
             return None, []
         head = rows[0]
@@ -278,53 +249,35 @@ class ProblemStore:
     ) -> tuple[bool, list[SolveRecord]]:
         """Whether the club posted any of these ids up to `until` inclusive (a merged
         problem was posted under its old id) and the member's solves, in one read."""
-        posted = select(
-            exists()
-            .where(
-                ProblemPostRow.club_id == club_id,
-                ProblemPostRow.problem_id.in_(sorted(problem_ids)),
-                ProblemPostRow.day <= until,
-            )
-            .label("posted")
-        )
-        rows = await self._with_solves(posted, club_id, user_id)
-        return bool(rows[0].posted), _solves(rows)
-
-    async def _with_solves(
-        self, head: Select[*tuple[Any, ...]], club_id: int, user_id: str
-    ) -> list[Row[*tuple[Any, ...]]]:
-        """`head`'s row (one at most) joined to each of the member's solves, oldest first:
-        one row with empty solve columns when they have none; no row without `head`'s."""
-        first = head.subquery("head")
-        query = (
-            select(*first.c, *_SOLVE_COLUMNS)
-            .select_from(first)
-            .outerjoin(SolveRow, (SolveRow.club_id == club_id) & (SolveRow.user_id == user_id))
-            .order_by(SolveRow.solved_at, SolveRow.user_id)
-        )
+        values = {
+            "club_id": club_id,
+            "user_id": user_id,
+            "until": until,
+            "problem_ids": sorted(problem_ids),
+        }
         async with self._sessions() as session:
-            return list((await session.execute(query)).all())
+            rows = (await session.execute(_POSTED_AND_SOLVES, values)).all()
+        return bool(rows[0].posted), _solves(rows)
 
     async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
         """True the first time this member solves this problem; later solves count once.
         A first solve adds to the member's running total in the same transaction."""
+        values = {
+            "club_id": club_id,
+            "user_id": solve.user_id,
+            "problem_id": solve.problem_id,
+            "name": solve.name[:100],
+            "difficulty": solve.difficulty,
+            "day": solve.day,
+            "solved_at": solve.solved_at,
+        }
         async with self._sessions() as session, session.begin():
             await commit_without_flush_wait(session)
-            first = await insert_if_absent(
-                session,
-                SolveRow,
-                {
-                    "club_id": club_id,
-                    "user_id": solve.user_id,
-                    "problem_id": solve.problem_id,
-                    "name": solve.name[:100],
-                    "difficulty": solve.difficulty,
-                    "day": solve.day,
-                    "solved_at": solve.solved_at,
-                },
-            )
+            dialect = _dialect(session)
+            first = (await session.execute(_new_solve(dialect), values)).first() is not None
             if first:
-                await _add_to_total(session, club_id, solve)
+                points = POINTS.get(solve.difficulty, 0)
+                await session.execute(_add_to_total(dialect), {**values, "points": points})
             return first
 
     async def top(self, club_id: int, *, limit: int) -> tuple[list[Total], int]:
@@ -464,31 +417,128 @@ def _solves(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[SolveRecord]:
 _LATEST = aliased(SolveRow)
 
 
-async def _add_to_total(session: AsyncSession, club_id: int, solve: SolveRecord) -> None:
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+# The statements of the commands members run most, built once (per dialect where they
+# differ): building one costs about as much CPU as running it.
+
+
+@functools.cache
+def _new_solve(dialect: str) -> Executable:
+    """A solve, unless the member solved the problem before; returns a row if inserted."""
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        upsert(cast(Table, SolveRow.__table__)).on_conflict_do_nothing().returning(SolveRow.user_id)
+    )
+
+
+@functools.cache
+def _add_to_total(dialect: str) -> Executable:
     """One more counted solve in the member's running total (made on their first)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     later = func.greatest if dialect == "postgresql" else func.max  # SQLite's max(a, b)
-    statement = upsert(SolveTotalRow).values(
-        club_id=club_id,
-        user_id=solve.user_id,
-        name=solve.name[:100],
-        points=POINTS.get(solve.difficulty, 0),
-        solves=1,
-        last_day=solve.day,
-    )
     table = SolveTotalRow.__table__.c
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.club_id, table.user_id],
-            set_={
-                "name": statement.excluded.name,
-                "points": table.points + statement.excluded.points,
-                "solves": table.solves + 1,
-                "last_day": later(table.last_day, statement.excluded.last_day),
-            },
-        )
+    statement = upsert(cast(Table, SolveTotalRow.__table__)).values(
+        club_id=bindparam("club_id"),
+        user_id=bindparam("user_id"),
+        name=bindparam("name"),
+        points=bindparam("points"),
+        solves=1,
+        last_day=bindparam("day"),
     )
+    return statement.on_conflict_do_update(
+        index_elements=[table.club_id, table.user_id],
+        set_={
+            "name": statement.excluded.name,
+            "points": table.points + statement.excluded.points,
+            "solves": table.solves + 1,
+            "last_day": later(table.last_day, statement.excluded.last_day),
+        },
+    )
+
+
+@functools.cache
+def _latest_post_and_claim(dialect: str) -> Select[date, str, int, str]:
+    """The club's latest post up to a day, joined to its claim of a kind (if made)."""
+    # A day's occurrence is its ISO date, as SQLite already keeps a date.
+    day = (
+        func.to_char(ProblemPostRow.day, "YYYY-MM-DD")
+        if dialect == "postgresql"
+        else ProblemPostRow.day
+    )
+    club_id = bindparam("club_id", type_=Integer)
+    return (
+        select(ProblemPostRow.day, ProblemPostRow.problem_id, ProblemPostRow.cycle, ClaimRow.status)
+        .outerjoin(
+            ClaimRow,
+            (ClaimRow.club_id == club_id)
+            & (ClaimRow.kind == bindparam("kind", type_=String))
+            & (ClaimRow.occurrence == day),
+        )
+        .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= bindparam("until"))
+        .order_by(ProblemPostRow.day.desc())
+        .limit(1)
+    )
+
+
+def _with_solves(head: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`head`'s row (one at most) joined to each of the member's solves, oldest first:
+    one row with empty solve columns when they have none; no row without `head`'s."""
+    first = head.subquery("head")
+    return (
+        select(*first.c, *_SOLVE_COLUMNS)
+        .select_from(first)
+        .outerjoin(
+            SolveRow,
+            (SolveRow.club_id == bindparam("club_id", type_=Integer))
+            & (SolveRow.user_id == bindparam("user_id", type_=String)),
+        )
+        .order_by(SolveRow.solved_at, SolveRow.user_id)
+    )
+
+
+_DAY = bindparam("day", type_=Date)
+# Per club and problem: how often it was posted before the day, and the cycle of the
+# day's own post (if it is that problem).
+_POSTS_AND_COUNTS = (
+    select(
+        ProblemPostRow.club_id,
+        ProblemPostRow.problem_id,
+        func.sum(case((ProblemPostRow.day < _DAY, 1), else_=0)),
+        func.max(case((ProblemPostRow.day == _DAY, ProblemPostRow.cycle))),
+    )
+    .where(
+        ProblemPostRow.club_id.in_(bindparam("club_ids", expanding=True)),
+        ProblemPostRow.day <= _DAY,
+    )
+    .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
+)
+_LATEST_POST_AND_SOLVES = _with_solves(
+    select(
+        ProblemPostRow.day.label("post_day"),
+        ProblemPostRow.problem_id.label("post_problem"),
+        ProblemPostRow.cycle.label("post_cycle"),
+    )
+    .where(
+        ProblemPostRow.club_id == bindparam("club_id", type_=Integer),
+        ProblemPostRow.day <= bindparam("until"),
+    )
+    .order_by(ProblemPostRow.day.desc())
+    .limit(1)
+)
+_POSTED_AND_SOLVES = _with_solves(
+    select(
+        exists()
+        .where(
+            ProblemPostRow.club_id == bindparam("club_id", type_=Integer),
+            ProblemPostRow.problem_id.in_(bindparam("problem_ids", expanding=True)),
+            ProblemPostRow.day <= bindparam("until"),
+        )
+        .label("posted")
+    )
+)
 
 
 def _post(row: ProblemPostRow) -> ProblemPost:
