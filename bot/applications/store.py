@@ -14,8 +14,11 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
+    Table,
     UniqueConstraint,
+    bindparam,
     func,
     insert,
     literal,
@@ -194,15 +197,14 @@ class ApplicationStore:
                 news_on=new.applied_on,
                 nudged_on=None,
             )
-            await session.execute(
-                insert(ApplicationRow).values(
-                    club_id=club_id,
-                    user_id=user_id,
-                    season=season_of(new.applied_on).summer,
-                    created_at=now,
-                    **_values(app),
-                )
-            )
+            row = {
+                "club_id": club_id,
+                "user_id": user_id,
+                "season": season_of(new.applied_on).summer,
+                "created_at": now,
+                **_values(app),
+            }
+            await session.execute(_NEW_APPLICATION, row)
             first = False
             if mine is None or mine.applicant is None:
                 first = await insert_if_absent(
@@ -217,28 +219,9 @@ class ApplicationStore:
     async def mine_and_settings(self, club_id: int, user_id: str) -> Mine:
         """The member's applications, oldest first, and their settings, in one read: the
         settings row, if any, joined to each application (to one empty row if none)."""
-        anchor = select(literal(1).label("one")).subquery("anchor")
-        query = (
-            select(
-                ApplicantRow.user_id.label("settings_of"),
-                ApplicantRow.counted,
-                ApplicantRow.nudges,
-                ApplicantRow.season_end_told,
-                *_APPLICATION_COLUMNS,
-            )
-            .select_from(anchor)
-            .outerjoin(
-                ApplicantRow,
-                (ApplicantRow.club_id == club_id) & (ApplicantRow.user_id == user_id),
-            )
-            .outerjoin(
-                ApplicationRow,
-                (ApplicationRow.club_id == club_id) & (ApplicationRow.user_id == user_id),
-            )
-            .order_by(ApplicationRow.applied_on, ApplicationRow.number)
-        )
         async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+            values = {"club_id": club_id, "user_id": user_id}
+            rows = (await session.execute(_MINE_AND_SETTINGS, values)).all()
         head = rows[0]
         return Mine(
             applications=[_application(r) for r in rows if r.number is not None],
@@ -466,16 +449,8 @@ def _applicant_of(rows: type[ApplicationRow]) -> ColumnElement[bool]:
 async def _row(
     session: AsyncSession, club_id: int, user_id: str, number: int
 ) -> ApplicationRow | None:
-    return cast(
-        ApplicationRow | None,
-        await session.scalar(
-            select(ApplicationRow).where(
-                ApplicationRow.club_id == club_id,
-                ApplicationRow.user_id == user_id,
-                ApplicationRow.number == number,
-            )
-        ),
-    )
+    values = {"club_id": club_id, "user_id": user_id, "number": number}
+    return (await session.execute(_ONE, values)).scalar_one_or_none()
 
 
 # What `_application` reads, for reads of plain rows rather than entities.
@@ -528,3 +503,30 @@ def _applicant(row: ApplicantRow | None) -> Applicant:
     if row is None:
         return Applicant()
     return Applicant(counted=row.counted, nudges=row.nudges, season_end_told=row.season_end_told)
+
+
+# The statements of the commands members run most, built once: building one costs about as
+# much CPU as running it.
+_CLUB, _USER = bindparam("club_id", type_=Integer), bindparam("user_id", type_=String)
+_ONE = select(ApplicationRow).where(
+    ApplicationRow.club_id == _CLUB,
+    ApplicationRow.user_id == _USER,
+    ApplicationRow.number == bindparam("number", type_=Integer),
+)
+_NEW_APPLICATION = insert(cast(Table, ApplicationRow.__table__))
+# The settings row, if any, joined to each application (to one empty row if none).
+_MINE_AND_SETTINGS = (
+    select(
+        ApplicantRow.user_id.label("settings_of"),
+        ApplicantRow.counted,
+        ApplicantRow.nudges,
+        ApplicantRow.season_end_told,
+        *_APPLICATION_COLUMNS,
+    )
+    .select_from(select(literal(1).label("one")).subquery("anchor"))
+    .outerjoin(ApplicantRow, (ApplicantRow.club_id == _CLUB) & (ApplicantRow.user_id == _USER))
+    .outerjoin(
+        ApplicationRow, (ApplicationRow.club_id == _CLUB) & (ApplicationRow.user_id == _USER)
+    )
+    .order_by(ApplicationRow.applied_on, ApplicationRow.number)
+)
