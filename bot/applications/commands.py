@@ -29,7 +29,6 @@ from bot.applications.kinds import (
     STAGES,
     Category,
     Stage,
-    furthest_after,
     parse_category,
     parse_stage,
 )
@@ -134,17 +133,16 @@ async def applications(ctx: Context) -> Message:
 async def show(ctx: Context) -> Message:
     """The season's overview: the count and the mix against the plan, speed, the next step."""
     today, facts = _today(ctx), load_facts()
-    repo = _repo(ctx)
-    mine = await repo.mine(ctx.club.id, ctx.user.id)
+    mine = await _repo(ctx).mine_and_settings(ctx.club.id, ctx.user.id)
     season = season_of(today)
-    progress = measure((a.sent for a in mine), season, facts)
+    progress = measure((a.sent for a in mine.applications), season, facts)
     openings = await links.openings(ctx.store, ctx.club, today)
     return overview(
         Overview(
-            mine=mine,
+            mine=mine.applications,
             progress=progress,
             step=next_step(progress, openings, today, facts),
-            applicant=await repo.applicant(ctx.club.id, ctx.user.id),
+            applicant=mine.settings,
             today=today,
             facts=facts,
         )
@@ -171,21 +169,14 @@ async def _mine(ctx: Context, number: int) -> Application:
 
 
 async def _move(ctx: Context, number: int, stage: Stage) -> Message:
-    app = await _mine(ctx, number)
     today = _today(ctx)
-    if app.stage == stage:
-        return card(app, today, head=f"#{number} is at {STAGE_LABELS[stage].lower()} already.")
-    moved = await _repo(ctx).move(
-        ctx.club.id,
-        ctx.user.id,
-        number,
-        stage=stage,
-        furthest=furthest_after(app.furthest, stage),
-        on=today,
-    )
+    moved = await _repo(ctx).advance(ctx.club.id, ctx.user.id, number, stage=stage, on=today)
     if moved is None:
         raise UserError(_NO_SUCH.format(number))
-    return card(moved, today, head=f"Moved #{number} to {STAGE_LABELS[stage].lower()}.")
+    app, changed = moved
+    if not changed:
+        return card(app, today, head=f"#{number} is at {STAGE_LABELS[stage].lower()} already.")
+    return card(app, today, head=f"Moved #{number} to {STAGE_LABELS[stage].lower()}.")
 
 
 async def _recategorize(ctx: Context, number: int, category: Category) -> Message:

@@ -77,7 +77,8 @@ async def record(
     """Record the asking member's application to `target`; a repeat is shown, not added."""
     repo = ctx.store.repo(ApplicationStore)
     today = local(ctx.now, ctx.club.timezone).date()
-    again = repeat_of(await repo.mine(ctx.club.id, ctx.user.id), target, applied_on)
+    mine = await repo.mine_and_settings(ctx.club.id, ctx.user.id)
+    again = repeat_of(mine.applications, target, applied_on)
     if again is not None:
         head = f"Already recorded as #{again.number} ({again.applied_on:%d %b}): nothing added."
         return card(again, today, head=head)
@@ -93,7 +94,7 @@ async def record(
         posting_id=target.posting_id,
         opened_on=target.opened_on,
     )
-    app, first = await repo.add(ctx.club.id, ctx.user.id, new, now=ctx.now)
+    app, first = await repo.add(ctx.club.id, ctx.user.id, new, now=ctx.now, mine=mine)
     notes = [f"Recorded #{app.number}."]
     if target.window_key is not None:
         await links.mark_applied(ctx.store, ctx.club.id, ctx.user.id, target.window_key, ctx.now)

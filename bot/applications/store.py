@@ -7,16 +7,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
+    Table,
     UniqueConstraint,
+    bindparam,
     func,
+    insert,
+    literal,
     or_,
     select,
     update,
@@ -25,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.applications.kinds import WAITING, Category, Stage
+from bot.applications.kinds import WAITING, Category, Stage, furthest_after
 from bot.applications.plan import Sent, season_of
 from bot.store.batches import chunks
 from bot.store.models import Base, MemberRow, UTCDateTime
@@ -123,6 +128,18 @@ class Applicant:
     season_end_told: int | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mine:
+    """A member's applications (oldest first) and settings, as one read found them."""
+
+    applications: list[Application]
+    applicant: Applicant | None  # None: no settings yet (made at their first application)
+
+    @property
+    def settings(self) -> Applicant:
+        return self.applicant or Applicant()
+
+
 class ApplicationStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -130,32 +147,41 @@ class ApplicationStore:
     # --- one member's own ---------------------------------------------------------------
 
     async def add(
-        self, club_id: int, user_id: str, new: NewApplication, *, now: datetime
+        self,
+        club_id: int,
+        user_id: str,
+        new: NewApplication,
+        *,
+        now: datetime,
+        mine: Mine | None = None,
     ) -> tuple[Application, bool]:
         """Record `new` under the member's next number; True when it is their first
-        application in this club (their settings are made then)."""
+        application in this club (their settings are made then). `mine`, what the command
+        just read of the member, spares reading their last number and settings again."""
         for attempt in (1, 2):  # two clicks at once may race for the same number
             try:
-                return await self._add(club_id, user_id, new, now=now)
+                return await self._add(
+                    club_id, user_id, new, now=now, mine=mine if attempt == 1 else None
+                )
             except IntegrityError:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
     async def _add(
-        self, club_id: int, user_id: str, new: NewApplication, *, now: datetime
+        self, club_id: int, user_id: str, new: NewApplication, *, now: datetime, mine: Mine | None
     ) -> tuple[Application, bool]:
         async with self._sessions() as session, session.begin():
-            last = await session.scalar(
-                select(func.max(ApplicationRow.number)).where(
-                    ApplicationRow.club_id == club_id, ApplicationRow.user_id == user_id
+            if mine is None:
+                last = await session.scalar(
+                    select(func.max(ApplicationRow.number)).where(
+                        ApplicationRow.club_id == club_id, ApplicationRow.user_id == user_id
+                    )
                 )
-            )
-            row = ApplicationRow(
-                club_id=club_id,
-                user_id=user_id,
+            else:
+                last = max((a.number for a in mine.applications), default=0)
+            app = Application(
                 number=(last or 0) + 1,
-                season=season_of(new.applied_on).summer,
                 company=new.company[:200],
                 role=new.role[:200],
                 link=new.link[:512],
@@ -170,24 +196,41 @@ class ApplicationStore:
                 furthest="applied",
                 news_on=new.applied_on,
                 nudged_on=None,
-                created_at=now,
             )
-            session.add(row)
-            first = await insert_if_absent(
-                session, ApplicantRow, {"club_id": club_id, "user_id": user_id, "since": now}
-            )
-            await session.flush()
-            return _application(row), first
+            row = {
+                "club_id": club_id,
+                "user_id": user_id,
+                "season": season_of(new.applied_on).summer,
+                "created_at": now,
+                **_values(app),
+            }
+            await session.execute(_NEW_APPLICATION, row)
+            first = False
+            if mine is None or mine.applicant is None:
+                first = await insert_if_absent(
+                    session, ApplicantRow, {"club_id": club_id, "user_id": user_id, "since": now}
+                )
+            return app, first
 
     async def mine(self, club_id: int, user_id: str) -> list[Application]:
         """The member's applications, oldest first."""
+        return (await self.mine_and_settings(club_id, user_id)).applications
+
+    async def mine_and_settings(self, club_id: int, user_id: str) -> Mine:
+        """The member's applications, oldest first, and their settings, in one read: the
+        settings row, if any, joined to each application (to one empty row if none)."""
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(ApplicationRow)
-                .where(ApplicationRow.club_id == club_id, ApplicationRow.user_id == user_id)
-                .order_by(ApplicationRow.applied_on, ApplicationRow.number)
-            )
-            return [_application(r) for r in rows.scalars()]
+            values = {"club_id": club_id, "user_id": user_id}
+            rows = (await session.execute(_MINE_AND_SETTINGS, values)).all()
+        head = rows[0]
+        return Mine(
+            applications=[_application(r) for r in rows if r.number is not None],
+            applicant=None
+            if head.settings_of is None
+            else Applicant(
+                counted=head.counted, nudges=head.nudges, season_end_told=head.season_end_told
+            ),
+        )
 
     async def one(self, club_id: int, user_id: str, number: int) -> Application | None:
         async with self._sessions() as session:
@@ -201,6 +244,22 @@ class ApplicationStore:
         return await self._change(
             club_id, user_id, number, stage=stage, furthest=furthest, news_on=on
         )
+
+    async def advance(
+        self, club_id: int, user_id: str, number: int, *, stage: Stage, on: date
+    ) -> tuple[Application, bool] | None:
+        """As a member moves it: to `stage` on `on`, how far it got following
+        (`furthest_after`), in one read and one write. The application, and False when it
+        was at `stage` already (then nothing changes); None when there is no such number."""
+        async with self._sessions() as session, session.begin():
+            row = await _row(session, club_id, user_id, number)
+            if row is None:
+                return None
+            if row.stage == stage:
+                return _application(row), False
+            row.furthest = furthest_after(cast(Stage, row.furthest), stage)
+            row.stage, row.news_on = stage, on
+            return _application(row), True
 
     async def recategorize(
         self, club_id: int, user_id: str, number: int, category: Category
@@ -227,11 +286,6 @@ class ApplicationStore:
                 return None
             await session.delete(row)
             return _application(row)
-
-    async def applicant(self, club_id: int, user_id: str) -> Applicant:
-        async with self._sessions() as session:
-            row = await session.get(ApplicantRow, (club_id, user_id))
-            return _applicant(row)
 
     async def set_applicant(
         self,
@@ -395,19 +449,37 @@ def _applicant_of(rows: type[ApplicationRow]) -> ColumnElement[bool]:
 async def _row(
     session: AsyncSession, club_id: int, user_id: str, number: int
 ) -> ApplicationRow | None:
-    return cast(
-        ApplicationRow | None,
-        await session.scalar(
-            select(ApplicationRow).where(
-                ApplicationRow.club_id == club_id,
-                ApplicationRow.user_id == user_id,
-                ApplicationRow.number == number,
-            )
-        ),
-    )
+    values = {"club_id": club_id, "user_id": user_id, "number": number}
+    return (await session.execute(_ONE, values)).scalar_one_or_none()
 
 
-def _application(row: ApplicationRow) -> Application:
+# What `_application` reads, for reads of plain rows rather than entities.
+_APPLICATION_COLUMNS = (
+    ApplicationRow.number,
+    ApplicationRow.company,
+    ApplicationRow.role,
+    ApplicationRow.link,
+    ApplicationRow.category,
+    ApplicationRow.category_from,
+    ApplicationRow.program,
+    ApplicationRow.window_key,
+    ApplicationRow.posting_id,
+    ApplicationRow.opened_on,
+    ApplicationRow.applied_on,
+    ApplicationRow.stage,
+    ApplicationRow.furthest,
+    ApplicationRow.news_on,
+    ApplicationRow.nudged_on,
+)
+
+
+def _values(app: Application) -> dict[str, object]:
+    """The columns of an application's row that `_application` reads back."""
+    return {c.key: getattr(app, c.key) for c in _APPLICATION_COLUMNS}
+
+
+def _application(row: Any) -> Application:
+    """From an entity or a plain row of `_APPLICATION_COLUMNS`."""
     return Application(
         number=row.number,
         company=row.company,
@@ -431,3 +503,30 @@ def _applicant(row: ApplicantRow | None) -> Applicant:
     if row is None:
         return Applicant()
     return Applicant(counted=row.counted, nudges=row.nudges, season_end_told=row.season_end_told)
+
+
+# The statements of the commands members run most, built once: building one costs about as
+# much CPU as running it.
+_CLUB, _USER = bindparam("club_id", type_=Integer), bindparam("user_id", type_=String)
+_ONE = select(ApplicationRow).where(
+    ApplicationRow.club_id == _CLUB,
+    ApplicationRow.user_id == _USER,
+    ApplicationRow.number == bindparam("number", type_=Integer),
+)
+_NEW_APPLICATION = insert(cast(Table, ApplicationRow.__table__))
+# The settings row, if any, joined to each application (to one empty row if none).
+_MINE_AND_SETTINGS = (
+    select(
+        ApplicantRow.user_id.label("settings_of"),
+        ApplicantRow.counted,
+        ApplicantRow.nudges,
+        ApplicantRow.season_end_told,
+        *_APPLICATION_COLUMNS,
+    )
+    .select_from(select(literal(1).label("one")).subquery("anchor"))
+    .outerjoin(ApplicantRow, (ApplicantRow.club_id == _CLUB) & (ApplicantRow.user_id == _USER))
+    .outerjoin(
+        ApplicationRow, (ApplicationRow.club_id == _CLUB) & (ApplicationRow.user_id == _USER)
+    )
+    .order_by(ApplicationRow.applied_on, ApplicationRow.number)
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 
 from bot.app import ButtonAction, Command, Context, Option
 from bot.club_time import WEEKDAYS, local, moment, parse_duration, read_time
@@ -14,9 +14,9 @@ from bot.problems.bank import DIFFICULTIES, KINDS, POINTS, Problem, load_bank
 from bot.problems.posts import (
     DAILY,
     DEFAULTS,
+    HINT,
     SOLVED_ACTION,
     ProblemSettings,
-    hint_states,
     keep_promises,
     problem_day,
     problem_post,
@@ -24,7 +24,7 @@ from bot.problems.posts import (
     promise_of,
 )
 from bot.problems.rules import parse_days, parse_mix, parse_ramp, progress, rank, streaks
-from bot.problems.store import ProblemPost, ProblemStore, SolveRecord
+from bot.problems.store import ProblemStore, SolveRecord
 from bot.store.clubs import Club, ClubChanges
 
 MIN_HINT_DELAY, MAX_HINT_DELAY = timedelta(minutes=10), timedelta(hours=23)
@@ -52,12 +52,13 @@ async def problem(ctx: Context) -> Message:
 
 
 async def _today(ctx: Context) -> Message:
-    current = await _current(ctx)
+    current, hint = await ctx.store.repo(ProblemStore).latest_post_and_claim(
+        ctx.club.id, until=problem_day(ctx.club, ctx.now), kind=HINT
+    )
     found = load_bank().by_id(current.problem_id) if current else None
     if current is None or found is None:
         return reply(_nothing_posted(ctx))
     settings, zone_name = _settings(ctx), ctx.club.timezone
-    hint = (await hint_states(ctx.store, {ctx.club.id: current.day}))[ctx.club.id]
     promise = promise_of(settings, current.day, zone_name=zone_name, at=ctx.now, hint_status=hint)
     message = problem_post(found, current.day, settings, zone_name=zone_name, promise=promise)
     return Message(
@@ -66,13 +67,6 @@ async def _today(ctx: Context) -> Message:
         fields=message.fields,
         buttons=message.buttons,
         ephemeral=True,
-    )
-
-
-async def _current(ctx: Context) -> ProblemPost | None:
-    """The latest post up to now (on a day without a post: the one before)."""
-    return await ctx.store.repo(ProblemStore).latest_post(
-        ctx.club.id, until=problem_day(ctx.club, ctx.now)
     )
 
 
@@ -105,20 +99,7 @@ def _filtered(ctx: Context) -> Sequence[Problem]:
 
 
 async def solved(ctx: Context) -> Message:
-    bank, today = load_bank(), problem_day(ctx.club, ctx.now)
-    wanted = ctx.args.get("problem") or ctx.args.get("value")
-    posted = False  # known to be posted in this club, without asking again
-    if wanted is None:
-        current = await _current(ctx)
-        if current is None:
-            raise UserError(_nothing_posted(ctx))
-        wanted, posted = current.problem_id, True
-    found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
-    if found is None or not (posted or await _was_posted(ctx, {found.id, wanted}, today)):
-        raise UserError(
-            f"`{wanted[:60]}` hasn't been posted in this club yet, so it can't count. "
-            "Solves count for problems the club has posted: see `/problem`."
-        )
+    found, mine = await _posted_problem(ctx)
     solve = SolveRecord(
         user_id=ctx.user.id,
         name=ctx.user.name,
@@ -127,14 +108,43 @@ async def solved(ctx: Context) -> Message:
         day=local(ctx.now, ctx.club.timezone).date(),
         solved_at=ctx.now,
     )
-    first = await ctx.store.repo(ProblemStore).record_solve(ctx.club.id, solve)
-    stats = _stats(ctx, await ctx.store.repo(ProblemStore).solves(ctx.club.id, user_id=ctx.user.id))
+    first = False
+    if all(s.problem_id != found.id for s in mine):  # else it counted before: nothing to write
+        first = await ctx.store.repo(ProblemStore).record_solve(ctx.club.id, solve)
+        mine = [*mine, solve]  # (not first: another click of theirs recorded it meanwhile)
     head = (
         f"Counted: {found.title} (+{plural(POINTS[found.difficulty], 'point')})."
         if first
         else f"You already solved {found.title}; it counts once."
     )
-    return reply(f"{head}\n{stats}")
+    return reply(f"{head}\n{_stats(ctx, mine)}")
+
+
+async def _posted_problem(ctx: Context) -> tuple[Problem, list[SolveRecord]]:
+    """The problem a /solved names (today's by default), which the club must have posted,
+    and the member's solves so far, read together."""
+    bank, today = load_bank(), problem_day(ctx.club, ctx.now)
+    repo = ctx.store.repo(ProblemStore)
+    wanted = ctx.args.get("problem") or ctx.args.get("value")
+    if wanted is None:
+        current, mine = await repo.latest_post_and_solves(ctx.club.id, ctx.user.id, until=today)
+        if current is None:
+            raise UserError(_nothing_posted(ctx))
+        wanted, posted = current.problem_id, True
+        found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
+    else:
+        found = bank.by_id(wanted) or _by_title(bank.problems, wanted)
+        posted, mine = False, []
+        if found is not None:  # posted here under either id (a merged problem: its old one)
+            posted, mine = await repo.posted_and_solves(
+                ctx.club.id, ctx.user.id, {found.id, wanted}, until=today
+            )
+    if found is None or not posted:
+        raise UserError(
+            f"`{wanted[:60]}` hasn't been posted in this club yet, so it can't count. "
+            "Solves count for problems the club has posted: see `/problem`."
+        )
+    return found, mine
 
 
 def _by_title(problems: Sequence[Problem], text: str) -> Problem | None:
@@ -168,15 +178,6 @@ async def my_progress(ctx: Context) -> Message:
             Field(name="Recent solves", value=field_lines(recent, "None yet: try /problem.")),
         ),
     )
-
-
-async def _was_posted(ctx: Context, problem_ids: set[str], today: date) -> bool:
-    """Posted here under any of these ids (a merged problem was posted under its old id)."""
-    repo = ctx.store.repo(ProblemStore)
-    for problem_id in sorted(problem_ids):
-        if await repo.was_posted(ctx.club.id, problem_id, until=today):
-            return True
-    return False
 
 
 def _title(problem_id: str) -> str:

@@ -259,16 +259,13 @@ async def choose_many(runs: Sequence[JobRun], days: Mapping[int, date]) -> list[
     if not runs:
         return []
     store, bank = runs[0].store.repo(ProblemStore), load_bank()
-    recorded = await store.posts_on(days)
+    recorded, history = await store.posts_and_counts(days)
     chosen: dict[int, Problem | SkipRun] = {}
     for club_id, post in recorded.items():
         found = bank.by_id(post.problem_id)
         if found is not None:
             chosen[club_id] = found
     fresh = [run for run in runs if run.club.id not in chosen]
-    history = await store.post_counts(
-        {r.club.id: days[r.club.id] - timedelta(days=1) for r in fresh}
-    )
     new: dict[int, ProblemPost] = {}
     for run in fresh:
         club, day = run.club, days[run.club.id]

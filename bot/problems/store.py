@@ -7,19 +7,27 @@ the platform's message ref (the thread the hint and solution go to).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
+    Row,
+    Select,
     String,
+    Table,
     UniqueConstraint,
+    bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     over,
@@ -28,13 +36,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.sql.expression import Executable
 
 from bot.problems.bank import POINTS
 from bot.problems.rules import Total
 from bot.store.batches import chunks
 from bot.store.db import commit_without_flush_wait
-from bot.store.models import Base, UTCDateTime
-from bot.store.upsert import insert_if_absent, insert_many_if_absent
+from bot.store.models import Base, ClaimRow, UTCDateTime
+from bot.store.upsert import insert_many_if_absent
 
 
 class ProblemPostRow(Base):
@@ -172,6 +181,32 @@ class ProblemStore:
                         counts[club_id][problem_id] = times
         return counts
 
+    async def posts_and_counts(
+        self, days: Mapping[int, date]
+    ) -> tuple[dict[int, ProblemPost], dict[int, Counter[str]]]:
+        """Each club's recorded post of its day (club id -> club-local date), where there is
+        one, as `posts_on`; and how often it posted each problem before that day, as
+        `post_counts` of the day before. One read per day and 100 clubs."""
+        posts: dict[int, ProblemPost] = {}
+        counts: dict[int, Counter[str]] = {club_id: Counter() for club_id in days}
+        by_day: dict[date, list[int]] = {}
+        for club_id, day in days.items():
+            by_day.setdefault(day, []).append(club_id)
+        async with self._sessions() as session:
+            for day, club_ids in by_day.items():
+                # Smaller chunks here: a year of history is ~365 rows per club.
+                for chunk in chunks(club_ids, 100):
+                    values = {"club_ids": chunk, "day": day}
+                    rows = await session.execute(_POSTS_AND_COUNTS, values)
+                    for club_id, problem_id, times, cycle in rows:
+                        if times:
+                            counts[club_id][problem_id] = int(times)
+                        if cycle is not None:
+                            posts[club_id] = ProblemPost(
+                                day=day, problem_id=problem_id, cycle=int(cycle)
+                            )
+        return posts, counts
+
     async def posts(self, club_id: int, *, until: date | None = None) -> list[ProblemPost]:
         """The club's posts, oldest first (up to `until` inclusive)."""
         query = select(ProblemPostRow).where(ProblemPostRow.club_id == club_id)
@@ -181,51 +216,68 @@ class ProblemStore:
             rows = await session.execute(query.order_by(ProblemPostRow.day))
             return [_post(r) for r in rows.scalars()]
 
-    async def latest_post(self, club_id: int, *, until: date) -> ProblemPost | None:
+    async def latest_post_and_claim(
+        self, club_id: int, *, until: date, kind: str
+    ) -> tuple[ProblemPost | None, str | None]:
+        """The club's latest post up to `until` inclusive (on a day without a post: the one
+        before) and the status of its claim of `kind` for that post's day, if one was
+        made, in one read."""
+        values = {"club_id": club_id, "until": until, "kind": kind}
         async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(ProblemPostRow)
-                    .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= until)
-                    .order_by(ProblemPostRow.day.desc())
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
-            return None if row is None else _post(row)
+            query = _latest_post_and_claim(_dialect(session))
+            row = (await session.execute(query, values)).first()
+        if row is None:
+            return None, None
+        return ProblemPost(day=row.day, problem_id=row.problem_id, cycle=row.cycle), row.status
 
-    async def was_posted(self, club_id: int, problem_id: str, *, until: date) -> bool:
+    async def latest_post_and_solves(
+        self, club_id: int, user_id: str, *, until: date
+    ) -> tuple[ProblemPost | None, list[SolveRecord]]:
+        """The club's latest post up to `until` inclusive and, if there is one, the member's
+        solves (as `solves`), in one read: the post joined to each solve."""
+        values = {"club_id": club_id, "user_id": user_id, "until": until}
         async with self._sessions() as session:
-            found = await session.scalar(
-                select(ProblemPostRow.id)
-                .where(
-                    ProblemPostRow.club_id == club_id,
-                    ProblemPostRow.problem_id == problem_id,
-                    ProblemPostRow.day <= until,
-                )
-                .limit(1)
-            )
-            return found is not None
+            rows = (await session.execute(_LATEST_POST_AND_SOLVES, values)).all()
+        if not rows:
+            return None, []
+        head = rows[0]
+        found = ProblemPost(day=head.post_day, problem_id=head.post_problem, cycle=head.post_cycle)
+        return found, _solves(rows)
+
+    async def posted_and_solves(
+        self, club_id: int, user_id: str, problem_ids: Collection[str], *, until: date
+    ) -> tuple[bool, list[SolveRecord]]:
+        """Whether the club posted any of these ids up to `until` inclusive (a merged
+        problem was posted under its old id) and the member's solves, in one read."""
+        values = {
+            "club_id": club_id,
+            "user_id": user_id,
+            "until": until,
+            "problem_ids": sorted(problem_ids),
+        }
+        async with self._sessions() as session:
+            rows = (await session.execute(_POSTED_AND_SOLVES, values)).all()
+        return bool(rows[0].posted), _solves(rows)
 
     async def record_solve(self, club_id: int, solve: SolveRecord) -> bool:
         """True the first time this member solves this problem; later solves count once.
         A first solve adds to the member's running total in the same transaction."""
+        values = {
+            "club_id": club_id,
+            "user_id": solve.user_id,
+            "problem_id": solve.problem_id,
+            "name": solve.name[:100],
+            "difficulty": solve.difficulty,
+            "day": solve.day,
+            "solved_at": solve.solved_at,
+        }
         async with self._sessions() as session, session.begin():
             await commit_without_flush_wait(session)
-            first = await insert_if_absent(
-                session,
-                SolveRow,
-                {
-                    "club_id": club_id,
-                    "user_id": solve.user_id,
-                    "problem_id": solve.problem_id,
-                    "name": solve.name[:100],
-                    "difficulty": solve.difficulty,
-                    "day": solve.day,
-                    "solved_at": solve.solved_at,
-                },
-            )
+            dialect = _dialect(session)
+            first = (await session.execute(_new_solve(dialect), values)).first() is not None
             if first:
-                await _add_to_total(session, club_id, solve)
+                points = POINTS.get(solve.difficulty, 0)
+                await session.execute(_add_to_total(dialect), {**values, "points": points})
             return first
 
     async def top(self, club_id: int, *, limit: int) -> tuple[list[Total], int]:
@@ -326,53 +378,167 @@ class ProblemStore:
             ]
 
     async def solves(self, club_id: int, *, user_id: str | None = None) -> list[SolveRecord]:
-        query = select(SolveRow).where(SolveRow.club_id == club_id)
+        query = select(*_SOLVE_COLUMNS).where(SolveRow.club_id == club_id)
         if user_id is not None:
             query = query.where(SolveRow.user_id == user_id)
         async with self._sessions() as session:
             rows = await session.execute(query.order_by(SolveRow.solved_at, SolveRow.user_id))
-            return [
-                SolveRecord(
-                    user_id=r.user_id,
-                    name=r.name,
-                    problem_id=r.problem_id,
-                    difficulty=r.difficulty,
-                    day=r.day,
-                    solved_at=r.solved_at,
-                )
-                for r in rows.scalars()
-            ]
+            return _solves(rows)
+
+
+# What a SolveRecord holds, read as plain rows (no entities: a member has hundreds).
+_SOLVE_COLUMNS = (
+    SolveRow.user_id,
+    SolveRow.name,
+    SolveRow.problem_id,
+    SolveRow.difficulty,
+    SolveRow.day,
+    SolveRow.solved_at,
+)
+
+
+def _solves(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[SolveRecord]:
+    """The solves of rows of `_SOLVE_COLUMNS` (rows of an outer join without one skipped)."""
+    return [
+        SolveRecord(
+            user_id=r.user_id,
+            name=r.name,
+            problem_id=r.problem_id,
+            difficulty=r.difficulty,
+            day=r.day,
+            solved_at=r.solved_at,
+        )
+        for r in rows
+        if r.problem_id is not None
+    ]
 
 
 # The solves table under another name, for the "name of the latest solve" subquery.
 _LATEST = aliased(SolveRow)
 
 
-async def _add_to_total(session: AsyncSession, club_id: int, solve: SolveRecord) -> None:
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+# The statements of the commands members run most, built once (per dialect where they
+# differ): building one costs about as much CPU as running it.
+
+
+@functools.cache
+def _new_solve(dialect: str) -> Executable:
+    """A solve, unless the member solved the problem before; returns a row if inserted."""
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        upsert(cast(Table, SolveRow.__table__)).on_conflict_do_nothing().returning(SolveRow.user_id)
+    )
+
+
+@functools.cache
+def _add_to_total(dialect: str) -> Executable:
     """One more counted solve in the member's running total (made on their first)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     later = func.greatest if dialect == "postgresql" else func.max  # SQLite's max(a, b)
-    statement = upsert(SolveTotalRow).values(
-        club_id=club_id,
-        user_id=solve.user_id,
-        name=solve.name[:100],
-        points=POINTS.get(solve.difficulty, 0),
-        solves=1,
-        last_day=solve.day,
-    )
     table = SolveTotalRow.__table__.c
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.club_id, table.user_id],
-            set_={
-                "name": statement.excluded.name,
-                "points": table.points + statement.excluded.points,
-                "solves": table.solves + 1,
-                "last_day": later(table.last_day, statement.excluded.last_day),
-            },
-        )
+    statement = upsert(cast(Table, SolveTotalRow.__table__)).values(
+        club_id=bindparam("club_id"),
+        user_id=bindparam("user_id"),
+        name=bindparam("name"),
+        points=bindparam("points"),
+        solves=1,
+        last_day=bindparam("day"),
     )
+    return statement.on_conflict_do_update(
+        index_elements=[table.club_id, table.user_id],
+        set_={
+            "name": statement.excluded.name,
+            "points": table.points + statement.excluded.points,
+            "solves": table.solves + 1,
+            "last_day": later(table.last_day, statement.excluded.last_day),
+        },
+    )
+
+
+@functools.cache
+def _latest_post_and_claim(dialect: str) -> Select[date, str, int, str]:
+    """The club's latest post up to a day, joined to its claim of a kind (if made)."""
+    # A day's occurrence is its ISO date, as SQLite already keeps a date.
+    day = (
+        func.to_char(ProblemPostRow.day, "YYYY-MM-DD")
+        if dialect == "postgresql"
+        else ProblemPostRow.day
+    )
+    club_id = bindparam("club_id", type_=Integer)
+    return (
+        select(ProblemPostRow.day, ProblemPostRow.problem_id, ProblemPostRow.cycle, ClaimRow.status)
+        .outerjoin(
+            ClaimRow,
+            (ClaimRow.club_id == club_id)
+            & (ClaimRow.kind == bindparam("kind", type_=String))
+            & (ClaimRow.occurrence == day),
+        )
+        .where(ProblemPostRow.club_id == club_id, ProblemPostRow.day <= bindparam("until"))
+        .order_by(ProblemPostRow.day.desc())
+        .limit(1)
+    )
+
+
+def _with_solves(head: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """`head`'s row (one at most) joined to each of the member's solves, oldest first:
+    one row with empty solve columns when they have none; no row without `head`'s."""
+    first = head.subquery("head")
+    return (
+        select(*first.c, *_SOLVE_COLUMNS)
+        .select_from(first)
+        .outerjoin(
+            SolveRow,
+            (SolveRow.club_id == bindparam("club_id", type_=Integer))
+            & (SolveRow.user_id == bindparam("user_id", type_=String)),
+        )
+        .order_by(SolveRow.solved_at, SolveRow.user_id)
+    )
+
+
+_DAY = bindparam("day", type_=Date)
+# Per club and problem: how often it was posted before the day, and the cycle of the
+# day's own post (if it is that problem).
+_POSTS_AND_COUNTS = (
+    select(
+        ProblemPostRow.club_id,
+        ProblemPostRow.problem_id,
+        func.sum(case((ProblemPostRow.day < _DAY, 1), else_=0)),
+        func.max(case((ProblemPostRow.day == _DAY, ProblemPostRow.cycle))),
+    )
+    .where(
+        ProblemPostRow.club_id.in_(bindparam("club_ids", expanding=True)),
+        ProblemPostRow.day <= _DAY,
+    )
+    .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
+)
+_LATEST_POST_AND_SOLVES = _with_solves(
+    select(
+        ProblemPostRow.day.label("post_day"),
+        ProblemPostRow.problem_id.label("post_problem"),
+        ProblemPostRow.cycle.label("post_cycle"),
+    )
+    .where(
+        ProblemPostRow.club_id == bindparam("club_id", type_=Integer),
+        ProblemPostRow.day <= bindparam("until"),
+    )
+    .order_by(ProblemPostRow.day.desc())
+    .limit(1)
+)
+_POSTED_AND_SOLVES = _with_solves(
+    select(
+        exists()
+        .where(
+            ProblemPostRow.club_id == bindparam("club_id", type_=Integer),
+            ProblemPostRow.problem_id.in_(bindparam("problem_ids", expanding=True)),
+            ProblemPostRow.day <= bindparam("until"),
+        )
+        .label("posted")
+    )
+)
 
 
 def _post(row: ProblemPostRow) -> ProblemPost:
