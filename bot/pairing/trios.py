@@ -4,10 +4,11 @@ A track whose maximum matching leaves someone over seats one more member in a tr
 three members who share a half hour and among whom someone can ask (not three
 interviewees). Seating the trio and a maximum matching of everyone else must seat as
 many as the track allows (the trio's pair plus the others' pairs is itself a maximum
-matching), and the members who waited must be seated as before. Among the trios that do,
-the one whose members have sat in the fewest trios is chosen; then the one whose members
-met least recently (so the same three are not the trio week after week while another
-fits), then the best fit, then a draw.
+matching), and the members who waited should be seated as before (a trio that leaves one
+of them out is taken only when no trio keeps them: seating one more comes first). Among
+the trios that do, the one whose members have sat in the fewest trios is chosen; then the
+one whose members met least recently (so the same three are not the trio week after week
+while another fits), then the best fit, then a draw.
 
 A trio can keep the seating only if one of its members is left over by some maximum
 matching (the other two are then a pair of it), so only such trios are checked. In a
@@ -60,13 +61,19 @@ def best_trio(
     waited_needed = _waited(pool, seated) + max(min(pool[i].waited, 3) for i in over)
     small = len(pool) <= EVERY_TRIO_UP_TO
     spare = _spare(pool, pairs, fit) if small else set(over)
+    unfair: Trio | None = None  # seats as many, but leaves out someone who waited
     for trio in _ranked(pool, over, spare, history, seed, fit)[: CHECKS[small]]:
         rest = [i for i in range(len(pool)) if i not in trio]
         others = rematch(rest)
+        if len(others) != len(pairs) - 1:
+            continue
         now_seated = {i for pair in others for i in pair} | set(trio)
-        if len(others) == len(pairs) - 1 and _waited(pool, now_seated) >= waited_needed:
+        if _waited(pool, now_seated) >= waited_needed:
             return Trio(members=trio, pairs=others)
-    return None
+        unfair = unfair or Trio(members=trio, pairs=others)
+    # One more member seated comes first: a member who waited and is left out by the only
+    # trios there are is first again next round (their wait counts on).
+    return unfair
 
 
 def _spare(

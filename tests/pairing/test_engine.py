@@ -103,6 +103,15 @@ MEMBER = st.tuples(SLOTS, st.integers(1, 5), st.sampled_from(ROLES), st.integers
 
 @settings(max_examples=120, deadline=None)
 @given(st.lists(MEMBER, min_size=2, max_size=9))
+# The matching seats a pair with a member who waited; only a trio of the others seats three.
+@example(
+    rows=[
+        (2 << 40, 1, "interviewee", 0),
+        (2 << 40, 1, "interviewee", 0),
+        (8 << 40, 1, "interviewer", 1),
+        (10 << 40, 1, "interviewer", 0),
+    ]
+)
 def test_nobody_who_can_be_seated_is_left_out(rows):
     people = [
         person(f"p{i}", hours, level=level, role=role, waited=waited)
