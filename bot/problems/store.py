@@ -33,7 +33,6 @@ from sqlalchemy import (
     over,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 from sqlalchemy.sql.expression import Executable
@@ -43,7 +42,7 @@ from bot.problems.rules import Total
 from bot.store.batches import chunks
 from bot.store.db import commit_without_flush_wait
 from bot.store.models import Base, ClaimRow, UTCDateTime
-from bot.store.upsert import insert_many_if_absent
+from bot.store.upsert import dialect_insert, dialect_name, insert_many_if_absent
 
 
 class ProblemPostRow(Base):
@@ -224,7 +223,7 @@ class ProblemStore:
         made, in one read."""
         values = {"club_id": club_id, "until": until, "kind": kind}
         async with self._sessions() as session:
-            query = _latest_post_and_claim(_dialect(session))
+            query = _latest_post_and_claim(dialect_name(session))
             row = (await session.execute(query, values)).first()
         if row is None:
             return None, None
@@ -273,7 +272,7 @@ class ProblemStore:
         }
         async with self._sessions() as session, session.begin():
             await commit_without_flush_wait(session)
-            dialect = _dialect(session)
+            dialect = dialect_name(session)
             first = (await session.execute(_new_solve(dialect), values)).first() is not None
             if first:
                 points = POINTS.get(solve.difficulty, 0)
@@ -417,10 +416,6 @@ def _solves(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[SolveRecord]:
 _LATEST = aliased(SolveRow)
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
-
-
 # The statements of the commands members run most, built once (per dialect where they
 # differ): building one costs about as much CPU as running it.
 
@@ -428,16 +423,17 @@ def _dialect(session: AsyncSession) -> str:
 @functools.cache
 def _new_solve(dialect: str) -> Executable:
     """A solve, unless the member solved the problem before; returns a row if inserted."""
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        upsert(cast(Table, SolveRow.__table__)).on_conflict_do_nothing().returning(SolveRow.user_id)
+        dialect_insert(dialect)(cast(Table, SolveRow.__table__))
+        .on_conflict_do_nothing()
+        .returning(SolveRow.user_id)
     )
 
 
 @functools.cache
 def _add_to_total(dialect: str) -> Executable:
     """One more counted solve in the member's running total (made on their first)."""
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = dialect_insert(dialect)
     later = func.greatest if dialect == "postgresql" else func.max  # SQLite's max(a, b)
     table = SolveTotalRow.__table__.c
     statement = upsert(cast(Table, SolveTotalRow.__table__)).values(

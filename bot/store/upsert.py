@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Row, Table
@@ -15,7 +15,7 @@ def dialect_name(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-def dialect_insert(dialect: str) -> Any:
+def dialect_insert(dialect: str) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
     """The `insert` of `dialect`, the one that has `on_conflict_do_*`."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
