@@ -4,7 +4,6 @@ limits (bot.model.pages): what does not fit says where the rest is."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from bot.model import (
     shown_length,
 )
 from bot.postings.store import StoredPosting
+from bot.store.versions import Recent
 
 # A digest shows at most this many postings of one company: the rest are in /postings recent.
 PER_COMPANY: Final = 5
@@ -175,33 +175,6 @@ def listing(
     return fit(text, title=title, fields=fields, buttons=buttons, ephemeral=True)
 
 
-class _Listings:
-    """The listings laid out lately (a search with no words lays out every open posting,
-    1,300 lines over 45 pages, to show one and count them): a listing's pages follow from
-    its postings and each one's age in days, so two members' same search on a day, or one
-    member's next page, lay it out once. The postings are immutable and held by the entry,
-    so their ids name them while it is kept."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._laid: OrderedDict[tuple[int, ...], _Laid] = OrderedDict()
-
-    def get(self, hits: Sequence[StoredPosting], now: datetime) -> _Laid:
-        key = tuple(n for s in hits for n in (id(s), (now - s.posting.posted_at).days))
-        laid = self._laid.get(key)
-        if laid is not None:
-            self._laid.move_to_end(key)
-            return laid
-        laid = self._laid[key] = _Laid(
-            hits=tuple(hits),
-            in_order=_in_order(hits, None),
-            pages=pages(by_company(hits, now), room=MAX_TOTAL - _HEAD_ROOM),
-        )
-        if len(self._laid) > self.size:
-            self._laid.popitem(last=False)
-        return laid
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Laid:
     hits: tuple[StoredPosting, ...]  # held, so that no other posting takes one's id
@@ -209,14 +182,26 @@ class _Laid:
     pages: list[Page]
 
 
-# Each kept listing is its pages (about 100 KB for 1,300 postings) and its postings'
-# references (the postings themselves are the kept reads').
-_LISTINGS: Final = _Listings(8)
+# The listings laid out lately (a search with no words lays out every open posting, 1,300
+# lines over 45 pages, to show one and count them): a listing's pages follow from its
+# postings and each one's age in days, so two members' same search on a day, or one
+# member's next page, lay it out once. Each is its pages (about 100 KB for 1,300 postings)
+# and its postings' references (the postings themselves are the kept reads').
+_LISTINGS: Final[Recent[_Laid]] = Recent(8)
 
 
 def _laid_out(
     hits: Sequence[StoredPosting], now: datetime
 ) -> tuple[list[StoredPosting], list[Page]]:
-    """`hits` in the order shown, and their pages."""
-    laid = _LISTINGS.get(hits, now)
+    """`hits` in the order shown, and their pages. The postings are immutable and held by
+    the kept entry, so their ids name them while it is kept."""
+    key = tuple(n for s in hits for n in (id(s), (now - s.posting.posted_at).days))
+    laid = _LISTINGS.get(
+        key,
+        lambda: _Laid(
+            hits=tuple(hits),
+            in_order=_in_order(hits, None),
+            pages=pages(by_company(hits, now), room=MAX_TOTAL - _HEAD_ROOM),
+        ),
+    )
     return laid.in_order, laid.pages

@@ -30,6 +30,27 @@ async def bump(session: AsyncSession, name: str) -> None:
     )
 
 
+class Recent(Generic[T]):
+    """The `size` most recently used values by key, each made by `make` the first time it
+    is asked for (an LRU for what is worked out, not read: nothing else makes it stale)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        if key in self._values:
+            self._values.move_to_end(key)
+            return self._values[key]
+        value = self._values[key] = make()
+        if len(self._values) > self.size:
+            self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
 class Kept(Generic[T]):
     """What one process read of `name`'s data, by what was asked (the `size` most recently
     asked for): read again once the data's version moves. A value is kept with the version

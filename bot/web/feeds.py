@@ -15,8 +15,7 @@ import asyncio
 import gzip
 import hashlib
 import logging
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -26,6 +25,7 @@ from bot.club_time import local
 from bot.pairing import PairingStore, group_slot
 from bot.store.clubs import Club
 from bot.store.store import Store
+from bot.store.versions import Recent
 from bot.web.store import CLUB_FEED, FeedOwner, WebStore
 from bot.windows import (
     FEED_END,
@@ -82,27 +82,6 @@ class _Inputs:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-class Kept:
-    """The most recently used `size` values by key."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, key: str, draw: Callable[[], bytes]) -> bytes:
-        value = self._values.get(key)
-        if value is not None:
-            self._values.move_to_end(key)
-            return value
-        value = self._values[key] = draw()
-        if len(self._values) > self.size:
-            self._values.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        self._values.clear()
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Version:
     """A feed known by its fingerprint, not drawn yet: enough to answer a 304."""
@@ -120,8 +99,8 @@ class Feeds:
 
     def __init__(self, store: Store, *, size: int = 8192) -> None:
         self.store = store
-        self.pieces = Kept(size)
-        self.drawn = Kept(DRAWN_FEEDS)
+        self.pieces: Recent[bytes] = Recent(size)
+        self.drawn: Recent[bytes] = Recent(DRAWN_FEEDS)
 
     async def feed(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Feed:
         version = await self.version(owner, track=track, now=now)

@@ -1,5 +1,5 @@
 """A listing's pages are laid out once per listing and kept (bot/postings/texts.py
-`_Listings`): what a member is shown must be what laying it out afresh shows, on every
+`_LISTINGS`): what a member is shown must be what laying it out afresh shows, on every
 page, as the postings age and as a poll replaces them."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _listing(hits: list[StoredPosting], now: datetime, page: int) -> Message:
 
 
 def _afresh(hits: list[StoredPosting], now: datetime, page: int) -> Message:
-    texts._LISTINGS._laid.clear()
+    texts._LISTINGS.clear()
     return _listing(hits, now, page)
 
 
