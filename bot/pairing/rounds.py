@@ -524,7 +524,8 @@ def announcement(
     alone = len([g for g in groups if len(g.members) == 1])
     text = "Check your DMs for your partner, times you share and who interviews whom."
     if alone:
-        text += f" {plural(alone, 'member')} couldn't be paired this week and were told why."
+        told = "was" if alone == 1 else "were"
+        text += f" {plural(alone, 'member')} couldn't be paired this week and {told} told why."
     return Message(
         title=f"Mock-interview pairs · week of {monday:%d %b}",
         text=text,

@@ -251,7 +251,13 @@ def test_waited_counts_the_latest_rounds_in_a_row_a_member_was_left_out():
     assert rounds_waited([*groups, *round_of(3, ("bob", "cat"))]) == {}
 
 
-@pytest.mark.parametrize(("alone", "said"), [(1, "1 member couldn't"), (2, "2 members couldn't")])
+@pytest.mark.parametrize(
+    ("alone", "said"),
+    [
+        (1, "1 member couldn't be paired this week and was told why."),
+        (2, "2 members couldn't be paired this week and were told why."),
+    ],
+)
 def test_the_channel_post_counts_who_could_not_be_paired_in_words(alone, said):
     groups = [
         Group(
