@@ -3,8 +3,9 @@ feature a command reads, bulk-loaded through the features' own tables.
 
 Per club (the shape is the same for every club, so a sample's work does not depend on
 which club it lands on):
-- 200 members (U0..U199), all seen within the hour (a running bot's steady state);
-  officers U1..U3 on the officer list; four channels; a few feature settings on some clubs.
+- 200 members (U0..U199), all seen within the hour and their platform rights (no admin
+  right, no roles) learned at an earlier command (a running bot's steady state); officers
+  U1..U3 on the officer list; four channels; a few feature settings on some clubs.
 - Daily problem: a post every day for `days` days up to today, `solves` solves per member
   on random posted days, the running totals recounted from them.
 - Claims: what a year of scheduled runs leaves (daily problem, hint, key idea and deadline
@@ -54,6 +55,7 @@ from bot.postings.store import PostingFollowRow, PostingRow, PostingSourceRow
 from bot.postings.store import _row as stored_row
 from bot.problems.bank import load_bank
 from bot.problems.store import ProblemPostRow, ProblemStore, SolveRow
+from bot.store.learned import LearnedMemberRow
 from bot.store.models import (
     AuditRow,
     ChannelRow,
@@ -198,7 +200,7 @@ MARKER = "bench-population"  # a web_keys row saying what was built, for --reuse
 
 
 def described(clubs: int, days: int, solves: int) -> str:
-    return f"{clubs} clubs, {days} days, {solves} solves, format 1"
+    return f"{clubs} clubs, {days} days, {solves} solves, format 2"
 
 
 async def built(store: Store) -> str | None:
@@ -243,6 +245,7 @@ async def _load_clubs(loader: _Loader, block: range, *, days: int, solves: int) 
         add(ClubSettingRow, _settings(c))
         add(OfficerRow, _officers(c))
         add(MemberRow, _members(c))
+        add(LearnedMemberRow, _learned(c))
         posted = _problem_posts(c, bank, days)
         add(ProblemPostRow, posted)
         add(SolveRow, _solves(c, posted, bank, solves, rng))
@@ -332,6 +335,19 @@ def _members(c: int) -> Iterator[dict[str, Any]]:
             "name": f"member {m}",
             "joined_at": NOW - timedelta(days=(m * 7) % 390),
             "last_seen_at": NOW,
+        }
+
+
+def _learned(c: int) -> Iterator[dict[str, Any]]:
+    """Rights as the benchmark's events show them (no admin right, no roles): a command
+    writes them only when they change (`/admin dashboard` by a workspace admin does)."""
+    for m in range(MEMBERS):
+        yield {
+            "club_id": c,
+            "user_id": member_id(m),
+            "is_admin": False,
+            "roles": "",
+            "rights_at": NOW - timedelta(days=1),
         }
 
 
