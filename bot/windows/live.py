@@ -31,8 +31,7 @@ async def confirmed_open(store: Store, occurrences: Sequence[Occurrence], today:
     companies = {c for o in windows if o.window is not None for c in o.window.postings.companies}
     live = await open_postings(store, companies, since=datetime(cycle - 1, 7, 1, tzinfo=UTC))
     lines = []
-    for occurrence in windows:
-        found = _first_fit(occurrence, live, cycle)
+    for occurrence, found in zip(windows, first_fits(windows, live, cycle), strict=True):
         if found is not None:
             lines.append(
                 f"• {occurrence.title}: {found.company}'s “{found.title}”, live since "
@@ -41,12 +40,25 @@ async def confirmed_open(store: Store, occurrences: Sequence[Occurrence], today:
     return lines
 
 
-def _first_fit(
-    occurrence: Occurrence, live: Sequence[LivePosting], cycle: int
-) -> LivePosting | None:
-    assert occurrence.window is not None
-    rule = occurrence.window.postings
-    return next(
-        (p for p in live if fits(rule, p, cycle=cycle, class_years=occurrence.class_years)),
-        None,
-    )
+def first_fits(
+    windows: Sequence[Occurrence], live: Sequence[LivePosting], cycle: int
+) -> list[LivePosting | None]:
+    """For each window, the first of the live postings (in their order, oldest first)
+    that fits it. Only the postings of a program's own companies can fit it: a few of
+    the hundreds live, found by company instead of trying every posting on every window."""
+    by_company: dict[str, list[tuple[int, LivePosting]]] = {}
+    for n, posting in enumerate(live):
+        by_company.setdefault(posting.company_key, []).append((n, posting))
+    found: list[LivePosting | None] = []
+    for occurrence in windows:
+        assert occurrence.window is not None
+        rule = occurrence.window.postings
+        mine = sorted(
+            (seen for company in set(rule.companies) for seen in by_company.get(company, ())),
+            key=lambda seen: seen[0],
+        )
+        years = occurrence.class_years
+        found.append(
+            next((p for _, p in mine if fits(rule, p, cycle=cycle, class_years=years)), None)
+        )
+    return found

@@ -9,11 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.model import Message
 from bot.postings import LivePosting
 from bot.windows.calendar import load_calendar
 from bot.windows.confirming import fits, years_of
+from bot.windows.live import first_fits
 from tests.conftest import ADMIN, MEMBER, SETUP, Club
 from tests.postings.feeds import Feeds, start_feeds
 
@@ -171,3 +174,51 @@ def test_eligibility_is_read_from_degrees_and_titles():
     }
     assert set(years_of(_live("Intern", degrees=("phd",)))) == {"phd"}
     assert len(years_of(_live("Software Engineer Intern"))) == 6, "says nothing: anyone"
+
+
+_TITLES = (
+    "STEP Intern, First-Year Student",
+    "Software Engineering Intern, BS",
+    "Software Engineer Intern, PhD",
+    "Student Researcher, PhD",
+    "Research Intern",
+    "Quantitative Trader Intern",
+    "Machine Learning Intern",
+    "Software Engineering Intern, 2026",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("google", "meta", "ai2", "allen ai", "jane street", "nvidia", "x")),
+            st.sampled_from(_TITLES),
+            st.sampled_from(((), ("summer 2027",), ("summer 2026",), ("fall 2026",))),
+            st.sampled_from(((), ("phd",), ("bachelor's",))),
+        ),
+        max_size=40,
+    )
+)
+def test_each_window_is_confirmed_by_the_first_posting_that_fits_it(drawn):
+    """Finding the postings by company is what trying every posting on every window,
+    in order, finds (the oracle)."""
+    live = [
+        _live(title, company=company, terms=terms, degrees=degrees, url=f"u{n}")
+        for n, (company, title, terms, degrees) in enumerate(drawn)
+    ]
+    windows = [
+        o for o in load_calendar().occurrences(2027) if o.window and o.window.postings.companies
+    ]
+    expected = [
+        next(
+            (
+                p
+                for p in live
+                if o.window and fits(o.window.postings, p, cycle=2027, class_years=o.class_years)
+            ),
+            None,
+        )
+        for o in windows
+    ]
+    assert first_fits(windows, live, 2027) == expected
