@@ -44,11 +44,11 @@ async def calendar(site: Site, ctx: Context) -> Message:
     track = parse_track(ctx.args["track"]) if "track" in ctx.args else None
     web = ctx.store.repo(WebStore)
     head = await _reset(ctx, web)
-    mine = await web.feed_token(ctx.club.id, ctx.user.id, now=ctx.now)
-    club = await web.feed_token(ctx.club.id, CLUB_FEED, now=ctx.now)
-    my_url, club_url = site.feed_url(mine, track), site.feed_url(club, track)
+    tokens = await web.feed_tokens(ctx.club.id, (ctx.user.id, CLUB_FEED), now=ctx.now)
+    my_url = site.feed_url(tokens[ctx.user.id], track)
+    club_url = site.feed_url(tokens[CLUB_FEED], track)
     feed = await feeds_of(ctx.store).feed(
-        FeedOwner(club_id=ctx.club.id, user_id=ctx.user.id), track=track, now=ctx.now
+        FeedOwner(club_id=ctx.club.id, user_id=ctx.user.id), track=track, now=ctx.now, club=ctx.club
     )
     text = (
         f"{head}Subscribe once and your calendar app keeps it current.\n"

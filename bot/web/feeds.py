@@ -102,12 +102,17 @@ class Feeds:
         self.pieces: Recent[bytes] = Recent(size)
         self.drawn: Recent[bytes] = Recent(DRAWN_FEEDS)
 
-    async def feed(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Feed:
-        version = await self.version(owner, track=track, now=now)
+    async def feed(
+        self, owner: FeedOwner, *, track: str | None, now: datetime, club: Club | None = None
+    ) -> Feed:
+        """`club`: the owner's club as just read (a command has it), or None to read it."""
+        version = await self.version(owner, track=track, now=now, club=club)
         return Feed(body=self.body(version, now), etag=version.etag())
 
-    async def version(self, owner: FeedOwner, *, track: str | None, now: datetime) -> Version:
-        inputs = await self._inputs(owner, track=track, now=now)
+    async def version(
+        self, owner: FeedOwner, *, track: str | None, now: datetime, club: Club | None = None
+    ) -> Version:
+        inputs = await self._inputs(owner, track=track, now=now, club=club)
         return Version(inputs=inputs, fingerprint=inputs.fingerprint())
 
     def body(self, version: Version, now: datetime) -> bytes:
@@ -152,8 +157,11 @@ class Feeds:
     def _head(self, name: str) -> bytes:
         return self.pieces.get(f"head|{name}", lambda: feed_head(name))
 
-    async def _inputs(self, owner: FeedOwner, *, track: str | None, now: datetime) -> _Inputs:
-        club = await self.store.clubs.get(owner.club_id)
+    async def _inputs(
+        self, owner: FeedOwner, *, track: str | None, now: datetime, club: Club | None = None
+    ) -> _Inputs:
+        if club is None or club.id != owner.club_id:
+            club = await self.store.clubs.get(owner.club_id)
         today = local(now, club.timezone).date()
         everything = await track_windows(self.store, club, today)  # kept per club
         if owner.user_id == CLUB_FEED:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.model import User
 from bot.store.models import Base, UTCDateTime
-from bot.store.upsert import insert_if_absent
+from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
 CLUB_FEED = ""  # the user_id of a club-wide feed token
 # Short-lived secrets stay in their database when a club is exported (`clubbot export`).
@@ -138,8 +139,9 @@ def _user(row: _Who) -> User:
 _FEED_OWNER = select(FeedTokenRow.club_id, FeedTokenRow.user_id).where(
     FeedTokenRow.token == bindparam("token")
 )
-_FEED_TOKEN = select(FeedTokenRow.token).where(
-    FeedTokenRow.club_id == bindparam("club_id"), FeedTokenRow.user_id == bindparam("user_id")
+_FEED_TOKENS = select(FeedTokenRow.user_id, FeedTokenRow.token).where(
+    FeedTokenRow.club_id == bindparam("club_id"),
+    FeedTokenRow.user_id.in_(bindparam("user_ids", expanding=True)),
 )
 
 
@@ -152,15 +154,26 @@ class WebStore:
 
     async def feed_token(self, club_id: int, user_id: str, *, now: datetime) -> str:
         """The member's (or, with CLUB_FEED, the club's) feed token, made on first ask."""
-        owner = {"club_id": club_id, "user_id": user_id}
+        return (await self.feed_tokens(club_id, (user_id,), now=now))[user_id]
+
+    async def feed_tokens(
+        self, club_id: int, user_ids: Iterable[str], *, now: datetime
+    ) -> dict[str, str]:
+        """The feed tokens of `user_ids` (members, or CLUB_FEED) in one read; those not
+        made yet are made in one write (two processes making one keep the first)."""
+        owners = {"club_id": club_id, "user_ids": sorted(set(user_ids))}
         async with self._sessions() as session:
-            found = (await session.execute(_FEED_TOKEN, owner)).scalar_one_or_none()
-        if found is not None:
+            found = {r[0]: r[1] for r in await session.execute(_FEED_TOKENS, owners)}
+        missing = [u for u in owners["user_ids"] if u not in found]
+        if not missing:
             return found
         async with self._sessions() as session, session.begin():
-            row = {"token": new_token(), "club_id": club_id, "user_id": user_id, "created_at": now}
-            await insert_if_absent(session, FeedTokenRow, row)
-            return (await session.execute(_FEED_TOKEN, owner)).scalar_one()
+            rows = [
+                {"token": new_token(), "club_id": club_id, "user_id": u, "created_at": now}
+                for u in missing
+            ]
+            await insert_many_if_absent(session, FeedTokenRow, rows)
+            return {r[0]: r[1] for r in await session.execute(_FEED_TOKENS, owners)}
 
     async def reset_feed_token(self, club_id: int, user_id: str, *, now: datetime) -> str:
         """A new token; the old link stops working at once."""

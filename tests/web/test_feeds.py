@@ -3,12 +3,14 @@ when unchanged, keep UIDs stable, and stop working when reset."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 
 from icalendar import Calendar
 
 from bot.model import User
+from bot.web.store import CLUB_FEED, WebStore
 from bot.windows import club_feed
 from tests.conftest import ADMIN, MEMBER, Club
 from tests.web.conftest import WebClub
@@ -118,6 +120,25 @@ async def test_resetting_a_feed_stops_the_old_link(web_club: WebClub) -> None:
     by_officer = await web_club.run("/calendar reset:club", as_user=ADMIN)
     assert _links(by_officer.text)[1] != whole
     assert (await web_club.web.get(whole)).status == 404
+
+
+async def test_a_members_and_the_clubs_tokens_are_made_once_even_when_asked_at_once(
+    web_club: WebClub,
+) -> None:
+    """/calendar reads both tokens in one query and makes the missing ones in one write;
+    members asking at the same moment all get the tokens that were kept."""
+    web = web_club.runtime.store.repo(WebStore)
+    await web_club.run("/help", as_user=MEMBER)
+    club_id = (await web_club.runtime.store.clubs.all())[0].id
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+    asked = await asyncio.gather(
+        *(web.feed_tokens(club_id, (f"U{n % 3}", CLUB_FEED), now=now) for n in range(6))
+    )
+    clubs = {a[CLUB_FEED] for a in asked}
+    assert len(clubs) == 1, "one club token, whoever made it"
+    for n, tokens in enumerate(asked):
+        assert tokens[f"U{n % 3}"] == await web.feed_token(club_id, f"U{n % 3}", now=now)
+    assert len({a[f"U{n % 3}"] for n, a in enumerate(asked)}) == 3
 
 
 async def test_unknown_tokens_and_tracks_are_refused(web_club: WebClub) -> None:
