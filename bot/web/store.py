@@ -161,10 +161,11 @@ class WebStore:
     ) -> dict[str, str]:
         """The feed tokens of `user_ids` (members, or CLUB_FEED) in one read; those not
         made yet are made in one write (two processes making one keep the first)."""
-        owners = {"club_id": club_id, "user_ids": sorted(set(user_ids))}
+        asked = sorted(set(user_ids))
+        owners = {"club_id": club_id, "user_ids": asked}
         async with self._sessions() as session:
             found = {r[0]: r[1] for r in await session.execute(_FEED_TOKENS, owners)}
-        missing = [u for u in owners["user_ids"] if u not in found]
+        missing = [u for u in asked if u not in found]
         if not missing:
             return found
         async with self._sessions() as session, session.begin():
