@@ -201,8 +201,8 @@ _TITLES = (
     )
 )
 def test_each_window_is_confirmed_by_the_first_posting_that_fits_it(drawn):
-    """Finding the postings by company is what trying every posting on every window,
-    in order, finds (the oracle)."""
+    """Finding the postings by company, and keeping the answers per list of live
+    postings, is what trying every posting on every window, in order, finds (the oracle)."""
     live = [
         _live(title, company=company, terms=terms, degrees=degrees, url=f"u{n}")
         for n, (company, title, terms, degrees) in enumerate(drawn)
@@ -222,3 +222,18 @@ def test_each_window_is_confirmed_by_the_first_posting_that_fits_it(drawn):
         for o in windows
     ]
     assert first_fits(windows, live, 2027) == expected
+    # Asked again (another club's /deadlines): the answers kept for this list.
+    assert first_fits(windows[::-1], live, 2027) == expected[::-1]
+    # A poll made a new list: worked out afresh, not the old list's answers.
+    fresh = live[::-1]
+    assert first_fits(windows, fresh, 2027) == [
+        next(
+            (
+                p
+                for p in fresh
+                if o.window and fits(o.window.postings, p, cycle=2027, class_years=o.class_years)
+            ),
+            None,
+        )
+        for o in windows
+    ]
