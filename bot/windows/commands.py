@@ -39,6 +39,7 @@ from bot.windows.calendar import (
     parse_track,
     select,
 )
+from bot.windows.feeds import member_follows
 from bot.windows.listing import section_fields, sections, when
 from bot.windows.live import confirmed_open
 from bot.windows.posts import DEFAULTS, club_feed, club_windows, reminder_days
@@ -231,13 +232,8 @@ async def unsubscribe(ctx: Context) -> Message:
 
 
 async def alerts_list(ctx: Context) -> Message:
-    mine = [
-        s
-        for s in await ctx.store.repo(DeadlineStore).subscribers(ctx.club.id)
-        if s.user_id == ctx.user.id
-    ]
-    targets = sorted(mine[0].targets) if mine else []
-    year = await ctx.store.repo(DeadlineStore).class_year(ctx.club.id, ctx.user.id)
+    mine = await member_follows(ctx.store, ctx.club.id, ctx.user.id)
+    targets, year = sorted(mine.targets), mine.year
     text = (
         f"Subscribed to: {', '.join(targets)}."
         if targets

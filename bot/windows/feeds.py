@@ -52,7 +52,7 @@ async def member_windows(
     nothing they applied to (/alerts applied). `windows`: the club's, if the caller
     keeps them (track_windows without a track)."""
     everything = await club_windows(store, club, today) if windows is None else windows
-    follows = await _follows(store, club.id, user_id)
+    follows = await member_follows(store, club.id, user_id)
     return [
         MemberWindow(occurrence=o, applied=follows.muted.get(o.key) == APPLIED)
         for o in chosen(everything, track=track, class_year=follows.year)
@@ -62,7 +62,9 @@ async def member_windows(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _Follows:
+class Follows:
+    """What a member follows: their /alerts targets, class year and marks."""
+
     targets: frozenset[str]
     year: str | None
     muted: Mapping[str, str]  # occurrence key -> reason
@@ -88,14 +90,14 @@ def _member_rows() -> CompoundSelect[str, str, str]:
 _MEMBER_ROWS = _member_rows()
 
 
-async def _follows(store: Store, club_id: int, user_id: str) -> _Follows:
+async def member_follows(store: Store, club_id: int, user_id: str) -> Follows:
     """The member's /alerts targets, class year and mutes (one member's rows, not the
     club's), in one statement."""
     async with store.sessions() as session:
         found = (
             await session.execute(_MEMBER_ROWS, {"club_id": club_id, "user_id": user_id})
         ).all()
-    return _Follows(
+    return Follows(
         targets=frozenset(value for kind, value, _ in found if kind == "target"),
         year=next((value for kind, value, _ in found if kind == "year"), None),
         muted={value: reason for kind, value, reason in found if kind == "mute"},

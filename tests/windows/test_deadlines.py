@@ -320,3 +320,19 @@ async def test_a_club_date_that_has_passed_reads_was_on_in_the_whole_cycle(club)
     text = answer.text + "".join(f.value for f in answer.fields)
     assert "Career fair RSVP (club): was on 20 Nov 2026" in text
     assert "in -" not in text
+
+
+async def test_alerts_list_shows_the_members_own_subscriptions_and_class_year(club):
+    await club.run(SETUP, as_user=ADMIN)
+    empty = await club.run("/alerts list", as_user=MEMBER)
+    assert empty.text == "No subscriptions yet: `/alerts subscribe target:quant`."
+    await club.run("/alerts subscribe target:quant", as_user=MEMBER)
+    await club.run("/alerts subscribe target:google-step", as_user=MEMBER)
+    await club.run("/alerts subscribe target:big-tech", as_user=KIM)
+    await club.run("/deadlines year:sophomore", as_user=MEMBER)
+    await club.run("/deadlines year:junior", as_user=KIM)
+    await club.run("/alerts applied window:google-step", as_user=KIM)
+    mine = await club.run("/alerts list", as_user=MEMBER)
+    assert mine.text == "Subscribed to: google-step, quant. Class year: sophomore."
+    kims = await club.run("/alerts list", as_user=KIM)
+    assert kims.text == "Subscribed to: big-tech. Class year: junior."
