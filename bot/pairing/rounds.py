@@ -131,10 +131,15 @@ class Plan:
         """Up to three half hours the group shares, on different days in every member's
         zone, each beginning a whole session where one fits; as the group table counts."""
         zones = [self.members[m].timezone for m in group.members if m in self.members]
-        length = 2 if len(group.members) == 2 else 3  # an hour for two, 90 minutes for three
+        length = session_length(len(group.members)) // SLOT
         picked = candidate_slots(group.hours, self.start, zones, length)
         shift = (self.start - monday_start(self.week_of)) // SLOT
         return tuple(shift + index for index in picked)
+
+
+def session_length(people: int) -> timedelta:
+    """A group's session: an hour for two (two halves), 90 minutes for three (three turns)."""
+    return SLOT * (2 if people == 2 else 3)
 
 
 def member_slots(member: PairingMember, start: datetime) -> int:
