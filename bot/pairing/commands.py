@@ -21,6 +21,7 @@ from bot.model import Field, Message, field_lines, mention, plural, reply, stamp
 from bot.pairing.hours import (
     EXAMPLE,
     SLOT,
+    WEEK,
     candidate_slots,
     describe_availability,
     describe_time,
@@ -40,6 +41,7 @@ from bot.pairing.rounds import (
     next_round_at,
     notice,
     plan_round,
+    session_length,
     told_times,
     week_of,
 )
@@ -164,19 +166,78 @@ async def status(ctx: Context) -> Message:
         Field(name="Rounds", value=await _schedule(ctx, member.timezone, upcoming)),
     ]
     if current is not None:
-        fields.append(Field(name="This round", value=_describe(current, member, names)))
+        fields.append(_round_field(current, member, names, latest.rated, ctx.now))
     if ctx.dm_refusal is not None:  # pairs arrive by DM
         fields.append(Field(name="DMs", value=dm_refused_line(ctx.place.platform)))
     return reply("", title="Mock-interview pairing", fields=tuple(fields))
 
 
-def _describe(group: Group, member: PairingMember, names: dict[str, str]) -> str:
+Rated = frozenset[tuple[int, str]]  # (group id, partner) the member gave feedback about
+
+
+def _round_field(
+    group: Group, member: PairingMember, names: dict[str, str], rated: Rated, now: datetime
+) -> Field:
+    """The member's group in the club's latest round as of `now`; named the last round
+    once its seven days are over (rounds stopped, or the next one is late)."""
+    over = round_start(group.ran_at) + WEEK <= now
+    name = f"Last round (week of {group.week_of:%d %b})" if over else "This round"
+    return Field(name=name, value=_describe(group, member, names, rated, now))
+
+
+def _describe(
+    group: Group, member: PairingMember, names: dict[str, str], rated: Rated, now: datetime
+) -> str:
+    """Who the member meets and their times, in the member's zone: only those still ahead
+    of `now` as times they have; those begun or gone by said so, with the feedback due."""
     if len(group.members) == 1:
         return f"not paired: {group.why.removeprefix('unpaired: ')}"
     others = ", ".join(names.get(m, m) for m in group.members if m != member.user_id)
-    times = [stamp(at, describe_time(at, member.timezone)) for at in group_times(group)]
     everyone = "both" if len(group.members) == 2 else "all"
-    return f"with {others}; times you {everyone} have: {', '.join(times) or '-'}"
+    ahead, on, past = _times_as_of(group, now)
+
+    def said(times: list[datetime]) -> str:
+        return ", ".join(stamp(at, describe_time(at, member.timezone)) for at in times)
+
+    if not on and not past:
+        return f"with {others}; times you {everyone} have: {said(ahead) or '-'}"
+    lines = [
+        f"with {others}; "
+        + (
+            f"times you {everyone} have still ahead: {said(ahead)}"
+            if ahead
+            else "none of your times is still ahead"
+        )
+    ]
+    lines += [f"On now: {said(on)}"] if on else []
+    lines += [f"Passed: {said(past)}"] if past else []
+    return "\n".join([*lines, _feedback_due(group, member, names, rated, met=not ahead)])
+
+
+def _times_as_of(
+    group: Group, now: datetime
+) -> tuple[list[datetime], list[datetime], list[datetime]]:
+    """The group's times still ahead of `now`, those a session begun at would still be on,
+    and those past."""
+    length = session_length(len(group.members))
+    times = group_times(group)
+    return (
+        [at for at in times if at > now],
+        [at for at in times if at <= now < at + length],
+        [at for at in times if at + length <= now],
+    )
+
+
+def _feedback_due(
+    group: Group, member: PairingMember, names: dict[str, str], rated: Rated, *, met: bool
+) -> str:
+    """The feedback the member still owes their partners; `met` when no time is left ahead."""
+    due = [m for m in group.members if m != member.user_id and (group.id, m) not in rated]
+    if not due:
+        return "Feedback: yours is in, thank you."
+    asks = " and ".join(f"`/mockpair feedback partner:@{names.get(m, m)} rating:1-5`" for m in due)
+    when = "if you met" if met else "once you've met"
+    return f"Feedback, {when}: {asks} (`no-show:yes` if they didn't come)."
 
 
 async def history(ctx: Context) -> Message:

@@ -6,7 +6,8 @@ from the club's notice on (12 hours by default, so no time told is about to pass
 pairs of past rounds (so the engine can avoid repeats) and how many rounds in a row
 each member was left out (so the engine seats them first). Each group is told up to
 three times on different days. Question packs go to the interviewer; an interviewee
-only answers and gets the topic; no member is asked a question they heard before.
+only answers and gets the topic; no member is asked a question they heard before, nor one
+of the club's daily problems of the round's days (`daily_around`).
 The round is saved before anything is sent; DMs are claimed per member, so a retried
 round never doubles a message.
 """
@@ -34,6 +35,7 @@ from bot.model import (
 )
 from bot.pairing.hours import (
     SLOT,
+    WEEK,
     candidate_slots,
     describe_time,
     first_slot,
@@ -47,7 +49,7 @@ from bot.pairing.hours import (
 from bot.pairing.matching import Group as Planned
 from bot.pairing.matching import History, Participant, Round, pair_round
 from bot.pairing.store import Group, NewGroup, PairingMember, PairingStore
-from bot.problems import Problem, ProblemStore, load_bank
+from bot.problems import Problem, ProblemStore, daily_problems_between, load_bank
 from bot.store.claims import ClaimKey
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -131,10 +133,15 @@ class Plan:
         """Up to three half hours the group shares, on different days in every member's
         zone, each beginning a whole session where one fits; as the group table counts."""
         zones = [self.members[m].timezone for m in group.members if m in self.members]
-        length = 2 if len(group.members) == 2 else 3  # an hour for two, 90 minutes for three
+        length = session_length(len(group.members)) // SLOT
         picked = candidate_slots(group.hours, self.start, zones, length)
         shift = (self.start - monday_start(self.week_of)) // SLOT
         return tuple(shift + index for index in picked)
+
+
+def session_length(people: int) -> timedelta:
+    """A group's session: an hour for two (two halves), 90 minutes for three (three turns)."""
+    return SLOT * (2 if people == 2 else 3)
 
 
 def member_slots(member: PairingMember, start: datetime) -> int:
@@ -224,12 +231,14 @@ async def pack_for(
     *,
     given: Collection[str],
     heard: Collection[str] = (),
+    daily: Collection[str] = (),
 ) -> tuple[str, ...]:
     """Questions to ask `member` as interviewee: their track, not solved by them, none
     of `given`, the questions they heard in a session before (asked of them, of a trio
     partner, or by them as interviewer: `PairingStore.questions_heard`), none of `heard`
-    (asked of someone else in their session). Their interviewer gets them; they never
-    see them in advance."""
+    (asked of someone else in their session), none of `daily` (the club's daily problems
+    around the round: `daily_around`). Their interviewer gets them; they never see them
+    in advance."""
     if member.track == "behavioral":
         return ()
     solved = {
@@ -238,7 +247,7 @@ async def pack_for(
     pool = [
         p
         for p in _track_pool(member)
-        if p.id not in solved and p.id not in given and p.id not in heard
+        if p.id not in solved and p.id not in given and p.id not in heard and p.id not in daily
     ]
     pool.sort(key=lambda p: hashlib.sha256(f"{seed}|{p.id}".encode()).hexdigest())
     return tuple(p.id for p in pool[: _PACK_SIZE[member.track]])
@@ -250,6 +259,7 @@ async def _session_packs(
     members: dict[str, PairingMember],
     week_of: date,
     heard_before: dict[str, set[str]],
+    daily: Collection[str],
 ) -> dict[str, tuple[str, ...]]:
     """Each interviewee's pack. A trio meets as one session, where everyone hears every
     question asked: no question goes to two members of the same group."""
@@ -259,10 +269,28 @@ async def _session_packs(
         seed = f"{week_of}|{m}"
         given = heard_before[m]
         packs[m] = await pack_for(
-            run.store, run.club.id, members[m], seed, given=given, heard=heard
+            run.store, run.club.id, members[m], seed, given=given, heard=heard, daily=daily
         )
         heard.update(packs[m])
     return packs
+
+
+# How far back a pack keeps clear of the club's daily problems.
+DAILY_BEFORE = timedelta(days=7)
+
+
+async def daily_around(store: Store, club: Club, plan: Plan, now: datetime) -> frozenset[str]:
+    """The club's daily problems no pack of the round may hold: those posted in the week
+    before it and those posted, or due to be, until its seven days are over (club-local
+    dates). A pack is read with its model answers by the interviewer when the round goes
+    out and asked in a session any day that week, so a daily problem of those days would be
+    spoiled for the interviewer (the problem still open, its key idea not out) or met twice
+    by the interviewee; one of the week before is still fresh in the channel, its key idea
+    a few days old. Older ones are fair game again, like any problem the member hasn't
+    solved: the bank is finite and the daily problem comes round again itself."""
+    today = local(now, club.timezone).date()
+    last = local(plan.start + WEEK, club.timezone).date()
+    return await daily_problems_between(store, club, today - DAILY_BEFORE, last, today=today)
 
 
 def _track_pool(member: PairingMember) -> list[Problem]:
@@ -283,10 +311,13 @@ async def _build_round(run: JobRun) -> Delivery:
     repo = run.store.repo(PairingStore)
     asked = [m for g in plan.round.groups for m in interviewed(g.members, plan.members)]
     heard_before = await repo.questions_heard_by(run.club.id, asked)
+    daily = await daily_around(run.store, run.club, plan, run.now)
     new_groups = []
     for g in plan.round.groups:
         times = plan.candidates(g)  # the first is the group's slot (calendar feeds show it)
-        packs = await _session_packs(run, g.members, plan.members, plan.week_of, heard_before)
+        packs = await _session_packs(
+            run, g.members, plan.members, plan.week_of, heard_before, daily
+        )
         new_groups.append(
             NewGroup(
                 members=g.members,

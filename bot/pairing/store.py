@@ -151,6 +151,8 @@ class NewGroup:
 class LatestRound:
     ran: bool  # the round of the week asked about has gone out
     groups: tuple[Group, ...]  # the member's groups in the club's latest round
+    # (group id, partner) of each feedback the member gave in those groups
+    rated: frozenset[tuple[int, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,17 +316,26 @@ class PairingStore:
         return [(week_of, members) for week_of, members in held if len(members) > 1]
 
     async def latest_round(self, club_id: int, member: str, *, week_of: date) -> LatestRound:
-        """Whether the round of the week of `week_of` has gone out (as `round_ran`), and
+        """Whether the round of the week of `week_of` has gone out (as `round_ran`),
         `member`'s groups in the club's latest round (as `groups(limit_rounds=1,
-        member=member)`), in one query: /mockpair status and skip need both."""
-        values = {"club_id": club_id, "week_of": week_of, "listed": _listing(member)}
+        member=member)`) and whom they gave feedback about there, in one query: /mockpair
+        status and skip need them."""
+        values = {
+            "club_id": club_id,
+            "week_of": week_of,
+            "listed": _listing(member),
+            "member": member,
+        }
         async with self._sessions() as session:
             rows = (await session.execute(_latest_round_query(), values)).all()
         last = rows[0].week_of if rows else None
-        groups = [_group(row) for row in rows if row.id is not None and row.week_of == last]
+        theirs = [row for row in rows if row.id is not None and row.week_of == last]
+        # A group comes once per feedback its member gave in it.
+        groups = {row.id: _group(row) for row in theirs}
         return LatestRound(
             ran=any(row.week_of == week_of for row in rows),
-            groups=tuple(g for g in groups if member in g.members),
+            groups=tuple(g for g in groups.values() if member in g.members),
+            rated=frozenset((row.id, row.rated) for row in theirs if row.rated is not None),
         )
 
     async def add_to_group(
@@ -553,17 +564,28 @@ def _groups_query(limit_rounds: int | None, *, by_member: bool = False) -> _Grou
 
 
 @functools.cache
-def _latest_round_query() -> _GroupRows:
+def _latest_round_query() -> Select[*tuple[Any, ...]]:
     """The rounds of the week of `week_of` and of the club's latest week, each with the
-    groups that list `listed` (see PairingStore.latest_round)."""
+    groups that list `listed` (see PairingStore.latest_round), a group once per feedback
+    `member` gave in it (`rated`: whom about)."""
     club_id = bindparam("club_id", type_=Integer)
     week_of = bindparam("week_of", type_=RoundRow.week_of.type)
     latest = select(func.max(RoundRow.week_of)).where(RoundRow.club_id == club_id)
     theirs = and_(GroupRow.round_id == RoundRow.id, GroupRow.club_id == club_id, _listed())
+    given = and_(  # by the (group_id, from_user, about_user) unique index
+        FeedbackRow.group_id == GroupRow.id,
+        FeedbackRow.from_user == bindparam("member", type_=String),
+    )
     return (
-        select(*_GROUP_COLUMNS, RoundRow.week_of, RoundRow.ran_at)
+        select(
+            *_GROUP_COLUMNS,
+            RoundRow.week_of,
+            RoundRow.ran_at,
+            FeedbackRow.about_user.label("rated"),
+        )
         .select_from(RoundRow)
         .outerjoin(GroupRow, theirs)
+        .outerjoin(FeedbackRow, given)
         .where(
             RoundRow.club_id == club_id,
             or_(RoundRow.week_of == week_of, RoundRow.week_of == latest.scalar_subquery()),

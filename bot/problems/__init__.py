@@ -6,6 +6,7 @@ from bot.problems.commands import BUTTONS, COMMANDS
 from bot.problems.member_data import MEMBER_DATA
 from bot.problems.posts import JOBS
 from bot.problems.rules import Standing
+from bot.problems.spoilers import daily_problems_between
 from bot.problems.standings import problem_of_the_day, week_standings
 from bot.problems.store import ProblemStore
 
@@ -17,6 +18,7 @@ __all__ = [
     "Problem",
     "ProblemStore",
     "Standing",
+    "daily_problems_between",
     "load_bank",
     "problem_of_the_day",
     "week_standings",

@@ -67,6 +67,45 @@ async def test_the_times_told_leave_twelve_hours_notice_on_different_days(club):
     )
 
 
+async def test_status_tells_only_the_times_still_ahead_as_times_the_pair_has(club):
+    """A pair told Mon, Tue and Wed 19:00 New York time (18:00 in Chicago): at noon on
+    Tuesday, Monday's time has passed; at 19:30 on Wednesday, Wednesday's is on; once the
+    round's seven days are over it is the last round, not this one."""
+    await club.run(SETUP, as_user=ADMIN)
+    await club.run("/admin mockpair settings notice:0h", as_user=ADMIN)
+    await _join(club, "bob", "mon-thu 7pm-10pm")
+    await _join(club, "cat", "mon-thu 6pm-9pm", zone="America/Chicago")
+    await club.run("/admin mockpair run-now", as_user=ADMIN)  # Monday 10:00 New York
+
+    async def status(name: str) -> dict[str, str]:
+        answer = await club.run("/mockpair status", as_user=_u(name))
+        return {f.name: plain(f.value) for f in answer.fields}
+
+    told = "Mon 16 Nov 18:00 CST, Tue 17 Nov 18:00 CST, Wed 18 Nov 18:00 CST"
+    assert (await status("cat"))["This round"] == f"with bob; times you both have: {told}"
+    club.clock.set(datetime(2026, 11, 17, 17, 0, tzinfo=UTC))  # Tuesday 12:00 in New York
+    assert (await status("cat"))["This round"] == (
+        "with bob; times you both have still ahead: Tue 17 Nov 18:00 CST, Wed 18 Nov 18:00 CST\n"
+        "Passed: Mon 16 Nov 18:00 CST\n"
+        "Feedback, once you've met: `/mockpair feedback partner:@bob rating:1-5` "
+        "(`no-show:yes` if they didn't come)."
+    )
+    club.clock.set(datetime(2026, 11, 19, 0, 30, tzinfo=UTC))  # Wednesday 19:30 in New York
+    await club.run("/mockpair feedback partner:@cat rating:5", as_user=_u("bob"))
+    assert (await status("bob"))["This round"] == (
+        "with cat; none of your times is still ahead\n"
+        "On now: Wed 18 Nov 19:00 EST\n"
+        "Passed: Mon 16 Nov 19:00 EST, Tue 17 Nov 19:00 EST\n"
+        "Feedback: yours is in, thank you."
+    )
+    club.clock.set(datetime(2026, 11, 24, 17, 0, tzinfo=UTC))  # next Tuesday, no round since
+    assert (await status("cat"))["Last round (week of 16 Nov)"] == (
+        f"with bob; none of your times is still ahead\nPassed: {told}\n"
+        "Feedback, if you met: `/mockpair feedback partner:@bob rating:1-5` "
+        "(`no-show:yes` if they didn't come)."
+    )
+
+
 async def test_the_notice_is_an_officer_setting(club):
     await club.run(SETUP, as_user=ADMIN)
     saved = await club.run("/admin mockpair settings notice:2d", as_user=ADMIN)

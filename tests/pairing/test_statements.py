@@ -53,9 +53,12 @@ async def test_member_commands_answer_in_one_or_two_statements(club):
     club.clock.set(datetime(2026, 11, 17, 15, 0, tzinfo=UTC))  # Tuesday 10:00 in New York
     status, statements = await _run(club, "/mockpair status", "ann")
     assert "You: coding, level 3, both; active: in the round of 23 Nov" in status
+    # The trio's 90 minutes from Tuesday 09:00 are on; what feedback is due is in the same read.
     assert (
-        "This round: with bob, cat; times you all have: Tue 17 Nov 09:00 EST, "
-        "Wed 18 Nov 09:00 EST, Thu 19 Nov 09:00 EST"
+        "This round: with bob, cat; times you all have still ahead: Wed 18 Nov 09:00 EST, "
+        "Thu 19 Nov 09:00 EST\nOn now: Tue 17 Nov 09:00 EST\nFeedback, once you've met: "
+        "`/mockpair feedback partner:@bob rating:1-5` and "
+        "`/mockpair feedback partner:@cat rating:1-5` (`no-show:yes` if they didn't come)."
     ) in status
     assert statements == 2
     history, statements = await _run(club, "/mockpair history", "ann")

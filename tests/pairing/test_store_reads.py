@@ -4,11 +4,12 @@ filtering would: ids that contain one another, or LIKE's wildcards, are told apa
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.pairing.store import Feedback, NewGroup, PackRow, PairingMember, PairingStore
+from bot.pairing.store import Feedback, Group, NewGroup, PackRow, PairingMember, PairingStore
 from bot.store.store import Store
 from tests.conftest import MONDAY
 
@@ -100,25 +101,49 @@ async def test_latest_round_equals_round_ran_and_the_members_latest_groups(store
         asked = [weeks[0] - timedelta(weeks=1), *weeks, weeks[-1] + timedelta(weeks=1)]
         for member in (*IDS, "U", "nobody"):
             latest = await repo.groups(club_id, limit_rounds=1, member=member)
+            given = await repo.feedback(club_id, group_ids=[g.id for g in latest])
+            rated = {(f.group_id, f.about_user) for f in given if f.from_user == member}
             for week_of in asked:
                 found = await repo.latest_round(club_id, member, week_of=week_of)
                 assert found.ran == await repo.round_ran(club_id, week_of), (member, week_of)
                 assert list(found.groups) == latest, (member, week_of)
+                assert found.rated == rated, (member, week_of)
+
+    async def rate_everyone(groups: list[Group]) -> None:
+        """Feedback from each member about each partner (in a trio, a member rates two)."""
+        for group in groups:
+            for by, about in itertools.permutations(group.members, 2):
+                feedback = Feedback(
+                    group_id=group.id,
+                    from_user=by,
+                    about_user=about,
+                    rating=4,
+                    notes="",
+                    no_show=False,
+                )
+                await repo.add_feedback(club_id, feedback, now=MONDAY)
 
     await check()  # no round yet
-    # Rounds in weeks 0, 1 and 3 (none in week 2): pairs, a member alone, someone out;
-    # a re-pairing later adds a second group with a member in the latest round.
+    # Rounds in weeks 0, 1 and 3 (none in week 2): pairs, a member alone, someone out,
+    # trios in the last; a re-pairing later adds a second group with a member in it.
     for w, leave_out in ((0, ()), (1, ("U12",)), (3, ("U1", "a%b"))):
         seated = [u for u in IDS[w:] + IDS[:w] if u not in leave_out]
+        size = 3 if w == 3 else 2
         groups = [
-            NewGroup(members=tuple(seated[i : i + 2]), slot=None, why="", packs={})
-            for i in range(0, len(seated), 2)
+            NewGroup(members=tuple(seated[i : i + size]), slot=None, why="", packs={})
+            for i in range(0, len(seated), size)
         ]
         saved = await repo.save_round(
             club_id, occurrence=f"w{w}", week_of=weeks[w], groups=groups, now=MONDAY
         )
         await check()
-    await repo.add_group(club_id, saved[0], ("U123", "U2"), (5,), "re-paired after a no-show")
+        await rate_everyone(saved[: w + 1])  # a group comes once however many rated in it
+        await check()
+    again = await repo.add_group(
+        club_id, saved[0], ("U123", "U2"), (5,), "re-paired after a no-show"
+    )
+    await check()
+    await rate_everyone([again])
     await check()
     # The latest round may have no group at all (as saved): nobody has a group in it.
     await repo.save_round(club_id, occurrence="w4", week_of=weeks[4], groups=[], now=MONDAY)

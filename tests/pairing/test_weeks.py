@@ -1,15 +1,17 @@
 """Twelve weekly rounds with members in New York, London, Kolkata and Sydney: what every
-member is told holds up, round after round."""
+member is told holds up, round after round, and whenever they ask."""
 
-from collections import defaultdict
-from datetime import timedelta
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
 import rustworkx as rx
 
 from bot.club_time import zone as zone_of
-from bot.model import User, plain
+from bot.model import User, plain, render_stamps
 from bot.pairing.hours import (
     describe_time,
     from_slot,
@@ -17,7 +19,7 @@ from bot.pairing.hours import (
     round_start,
     week_slots,
 )
-from bot.pairing.rounds import group_times
+from bot.pairing.rounds import group_times, session_length
 from bot.pairing.store import Group, PairingMember, PairingStore
 from tests.conftest import ADMIN
 from tests.pairing.test_hours import _inside
@@ -51,8 +53,7 @@ MEMBERS = [
 ROUNDS = 12
 
 
-@pytest.fixture
-async def played(club):
+async def _join_everyone(club) -> None:
     await club.run(SETUP, as_user=ADMIN)
     for n, (name, track, zone, hours) in enumerate(MEMBERS):
         role = ("both", "interviewer", "interviewee")[n % 3]
@@ -62,6 +63,11 @@ async def played(club):
             as_user=User(id=name, name=name),
         )
         assert answer.text.startswith("You're in."), answer.text
+
+
+@pytest.fixture
+async def played(club):
+    await _join_everyone(club)
     # A round every Monday at 10:00 New York time, the next one first.
     until = club.clock.now() + timedelta(weeks=ROUNDS)
     await club.runtime.scheduler.run_until(club.clock, until)
@@ -181,3 +187,88 @@ async def test_no_pair_repeats_while_a_fresh_partner_is_free(played):
                     # Engine invariant: a repeat only when no fresh partner was left free.
                     assert not fresh_and_free, (sorted(pair), group.week_of, fresh_and_free)
         met |= {frozenset((a, b)) for g in week for a in g.members for b in g.members if a < b}
+
+
+_TOLD = re.compile(r"<(\d+)\|([^>]*)>")
+
+
+@dataclass(frozen=True)
+class Said:
+    """What status told a member of their group: times as (instant, as shown) by how it
+    named them, and its feedback line."""
+
+    ahead: list[tuple[datetime, str]]
+    on: list[tuple[datetime, str]]
+    past: list[tuple[datetime, str]]
+    feedback: str | None
+
+
+def _said(value: str) -> Said:
+    lines = render_stamps(value, lambda s: f"<{s.unix}|{s.fallback}>").splitlines()
+
+    def times(line: str) -> list[tuple[datetime, str]]:
+        return [(datetime.fromtimestamp(int(u), UTC), shown) for u, shown in _TOLD.findall(line)]
+
+    def labelled(label: str) -> list[tuple[datetime, str]]:
+        return [t for line in lines if line.startswith(label) for t in times(line)]
+
+    return Said(
+        ahead=times(lines[0]),
+        on=labelled("On now: "),
+        past=labelled("Passed: "),
+        feedback=lines[-1] if lines[-1].startswith("Feedback") else None,
+    )
+
+
+async def test_every_time_status_tells_a_member_as_ahead_lies_ahead(club):
+    """Every member asks /mockpair status every 9 hours 40 minutes over three rounds (at
+    every time of day, in every zone) and as each time they were given begins: a time is
+    one "you have" only while it is still ahead; one begun is on, or passed, and said so;
+    each on the member's own wall clock.
+    Feedback is asked for once a time has begun, until it is given (half the members give
+    it as soon as a time has passed)."""
+    await _join_everyone(club)
+    store = club.runtime.store
+    club_id = (await store.clubs.all())[0].id
+    repo = store.repo(PairingStore)
+    members = {m.user_id: m for m in await repo.members(club_id)}
+    rated: set[tuple[int, str]] = set()  # (group, member) who gave their feedback
+    end, seen = club.clock.now() + timedelta(weeks=3), Counter[str]()
+    while club.clock.now() < end:
+        now = club.clock.now()
+        # Every 9 hours 40 minutes, and at the very minute each time of the round begins.
+        begins = [at for g in await repo.groups(club_id, limit_rounds=1) for at in group_times(g)]
+        later = min([now + timedelta(hours=9, minutes=40), *(at for at in begins if at > now)])
+        await club.runtime.scheduler.run_until(club.clock, later)
+        now = club.clock.now()
+        for n, (user_id, member) in enumerate(members.items()):
+            me = User(id=user_id, name=user_id)
+            answer = await club.run("/mockpair status", as_user=me)
+            shown = [f.value for f in answer.fields if f.name in ("This round", "Last round")]
+            groups = (await repo.latest_round(club_id, user_id, week_of=date.min)).groups
+            if not groups or len(groups[-1].members) == 1:  # before the first round; alone
+                continue
+            group = groups[-1]
+            said, length = _said(shown[0]), session_length(len(group.members))
+            assert all(at > now for at, _ in said.ahead), (user_id, now, said)
+            assert all(at <= now < at + length for at, _ in said.on), (user_id, now, said)
+            assert all(at + length <= now for at, _ in said.past), (user_id, now, said)
+            told = [*said.ahead, *said.on, *said.past]
+            assert sorted(at for at, _ in told) == group_times(group), "every time, once"
+            assert all(text == describe_time(at, member.timezone) for at, text in told), said
+            seen.update(ahead=len(said.ahead), on=len(said.on), past=len(said.past))
+            if not said.on and not said.past:
+                assert said.feedback is None, said
+            elif (group.id, user_id) in rated:
+                assert said.feedback == "Feedback: yours is in, thank you.", said
+                seen["rated"] += 1
+            else:
+                assert (said.feedback or "").startswith("Feedback, "), said
+                if n % 2 == 0 and said.past:
+                    for partner in (m for m in group.members if m != user_id):
+                        await club.run(
+                            f"/mockpair feedback partner:@{partner} rating:4", as_user=me
+                        )
+                    rated.add((group.id, user_id))
+    # Each kind of answer, many times over.
+    assert min(seen["ahead"], seen["on"], seen["past"], seen["rated"]) >= 10, seen
