@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.store.clubs import Actor, Channel, Club, ClubChanges
 from bot.store.models import ChannelRow
@@ -158,3 +158,62 @@ async def test_changes_of_one_club_by_two_processes_at_once_are_both_kept(databa
     finally:
         await first.close()
         await second.close()
+
+
+# What another process may do to a club between two reads of this one.
+ELSEWHERE = st.one_of(
+    CHANGES.map(lambda changes: ("change", changes)),
+    st.sampled_from(["C1", "C2"]).map(lambda channel: ("broken", channel)),
+    st.sampled_from(["U1", "U2"]).map(lambda user: ("add officer", user)),
+    st.sampled_from(["U1", "U2"]).map(lambda user: ("remove officer", user)),
+    st.just(("nothing", None)),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.tuples(st.sampled_from([0, 1]), ELSEWHERE), min_size=1, max_size=8))
+async def test_clubs_read_many_at_once_are_the_clubs_as_they_are_now(database_url, steps):
+    """`get_many` answers from what this process has cached while the version it reads
+    says nothing changed: after any changes by another process it is what a process with
+    nothing cached reads, and a read of clubs that did not change sends one statement."""
+    mine, other = await Store.open(database_url), await Store.open(database_url)
+    try:
+        clubs = [
+            await other.clubs.get_or_create(
+                platform="slack", workspace_id=f"T{next(_WORKSPACES)}", name="ML Club", now=MONDAY
+            )
+            for _ in range(2)
+        ]
+        ids = [c.id for c in clubs]
+        sent: list[str] = []
+        event.listen(mine.engine.sync_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        for which, (kind, what) in steps:
+            club_id = ids[which]
+            if kind == "change":
+                await other.clubs.change(club_id, what, actor=ALEX, now=MONDAY)
+            elif kind == "broken":
+                await other.clubs.mark_channel_broken(club_id, what, "403 Forbidden", MONDAY)
+            elif kind == "add officer":
+                await other.clubs.add_officer(
+                    club_id, user_id=what, name=what, actor=ALEX, now=MONDAY
+                )
+            elif kind == "remove officer":
+                await other.clubs.remove_officer(
+                    club_id, user_id=what, name=what, actor=ALEX, now=MONDAY
+                )
+            fresh = await Store.open(database_url)
+            try:
+                expected = {i: await fresh.clubs.get(i) for i in ids}
+            finally:
+                await fresh.close()
+            assert await mine.clubs.get_many(ids) == expected
+            sent.clear()
+            assert await mine.clubs.get_many([*ids, 10**6]) == expected, "an unknown id is left out"
+            assert len(sent) == 1, "nothing changed since: one read"
+    finally:
+        await mine.close()
+        await other.close()
