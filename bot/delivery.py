@@ -249,9 +249,18 @@ class Deliverer:
         return Finish(key=key, status=BUILD_FAILED, error=reason)
 
     async def dm_once(
-        self, club: Club, *, kind: str, occurrence: str, user_id: str, message: Message
+        self,
+        club: Club,
+        *,
+        kind: str,
+        occurrence: str,
+        user_id: str,
+        message: Message,
+        refusing: set[str] | None = None,
     ) -> Outcome:
-        """A DM claimed like a post, so restarts and retries never send it twice."""
+        """A DM claimed like a post, so restarts and retries never send it twice.
+        `refusing`: the club's members whose DMs are refused, read once for a run's many
+        DMs (`refusing_dms`) and kept current as refusals come; None: asked here."""
         if self.paused(club):
             return "unscheduled"
         key = ClaimKey(club_id=club.id, kind=f"{kind}:dm", occurrence=f"{occurrence}:{user_id}")
@@ -259,12 +268,18 @@ class Deliverer:
         won = await self.store.claims.claim_each({key: now}, owner=self.owner, now=now)
         if key not in won:
             return "taken"
-        if await self.learned.refusing_dms(club.id, [user_id]):
+        if refusing is None:
+            refused = bool(await self.learned.refusing_dms(club.id, [user_id]))
+        else:
+            refused = user_id in refusing
+        if refused:
             # Refused before: not tried again until the member runs a command.
             return await self._finish(key, SKIPPED, error=DMS_CLOSED)
         self.held.hold([key], since=started)
         try:
             ending = await self._send_dm(club, user_id, message, key, in_doubt=won[key])
+            if refusing is not None and (ending.error or "").startswith(DMS_CLOSED):
+                refusing.add(user_id)
             # Recorded as soon as sent, kept until the database takes it: never sent twice.
             await self.held.record([ending])
         finally:

@@ -6,7 +6,7 @@ they run and `bot/delivery.py` claims, posts and records each run.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
@@ -79,18 +79,31 @@ class JobRun:
     deliverer: Deliverer
 
     async def dm(
-        self, user_id: str, message: Message, *, about: str, once_ever: bool = False
+        self,
+        user_id: str,
+        message: Message,
+        *,
+        about: str,
+        once_ever: bool = False,
+        refusing: set[str] | None = None,
     ) -> Outcome:
         """DM a member at most once for this occurrence and `about` (e.g. a window and a lead);
         with `once_ever`, at most once for `about` whichever occurrence sends it (news that
-        several runs may find, e.g. new postings)."""
+        several runs may find, e.g. new postings). A run that DMs many members passes
+        `refusing` (from `refusing_dms`): one read for them all instead of one per DM."""
         return await self.deliverer.dm_once(
             self.club,
             kind=self.kind,
             occurrence=about if once_ever else f"{self.occurrence}:{about}",
             user_id=user_id,
             message=message,
+            refusing=refusing,
         )
+
+    async def refusing_dms(self, user_ids: Iterable[str]) -> set[str]:
+        """Those of `user_ids` whose DMs the platform refused (closed DMs), in one read;
+        `dm` adds those refused as it goes."""
+        return await self.deliverer.learned.refusing_dms(self.club.id, user_ids)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

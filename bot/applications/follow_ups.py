@@ -60,16 +60,29 @@ async def _build(runs: Sequence[JobRun]) -> list[Built]:
             ended.update(await repo.season_without_offer(over, summer))
     for run in runs:
         club, day = run.club, today[run.club.id]
-        for user_id, apps in waiting.get(club.id, {}).items():
+        mine = waiting.get(club.id, {})
+        ending = ended.get(club.id, {})
+        refusing = await run.refusing_dms([*mine, *ending]) if mine or ending else set()
+        for user_id, apps in mine.items():
             chosen = due(apps, day)
             if chosen:
                 # Marked first: a run that dies before its DM sends it when tried again today.
                 await repo.mark_followed_up(club.id, user_id, (a.number for a in chosen), day)
-                await run.dm(user_id, follow_up_dm(chosen, day, club.name), about="follow-up")
+                await run.dm(
+                    user_id,
+                    follow_up_dm(chosen, day, club.name),
+                    about="follow-up",
+                    refusing=refusing,
+                )
         summer = season_of(day).summer
-        for user_id, sent in ended.get(club.id, {}).items():
+        for user_id, sent in ending.items():
             # Marked after: a run tried again today finds the DM's claim taken, then marks.
-            await run.dm(user_id, season_end_dm(sent, club.name, facts), about=f"season-{summer}")
+            await run.dm(
+                user_id,
+                season_end_dm(sent, club.name, facts),
+                about=f"season-{summer}",
+                refusing=refusing,
+            )
             await repo.mark_season_end_told(club.id, user_id, summer)
     return [SkipRun("follow-ups go to members by DM") for _ in runs]
 

@@ -340,15 +340,16 @@ async def _build_round(run: JobRun) -> Delivery:
     )
     # As saved: a retried round keeps the packs it was given first.
     given = await repo.packs(run.club.id, [g.id for g in saved])
+    refusing = await run.refusing_dms(m for g in saved for m in g.members)
     for group in saved:
         for member_id in group.members:
             message = group_dm(group, member_id, plan.members, given)
-            await run.dm(member_id, message, about="pairs")
+            await run.dm(member_id, message, about="pairs", refusing=refusing)
             for answerer, answers in model_answers(group, member_id, plan.members, given):
                 # Keyed by the answerer's seat, not their id: a member's erasure must not
                 # leave their id in another member's DM record.
                 seat = group.members.index(answerer)
-                await run.dm(member_id, answers, about=f"answers:{seat}")
+                await run.dm(member_id, answers, about=f"answers:{seat}", refusing=refusing)
     return Delivery(purpose="pairing", message=announcement(saved, plan.members, plan.week_of))
 
 

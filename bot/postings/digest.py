@@ -45,10 +45,15 @@ async def build_digests(runs: Sequence[JobRun]) -> list[Built]:
 async def _club_news(run: JobRun, repo: PostingStore, news: News, now: datetime) -> Built:
     """DM each follower (each DM recorded as told once it is sent), then build the digest
     and record its postings as told before it posts: a failed post is rebuilt with them."""
+    refusing = await run.refusing_dms(news.dms) if news.dms else set()
     for member, postings in news.dms.items():
         about = "posting-" + "-".join(str(s.id) for s in postings)[:80]
         outcome = await run.dm(
-            member, follow_message(postings, now, club_id=run.club.id), about=about, once_ever=True
+            member,
+            follow_message(postings, now, club_id=run.club.id),
+            about=about,
+            once_ever=True,
+            refusing=refusing,
         )
         if outcome in _DM_DONE:
             await repo.announce(_told(run, postings))

@@ -136,7 +136,9 @@ async def _dm_subscribers(run: JobRun, alerts: Sequence[Alert]) -> None:
         return
     today = local(run.due_at, run.club.timezone).date()
     muted = await run.store.repo(DeadlineStore).mutes(run.club.id)
-    for subscriber in await run.store.repo(DeadlineStore).subscribers(run.club.id):
+    subscribers = await run.store.repo(DeadlineStore).subscribers(run.club.id)
+    refusing = await run.refusing_dms(s.user_id for s in subscribers)
+    for subscriber in subscribers:
         theirs = [
             a
             for a in alerts
@@ -146,7 +148,10 @@ async def _dm_subscribers(run: JobRun, alerts: Sequence[Alert]) -> None:
         ]
         if theirs:
             await run.dm(
-                subscriber.user_id, alert_dm(theirs, today, club_id=run.club.id), about="closing"
+                subscriber.user_id,
+                alert_dm(theirs, today, club_id=run.club.id),
+                about="closing",
+                refusing=refusing,
             )
 
 
