@@ -409,13 +409,19 @@ class Scheduler:
 
     # --- the APScheduler side ----------------------------------------------
 
-    async def start(self) -> None:
+    async def load(self) -> list[Club]:
+        """Schedule every club as the database has it, without starting: what `start`
+        does first, and all a console session needs (it runs time itself, `run_until`)
+        to know what a change moves each club from. The clubs read."""
         # Versions first: a change landing between the two reads is read again at the sync.
         self._versions, self._synced_at = await self.store.clubs.versions(), self.clock.now()
         clubs = await self.store.clubs.all()
         for club in clubs:
             self._schedule(club)
-        await self.catch_up(clubs)
+        return clubs
+
+    async def start(self) -> None:
+        await self.catch_up(await self.load())
         self._aps.add_job(
             self.retry_failed,
             IntervalTrigger(seconds=self.store.claims.retry_after.total_seconds()),
