@@ -181,7 +181,10 @@ class Schedule(Protocol):
 
     def next_runs(self, club: Club, after: datetime) -> list[Run]: ...
 
-    async def club_changed(self, club_id: int) -> None: ...
+    async def club_changed(self, club_id: int) -> list[Run]:
+        """Schedule the club as a change left it; a run the change moved into the past,
+        whose post was still to come, goes out now. The runs of those that went out."""
+        ...
 
     async def run_now(self, club_id: int, kind: str) -> str:
         """Run the current occurrence of job `kind` now (if nobody has); returns the outcome."""

@@ -136,6 +136,8 @@ class Scheduler:
         self._group_of: dict[tuple[int, str], Group] = {}
         # The configuration version each club was scheduled at, and when that was checked.
         self._versions: dict[int, int] = {}
+        # Each club as it was last scheduled (none while away): what a change moves it from.
+        self._scheduled: dict[int, Club] = {}
         self._synced_at: datetime | None = None
         self._aps = AsyncIOScheduler(
             timezone=UTC,
@@ -280,6 +282,44 @@ class Scheduler:
                 due[club.id] = missed[trigger][-1]
         return due
 
+    def left_behind(
+        self, before: Club | None, club: Club, *, since: datetime, now: datetime
+    ) -> dict[str, datetime]:
+        """The runs a change of the club moved into the past, by job kind: each job's
+        latest run as the club is now, due by `now` and still mattering, whose occurrence
+        was still to come at `since` (when the change was made, or at the latest) as the
+        club was `before`. The problem moved from 09:00 to 08:00 at 08:30: today's was not
+        missed, the change took it away, so it goes out now, once (late past the grace).
+
+        An occurrence the club did not have before (it was just set up, the job had no
+        channel, the day was not one of its days), or whose run had passed already (posted,
+        or missed for good), is not posted: a change never adds a run in the past."""
+        if before is None or away(before) is not None or away(club) is not None:
+            return {}
+        left = {}
+        for job in self.jobs.values():
+            same_keys = job.day_of is None and before.timezone == club.timezone
+            if same_keys and job.when(before) == job.when(club):
+                continue  # the same runs as before: none moved
+            due_at = self._due(job, [club], now).get(club.id)
+            if due_at is None:
+                continue
+            if self._coming(job, before, job.occurrence(club, due_at), since):
+                left[job.kind] = due_at
+        return left
+
+    def _coming(self, job: Job, club: Club, occurrence: str, since: datetime) -> bool:
+        """Whether the club's run of `occurrence` is due at `since` or later. Occurrence
+        keys (ISO dates, weeks, hours) sort as the runs they key do."""
+        trigger = self.trigger(job, club)
+        at = trigger.get_next_fire_time(None, since) if trigger else None
+        while trigger is not None and at is not None:
+            key = job.occurrence(club, at)
+            if key >= occurrence:
+                return key == occurrence
+            at = trigger.get_next_fire_time(at, at + timedelta(seconds=1))
+        return False
+
     def still_matters(self, job: Job, club: Club, due_at: datetime, now: datetime) -> bool:
         """Whether a run due at `due_at` may still go out at `now`: inside the grace, or
         late while its `Job.late` allows."""
@@ -369,13 +409,19 @@ class Scheduler:
 
     # --- the APScheduler side ----------------------------------------------
 
-    async def start(self) -> None:
+    async def load(self) -> list[Club]:
+        """Schedule every club as the database has it, without starting: what `start`
+        does first, and all a console session needs (it runs time itself, `run_until`)
+        to know what a change moves each club from. The clubs read."""
         # Versions first: a change landing between the two reads is read again at the sync.
         self._versions, self._synced_at = await self.store.clubs.versions(), self.clock.now()
         clubs = await self.store.clubs.all()
         for club in clubs:
             self._schedule(club)
-        await self.catch_up(clubs)
+        return clubs
+
+    async def start(self) -> None:
+        await self.catch_up(await self.load())
         self._aps.add_job(
             self.retry_failed,
             IntervalTrigger(seconds=self.store.claims.retry_after.total_seconds()),
@@ -407,13 +453,14 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
 
-    async def club_changed(self, club_id: int) -> None:
-        """A command of this process changed the club: schedule it as it is now. The
+    async def club_changed(self, club_id: int) -> list[Run]:
+        """A command of this process changed the club: schedule it as it is now, and run
+        what the change left behind (`left_behind`); the runs of those that went out. The
         snapshot `Clubs.change` left is used when it is still the club's version, so
         only the version is read."""
         version = (await self.store.clubs.versions([club_id])).get(club_id)
         if version is not None and self._versions.get(club_id) == version:
-            return  # scheduled as it is already
+            return []  # scheduled as it is already
         known = self.store.clubs.known(club_id)
         if known is not None and known[0] == version:
             club: Club | None = known[1]
@@ -421,9 +468,16 @@ class Scheduler:
             club = (await self.store.clubs.get_many([club_id])).get(club_id)
         if club is None or version is None:
             self._forget(club_id)
-            return
+            return []
+        now, before = self.clock.now(), self._scheduled.get(club_id)
         self._versions[club_id] = version
         self._schedule(club)
+        went_out = []
+        for kind, due_at in self.left_behind(before, club, since=now, now=now).items():
+            job = self.jobs[kind]
+            if (await self.run_many(job, {club.id: due_at}, {club.id: club}))[club.id] == "posted":
+                went_out.append(Run(kind=kind, description=job.description, at=due_at))
+        return went_out
 
     async def sync(self) -> list[tuple[Job, Outcome]]:
         """Take in what other processes changed since the last look: reschedule the clubs
@@ -439,6 +493,12 @@ class Scheduler:
             self._synced_at = now
             return []
         clubs = await self.store.clubs.get_many(changed)
+        left = {
+            club.id: self.left_behind(
+                self._scheduled.get(club.id), club, since=since or now, now=now
+            )
+            for club in clubs.values()
+        }
         for club in clubs.values():
             self._schedule(club)
         log.info("sync: %d club(s) changed elsewhere, rescheduled", len(clubs))
@@ -450,6 +510,8 @@ class Scheduler:
                 missed = self.fire_times(job, club, since or now, now)
                 if missed:
                     due[club.id] = missed[-1]
+                elif job.kind in left[club.id]:
+                    due[club.id] = left[club.id][job.kind]
             ran = await self.run_many(job, due, clubs)
             outcomes += [(job, ran[c]) for c in sorted(ran)]
         # Only now: a sync that fails on the way (the database away) looks again from
@@ -470,6 +532,7 @@ class Scheduler:
         self._unschedule(club_id)
 
     def _unschedule(self, club_id: int) -> None:
+        self._scheduled.pop(club_id, None)
         for kind in self.jobs:
             group = self._group_of.pop((club_id, kind), None)
             if group is not None:
@@ -502,6 +565,7 @@ class Scheduler:
                     replace_existing=True,
                 )
             self._groups[group].add(club.id)
+        self._scheduled[club.id] = club
 
     def _leave(self, group: Group, club_id: int) -> None:
         members = self._groups[group]

@@ -147,6 +147,7 @@ async def _console_runtime(
         web_listen=web_listen,
         postings_settings=settings.postings,
     )
+    await runtime.scheduler.load()
     return runtime, poster
 
 

@@ -17,7 +17,7 @@ from bot.problems.posts import (
     HINT,
     SOLVED_ACTION,
     ProblemSettings,
-    keep_promises,
+    notes_after_moving,
     problem_day,
     problem_post,
     problem_settings,
@@ -241,19 +241,19 @@ async def settings_command(ctx: Context) -> Message:
         for name, key in _SETTING_OPTIONS.items()
         if name in ctx.args
     }
-    club = ctx.club
+    club, went_out = ctx.club, []
     _check_bank_covers_mix({**club.settings, **changes})
     if changes:
         club = await ctx.store.clubs.change(
             club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
         )
-        await ctx.schedule.club_changed(club.id)
+        went_out = await ctx.schedule.club_changed(club.id)
     lines = [
         f"{name}: {club.settings.get(key, DEFAULTS[key]) or 'all'}"
         for name, key in _SETTING_OPTIONS.items()
     ]
     if {"problem_time", "problem_hint_delay"} & set(changes):  # what a post promised comes
-        lines += await keep_promises(ctx.store, ctx.schedule, club, ctx.now)
+        lines += await notes_after_moving(ctx.store, club, ctx.now, went_out)
     head = "Saved." if changes else "Current daily-problem settings:"
     return reply(f"{head}\n" + "\n".join(lines), title="Daily problem")
 

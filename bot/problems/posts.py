@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.app import Schedule
+from bot.app import Run
 from bot.club_time import local, moment, parse_duration, parse_hhmm, zone
 from bot.errors import UserError
 from bot.jobs import Built, Delivery, Job, JobRun, Late, SkipRun, When
@@ -152,13 +152,16 @@ async def hint_states(store: Store, days: Mapping[int, date]) -> dict[int, str |
     return {c: claims[k].status if k in claims else None for c, k in keys.items()}
 
 
-async def keep_promises(store: Store, schedule: Schedule, club: Club, now: datetime) -> list[str]:
-    """After an officer moved the problem time or the hint delay: a hint or key idea whose
-    run under the new times has already passed, for a post out and waiting for it, goes
-    out now; what was promised for later comes at the new time. What changed, in words."""
+async def notes_after_moving(
+    store: Store, club: Club, now: datetime, went_out: Sequence[Run]
+) -> list[str]:
+    """After an officer moved the problem time or the hint delay, what that did, in words:
+    what went out now because its new time had passed (`went_out`: the scheduler posts
+    what a change left behind, `Schedule.club_changed`), and when a hint a post is waiting
+    for comes now."""
     settings, zone_name = problem_settings(club), club.timezone
+    notes = [_went_out(club, run) for run in went_out if run.kind in _WHAT]
     today = local(now, zone_name).date()
-    notes = []
     for day in (today - timedelta(days=1), today):
         keys = {
             kind: ClaimKey(club_id=club.id, kind=kind, occurrence=on.isoformat())
@@ -166,20 +169,24 @@ async def keep_promises(store: Store, schedule: Schedule, club: Club, now: datet
         }
         claims = await store.claims.get_many(keys.values())
         post = claims.get(keys[DAILY])
-        if post is None or post.status != POSTED or keys[SOLUTION] in claims:
+        if post is None or post.status != POSTED or keys[HINT] in claims:
             continue
         hint = hint_due(settings, day, zone_name)
-        if key_idea_due(settings, day, zone_name) <= now and today == day + timedelta(days=1):
-            await schedule.run_now(club.id, SOLUTION)  # with the hint, if that never went out
-            notes.append(f"{day:%a %d %b}'s key idea went out now: its new time had passed.")
-        elif keys[HINT] in claims:
-            continue
-        elif hint <= now and _hint_day(club, now) == day:
-            await schedule.run_now(club.id, HINT)
-            notes.append(f"{day:%a %d %b}'s hint went out now: its new time had passed.")
-        elif hint > now:
+        if hint > now and keys[SOLUTION] not in claims:
             notes.append(f"{day:%a %d %b}'s hint now goes out at {moment(hint, zone_name, 't')}.")
     return notes
+
+
+_WHAT = {DAILY: "problem", HINT: "hint", SOLUTION: "key idea"}
+
+
+def _went_out(club: Club, run: Run) -> str:
+    """E.g. "Mon 03 Aug's problem went out now: its new time had passed."; the day is the
+    post's (a key idea runs the day after its post)."""
+    day = _hint_day(club, run.at) if run.kind == HINT else local(run.at, club.timezone).date()
+    if run.kind == SOLUTION:
+        day -= timedelta(days=1)
+    return f"{day:%a %d %b}'s {_WHAT[run.kind]} went out now: its new time had passed."
 
 
 # --- the messages ---------------------------------------------------------

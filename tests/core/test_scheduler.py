@@ -337,6 +337,84 @@ async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club,
         await web.close()
 
 
+async def test_a_change_that_moves_a_run_into_the_past_before_it_went_out_posts_it_now(club):
+    """Monday 08:30, the digest due at 09:00: moved to 08:00, this week's goes out at the
+    change; moved again, it does not go out again; the next is at the new time."""
+    await club.run(DIGEST_ONLY, as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST - timedelta(minutes=30))
+    assert club.poster.posts == []
+    await club.run("/admin setup digest_time:8am", as_user=ADMIN)
+    assert club.poster.titles() == [DIGEST]
+    await club.run("/admin setup digest_time:7am", as_user=ADMIN)
+    await club.run("/admin setup digest_time:11am", as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, NEXT_DIGEST + timedelta(days=7, hours=3))
+    assert club.poster.titles() == [DIGEST, DIGEST]
+    assert "Posted late" not in club.poster.messages("officers")[0].text, "inside the grace"
+
+
+PROBLEMS_ONLY = "/admin setup problems:#daily-problem timezone:"
+
+
+def _problem_days(club) -> list[str]:
+    return [t[16:26] for t in club.poster.titles("daily-problem") if t.startswith("Daily problem")]
+
+
+async def test_a_zone_corrected_after_the_new_zones_time_posts_the_days_problem_late(club):
+    """Set up in Los Angeles (09:00 there is 12:00 in New York), corrected to New York at
+    11:00 there: Monday's problem was still to come, so it goes out now, saying so."""
+    await club.run(PROBLEMS_ONLY + "America/Los_Angeles", as_user=ADMIN)  # 07:00 there
+    club.clock.advance(timedelta(hours=1))
+    await club.run("/admin setup timezone:America/New_York", as_user=ADMIN)
+    assert _problem_days(club) == ["Mon 16 Nov"]
+    [post] = club.poster.messages("daily-problem")
+    assert plain(post.text).startswith("Posted late: this was due Mon 16 Nov 2026, 09:00 EST.")
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
+    assert _problem_days(club) == ["Mon 16 Nov", "Tue 17 Nov"]
+
+
+async def test_a_zone_moved_after_the_days_post_does_not_post_the_day_again(club):
+    await club.run(PROBLEMS_ONLY + "America/New_York", as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=1))
+    assert _problem_days(club) == ["Tue 17 Nov"]
+    await club.run("/admin setup timezone:Asia/Tokyo", as_user=ADMIN)  # Wednesday 00:00 there
+    await club.run("/admin setup timezone:America/Los_Angeles", as_user=ADMIN)  # Tuesday 07:00
+    end = club.clock.now() + timedelta(days=1, hours=3)  # Wednesday 10:00 in Los Angeles
+    await club.runtime.scheduler.run_until(club.clock, end)
+    assert _problem_days(club) == ["Tue 17 Nov", "Wed 18 Nov"]
+
+
+async def test_a_run_another_process_moved_into_the_past_goes_out_at_the_next_sync(
+    club, database_url
+):
+    """The dashboard's process moves Monday's 09:00 digest to 08:00 at 08:30: the bot
+    process posts it at its next sync, once."""
+    await club.run(DIGEST_ONLY, as_user=ADMIN)
+    scheduler = club.runtime.scheduler
+    await scheduler.run_until(club.clock, NEXT_DIGEST - timedelta(minutes=30))
+    await scheduler.start()
+    web = await open_runtime(
+        database_url=database_url,
+        clock=club.clock,
+        poster=club.poster,
+        directory=ConsoleDirectory(),
+        owner="web",
+        scheduled_here=False,
+    )
+    try:
+        elsewhere = Club(runtime=web, poster=club.poster, clock=club.clock)
+        await elsewhere.run("/admin setup digest_time:8am", as_user=ADMIN)
+        assert club.poster.posts == [], "the dashboard's process had not scheduled the club"
+        club.clock.advance(timedelta(seconds=30))
+        outcomes = await scheduler.sync()
+        assert [(job.kind, outcome) for job, outcome in outcomes] == [("officer_digest", "posted")]
+        club.clock.advance(timedelta(seconds=30))
+        await elsewhere.run("/admin setup digest_time:7am", as_user=ADMIN)
+        assert await scheduler.sync() == [], "this week's went out at 08:30"
+        assert club.poster.titles() == [DIGEST]
+    finally:
+        await web.close()
+
+
 async def test_the_occurrence_key_is_the_local_date_or_iso_week():
     local = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
     assert occurrence_of("day", local) == "2027-01-01"

@@ -111,6 +111,27 @@ async def test_a_club_deadline_edited_after_its_reminder_is_reminded_again(club)
     assert "edit deadline 1 → Mock night (2026-11-25)" in audit.text
 
 
+async def test_reminders_moved_to_a_time_that_has_passed_go_out_at_the_change(club):
+    """Tuesday 08:30, three days before the deadline, reminders due at 09:00: moved to
+    08:00, that day's reminder goes out at the change instead of never."""
+    await club.run(SETUP_LA, as_user=ADMIN)
+    _at(club, "2026-11-16T10:00-08:00")
+    await club.run('/admin deadlines add title:"Mock night" date:2026-11-20', as_user=ADMIN)
+    await club.run("/alerts subscribe target:club", as_user=MEMBER)
+    tuesday = datetime.fromisoformat("2026-11-17T08:30-08:00").astimezone(UTC)
+    await club.runtime.scheduler.run_until(club.clock, tuesday)
+
+    await club.run("/admin deadlines settings time:8am", as_user=ADMIN)
+
+    def reminded() -> list[str]:
+        return [m.title for _, m in club.poster.dms if "Mock night" in m.title]
+
+    assert reminded() == ["3 days left: Mock night"]
+    await club.run("/admin deadlines settings time:7am", as_user=ADMIN)
+    await club.runtime.scheduler.run_until(club.clock, club.clock.now() + timedelta(days=3))
+    assert reminded() == ["3 days left: Mock night", "1 day left: Mock night"]
+
+
 async def test_bad_club_deadlines_are_refused_and_members_cannot_add_them(club):
     await club.run(SETUP_LA, as_user=ADMIN)
     refused = await club.run('/admin deadlines add title:"x" date:2026-12-01', as_user=MEMBER)

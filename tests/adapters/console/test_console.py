@@ -97,6 +97,30 @@ def test_the_console_reads_a_script_from_stdin_and_keeps_the_club_in_its_file(tm
     assert "Weekly officer digest, Mon 23 Nov 09:00: posted" in again.stdout
 
 
+def test_a_session_on_a_kept_club_posts_the_problem_its_first_command_moved_into_the_past(
+    tmp_path,
+):
+    """The problem at 09:00; a session opened at 08:30 on the club's file moves it to 08:00
+    first thing: the day's problem goes out then, not the next day."""
+    db, officer = tmp_path / "club.db", ":as alex officer\n"
+    setup = officer + "/admin setup timezone:America/New_York problems:#daily-problem\n"
+    _clubbot(
+        "console", "--db", str(db), "--now", "2026-08-02T10:00-04:00", stdin=setup, cwd=tmp_path
+    )
+    moved = _clubbot(
+        "console",
+        "--db",
+        str(db),
+        "--now",
+        "2026-08-03T08:30-04:00",
+        stdin=officer + "/admin problem settings time:8am\n",
+        cwd=tmp_path,
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "[post #daily-problem] ** Daily problem · Mon 03 Aug: " in moved.stdout
+    assert "[reply] Mon 03 Aug's problem went out now: its new time had passed." in moved.stdout
+
+
 def test_the_console_explains_a_line_it_cannot_run_and_goes_on(tmp_path):
     result = _clubbot(
         "console", "--db", str(tmp_path / "c.db"), stdin="hello\n:fly\n/help\n", cwd=tmp_path
