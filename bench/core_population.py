@@ -5,7 +5,8 @@ Per club (the shape is the same for every club, so a sample's work does not depe
 which club it lands on):
 - 200 members (U0..U199), all seen within the hour and their platform rights (no admin
   right, no roles) learned at an earlier command (a running bot's steady state); officers
-  U1..U3 on the officer list; four channels; a few feature settings on some clubs.
+  U1..U3 on the officer list; four channels; a few feature settings on some clubs;
+  application follow-ups on in every club (its first application switched them on).
 - Daily problem: a post every day for `days` days up to today, `solves` solves per member
   on random posted days, the running totals recounted from them.
 - Claims: what a year of scheduled runs leaves (daily problem, hint, key idea and deadline
@@ -40,6 +41,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.applications.kinds import CATEGORIES, STAGES
+from bot.applications.record import FOLLOW_UPS
 from bot.applications.store import ApplicantRow, ApplicationRow
 from bot.pairing.store import (
     FeedbackRow,
@@ -200,7 +202,7 @@ MARKER = "bench-population"  # a web_keys row saying what was built, for --reuse
 
 
 def described(clubs: int, days: int, solves: int) -> str:
-    return f"{clubs} clubs, {days} days, {solves} solves, format 2"
+    return f"{clubs} clubs, {days} days, {solves} solves, format 3"
 
 
 async def built(store: Store) -> str | None:
@@ -298,7 +300,8 @@ def _channels(c: int) -> list[dict[str, Any]]:
 
 
 def _settings(c: int) -> list[dict[str, Any]]:
-    """What officers set, on some clubs: a feature's setting is a row, its default none."""
+    """What officers set, on some clubs (a feature's setting is a row, its default none),
+    and what a club's first application set."""
     rows = []
     if c % 3 == 0:
         rows.append(("problem_time", "08:30"))
@@ -311,6 +314,8 @@ def _settings(c: int) -> list[dict[str, Any]]:
         rows.append(("web_page", "on"))
     if c % 7 == 0:
         rows.append(("deadline_reminders", "14,7,1"))
+    # Every club has members tracking applications: its first switched the follow-ups on.
+    rows.append((FOLLOW_UPS, "on"))
     return [{"club_id": c, "key": k, "value": v} for k, v in rows]
 
 
