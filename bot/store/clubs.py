@@ -6,9 +6,9 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -254,8 +254,7 @@ class Clubs:
         writer), so no other change lands between that read and this one's writes: every
         change of a club's configuration updates its row."""
         async with self._sessions() as session, session.begin():
-            locked = select(*_CLUB_COLUMNS).where(ClubRow.id == club_id).with_for_update()
-            row = (await session.execute(locked)).one()
+            row = (await session.execute(_locked_club(), {"id": club_id})).one()
             before = await self._cached(session, row)
             entries: list[tuple[str, str]] = []
             columns: dict[str, Any] = {}
@@ -289,18 +288,18 @@ class Clubs:
                 await session.execute(
                     delete(ClubSettingRow).where(mine, ClubSettingRow.key.in_(reset))
                 )
-            version = (
+            bump = (
+                _bump_version()
+                if not columns
+                else update(ClubRow)
+                .where(ClubRow.id == bindparam("club_id"))
+                .values(**columns, config_version=ClubRow.config_version + 1)
+                .returning(ClubRow.config_version)
+            )
+            version = (await session.execute(bump, {"club_id": club_id})).scalar_one()
+            if entries:  # one statement for them all, through the table (no ORM unit of work)
                 await session.execute(
-                    update(ClubRow)
-                    .where(ClubRow.id == club_id)
-                    .values(**columns, config_version=ClubRow.config_version + 1)
-                    .returning(ClubRow.config_version)
-                )
-            ).scalar_one()
-            if entries:  # one statement for them all
-                await session.execute(
-                    insert(AuditRow),
-                    [_audit_row(club_id, actor, a, d, now) for a, d in entries],
+                    _audit_insert(), [_audit_row(club_id, actor, a, d, now) for a, d in entries]
                 )
             club = replace(before, **columns, channels=channels, settings=settings)
         self._cache[club_id] = (version, club)
@@ -535,6 +534,27 @@ def _versions_of() -> Any:
 @functools.cache
 def _club_by_id() -> Any:
     return select(*_CLUB_COLUMNS).where(ClubRow.id == bindparam("id"))
+
+
+@functools.cache
+def _locked_club() -> Any:
+    """The club's row, locked for a change (PostgreSQL; SQLite has one writer)."""
+    return select(*_CLUB_COLUMNS).where(ClubRow.id == bindparam("id")).with_for_update()
+
+
+@functools.cache
+def _bump_version() -> Any:
+    return (
+        update(ClubRow)
+        .where(ClubRow.id == bindparam("club_id"))
+        .values(config_version=ClubRow.config_version + 1)
+        .returning(ClubRow.config_version)
+    )
+
+
+@functools.cache
+def _audit_insert() -> Any:
+    return insert(cast(Table, AuditRow.__table__))
 
 
 @functools.cache
