@@ -9,7 +9,7 @@ its post is built, and recorded, so a retried post is the same problem.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,8 +19,16 @@ from bot.errors import UserError
 from bot.jobs import Built, Delivery, Job, JobRun, Late, SkipRun, When
 from bot.model import MAX_FIELD_VALUE, MAX_TEXT, Button, Field, Message, clip, fit, shown_length
 from bot.posting import PostFailed
-from bot.problems.bank import Problem, load_bank
-from bot.problems.rules import Mix, Ramp, choose_problem, parse_days, parse_mix, parse_ramp
+from bot.problems.bank import Bank, Problem, load_bank
+from bot.problems.rules import (
+    Choice,
+    Mix,
+    Ramp,
+    choose_problem,
+    parse_days,
+    parse_mix,
+    parse_ramp,
+)
 from bot.problems.store import ProblemPost, ProblemStore
 from bot.store.claims import CLAIMED, FAILED, POSTED, ClaimKey
 from bot.store.clubs import Club
@@ -74,6 +82,23 @@ def _parse_settings(values: tuple[str, ...]) -> ProblemSettings:
         hint_delay=parse_duration(value["problem_hint_delay"]),
         topics=topics or None,
         show_tags=value["problem_tags"] == "shown",
+    )
+
+
+def club_choice(club: Club, bank: Bank, day: date, posted: Collection[str]) -> Choice:
+    """The club's problem for `day` as its settings choose it, given every id it posted
+    before (repeats included): the daily job's choice, and the forecast of it for the days
+    to come (`bot/problems/spoilers.py`). UserError when nothing of the day's kind passes
+    the club's topics."""
+    settings = problem_settings(club)
+    return choose_problem(
+        bank.problems,
+        day,
+        ramp=settings.ramp,
+        mix=settings.mix,
+        posted=posted,
+        topics=settings.topics,
+        seed=str(club.id),
     )
 
 
@@ -276,17 +301,8 @@ async def choose_many(runs: Sequence[JobRun], days: Mapping[int, date]) -> list[
     new: dict[int, ProblemPost] = {}
     for run in fresh:
         club, day = run.club, days[run.club.id]
-        settings = problem_settings(club)
         try:
-            choice = choose_problem(
-                bank.problems,
-                day,
-                ramp=settings.ramp,
-                mix=settings.mix,
-                posted=list(history[club.id].elements()),
-                topics=settings.topics,
-                seed=str(club.id),
-            )
+            choice = club_choice(club, bank, day, list(history[club.id].elements()))
         except UserError as error:  # e.g. the club's topic filter leaves nothing of today's kind
             chosen[club.id] = SkipRun(error.message)
             continue

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 
 from bot.errors import UserError
 from bot.problems.bank import Bank, load_bank
-from bot.problems.posts import problem_settings
-from bot.problems.rules import choose_problem
+from bot.problems.posts import club_choice, problem_settings
 from bot.problems.store import ProblemStore
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -35,17 +34,10 @@ async def daily_problems_between(
     for day in _days(max(first, today), last):
         if day in posted_on or day.weekday() not in settings.days:
             continue
+        # Every post before the day, repeats included, as the daily job counts them.
+        before = [p.problem_id for p in posts if p.day < day] + forecast
         try:
-            choice = choose_problem(
-                bank.problems,
-                day,
-                ramp=settings.ramp,
-                mix=settings.mix,
-                # Every post before the day, repeats included, as the daily job counts them.
-                posted=[p.problem_id for p in posts if p.day < day] + forecast,
-                topics=settings.topics,
-                seed=str(club.id),
-            )
+            choice = club_choice(club, bank, day, before)
         except UserError:  # nothing of the day's kind passes the club's topics: no post
             continue
         forecast.append(choice.problem.id)
