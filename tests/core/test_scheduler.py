@@ -12,7 +12,7 @@ from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
 from bot.jobs import Delivery, Job, SkipRun, When, occurrence_of
 from bot.model import Message, plain
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.scheduler import Scheduler
 from bot.store.clubs import Actor, ClubChanges
 from tests.conftest import ADMIN, MONDAY, SETUP, Club
@@ -288,13 +288,9 @@ async def test_clubs_on_the_same_schedule_share_one_apscheduler_job_that_follows
     ], "the emptied job is gone"
 
 
-async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club, database_url):
-    """An officer on the dashboard of a `clubbot web` process (which schedules nothing)
-    moves the digest and a new club appears: the bot process takes both in at its next
-    sync, and the digest that fell due in between goes out then, once."""
-    await club.run(DIGEST_ONLY + " digest_day:wed", as_user=ADMIN)
-    scheduler = club.runtime.scheduler
-    await scheduler.start()
+async def _dashboard_process(club: Club, database_url: str) -> tuple[Runtime, Club]:
+    """A `clubbot web` process on the same database (it schedules nothing), and the club
+    as an officer on its dashboard drives it; the caller closes the runtime."""
     web = await open_runtime(
         database_url=database_url,
         clock=club.clock,
@@ -303,8 +299,18 @@ async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club,
         owner="web",
         scheduled_here=False,
     )
+    return web, Club(runtime=web, poster=club.poster, clock=club.clock)
+
+
+async def test_a_change_made_in_another_process_reaches_this_ones_schedule(club, database_url):
+    """An officer on the dashboard of a `clubbot web` process (which schedules nothing)
+    moves the digest and a new club appears: the bot process takes both in at its next
+    sync, and the digest that fell due in between goes out then, once."""
+    await club.run(DIGEST_ONLY + " digest_day:wed", as_user=ADMIN)
+    scheduler = club.runtime.scheduler
+    await scheduler.start()
+    web, elsewhere = await _dashboard_process(club, database_url)
     try:
-        elsewhere = Club(runtime=web, poster=club.poster, clock=club.clock)
         await elsewhere.run("/admin setup digest_day:mon digest_time:10:30", as_user=ADMIN)
         elsewhere.workspace = "ws-2"
         await elsewhere.run(
@@ -392,16 +398,8 @@ async def test_a_run_another_process_moved_into_the_past_goes_out_at_the_next_sy
     scheduler = club.runtime.scheduler
     await scheduler.run_until(club.clock, NEXT_DIGEST - timedelta(minutes=30))
     await scheduler.start()
-    web = await open_runtime(
-        database_url=database_url,
-        clock=club.clock,
-        poster=club.poster,
-        directory=ConsoleDirectory(),
-        owner="web",
-        scheduled_here=False,
-    )
+    web, elsewhere = await _dashboard_process(club, database_url)
     try:
-        elsewhere = Club(runtime=web, poster=club.poster, clock=club.clock)
         await elsewhere.run("/admin setup digest_time:8am", as_user=ADMIN)
         assert club.poster.posts == [], "the dashboard's process had not scheduled the club"
         club.clock.advance(timedelta(seconds=30))
@@ -609,16 +607,8 @@ async def test_a_sync_that_fails_looks_again_from_the_same_point(club, database_
     await club.run(DIGEST_ONLY + " digest_day:wed", as_user=ADMIN)
     scheduler = club.runtime.scheduler
     await scheduler.start()
-    web = await open_runtime(
-        database_url=database_url,
-        clock=club.clock,
-        poster=club.poster,
-        directory=ConsoleDirectory(),
-        owner="web",
-        scheduled_here=False,
-    )
+    web, elsewhere = await _dashboard_process(club, database_url)
     try:
-        elsewhere = Club(runtime=web, poster=club.poster, clock=club.clock)
         await elsewhere.run("/admin setup digest_day:mon digest_time:10:30", as_user=ADMIN)
         club.clock.advance(timedelta(minutes=45))
         clubs = scheduler.store.clubs
