@@ -27,14 +27,35 @@ from bot.runtime import open_runtime
 
 
 class FilePoster:
+    """Posts as lines of a file shared by the processes. Like Slack (its look-up of the
+    message metadata) and Discord (the nonce), it can tell whether a post in doubt went
+    out already: each process runs its own simulated clock, days apart at times, so one
+    may take over a claim whose lease ran out by its clock while the first still records
+    its post, and then it must look before posting again, as the real posters do."""
+
     def __init__(self, out: str, hang_on: str | None) -> None:
         self.out, self.hang_on = out, hang_on
+
+    def _posted(self, key: str) -> str | None:
+        if not os.path.exists(self.out):
+            return None
+        with open(self.out) as lines:
+            for line in lines:
+                row = json.loads(line)
+                if row.get("key") == key:
+                    return f"{row['pid']}-{row['title']}"
+        return None
 
     async def post(self, place: Place, message: Message, *, key: PostKey | None = None) -> str:
         if self.hang_on and message.title.startswith(self.hang_on):
             print("hanging", flush=True)
             await asyncio.Event().wait()
-        line = json.dumps({"pid": os.getpid(), "ws": place.workspace_id, "title": message.title})
+        if key is not None and key.in_doubt:
+            earlier = self._posted(key.key)
+            if earlier is not None:
+                return earlier
+        row = {"pid": os.getpid(), "ws": place.workspace_id, "title": message.title}
+        line = json.dumps({**row, "key": key.key if key is not None else None})
         fd = os.open(self.out, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             os.write(fd, (line + "\n").encode())
