@@ -181,9 +181,10 @@ class Schedule(Protocol):
 
     def next_runs(self, club: Club, after: datetime) -> list[Run]: ...
 
-    async def club_changed(self, club_id: int) -> list[Run]:
-        """Schedule the club as a change left it; a run the change moved into the past,
-        whose post was still to come, goes out now. The runs of those that went out."""
+    async def club_changed(self, club_id: int, *, to: Club | None = None) -> list[Run]:
+        """Schedule the club as a change left it (`to`: the club `Clubs.change` returned,
+        if the caller has it); a run the change moved into the past, whose post was still
+        to come, goes out now. The runs of those that went out."""
         ...
 
     async def run_now(self, club_id: int, kind: str) -> str:

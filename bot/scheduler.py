@@ -453,12 +453,19 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
 
-    async def club_changed(self, club_id: int) -> list[Run]:
+    async def club_changed(self, club_id: int, *, to: Club | None = None) -> list[Run]:
         """A command of this process changed the club: schedule it as it is now, and run
-        what the change left behind (`left_behind`); the runs of those that went out. The
-        snapshot `Clubs.change` left is used when it is still the club's version, so
-        only the version is read."""
-        version = (await self.store.clubs.versions([club_id])).get(club_id)
+        what the change left behind (`left_behind`); the runs of those that went out.
+        `to`, the club `Clubs.change` returned, is taken as it is with the version that
+        change wrote (nothing is read); otherwise the version is read, and the snapshot
+        `Clubs.change` left used when it is still the club's version. A later change by
+        another process comes in at the next `sync`, as always."""
+        written = None if to is None else self.store.clubs.written(to)
+        version = (
+            written
+            if written is not None
+            else (await self.store.clubs.versions([club_id])).get(club_id)
+        )
         if version is not None and self._versions.get(club_id) == version:
             return []  # scheduled as it is already
         known = self.store.clubs.known(club_id)

@@ -132,5 +132,5 @@ async def _follow_ups_on(ctx: Context) -> None:
     if ctx.club.settings.get(FOLLOW_UPS) == "on":
         return
     changes = ClubChanges(settings={FOLLOW_UPS: "on"})
-    await ctx.store.clubs.change(ctx.club.id, changes, actor=_BOT, now=ctx.now)
-    await ctx.schedule.club_changed(ctx.club.id)
+    club = await ctx.store.clubs.change(ctx.club.id, changes, actor=_BOT, now=ctx.now)
+    await ctx.schedule.club_changed(club.id, to=club)

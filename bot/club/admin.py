@@ -53,7 +53,7 @@ async def setup(ctx: Context) -> Message:
         },
     )
     club = await ctx.store.clubs.change(ctx.club.id, changes, actor=ctx.actor, now=ctx.now)
-    await ctx.schedule.club_changed(club.id)
+    await ctx.schedule.club_changed(club.id, to=club)
     said = f"{chosen.note}\n" if chosen else ""
     return reply(f"Saved.\n{said}" + _config_text(club), title="Club setup")
 

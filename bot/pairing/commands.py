@@ -452,7 +452,7 @@ async def settings(ctx: Context) -> Message:
         club = await ctx.store.clubs.change(
             club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
         )
-        await ctx.schedule.club_changed(club.id)
+        await ctx.schedule.club_changed(club.id, to=club)
     day = club.settings.get("pairing_day", DEFAULTS["pairing_day"])
     at = club.settings.get("pairing_time", DEFAULTS["pairing_time"])
     ahead = club.settings.get("pairing_notice", DEFAULTS["pairing_notice"])

@@ -51,7 +51,7 @@ async def settings(postings: PostingsSettings, ctx: Context) -> Message:
             actor=ctx.actor,
             now=ctx.now,
         )
-        await ctx.schedule.club_changed(club.id)
+        await ctx.schedule.club_changed(club.id, to=club)
     saved = "Saved.\n" if ctx.args else ""
     polled = polled_by(updated.boards, postings, ctx.now.date())
     health = source_lines(mine(await _repo(ctx).health(), polled), ctx.club.timezone)

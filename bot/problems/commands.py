@@ -247,7 +247,7 @@ async def settings_command(ctx: Context) -> Message:
         club = await ctx.store.clubs.change(
             club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
         )
-        went_out = await ctx.schedule.club_changed(club.id)
+        went_out = await ctx.schedule.club_changed(club.id, to=club)
     lines = [
         f"{name}: {club.settings.get(key, DEFAULTS[key]) or 'all'}"
         for name, key in _SETTING_OPTIONS.items()

@@ -310,6 +310,13 @@ class Clubs:
         a `change` of this process, the club as that change left it."""
         return self._cache.get(club_id)
 
+    def written(self, club: Club) -> int | None:
+        """The version a `change` of this process wrote, if `club` is the very snapshot
+        that change returned and nothing read since found a later version: a change's
+        caller knows what it changed the club to without reading it back."""
+        cached = self._cache.get(club.id)
+        return cached[0] if cached is not None and cached[1] is club else None
+
     async def purge_left(self, *, before: datetime) -> list[Club]:
         """Delete the clubs whose platform workspace removed the bot before `before`, with
         everything they own (foreign keys cascade); returns what was deleted."""

@@ -404,7 +404,7 @@ async def settings(ctx: Context) -> Message:
         club = await ctx.store.clubs.change(
             club.id, ClubChanges(settings=changes), actor=ctx.actor, now=ctx.now
         )
-        await ctx.schedule.club_changed(club.id)
+        await ctx.schedule.club_changed(club.id, to=club)
     at = club.settings.get("deadline_time", DEFAULTS["deadline_time"])
     leads = ", ".join(str(d) for d in reminder_days(club))
     return reply(

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from adapters.console import ConsoleDirectory
 from bot.clock import ManualClock
@@ -632,7 +633,8 @@ async def test_a_sync_that_fails_looks_again_from_the_same_point(club, database_
 async def test_a_change_here_is_scheduled_from_its_snapshot_and_one_elsewhere_is_read(
     club, database_url
 ):
-    """`club_changed` reads only the version when this process's change is the latest,
+    """`club_changed` reads nothing for the club a change of this process returned, only
+    the version when this process's change is the latest,
     and reads the club again when another process changed it since (e.g. after a
     channel probe, or an officer on the dashboard's process)."""
     from bot.store.store import Store
@@ -647,11 +649,21 @@ async def test_a_change_here_is_scheduled_from_its_snapshot_and_one_elsewhere_is
         ]
 
     officer = Actor(id="a", name="a")
-    await store.clubs.change(
+    changed = await store.clubs.change(
         club_id, ClubChanges(timezone="Europe/Paris"), actor=officer, now=club.clock.now()
     )
-    await scheduler.club_changed(club_id)
+    sent: list[str] = []
+    event.listen(store.engine.sync_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    await scheduler.club_changed(club_id, to=changed)
     assert digest_zones() == ["Europe/Paris"]
+    assert sent == [], "the club the change returned is scheduled without a read"
+    changed = await store.clubs.change(
+        club_id, ClubChanges(timezone="Europe/Rome"), actor=officer, now=club.clock.now()
+    )
+    sent.clear()
+    await scheduler.club_changed(club_id)
+    assert digest_zones() == ["Europe/Rome"]
+    assert len(sent) == 1, "without the club, only its version is read"
     other = await Store.open(database_url)
     try:
         await other.clubs.change(

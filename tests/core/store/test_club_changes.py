@@ -4,7 +4,7 @@ as another process (a store with nothing cached) reads it, for any run of change
 
 import asyncio
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,7 +104,32 @@ async def test_a_change_returns_what_another_process_reads(database_url, runs):
             version, known = store.clubs.known(club.id) or (None, None)
             assert known == changed
             assert version == (await other.clubs.versions([club.id]))[club.id]
+            assert store.clubs.written(changed) == version
         assert len(await store.audit(club.id, limit=100)) == expected.audited
+    finally:
+        await store.close()
+        await other.close()
+
+
+async def test_what_a_change_wrote_is_known_only_for_the_club_it_returned(database_url):
+    """`written` tells a change's caller the version it wrote without a read: for the
+    very club `change` returned, and no longer once a read found a later version."""
+    store, other = await Store.open(database_url), await Store.open(database_url)
+    try:
+        club = await store.clubs.get_or_create(
+            platform="discord", workspace_id=f"G{next(_WORKSPACES)}", name="ML Club", now=MONDAY
+        )
+        changes = ClubChanges(settings={"problem_time": "08:00"})
+        changed = await store.clubs.change(club.id, changes, actor=ALEX, now=MONDAY)
+        assert store.clubs.written(changed) == 1
+        assert store.clubs.written(club) is None, "the club before the change"
+        assert store.clubs.written(replace(changed)) is None, "an equal copy is not it"
+        await other.clubs.change(
+            club.id, ClubChanges(settings={"problem_days": "mon"}), actor=ALEX, now=MONDAY
+        )
+        assert store.clubs.written(changed) == 1, "nothing read yet: still what it wrote"
+        await store.clubs.get(club.id)
+        assert store.clubs.written(changed) is None
     finally:
         await store.close()
         await other.close()
