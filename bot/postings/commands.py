@@ -25,7 +25,7 @@ from bot.postings.news import RECENT
 from bot.postings.sources import polled_by
 from bot.postings.store import PostingStore
 from bot.postings.texts import by_company, first_page, listing
-from bot.postings.words import all_found, concepts
+from bot.postings.words import concepts
 from bot.store.clubs import Club, ClubChanges
 
 PREVIEW_DAYS = 7
@@ -95,8 +95,9 @@ async def preview(ctx: Context) -> Message:
 
 
 async def search(ctx: Context) -> Message:
-    found = await _repo(ctx).posted_read(ctx.now - timedelta(days=SEARCH_DAYS))
     wanted_words = concepts(ctx.args.get("query", ""))
+    since = ctx.now - timedelta(days=SEARCH_DAYS)
+    found = await _repo(ctx).posted_read(since, words=wanted_words)
     wanted = Filter(
         enabled=True,
         locations=_one(ctx.args.get("location")),
@@ -104,11 +105,7 @@ async def search(ctx: Context) -> Message:
         sponsorship=ctx.args.get("sponsorship", "any"),
     )
     matches = wanted.compiled()
-    hits = [
-        r.stored
-        for r in found
-        if r.stored.open and matches(r.facts) and all_found(wanted_words, r.facts.searchable)
-    ]
+    hits = [r.stored for r in found if r.stored.open and matches(r.facts)]
     again = " ".join(f'{k}:"{v.replace(chr(34), "")}"' for k, v in ctx.args.items() if k != "page")
     return listing(
         hits,

@@ -28,6 +28,7 @@ from bot.postings.diff import Changes, Known, KnownPosting, signature_of
 from bot.postings.filters import SETTING, Facts, Filter, facts_of, filter_of
 from bot.postings.listing import Posting
 from bot.postings.sources import Validators
+from bot.postings.words import Concept, WordIndex
 from bot.store.batches import chunks
 from bot.store.models import Base, ClubSettingRow, UTCDateTime
 from bot.store.upsert import dialect_name, insert_if_absent, insert_many_if_absent
@@ -151,6 +152,18 @@ class Read:
     facts: Facts
 
 
+class Reads(list[Read]):
+    """Postings read together, as they are kept (`Kept`): with the word index of their
+    searchable texts, made at the first search of them."""
+
+    _words: WordIndex | None = None
+
+    def words(self) -> WordIndex:
+        if self._words is None:
+            self._words = WordIndex([r.facts.searchable for r in self])
+        return self._words
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceHealth:
     name: str
@@ -165,7 +178,7 @@ class PostingStore:
         self._sessions = sessions
         # A kept read is up to 2,000 postings with their facts (about 5 MB): this hour's
         # search and this hour's recent-week read, and the last hour's.
-        self._kept: Kept[list[Read]] = Kept(sessions, VERSION, size=4)
+        self._kept: Kept[Reads] = Kept(sessions, VERSION, size=4)
 
     # --- fetching -------------------------------------------------------------
 
@@ -324,17 +337,26 @@ class PostingStore:
             if r.stored.first_seen_at >= since and r.stored.posting.posted_at >= posted_since
         ]
 
-    async def posted_read(self, since: datetime, *, limit: int = 2000) -> list[Read]:
-        """`posted_since` with facts, as this process last read it."""
+    async def posted_read(
+        self, since: datetime, *, limit: int = 2000, words: list[Concept] | None = None
+    ) -> list[Read]:
+        """`posted_since` with facts, as this process last read it; with `words`, only
+        those whose searchable text holds every concept (`all_found`), newest first."""
         early = _hour(since)
         every = await self._kept.get(
             ("posted", early, limit), lambda: self._read(self.posted_since(early, limit=limit))
         )
-        return [r for r in every if r.stored.posting.posted_at >= since]
+        if not words:
+            return [r for r in every if r.stored.posting.posted_at >= since]
+        return [
+            r
+            for n in sorted(every.words().found(words))
+            if (r := every[n]).stored.posting.posted_at >= since
+        ]
 
     @staticmethod
-    async def _read(reading: Awaitable[list[StoredPosting]]) -> list[Read]:
-        return [Read(stored=s, facts=facts_of(s.posting)) for s in await reading]
+    async def _read(reading: Awaitable[list[StoredPosting]]) -> Reads:
+        return Reads(Read(stored=s, facts=facts_of(s.posting)) for s in await reading)
 
     async def companies(self, prefix: str, *, limit: int = 25) -> list[str]:
         """Companies whose key (`normal`: ASCII, lower case) starts with `prefix`."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Final
 
 _SPACE = re.compile(r"[^a-z0-9]+")
@@ -64,6 +65,37 @@ def _forms(word: str) -> Concept:
 def all_found(wanted: list[Concept], text: str) -> bool:
     """Every concept found, whole, in `text` (padded with spaces)."""
     return all(any(f" {phrase} " in text for phrase in concept) for concept in wanted)
+
+
+class WordIndex:
+    """Which of some texts (padded with spaces, as `all_found` takes them) hold each word:
+    a search tries only the texts that hold every word of a phrase, not all of them (a
+    search of the 1,300 postings of a month tried each one, about 2.5 ms a query)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+        self._holding: dict[str, set[int]] = {}
+        for n, text in enumerate(texts):
+            for word in set(text.split()):
+                self._holding.setdefault(word, set()).add(n)
+
+    def found(self, wanted: list[Concept]) -> set[int]:
+        """The positions of the texts `all_found(wanted, text)` is true of."""
+        hits = set(range(len(self._texts)))
+        for concept in wanted:
+            hits &= set().union(*(self._holding_phrase(phrase) for phrase in concept))
+            if not hits:
+                break
+        return hits
+
+    def _holding_phrase(self, phrase: str) -> set[int]:
+        words = phrase.split()
+        if not words:  # nothing to look up: tried on every text, as `all_found` does
+            return {n for n, text in enumerate(self._texts) if f" {phrase} " in text}
+        # A phrase found whole is each of its words found whole; the words found in a
+        # text are not always the phrase (another order, apart), so the few are tried.
+        maybe = set.intersection(*(self._holding.get(w, set()) for w in words))
+        return {n for n in maybe if f" {phrase} " in self._texts[n]}
 
 
 def same_as(phrase: str) -> Concept:

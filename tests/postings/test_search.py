@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import UserError
 from bot.postings.filters import Filter, changed, facts_of
 from bot.postings.listing import Posting
 from bot.postings.places import city, country, place_key
-from bot.postings.words import all_found, concepts
+from bot.postings.words import WordIndex, all_found, concepts
 
 LABELS = json.loads((Path(__file__).parent / "fixtures" / "search-labels.json").read_text())
 NOW = datetime(2026, 11, 16, tzinfo=UTC)
@@ -152,3 +154,34 @@ def test_a_software_engineer_search_finds_amazon_s_sde_titles():
     )
     for query in ("software engineer", "swe intern", "sde"):
         assert all_found(concepts(query), facts_of(sde).searchable), query
+
+
+# Few words, so texts often hold a phrase's words in another order or apart.
+_VOCABULARY = ["machine", "learning", "new", "york", "ml", "engineer", "engineers", "|"]
+_QUERY_WORDS = [*_VOCABULARY, "machine learning", "new york", "software engineer", "s"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.lists(st.sampled_from(_VOCABULARY), max_size=8).map(lambda w: f" {' '.join(w)} "),
+        max_size=12,
+    ),
+    query=st.lists(st.sampled_from(_QUERY_WORDS), max_size=4).map(" ".join),
+)
+def test_the_word_index_finds_what_trying_every_text_finds(texts, query):
+    """`WordIndex` against its definition, `all_found` tried on every text: phrases,
+    synonyms, plurals, words in another order or apart, a separator, no query at all."""
+    wanted = concepts(query)
+    expected = {n for n, text in enumerate(texts) if all_found(wanted, text)}
+    assert WordIndex(texts).found(wanted) == expected
+
+
+def test_a_search_of_real_entries_by_the_index_is_the_one_by_every_entry():
+    texts = [facts_of(p).searchable for p, _ in _labelled()]
+    index = WordIndex(texts)
+    for query in ["ml", "research intern", "new york", "remote", "swe", "data science"]:
+        wanted = concepts(query)
+        expected = {n for n, text in enumerate(texts) if all_found(wanted, text)}
+        assert expected, query
+        assert index.found(wanted) == expected, query
