@@ -10,12 +10,33 @@ so a table added later must say what it holds about members. The core declares i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TypeAlias
 
-from sqlalchemy import ColumnElement, MetaData, Table, and_, delete, false, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Delete,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.models import Base, ClubRow
@@ -67,6 +88,15 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Counted:
+    """How many rows of one table are about the member."""
+
+    table: str
+    what: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Held:
     """One table's rows about the member."""
 
@@ -105,16 +135,17 @@ def check_registry(registry: Registry, metadata: MetaData = Base.metadata) -> No
 
 async def held(engine: AsyncEngine, registry: Registry, member: Member) -> list[Held]:
     """Every row the registry's columns find about the member, per table, other members'
-    ids left out; tables with nothing are not listed."""
+    ids left out; tables with nothing are not listed. Two statements and one per column
+    that finds rows: the member's names, which columns find any, their rows."""
     found: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
     whats: dict[str, str] = {}
+    columns = tuple(_columns(registry))
     async with engine.connect() as connection:
-        names = await _names(connection, registry, member)
-        for column in _columns(registry):
+        values = await _values(connection, columns, member)
+        for column in await _finding(connection, columns, values):
             table = _table(column.table)
             keys = list(table.primary_key.columns)
-            query = select(table).where(_matching(table, column, member, names))
-            for row in (await connection.execute(query.order_by(*keys))).mappings():
+            for row in (await connection.execute(_select(column), values)).mappings():
                 kept = {k: _plain(v) for k, v in row.items() if k not in column.hidden}
                 found.setdefault(column.table, {})[tuple(row[k.name] for k in keys)] = kept
                 whats.setdefault(column.table, column.what)
@@ -124,15 +155,31 @@ async def held(engine: AsyncEngine, registry: Registry, member: Member) -> list[
     ]
 
 
+async def counted(engine: AsyncEngine, registry: Registry, member: Member) -> list[Counted]:
+    """How many rows of each table `held` would list, in two statements (what a member
+    is asked to confirm before `erase`): a row that several columns find counts once."""
+    columns = tuple(_columns(registry))
+    async with engine.connect() as connection:
+        values = await _values(connection, columns, member)
+        rows = await connection.execute(_count_query(columns), values)
+        counts = {table: count for table, count in rows if count}
+    whats = {c.table: c.what for c in reversed(columns)}  # the first column's, as `held`
+    return [
+        Counted(table=t, what=whats[t], rows=counts[t]) for t in tables_of(registry) if t in counts
+    ]
+
+
 async def erase(engine: AsyncEngine, registry: Registry, member: Member) -> dict[str, int]:
     """Erase the member in one transaction: rows deleted, blanked or taken off a list, per
-    table (only tables where something changed)."""
+    table (only tables where something changed). The columns that find nothing are found
+    first, in one statement, and left alone."""
     changed: dict[str, int] = {}
     config = False
+    columns = tuple(_columns(registry))
     async with engine.begin() as connection:
-        names = await _names(connection, registry, member)
-        for column in _columns(registry):
-            count = await _erase(connection, column, member, names)
+        values = await _values(connection, columns, member)
+        for column in await _finding(connection, columns, values):
+            count = await _erase(connection, column, values)
             if count:
                 changed[column.table] = changed.get(column.table, 0) + count
                 config = config or column.config
@@ -145,27 +192,24 @@ async def erase(engine: AsyncEngine, registry: Registry, member: Member) -> dict
     return changed
 
 
-async def _erase(
-    connection: AsyncConnection, column: MemberColumn, member: Member, names: set[str]
-) -> int:
-    table = _table(column.table)
-    where = _matching(table, column, member, names)
+async def _erase(connection: AsyncConnection, column: MemberColumn, values: dict[str, Any]) -> int:
     if column.erase == "row":
-        return _count(await connection.execute(delete(table).where(where)))
+        return _count(await connection.execute(_delete(column), values))
     if column.erase == "blank":
-        values = dict(column.blanks)
-        return _count(await connection.execute(update(table).where(where).values(**values)))
-    return await _drop_from_lists(connection, table, column.column, where, member.user_id)
+        return _count(await connection.execute(_blank(column), values))
+    return await _drop_from_lists(connection, column, values)
 
 
 async def _drop_from_lists(
-    connection: AsyncConnection, table: Table, name: str, where: ColumnElement[bool], user_id: str
+    connection: AsyncConnection, column: MemberColumn, values: dict[str, Any]
 ) -> int:
+    table, name = _table(column.table), column.column
     keys = list(table.primary_key.columns)
-    rows = (await connection.execute(select(*keys, table.c[name]).where(where))).all()
+    listed = select(*keys, table.c[name]).where(_matching(column))
+    rows = (await connection.execute(listed, values)).all()
     for row in rows:
         key = and_(*(k == row[i] for i, k in enumerate(keys)))
-        left = [word for word in str(row[-1]).split() if word != user_id]
+        left = [word for word in str(row[-1]).split() if word != values["m_user"]]
         if left:
             await connection.execute(update(table).where(key).values({name: " ".join(left)}))
         else:
@@ -173,38 +217,120 @@ async def _drop_from_lists(
     return len(rows)
 
 
-async def _names(connection: AsyncConnection, registry: Registry, member: Member) -> set[str]:
-    """The display names the bot keeps for the member (members' and officers' rows...)."""
-    names: set[str] = set()
-    for column in _columns(registry):
-        if not column.names:
-            continue
-        table = _table(column.table)
-        query = select(*(table.c[n] for n in column.names))
-        for row in await connection.execute(query.where(_matching(table, column, member, set()))):
-            names.update(str(v) for v in row if v)
-    return names
+async def _values(
+    connection: AsyncConnection, columns: tuple[MemberColumn, ...], member: Member
+) -> dict[str, Any]:
+    """The statements' parameters: the member, the patterns that find their id in a DM's
+    claim or in a list, and the display names the bot keeps for them (members' and
+    officers' rows..., read in one statement)."""
+    user = _escaped(member.user_id)
+    values: dict[str, Any] = {
+        "m_club": member.club_id,
+        "m_user": member.user_id,
+        "m_suffix": f"%:{user}",
+        "m_first": f"{user} %",
+        "m_last": f"% {user}",
+        "m_inside": f"% {user} %",
+        "m_names": [],
+    }
+    named = _names_query(columns)
+    if named is not None:
+        rows = await connection.execute(named, values)
+        values["m_names"] = sorted({str(v) for (v,) in rows if v})
+    return values
 
 
-def _matching(
-    table: Table, column: MemberColumn, member: Member, names: set[str]
-) -> ColumnElement[bool]:
+async def _finding(
+    connection: AsyncConnection, columns: tuple[MemberColumn, ...], values: dict[str, Any]
+) -> list[MemberColumn]:
+    """The columns that find any row about the member, in one statement."""
+    found = {n for (n,) in await connection.execute(_any_query(columns), values)}
+    return [c for n, c in enumerate(columns) if n in found]
+
+
+# Each statement is built once per declaration, with the member as its parameters.
+
+
+@functools.cache
+def _matching(column: MemberColumn) -> ColumnElement[bool]:
+    table = _table(column.table)
     value = table.c[column.column]
     where: list[ColumnElement[bool]] = []
     if "club_id" in table.c:
-        where.append(table.c.club_id == member.club_id)
-    user = _escaped(member.user_id)
+        where.append(table.c.club_id == bindparam("m_club"))
     if column.match == "equal":
-        where.append(value == member.user_id)
+        where.append(value == bindparam("m_user"))
     elif column.match == "suffix":
-        where.append(value.like(f"%:{user}", escape="\\"))
+        where.append(value.like(bindparam("m_suffix"), escape="\\"))
     elif column.match == "listed":
-        patterns = (f"{user} %", f"% {user}", f"% {user} %")
-        where.append(or_(value == member.user_id, *(value.like(p, escape="\\") for p in patterns)))
-    else:
-        where.append(value.in_(sorted(names)) if names else false())
+        patterns: tuple[Any, ...] = (
+            bindparam("m_first"),
+            bindparam("m_last"),
+            bindparam("m_inside"),
+        )
+        where.append(
+            or_(value == bindparam("m_user"), *(value.like(p, escape="\\") for p in patterns))
+        )
+    else:  # no names known: an empty IN, which finds nothing
+        where.append(value.in_(bindparam("m_names", expanding=True)))
     where += [table.c[name].in_(values) for name, values in column.only]
     return and_(*where)
+
+
+@functools.cache
+def _select(column: MemberColumn) -> Select[Any]:
+    table = _table(column.table)
+    return select(table).where(_matching(column)).order_by(*table.primary_key.columns)
+
+
+@functools.cache
+def _delete(column: MemberColumn) -> Delete:
+    return delete(_table(column.table)).where(_matching(column))
+
+
+@functools.cache
+def _blank(column: MemberColumn) -> Update:
+    return update(_table(column.table)).where(_matching(column)).values(**dict(column.blanks))
+
+
+@functools.cache
+def _names_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any] | None:
+    """The member's display names, from every column that keeps them (not those found by
+    a name: no name is known yet)."""
+    selects = [
+        select(_table(c.table).c[name].label("name")).where(_matching(c))
+        for c in columns
+        if c.names and c.match != "name"
+        for name in c.names
+    ]
+    return union_all(*selects) if selects else None
+
+
+@functools.cache
+def _count_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any]:
+    """Each table's rows that any of its columns finds."""
+    tables = tuple(dict.fromkeys(c.table for c in columns))
+    return union_all(
+        *(
+            select(literal_column(f"'{name}'", String).label("name"), func.count()).where(
+                or_(*(_matching(c) for c in columns if c.table == name))
+            )
+            for name in tables
+        )
+    )
+
+
+@functools.cache
+def _any_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any]:
+    """The number in `columns` of each column that finds a row."""
+    return union_all(
+        *(
+            select(literal_column(str(n), Integer).label("n")).where(
+                exists().where(_matching(column))
+            )
+            for n, column in enumerate(columns)
+        )
+    )
 
 
 def _columns(registry: Registry) -> Iterable[MemberColumn]:

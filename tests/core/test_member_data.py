@@ -13,12 +13,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, text
 
 from adapters.console import ConsoleDirectory
 from bot.model import Message, User
 from bot.runtime import MEMBER_DATA, open_runtime
-from bot.store.member_data import MemberColumn, MemberData, check_registry, undeclared
+from bot.store import member_data
+from bot.store.member_data import Member, MemberColumn, MemberData, check_registry, undeclared
 from bot.store.models import Base
 from bot.web.store import WebStore
 from tests.conftest import ADMIN, SETUP, Club, RecordingPoster
@@ -165,6 +168,14 @@ async def test_delete_leaves_nothing_of_the_member_in_any_table(web_club):
 
     asked = await club.run("/mydata delete", as_user=ZEPHYR)
     assert "You are on the club's officer list" in asked.text
+    store = club.runtime.store
+    member = Member(club_id=(await store.clubs.all())[0].id, user_id=ID)
+    copy = await member_data.held(store.engine, MEMBER_DATA, member)
+    counts = await member_data.counted(store.engine, MEMBER_DATA, member)
+    assert [(c.table, c.what, c.rows) for c in counts] == [
+        (h.table, h.what, len(h.rows)) for h in copy
+    ], "the confirmation counts what the export lists, a row found twice once"
+    assert all(f"• {c.what}: {c.rows}" in asked.text for c in counts)
     [button] = asked.buttons
     assert button.action == "mydata-delete"
     wrong = await club.run("/mydata delete confirm:000000", as_user=ZEPHYR)
@@ -238,3 +249,30 @@ async def test_a_member_the_bot_knows_nothing_about_is_told_so(club):
     assert "your rights as last seen" in reply.text
     done = await club.run(f"/mydata delete confirm:{reply.buttons[0].value}", as_user=ZEPHYR)
     assert done.text.startswith("Done: 2 records")
+
+
+_VALUES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+_ROWS = st.lists(st.dictionaries(st.text(max_size=8), _VALUES, max_size=4), max_size=3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    top=st.dictionaries(
+        st.sampled_from(["format", "exported_at", "member"]), st.text() | st.integers()
+    ),
+    club=st.dictionaries(st.text(max_size=6), st.text(), max_size=2),
+    tables=st.dictionaries(st.text(max_size=10), st.tuples(st.text(), _ROWS), max_size=3),
+)
+def test_the_export_file_reads_back_as_the_document_it_was_written_from(top, club, tables):
+    """mydata.json is written a row to a line by the C encoder: it is the same JSON as the
+    document, whatever names, text (quotes, newlines, accents) and values it holds."""
+    from bot.mydata import _readable_json
+
+    document = {
+        **top,
+        "club": club,
+        "tables": {name: {"what": what, "rows": rows} for name, (what, rows) in tables.items()},
+    }
+    written = _readable_json(document)
+    assert json.loads(written) == document
+    assert all(len(line) - len(line.lstrip()) <= 8 for line in written.splitlines())
