@@ -40,7 +40,7 @@ from bench.core_population import (
 from bot.app import ChannelRef
 from bot.model import CommandEvent, Message, Place, User
 from bot.pairing.store import GroupRow, RoundRow
-from bot.runtime import Runtime
+from bot.runtime import Runtime, settled
 from bot.windows.store import DeadlineStore
 
 GOAL_MS = 5.0
@@ -168,6 +168,7 @@ class Runner:
         """A running bot's steady state: every club's configuration cached."""
         for club in range(1, self.clubs + 1):
             await self.runtime.store.clubs.get(club)
+        settled()  # as `Runtime.start` leaves a bot's process
 
     async def pick(self, sample: Sample, used: set[Pick]) -> Pick:
         for _ in range(10_000):

@@ -3,8 +3,9 @@ set), a hand-moved clock, a recording poster and a console-like directory."""
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,16 @@ async def _fresh_postgres(url: str) -> None:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _collectable_again() -> Iterator[None]:
+    """A bot's start freezes what its process holds (`bot.runtime.settled`); a test
+    process starts hundreds of bots, so each test's frozen objects are given back to the
+    collector after it."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(params=BACKENDS)

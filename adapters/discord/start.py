@@ -88,7 +88,7 @@ class _Connection:
                 if not started:
                     if await self._sync(client, sync_only=sync_only):
                         return 0
-                    await self.runtime.scheduler.start()
+                    await self.runtime.start()
                     started = True
                 await client.connect()
                 return 0

@@ -106,7 +106,7 @@ async def run_socket_mode(settings: Settings, *, prefix: str = "") -> int:
             within=settings.connect_within,
         )
         handler.client.wss_uri = str(opened["url"])
-        await runtime.scheduler.start()
+        await runtime.start()
         await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
@@ -249,7 +249,7 @@ async def _serve(
     server = await serve(web_app, f"{host}:{port}")
     try:
         log.info("clubbot listens on http://%s:%s%s", host, port, EVENTS_PATH)
-        await runtime.scheduler.start()
+        await runtime.start()
         await asyncio.Event().wait()
     finally:
         await server.stop()

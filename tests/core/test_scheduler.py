@@ -700,3 +700,15 @@ def test_a_first_fire_remembered_is_the_one_apscheduler_works_out(
         fresh = remembered.cron.get_next_fire_time(None, now)
         assert remembered.get_next_fire_time(None, now) == fresh, now
         assert remembered.get_next_fire_time(None, fresh) == fresh, "asked at the fire itself"
+
+
+async def test_a_started_bot_keeps_what_it_holds_for_life_out_of_the_collector(club):
+    """`Runtime.start` freezes what the process holds once started (`settled`): a full
+    collection no longer walks every club's snapshot while a command waits."""
+    import gc
+
+    await club.run(DIGEST_ONLY, as_user=ADMIN)
+    gc.unfreeze()
+    await club.runtime.start()
+    assert club.runtime.scheduler.running
+    assert gc.get_freeze_count() > 10_000
