@@ -250,12 +250,21 @@ class Clubs:
         What is there already comes from the snapshot cached at the club's version (a
         running bot has it: every command reads the club first), so a change costs its
         writes, not reads of what it replaces, and the new snapshot is that one with the
-        changes applied. The club's row is locked first (PostgreSQL; SQLite has one
-        writer), so no other change lands between that read and this one's writes: every
-        change of a club's configuration updates its row."""
+        changes applied. The club's row is locked first, by moving its version in the
+        statement that reads it (PostgreSQL; SQLite has one writer), so no other change
+        lands between that read and this one's writes: every change of a club's
+        configuration updates its row."""
         async with self._sessions() as session, session.begin():
-            row = (await session.execute(_locked_club(), {"id": club_id})).one()
-            before = await self._cached(session, row)
+            # The version is moved first: the update locks the row (no other change lands
+            # until this one commits) and returns it, so the row is read in that statement.
+            row = (await session.execute(_bumped_club(), {"club_id": club_id})).one()
+            version = row.config_version
+            cached = self._cache.get(club_id)
+            before = (
+                cached[1]
+                if cached is not None and cached[0] == version - 1
+                else (await _snapshots(session, [row]))[0]
+            )
             entries: list[tuple[str, str]] = []
             columns: dict[str, Any] = {}
             for attribute in _CHANGEABLE:
@@ -288,15 +297,9 @@ class Clubs:
                 await session.execute(
                     delete(ClubSettingRow).where(mine, ClubSettingRow.key.in_(reset))
                 )
-            bump = (
-                _bump_version()
-                if not columns
-                else update(ClubRow)
-                .where(ClubRow.id == bindparam("club_id"))
-                .values(**columns, config_version=ClubRow.config_version + 1)
-                .returning(ClubRow.config_version)
-            )
-            version = (await session.execute(bump, {"club_id": club_id})).scalar_one()
+            if columns:
+                mine = ClubRow.id == club_id
+                await session.execute(update(ClubRow).where(mine).values(**columns))
             if entries:  # one statement for them all, through the table (no ORM unit of work)
                 await session.execute(
                     _audit_insert(), [_audit_row(club_id, actor, a, d, now) for a, d in entries]
@@ -544,18 +547,14 @@ def _club_by_id() -> Any:
 
 
 @functools.cache
-def _locked_club() -> Any:
-    """The club's row, locked for a change (PostgreSQL; SQLite has one writer)."""
-    return select(*_CLUB_COLUMNS).where(ClubRow.id == bindparam("id")).with_for_update()
-
-
-@functools.cache
-def _bump_version() -> Any:
+def _bumped_club() -> Any:
+    """The club's configuration version moved on, and its row as it is then: locked for
+    the rest of a change (PostgreSQL; SQLite has one writer)."""
     return (
         update(ClubRow)
         .where(ClubRow.id == bindparam("club_id"))
         .values(config_version=ClubRow.config_version + 1)
-        .returning(ClubRow.config_version)
+        .returning(*_CLUB_COLUMNS)
     )
 
 
