@@ -187,19 +187,34 @@ async def notes_after_moving(
     settings, zone_name = problem_settings(club), club.timezone
     notes = [_went_out(club, run) for run in went_out if run.kind in _WHAT]
     today = local(now, zone_name).date()
-    for day in (today - timedelta(days=1), today):
-        keys = {
-            kind: ClaimKey(club_id=club.id, kind=kind, occurrence=on.isoformat())
-            for kind, on in ((DAILY, day), (HINT, day), (SOLUTION, day + timedelta(days=1)))
-        }
-        claims = await store.claims.get_many(keys.values())
-        post = claims.get(keys[DAILY])
-        if post is None or post.status != POSTED or keys[HINT] in claims:
+    # Only a hint still ahead gets a note: the claims of a day whose hint is due by now
+    # are not read (after a move in the evening, neither day's).
+    ahead = [
+        day
+        for day in (today - timedelta(days=1), today)
+        if hint_due(settings, day, zone_name) > now
+    ]
+    if not ahead:
+        return notes
+    keys = {
+        day: ((DAILY, day.isoformat()), (HINT, day.isoformat()), (SOLUTION, _next(day)))
+        for day in ahead
+    }
+    states = await store.repo(ProblemStore).claim_states(
+        club.id, [key for day_keys in keys.values() for key in day_keys]
+    )
+    for day in ahead:
+        post, hint, key_idea = keys[day]
+        if states.get(post) != POSTED or hint in states or key_idea in states:
             continue
-        hint = hint_due(settings, day, zone_name)
-        if hint > now and keys[SOLUTION] not in claims:
-            notes.append(f"{day:%a %d %b}'s hint now goes out at {moment(hint, zone_name, 't')}.")
+        at = hint_due(settings, day, zone_name)
+        notes.append(f"{day:%a %d %b}'s hint now goes out at {moment(at, zone_name, 't')}.")
     return notes
+
+
+def _next(day: date) -> str:
+    """The occurrence of the key idea of `day`'s post: the next day's."""
+    return (day + timedelta(days=1)).isoformat()
 
 
 _WHAT = {DAILY: "problem", HINT: "hint", SOLUTION: "key idea"}

@@ -229,6 +229,25 @@ class ProblemStore:
             return None, None
         return ProblemPost(day=row.day, problem_id=row.problem_id, cycle=row.cycle), row.status
 
+    async def claim_states(
+        self, club_id: int, keys: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """The status of each of the club's claims of these (kind, occurrence) keys that
+        exist, in one statement built once: a command's few keys of several kinds, which
+        `Claims.get_many` would read in a statement built for each call."""
+        asked = set(keys)
+        if not asked:
+            return {}
+        values = {
+            "club_id": club_id,
+            "kinds": sorted({kind for kind, _ in asked}),
+            "occurrences": sorted({occurrence for _, occurrence in asked}),
+        }
+        async with self._sessions() as session:
+            rows = await session.execute(_CLAIM_STATES, values)
+            # The kinds and occurrences cross: keep only the keys asked for.
+            return {(k, o): status for k, o, status in rows if (k, o) in asked}
+
     async def latest_post_and_solves(
         self, club_id: int, user_id: str, *, until: date
     ) -> tuple[ProblemPost | None, list[SolveRecord]]:
@@ -495,6 +514,11 @@ def _with_solves(head: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     )
 
 
+_CLAIM_STATES = select(ClaimRow.kind, ClaimRow.occurrence, ClaimRow.status).where(
+    ClaimRow.club_id == bindparam("club_id", type_=Integer),
+    ClaimRow.kind.in_(bindparam("kinds", expanding=True)),
+    ClaimRow.occurrence.in_(bindparam("occurrences", expanding=True)),
+)
 _DAY = bindparam("day", type_=Date)
 # Per club and problem: how often it was posted before the day, and the cycle of the
 # day's own post (if it is that problem).
