@@ -87,9 +87,9 @@ def _parse_settings(values: tuple[str, ...]) -> ProblemSettings:
 
 def club_choice(club: Club, bank: Bank, day: date, posted: Collection[str]) -> Choice:
     """The club's problem for `day` as its settings choose it, given every id it posted
-    before (repeats included): the daily job's choice, and the forecast of it for the days
-    to come (`bot/problems/spoilers.py`). UserError when nothing of the day's kind passes
-    the club's topics."""
+    before (repeats included; or a Counter of them): the daily job's choice, and the
+    forecast of it for the days to come (`bot/problems/spoilers.py`). UserError when
+    nothing of the day's kind passes the club's topics."""
     settings = problem_settings(club)
     return choose_problem(
         bank.problems,
@@ -317,7 +317,7 @@ async def choose_many(runs: Sequence[JobRun], days: Mapping[int, date]) -> list[
     for run in fresh:
         club, day = run.club, days[run.club.id]
         try:
-            choice = club_choice(club, bank, day, list(history[club.id].elements()))
+            choice = club_choice(club, bank, day, history[club.id])
         except UserError as error:  # e.g. the club's topic filter leaves nothing of today's kind
             chosen[club.id] = SkipRun(error.message)
             continue

@@ -9,8 +9,10 @@ import dataclasses
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from bot.problems.posts import DAILY, HINT, SOLUTION, hint_due, notes_after_moving
+from bot.problems.bank import load_bank
+from bot.problems.posts import DAILY, HINT, SOLUTION, club_choice, hint_due, notes_after_moving
 from bot.problems.posts import problem_settings as settings_of
+from bot.problems.store import ProblemStore
 from bot.store.claims import CLAIMED, FAILED, POSTED, SKIPPED, ClaimKey
 from bot.store.clubs import Club
 from bot.store.store import Store
@@ -93,3 +95,43 @@ async def test_the_notes_after_a_move_are_what_each_days_claims_say(store: Store
             assert await notes_after_moving(store, club, now, []) == expected, (n, now)
             noted += len(expected)
     assert noted > 10, "the data gives notes to compare"
+
+
+async def test_the_daily_choice_from_the_counted_history_is_the_one_from_every_post(
+    store: Store,
+) -> None:
+    """Random histories of real problems with repeats and gaps, another club's posts
+    between: the counts and the day's post are those of the separate reads, and the day's
+    choice from the counts is the one from the list of every post before the day."""
+    rng, bank = random.Random(11), load_bank()
+    ids = [p.id for p in bank.problems]
+    clubs = [
+        (
+            await store.clubs.get_or_create(
+                platform="console", workspace_id=f"h{n}", name=f"h{n}", now=START
+            )
+        )
+        for n in range(4)
+    ]
+    repo = store.repo(ProblemStore)
+    first = TODAY - timedelta(days=200)
+    for n, club in enumerate(clubs[1:]):  # the first club has posted nothing
+        favourites = rng.sample(ids, 5 + 20 * n)  # few problems: many repeats
+        for offset in range(200):
+            if rng.random() < 0.85:
+                day = first + timedelta(days=offset)
+                problem = rng.choice(favourites)
+                cycle = rng.randint(1, 3)
+                await repo.record_post(club.id, day=day, problem_id=problem, cycle=cycle, now=START)
+    for _ in range(30):
+        days = {c.id: first + timedelta(days=rng.randrange(-2, 203)) for c in clubs}
+        posts, counts = await repo.posts_and_counts(days)
+        before = {c: d - timedelta(days=1) for c, d in days.items()}
+        assert (posts, counts) == (await repo.posts_on(days), await repo.post_counts(before))
+        for club in clubs:
+            day = days[club.id]
+            every = [p.problem_id for p in await repo.posts(club.id, until=day - timedelta(1))]
+            assert sorted(counts[club.id].elements()) == sorted(every)
+            assert club_choice(club, bank, day, counts[club.id]) == club_choice(
+                club, bank, day, every
+            )
