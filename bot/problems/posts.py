@@ -87,9 +87,9 @@ def _parse_settings(values: tuple[str, ...]) -> ProblemSettings:
 
 def club_choice(club: Club, bank: Bank, day: date, posted: Collection[str]) -> Choice:
     """The club's problem for `day` as its settings choose it, given every id it posted
-    before (repeats included): the daily job's choice, and the forecast of it for the days
-    to come (`bot/problems/spoilers.py`). UserError when nothing of the day's kind passes
-    the club's topics."""
+    before (repeats included; or a Counter of them): the daily job's choice, and the
+    forecast of it for the days to come (`bot/problems/spoilers.py`). UserError when
+    nothing of the day's kind passes the club's topics."""
     settings = problem_settings(club)
     return choose_problem(
         bank.problems,
@@ -187,19 +187,34 @@ async def notes_after_moving(
     settings, zone_name = problem_settings(club), club.timezone
     notes = [_went_out(club, run) for run in went_out if run.kind in _WHAT]
     today = local(now, zone_name).date()
-    for day in (today - timedelta(days=1), today):
-        keys = {
-            kind: ClaimKey(club_id=club.id, kind=kind, occurrence=on.isoformat())
-            for kind, on in ((DAILY, day), (HINT, day), (SOLUTION, day + timedelta(days=1)))
-        }
-        claims = await store.claims.get_many(keys.values())
-        post = claims.get(keys[DAILY])
-        if post is None or post.status != POSTED or keys[HINT] in claims:
+    # Only a hint still ahead gets a note: the claims of a day whose hint is due by now
+    # are not read (after a move in the evening, neither day's).
+    ahead = [
+        day
+        for day in (today - timedelta(days=1), today)
+        if hint_due(settings, day, zone_name) > now
+    ]
+    if not ahead:
+        return notes
+    keys = {
+        day: ((DAILY, day.isoformat()), (HINT, day.isoformat()), (SOLUTION, _next(day)))
+        for day in ahead
+    }
+    states = await store.repo(ProblemStore).claim_states(
+        club.id, [key for day_keys in keys.values() for key in day_keys]
+    )
+    for day in ahead:
+        post, hint, key_idea = keys[day]
+        if states.get(post) != POSTED or hint in states or key_idea in states:
             continue
-        hint = hint_due(settings, day, zone_name)
-        if hint > now and keys[SOLUTION] not in claims:
-            notes.append(f"{day:%a %d %b}'s hint now goes out at {moment(hint, zone_name, 't')}.")
+        at = hint_due(settings, day, zone_name)
+        notes.append(f"{day:%a %d %b}'s hint now goes out at {moment(at, zone_name, 't')}.")
     return notes
+
+
+def _next(day: date) -> str:
+    """The occurrence of the key idea of `day`'s post: the next day's."""
+    return (day + timedelta(days=1)).isoformat()
 
 
 _WHAT = {DAILY: "problem", HINT: "hint", SOLUTION: "key idea"}
@@ -302,7 +317,7 @@ async def choose_many(runs: Sequence[JobRun], days: Mapping[int, date]) -> list[
     for run in fresh:
         club, day = run.club, days[run.club.id]
         try:
-            choice = club_choice(club, bank, day, list(history[club.id].elements()))
+            choice = club_choice(club, bank, day, history[club.id])
         except UserError as error:  # e.g. the club's topic filter leaves nothing of today's kind
             chosen[club.id] = SkipRun(error.message)
             continue

@@ -180,17 +180,18 @@ def choose_problem(
     """The problem for `day`: the mix's kind, the ramp's difficulty, no repeat within a cycle.
 
     `posted` holds every id the club has posted, repeats included (a list of posts,
-    not a set), in any order. A problem is due again only once every problem of the
-    filtered pool has been posted as often as it, so problems added to the bank or
-    let in by a wider filter are used before anything repeats. Among the candidates
-    the pick is a stable hash of (seed, day, id), so two processes agree on it.
+    not a set), in any order, or is a Counter of them (as the store counts them). A
+    problem is due again only once every problem of the filtered pool has been posted
+    as often as it, so problems added to the bank or let in by a wider filter are used
+    before anything repeats. Among the candidates the pick is a stable hash of (seed,
+    day, id), so two processes agree on it.
     """
     kind, wanted = mix.by_weekday[day.weekday()], ramp.by_weekday[day.weekday()]
     pool = [p for p in bank if p.kind == kind and (topics is None or topics & set(p.topics))]
     if not pool:
         filtered = f" with topics {', '.join(sorted(topics))}" if topics else ""
         raise UserError(f"No {kind} problem in the bank{filtered}: change the topics or the mix.")
-    times = Counter(posted)
+    times = posted if isinstance(posted, Counter) else Counter(posted)
     done = min(times[p.id] for p in pool) if times else 0  # passes the whole pool has had
     fresh = [p for p in pool if times[p.id] == done]
     new_cycle = done > 0 and len(fresh) == len(pool)

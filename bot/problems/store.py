@@ -185,22 +185,24 @@ class ProblemStore:
     ) -> tuple[dict[int, ProblemPost], dict[int, Counter[str]]]:
         """Each club's recorded post of its day (club id -> club-local date), where there is
         one, as `posts_on`; and how often it posted each problem before that day, as
-        `post_counts` of the day before. One read per day and 100 clubs."""
+        `post_counts` of the day before. One read per day and 100 clubs, of a row per club:
+        the ids posted before the day come as one text, counted here (a year of history is
+        ~365 posts of ~200 problems, which as a row each cost more than the rest of the
+        daily post)."""
         posts: dict[int, ProblemPost] = {}
         counts: dict[int, Counter[str]] = {club_id: Counter() for club_id in days}
         by_day: dict[date, list[int]] = {}
         for club_id, day in days.items():
             by_day.setdefault(day, []).append(club_id)
         async with self._sessions() as session:
+            query = _posts_and_counts(dialect_name(session))
             for day, club_ids in by_day.items():
-                # Smaller chunks here: a year of history is ~365 rows per club.
                 for chunk in chunks(club_ids, 100):
                     values = {"club_ids": chunk, "day": day}
-                    rows = await session.execute(_POSTS_AND_COUNTS, values)
-                    for club_id, problem_id, times, cycle in rows:
-                        if times:
-                            counts[club_id][problem_id] = int(times)
-                        if cycle is not None:
+                    for club_id, before, problem_id, cycle in await session.execute(query, values):
+                        if before:
+                            counts[club_id].update(before.split(_SEPARATOR))
+                        if problem_id is not None and cycle is not None:
                             posts[club_id] = ProblemPost(
                                 day=day, problem_id=problem_id, cycle=int(cycle)
                             )
@@ -228,6 +230,25 @@ class ProblemStore:
         if row is None:
             return None, None
         return ProblemPost(day=row.day, problem_id=row.problem_id, cycle=row.cycle), row.status
+
+    async def claim_states(
+        self, club_id: int, keys: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """The status of each of the club's claims of these (kind, occurrence) keys that
+        exist, in one statement built once: a command's few keys of several kinds, which
+        `Claims.get_many` would read in a statement built for each call."""
+        asked = set(keys)
+        if not asked:
+            return {}
+        values = {
+            "club_id": club_id,
+            "kinds": sorted({kind for kind, _ in asked}),
+            "occurrences": sorted({occurrence for _, occurrence in asked}),
+        }
+        async with self._sessions() as session:
+            rows = await session.execute(_CLAIM_STATES, values)
+            # The kinds and occurrences cross: keep only the keys asked for.
+            return {(k, o): status for k, o, status in rows if (k, o) in asked}
 
     async def latest_post_and_solves(
         self, club_id: int, user_id: str, *, until: date
@@ -495,22 +516,43 @@ def _with_solves(head: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     )
 
 
-_DAY = bindparam("day", type_=Date)
-# Per club and problem: how often it was posted before the day, and the cycle of the
-# day's own post (if it is that problem).
-_POSTS_AND_COUNTS = (
-    select(
-        ProblemPostRow.club_id,
-        ProblemPostRow.problem_id,
-        func.sum(case((ProblemPostRow.day < _DAY, 1), else_=0)),
-        func.max(case((ProblemPostRow.day == _DAY, ProblemPostRow.cycle))),
-    )
-    .where(
-        ProblemPostRow.club_id.in_(bindparam("club_ids", expanding=True)),
-        ProblemPostRow.day <= _DAY,
-    )
-    .group_by(ProblemPostRow.club_id, ProblemPostRow.problem_id)
+_CLAIM_STATES = select(ClaimRow.kind, ClaimRow.occurrence, ClaimRow.status).where(
+    ClaimRow.club_id == bindparam("club_id", type_=Integer),
+    ClaimRow.kind.in_(bindparam("kinds", expanding=True)),
+    ClaimRow.occurrence.in_(bindparam("occurrences", expanding=True)),
 )
+_DAY = bindparam("day", type_=Date)
+# Between the ids of the posts of a club in one text: ids are slugs (`bank.py`), which
+# never hold a space.
+_SEPARATOR = " "
+
+
+@functools.cache
+def _posts_and_counts(dialect: str) -> Select[int, str | None, str | None, int | None]:
+    """Per club: the ids of its posts before the day, in one text (repeats included, in no
+    order), and the id and cycle of the day's own post, if recorded. The day's rows are
+    found by the (club_id, day) index; nothing is grouped but by club."""
+    before = case((ProblemPostRow.day < _DAY, ProblemPostRow.problem_id))  # else NULL: left out
+    joined = (
+        func.string_agg(before, _SEPARATOR)
+        if dialect == "postgresql"
+        else func.group_concat(before, _SEPARATOR)
+    )
+    return (
+        select(
+            ProblemPostRow.club_id,
+            joined,
+            func.max(case((ProblemPostRow.day == _DAY, ProblemPostRow.problem_id))),
+            func.max(case((ProblemPostRow.day == _DAY, ProblemPostRow.cycle))),
+        )
+        .where(
+            ProblemPostRow.club_id.in_(bindparam("club_ids", expanding=True)),
+            ProblemPostRow.day <= _DAY,
+        )
+        .group_by(ProblemPostRow.club_id)
+    )
+
+
 _LATEST_POST_AND_SOLVES = _with_solves(
     select(
         ProblemPostRow.day.label("post_day"),
