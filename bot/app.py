@@ -187,8 +187,9 @@ class Schedule(Protocol):
         to come, goes out now. The runs of those that went out."""
         ...
 
-    async def run_now(self, club_id: int, kind: str) -> str:
-        """Run the current occurrence of job `kind` now (if nobody has); returns the outcome."""
+    async def run_now(self, club_id: int, kind: str, *, club: Club | None = None) -> str:
+        """Run the current occurrence of job `kind` now (if nobody has); returns the outcome.
+        `club`: the club as the command read it, so it is not read again."""
         ...
 
     async def skip(self, club_id: int, kind: str) -> bool:

@@ -207,9 +207,11 @@ class Scheduler:
     ) -> dict[int, Outcome]:
         return await self.delivery.run_many(job, due, clubs)
 
-    async def run_now(self, club_id: int, kind: str) -> str:
-        """An officer's "post now": the current occurrence, unless it already ran."""
-        return await self.run(club_id, self.jobs[kind], self.clock.now())
+    async def run_now(self, club_id: int, kind: str, *, club: Club | None = None) -> str:
+        """An officer's "post now": the current occurrence, unless it already ran (of
+        `club`, the command's, when given: not read again)."""
+        due, job = {club_id: self.clock.now()}, self.jobs[kind]
+        return (await self.run_many(job, due, None if club is None else {club_id: club}))[club_id]
 
     async def skip(self, club_id: int, kind: str) -> bool:
         return await self.delivery.skip(club_id, self.jobs[kind])

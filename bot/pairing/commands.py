@@ -405,7 +405,7 @@ async def preview(ctx: Context) -> Message:
 async def run_now(ctx: Context) -> Message:
     if "pairing" not in ctx.club.channels:
         raise UserError("Set the pairing channel first: `/admin setup pairing:#channel`.")
-    outcome = await ctx.schedule.run_now(ctx.club.id, ROUND)
+    outcome = await ctx.schedule.run_now(ctx.club.id, ROUND, club=ctx.club)
     answers = {
         "posted": "This week's round is out: pairs announced and DMed.",
         "taken": "This week's round has already run; it won't be run twice.",

@@ -309,7 +309,7 @@ def _topics(value: str) -> str:
 
 async def post_now(ctx: Context) -> Message:
     _need_channel(ctx)
-    outcome = await ctx.schedule.run_now(ctx.club.id, DAILY)
+    outcome = await ctx.schedule.run_now(ctx.club.id, DAILY, club=ctx.club)
     answers = {
         "posted": "Posted today's problem.",
         "taken": "Today's problem is already out (or was skipped); nothing posted twice.",
