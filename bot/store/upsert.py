@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Table
+from sqlalchemy import Column, Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -37,11 +37,26 @@ async def insert_many_if_absent(
     returns the `returning` columns (default: the primary key) of the rows inserted."""
     if not rows:
         return []
-    insert = dialect_insert(dialect_name(session))
     table = cast(Table, row_type.__table__)
-    columns = list(returning if returning is not None else table.primary_key)
+    columns = tuple(returning if returning is not None else table.primary_key)
     # One statement executed with many parameter sets: SQLAlchemy batches them into
     # multi-row INSERTs ("insertmanyvalues") and compiles the statement once.
-    statement = insert(table).on_conflict_do_nothing().returning(*columns)
+    statement = _insert_absent(dialect_name(session), table, columns)
     result = await session.execute(statement, list(rows))
     return list(result.all())
+
+
+# Each (dialect, table, returned columns)'s statement, built once: building it took about
+# as long as a small insert runs (a claim, a DM's record, a member seen).
+_BUILT: dict[tuple[str, Table, tuple[str, ...]], Any] = {}
+
+
+def _insert_absent(dialect: str, table: Table, columns: tuple[Any, ...]) -> Any:
+    names = tuple(c.key if isinstance(c, Column) and c.table is table else "" for c in columns)
+    key = (dialect, table, names)
+    built = _BUILT.get(key) if all(names) else None
+    if built is None:
+        built = dialect_insert(dialect)(table).on_conflict_do_nothing().returning(*columns)
+        if all(names):
+            _BUILT[key] = built
+    return built
