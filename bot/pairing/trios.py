@@ -50,10 +50,11 @@ def best_trio(
     *,
     seed: str,
     rematch: Callable[[list[int]], Pairs],
-    fit: Callable[[Participant, Participant], int],
+    fit: Callable[[int, int], int],
 ) -> Trio | None:
     """The fairest trio that keeps the track's seating (see the module docstring), with
-    the rest re-matched by `rematch`; None when nobody is over or no trio qualifies."""
+    the rest re-matched by `rematch` and `fit(a, b)` the fit of pool[a] and pool[b]; None
+    when nobody is over or no trio qualifies."""
     seated = {i for pair in pairs for i in pair}
     over = [i for i in range(len(pool)) if i not in seated]
     if not over or len(pool) < 3:
@@ -62,7 +63,7 @@ def best_trio(
     small = len(pool) <= EVERY_TRIO_UP_TO
     spare = _spare(pool, pairs, fit) if small else set(over)
     unfair: Trio | None = None  # seats as many, but leaves out someone who waited
-    for trio in _ranked(pool, over, spare, history, seed, fit)[: CHECKS[small]]:
+    for trio in _ranked(pool, over, spare, history, seed, fit, CHECKS[small]):
         rest = [i for i in range(len(pool)) if i not in trio]
         others = rematch(rest)
         if len(others) != len(pairs) - 1:
@@ -76,9 +77,7 @@ def best_trio(
     return unfair
 
 
-def _spare(
-    pool: Sequence[Participant], pairs: Pairs, fit: Callable[[Participant, Participant], int]
-) -> set[int]:
+def _spare(pool: Sequence[Participant], pairs: Pairs, fit: Callable[[int, int], int]) -> set[int]:
     """The members some maximum matching leaves over: those the track can do without and
     still make as many pairs."""
     import rustworkx as rx
@@ -86,7 +85,7 @@ def _spare(
     graph = rx.PyGraph()
     graph.add_nodes_from(range(len(pool)))
     graph.add_edges_from_no_data(
-        [(a, b) for a, b in itertools.combinations(range(len(pool)), 2) if fit(pool[a], pool[b])]
+        [(a, b) for a, b in itertools.combinations(range(len(pool)), 2) if fit(a, b)]
     )
     seated = {i for pair in pairs for i in pair}
     spare = {i for i in range(len(pool)) if i not in seated}
@@ -108,26 +107,67 @@ def _ranked(
     spare: set[int],
     history: History,
     seed: str,
-    fit: Callable[[Participant, Participant], int],
+    fit: Callable[[int, int], int],
+    limit: int,
 ) -> list[tuple[int, int, int]]:
-    """The trios with a spare member that can meet, fairest first."""
+    """The `limit` fairest trios with a spare member that can meet, fairest first."""
     people = _considered(pool, over, seed)
-    fits = {(a, b): fit(pool[a], pool[b]) for a, b in itertools.combinations(people, 2)}
+    # A pair's fit and how recently its two met, asked only of the pairs of trios that can
+    # meet (a track of 40 has 780 pairs, and most trios share no half hour).
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
 
-    def key(trio: tuple[int, int, int]) -> tuple[int, int, int, str]:
-        members = [pool[i] for i in trio]
-        turns = sum(p.trio_count for p in members)
-        met = [history.get(frozenset((a.id, b.id))) for a, b in itertools.combinations(members, 2)]
-        recent = sum(_RECENT - min(ago, _RECENT) for ago in met if ago is not None)
-        fit_sum = sum(fits[pair] for pair in itertools.combinations(trio, 2))
-        return turns, recent, -fit_sum, _draw(seed, *(p.id for p in members))
+    def pair(a: int, b: int) -> tuple[int, int]:
+        found = pairs.get((a, b))
+        if found is None:
+            ago = history.get(frozenset((pool[a].id, pool[b].id)))
+            recent = 0 if ago is None else _RECENT - min(ago, _RECENT)
+            found = pairs[a, b] = (fit(a, b), recent)
+        return found
 
-    trios: set[tuple[int, int, int]] = set()
-    for k in spare.intersection(people):
-        for i, j in itertools.combinations([p for p in people if p != k], 2):
-            a, b, c = sorted((k, i, j))
-            trios.add((a, b, c))
-    return sorted((t for t in trios if _can_meet(pool, t)), key=key)
+    def fairness(trio: tuple[int, int, int]) -> tuple[int, int, int]:
+        a, b, c = trio
+        ab, ac, bc = pair(a, b), pair(a, c), pair(b, c)
+        turns = pool[a].trio_count + pool[b].trio_count + pool[c].trio_count
+        return turns, ab[1] + ac[1] + bc[1], -(ab[0] + ac[0] + bc[0])
+
+    def draw(trio: tuple[int, int, int]) -> str:
+        return _draw(seed, *(pool[i].id for i in trio))
+
+    # Sorted by (fairness, draw), as a whole sort would, but with the draws (a hash each)
+    # made only for the ties among the first `limit`.
+    scored = sorted((fairness(t), t) for t in _meeting_trios(pool, people, spare))
+    ranked: list[tuple[int, int, int]] = []
+    start = 0
+    while start < len(scored) and len(ranked) < limit:
+        end = start + 1
+        while end < len(scored) and scored[end][0] == scored[start][0]:
+            end += 1
+        ranked += sorted((t for _, t in scored[start:end]), key=draw)
+        start = end
+    return ranked[:limit]
+
+
+def _meeting_trios(
+    pool: Sequence[Participant], people: list[int], spare: set[int]
+) -> list[tuple[int, int, int]]:
+    """The trios of `people` (ascending) with a spare member that can meet (`_can_meet`),
+    each in pool order. A pair that shares no half hour ends the search for its third
+    member: in a big track that is most pairs."""
+    hours = [pool[i].hours for i in people]
+    asks = [pool[i].role != "interviewee" for i in people]
+    is_spare = [i in spare for i in people]
+    found: list[tuple[int, int, int]] = []
+    n = len(people)
+    for x in range(n):
+        for y in range(x + 1, n):
+            shared = hours[x] & hours[y]
+            if not shared:
+                continue
+            spare_xy, asks_xy = is_spare[x] or is_spare[y], asks[x] or asks[y]
+            for z in range(y + 1, n):
+                if shared & hours[z] and (spare_xy or is_spare[z]) and (asks_xy or asks[z]):
+                    found.append((people[x], people[y], people[z]))
+    return found
 
 
 _RECENT = 10  # rounds after which the three having met no longer counts against a trio

@@ -1,0 +1,123 @@
+"""The engine's work done once per track, against the computation it replaces.
+
+A track's fits and history are worked out once and read by its matching and by each
+candidate trio's rest (`_TrackScores`); the trios are found without trying the ones that
+share no half hour, and only the fairest few are ranked to the end (`_ranked`). Each must
+give exactly what the per-matching computation gave: the same edges in the same order
+(so rustworkx finds the same matching), the same trios in the same order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from bot.pairing import matching, trios
+from bot.pairing.matching import ROLES, Participant, candidate_edges, pair_fit
+from tests.pairing.test_engine import person
+
+# Few slots, so that many pairs and trios share none and many share some.
+HOURS = st.integers(0, (1 << 5) - 1).map(lambda bits: bits << 60)
+MEMBER = st.tuples(
+    HOURS,
+    st.integers(1, 5),
+    st.sampled_from(ROLES),
+    st.integers(0, 4),  # waited
+    st.integers(0, 4),  # trio_count
+    st.sampled_from(["coding", "coding", "coding", "behavioral"]),  # some cannot meet
+)
+
+
+def _pool(rows) -> list[Participant]:
+    return [
+        person(f"p{i}", hours, level=level, role=role, waited=waited, trio_count=turns, track=track)
+        for i, (hours, level, role, waited, turns, track) in enumerate(rows)
+    ]
+
+
+@st.composite
+def histories(draw, pool):
+    """Past pairs of the pool, some with members who left it and a few odd keys, each
+    some rounds ago; sometimes more pairs than the pool has (looked up pair by pair),
+    sometimes fewer (the history gone through)."""
+    ids = [p.id for p in pool] + ["gone", "left"]
+    keys = draw(st.lists(st.sets(st.sampled_from(ids), min_size=1, max_size=2), max_size=60))
+    return {frozenset(key): draw(st.integers(1, 12)) for key in keys}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(MEMBER, min_size=2, max_size=16), data=st.data())
+def test_a_tracks_scores_give_each_rest_the_edges_it_would_get_alone(rows, data):
+    pool = _pool(rows)
+    history = data.draw(histories(pool))
+    scores = matching._TrackScores(pool, history)
+    whole = list(range(len(pool)))
+    rests = [whole, *data.draw(st.lists(st.sets(st.sampled_from(whole)), max_size=4))]
+    for rest in map(sorted, rests):
+        sub = [pool[i] for i in rest]
+        if len(sub) >= 2:  # match asks for the edges of two or more
+            assert scores.edges(rest) == candidate_edges(sub, history, neighbours=len(sub))
+        assert scores.match(rest) == matching.match(sub, history)
+    for a, b in itertools.combinations(whole, 2):
+        assert scores.pair_fit(a, b) == pair_fit(pool[a], pool[b])
+
+
+def _ranked_as_before(pool, over, spare, history, seed):
+    """`_ranked` as it was first written: every trio of a spare member, all ranked."""
+    people = trios._considered(pool, over, seed)
+    fits = {(a, b): pair_fit(pool[a], pool[b]) for a, b in itertools.combinations(people, 2)}
+
+    def key(trio):
+        members = [pool[i] for i in trio]
+        turns = sum(p.trio_count for p in members)
+        met = [history.get(frozenset((a.id, b.id))) for a, b in itertools.combinations(members, 2)]
+        recent = sum(10 - min(ago, 10) for ago in met if ago is not None)
+        fit_sum = sum(fits[pair] for pair in itertools.combinations(trio, 2))
+        ids = sorted(p.id for p in members)
+        draw = hashlib.sha256("|".join((seed, *ids)).encode()).hexdigest()
+        return turns, recent, -fit_sum, draw
+
+    def can_meet(trio):
+        a, b, c = (pool[i] for i in trio)
+        asks = any(p.role != "interviewee" for p in (a, b, c))
+        return asks and bool(a.hours & b.hours & c.hours)
+
+    found = set()
+    for k in spare.intersection(people):
+        for i, j in itertools.combinations([p for p in people if p != k], 2):
+            found.add(tuple(sorted((k, i, j))))
+    return sorted((t for t in found if can_meet(t)), key=key)
+
+
+# Tracks up to EVERY_TRIO_UP_TO consider everyone; larger ones the fewest trios and the over.
+BIG = st.lists(MEMBER, min_size=41, max_size=48)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.one_of(st.lists(MEMBER, min_size=3, max_size=14), BIG),
+    limit=st.sampled_from([1, 3, 12, 40, 10_000]),
+    data=st.data(),
+)
+@example(  # ties in every fairness: the draw decides, across the limit
+    rows=[((1 << 60), 3, "both", 0, 0, "coding")] * 7, limit=3, data=None
+).via("the draw orders ties")
+def test_the_ranked_trios_are_the_first_of_all_trios_ranked(rows, limit, data):
+    pool = _pool(rows)
+    if data is None:
+        over, spare, history, seed = [6], {0, 6}, {}, "s"
+    else:
+        everyone = list(range(len(pool)))
+        over = sorted(data.draw(st.sets(st.sampled_from(everyone), min_size=1, max_size=12)))
+        spare = set(over) | data.draw(st.sets(st.sampled_from(everyone)))
+        history = data.draw(histories(pool))
+        seed = data.draw(st.sampled_from(["2026-11-16", "7:2026-11-23"]))
+    expected = _ranked_as_before(pool, over, spare, history, seed)
+
+    def fit(a: int, b: int) -> int:
+        return pair_fit(pool[a], pool[b])
+
+    assert trios._ranked(pool, over, spare, history, seed, fit, limit) == expected[:limit]
