@@ -304,6 +304,17 @@ class PairingStore:
         groups = [_group(row) for row in rows]
         return [g for g in groups if member is None or member in g.members]
 
+    async def past_groups(
+        self, club_id: int, *, limit_rounds: int, before: date
+    ) -> list[tuple[date, tuple[str, ...]]]:
+        """The week and members of the groups of the club's latest `limit_rounds` weeks
+        that are before `before`: what `groups(limit_rounds=...)` gives a round to plan
+        from (its past pairs, who waited), in no order, without the rest of each group."""
+        values = {"club_id": club_id, "limit_rounds": limit_rounds, "before": before}
+        async with self._sessions() as session:
+            rows = await session.execute(_past_groups_query(), values)
+            return [(week_of, tuple(members.split())) for week_of, members in rows]
+
     async def sessions_held(self, club_id: int) -> list[tuple[date, tuple[str, ...]]]:
         """The week and members of each of the club's groups of two or more: what
         /admin mockpair stats counts of `groups`, without the rest of each group."""
@@ -561,6 +572,29 @@ def _groups_query(limit_rounds: int | None, *, by_member: bool = False) -> _Grou
         .limit(limit_rounds)
     )
     return query.where(RoundRow.week_of.in_(weeks))
+
+
+@functools.cache
+def _past_groups_query() -> Select[date, str]:
+    """The week and members of the groups of the club's latest `limit_rounds` weeks (as
+    `_groups_query` chooses them) before `before`."""
+    club_id = bindparam("club_id", type_=Integer)
+    weeks = (
+        select(RoundRow.week_of)
+        .where(RoundRow.club_id == club_id)
+        .distinct()
+        .order_by(RoundRow.week_of.desc())
+        .limit(bindparam("limit_rounds", type_=Integer))
+    )
+    return (
+        select(RoundRow.week_of, GroupRow.members)
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
+        .where(
+            GroupRow.club_id == club_id,
+            RoundRow.week_of.in_(weeks),
+            RoundRow.week_of < bindparam("before", type_=RoundRow.week_of.type),
+        )
+    )
 
 
 @functools.cache

@@ -72,6 +72,12 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
     held = sorted((g.week_of, g.members) for g in everything if len(g.members) > 1)
     assert sorted(await repo.sessions_held(club.id)) == held
     assert len(held) == 12  # each round's member left alone is not a session
+    for limit, before in itertools.product((1, 2, 3, 10), [*weeks, weeks[-1] + timedelta(weeks=1)]):
+        planned = await repo.past_groups(club.id, limit_rounds=limit, before=before)
+        latest = await repo.groups(club.id, limit_rounds=limit)
+        assert sorted(planned) == sorted(
+            (g.week_of, g.members) for g in latest if g.week_of < before
+        ), (limit, before)
 
 
 async def _club_with_members(store: Store) -> int:
