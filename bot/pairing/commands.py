@@ -352,14 +352,9 @@ async def _free_this_round(
     reported a no-show this round and has not been re-paired since (a new group is made
     for the two)."""
     repo = ctx.store.repo(PairingStore)
-    round_groups = await repo.groups(ctx.club.id, round_id=group.round_id)
+    round_groups, no_shows = await repo.round_and_no_shows(ctx.club.id, group)
     seats = Counter(m for g in round_groups if len(g.members) > 1 for m in g.members)
-    ids = {g.id for g in round_groups}
-    reported = {
-        f.from_user
-        for f in await repo.feedback(ctx.club.id, group_ids=ids)
-        if f.no_show and f.about_user != ctx.user.id
-    }
+    reported = {reporter for reporter, about in no_shows if about != ctx.user.id}
     alone = [(g.members[0], g) for g in round_groups if len(g.members) == 1]
     looking = [(u, None) for u in sorted(reported) if seats[u] == 1]
     candidates: list[tuple[str, Group | None]] = [*alone, *looking]

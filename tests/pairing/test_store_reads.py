@@ -69,6 +69,34 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
     ids = {g.id for g in everything[::3]}
     assert await repo.feedback(club.id, group_ids=ids) == [f for f in feedback if f.group_id in ids]
     assert len(feedback) == await repo.feedback_count(club.id) == 12
+    # A group with two no-shows reported (it is read once) and a rating (not a no-show).
+    first, second = everything[0].members
+    for note in (
+        Feedback(
+            group_id=everything[0].id,
+            from_user=second,
+            about_user=first,
+            rating=None,
+            notes="",
+            no_show=True,
+        ),
+        Feedback(
+            group_id=everything[2].id,
+            from_user="x",
+            about_user="y",
+            rating=4,
+            notes="",
+            no_show=False,
+        ),
+    ):
+        await repo.add_feedback(club.id, note, now=MONDAY)
+    for round_of in everything[::2]:
+        in_round = await repo.groups(club.id, round_id=round_of.round_id)
+        reports = await repo.feedback(club.id, group_ids=[g.id for g in in_round])
+        assert await repo.round_and_no_shows(club.id, round_of) == (
+            in_round,
+            {(f.from_user, f.about_user) for f in reports if f.no_show},
+        )
     held = sorted((g.week_of, g.members) for g in everything if len(g.members) > 1)
     assert sorted(await repo.sessions_held(club.id)) == held
     assert len(held) == 12  # each round's member left alone is not a session
