@@ -318,11 +318,8 @@ class PairingStore:
     async def sessions_held(self, club_id: int) -> list[tuple[date, tuple[str, ...]]]:
         """The week and members of each of the club's groups of two or more: what
         /admin mockpair stats counts of `groups`, without the rest of each group."""
-        query = select(RoundRow.week_of, GroupRow.members).join(
-            RoundRow, GroupRow.round_id == RoundRow.id
-        )
         async with self._sessions() as session:
-            rows = await session.execute(query.where(GroupRow.club_id == club_id))
+            rows = await session.execute(_sessions_held_query(), {"club_id": club_id})
             held = [(week_of, tuple(members.split())) for week_of, members in rows]
         return [(week_of, members) for week_of, members in held if len(members) > 1]
 
@@ -519,9 +516,8 @@ class PairingStore:
 
     async def feedback_count(self, club_id: int) -> int:
         """How many feedbacks the club's members gave: `len(feedback(club_id))`."""
-        query = select(func.count()).select_from(FeedbackRow)
         async with self._sessions() as session:
-            return await session.scalar(query.where(FeedbackRow.club_id == club_id)) or 0
+            return await session.scalar(_feedback_count_query(), {"club_id": club_id}) or 0
 
     async def feedback(
         self, club_id: int, *, group_ids: Iterable[int] | None = None
@@ -637,6 +633,30 @@ def _round_no_shows_query() -> Select[*tuple[Any, ...]]:
         .outerjoin(FeedbackRow, no_show)
         .where(GroupRow.club_id == club_id, GroupRow.round_id == bindparam("round_id", Integer))
         .order_by(GroupRow.id)
+    )
+
+
+@functools.cache
+def _sessions_held_query() -> Select[date, str]:
+    """The week and members of the club's groups that list more than one member (the
+    members column holds ids joined by spaces: a group alone has none; checked exactly
+    after), built once."""
+    return (
+        select(RoundRow.week_of, GroupRow.members)
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
+        .where(
+            GroupRow.club_id == bindparam("club_id", type_=Integer),
+            GroupRow.members.contains(" "),
+        )
+    )
+
+
+@functools.cache
+def _feedback_count_query() -> Select[int]:
+    return (
+        select(func.count())
+        .select_from(FeedbackRow)
+        .where(FeedbackRow.club_id == bindparam("club_id", type_=Integer))
     )
 
 

@@ -121,3 +121,13 @@ def test_the_ranked_trios_are_the_first_of_all_trios_ranked(rows, limit, data):
         return pair_fit(pool[a], pool[b])
 
     assert trios._ranked(pool, over, spare, history, seed, fit, limit) == expected[:limit]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=3).map(tuple)))
+def test_stats_count_seats_and_repeats_as_every_pair_listed(groups):
+    from bot.pairing.commands import seats_and_repeats
+
+    pairs = [frozenset((a, b)) for group in groups for a in group for b in group if a < b]
+    expected = (sum(len(g) for g in groups), len(pairs), len(pairs) - len(set(pairs)))
+    assert seats_and_repeats(groups) == expected
