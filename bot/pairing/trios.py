@@ -79,17 +79,36 @@ def best_trio(
 
 def _spare(pool: Sequence[Participant], pairs: Pairs, fit: Callable[[int, int], int]) -> set[int]:
     """The members some maximum matching leaves over: those the track can do without and
-    still make as many pairs."""
+    still make as many pairs.
+
+    Most are found by an alternating path from a member over (the path taken in turn
+    frees the member at its end); those it does not reach (past an odd cycle) are each
+    checked by matching the track without them."""
     import rustworkx as rx
 
+    n = len(pool)
+    edges = [(a, b) for a, b in itertools.combinations(range(n), 2) if fit(a, b)]
+    meets: list[list[int]] = [[] for _ in range(n)]
+    for a, b in edges:
+        meets[a].append(b)
+        meets[b].append(a)
+    mate = dict(pairs) | {j: i for i, j in pairs}
+    spare = {i for i in range(n) if i not in mate}
+    # A freed member's path, so a path never runs through itself (it would not be one).
+    paths: dict[int, frozenset[int]] = {i: frozenset((i,)) for i in spare}
+    queue = list(spare)
+    while queue:
+        x = queue.pop()
+        for y in meets[x]:
+            z = mate.get(y)
+            if z is not None and z not in paths and y not in paths[x]:
+                paths[z] = paths[x] | {y, z}
+                queue.append(z)
+    spare |= paths.keys()
     graph = rx.PyGraph()
-    graph.add_nodes_from(range(len(pool)))
-    graph.add_edges_from_no_data(
-        [(a, b) for a, b in itertools.combinations(range(len(pool)), 2) if fit(a, b)]
-    )
-    seated = {i for pair in pairs for i in pair}
-    spare = {i for i in range(len(pool)) if i not in seated}
-    for member in seated:
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from_no_data(edges)
+    for member in mate.keys() - spare:
         without = graph.copy()
         without.remove_node(member)
         if len(rx.max_weight_matching(without, max_cardinality=True)) == len(pairs):

@@ -131,3 +131,70 @@ def test_stats_count_seats_and_repeats_as_every_pair_listed(groups):
     pairs = [frozenset((a, b)) for group in groups for a in group for b in group if a < b]
     expected = (sum(len(g) for g in groups), len(pairs), len(pairs) - len(set(pairs)))
     assert seats_and_repeats(groups) == expected
+
+
+def _spare_by_matching(pool, pairs):
+    """`_spare` as it was first written: each seated member checked by matching the track
+    without them."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(pool)))
+    graph.add_edges_from(
+        (a, b) for a, b in itertools.combinations(range(len(pool)), 2) if pair_fit(pool[a], pool[b])
+    )
+    seated = {i for pair in pairs for i in pair}
+    spare = set(range(len(pool))) - seated
+    for member in seated:
+        without = graph.copy()
+        without.remove_node(member)
+        if len(nx.max_weight_matching(without, maxcardinality=True)) == len(pairs):
+            spare.add(member)
+    return spare
+
+
+@st.composite
+def sparse_tracks(draw):
+    """A track whose members meet as any graph drawn: each pair that meets shares a half
+    hour of its own. Sparse graphs have the odd cycles (a trio that met, a member hanging
+    off it) that an alternating path alone would get wrong."""
+    n = draw(st.integers(1, 12))
+    pairs = list(itertools.combinations(range(n), 2))
+    edges = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=2 * n)) if pairs else []
+    hours = [0] * n
+    for slot, (a, b) in enumerate(edges):
+        hours[a] |= 1 << slot
+        hours[b] |= 1 << slot
+    return [person(f"p{i:02d}", hours[i]) for i in range(n)]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pool=st.one_of(st.lists(MEMBER, min_size=1, max_size=14).map(_pool), sparse_tracks()),
+    data=st.data(),
+)
+def test_the_spare_members_are_those_a_maximum_matching_can_leave_over(pool, data):
+    # A history the matching avoids, so that it is any of the track's maximum matchings.
+    history = data.draw(histories(pool))
+    pairs = matching.match(pool, history)
+
+    def fit(a: int, b: int) -> int:
+        return pair_fit(pool[a], pool[b])
+
+    assert trios._spare(pool, pairs, fit) == _spare_by_matching(pool, pairs)
+
+
+def test_a_path_around_an_odd_cycle_frees_nobody():
+    """p0 is over; p1-p2 and p3-p4 are pairs, p2, p3 and p4 a triangle. Walking from p0
+    to p2's pair frees p2, then p3 or p4; walking on from p4 back to p2 would claim p1 is
+    spare, but p1 is p0's only partner: no maximum matching leaves p1 over."""
+    edges = [(0, 1), (1, 2), (2, 3), (2, 4), (3, 4)]
+    pool = [
+        person(f"p{i}", sum(1 << k for k, edge in enumerate(edges) if i in edge)) for i in range(5)
+    ]
+    pairs = [(1, 2), (3, 4)]
+
+    def fit(a: int, b: int) -> int:
+        return pair_fit(pool[a], pool[b])
+
+    assert trios._spare(pool, pairs, fit) == _spare_by_matching(pool, pairs) == {0, 2, 3, 4}
