@@ -62,6 +62,9 @@ def best_trio(
     waited_needed = _waited(pool, seated) + max(min(pool[i].waited, 3) for i in over)
     small = len(pool) <= EVERY_TRIO_UP_TO
     spare = _spare(pool, pairs, fit) if small else set(over)
+    # When even seating everyone who shares a half hour with someone would not seat enough
+    # of those who waited, no trio is fair: the first that seats as many is the one.
+    fair_possible = _seatable_waited(pool) >= waited_needed
     unfair: Trio | None = None  # seats as many, but leaves out someone who waited
     for trio in _ranked(pool, over, spare, history, seed, fit, CHECKS[small]):
         rest = [i for i in range(len(pool)) if i not in trio]
@@ -72,6 +75,8 @@ def best_trio(
         if _waited(pool, now_seated) >= waited_needed:
             return Trio(members=trio, pairs=others)
         unfair = unfair or Trio(members=trio, pairs=others)
+        if not fair_possible:
+            return unfair
     # One more member seated comes first: a member who waited and is left out by the only
     # trios there are is first again next round (their wait counts on).
     return unfair
@@ -118,6 +123,16 @@ def _spare(pool: Sequence[Participant], pairs: Pairs, fit: Callable[[int, int], 
 
 def _waited(pool: Sequence[Participant], seated: set[int]) -> int:
     return sum(min(pool[i].waited, 3) for i in seated)
+
+
+def _seatable_waited(pool: Sequence[Participant]) -> int:
+    """The most waiting any seating can seat: that of the members who share a half hour
+    with someone (nobody else is in a pair or a trio)."""
+    return sum(
+        min(p.waited, 3)
+        for i, p in enumerate(pool)
+        if p.waited and any(p.hours & q.hours for j, q in enumerate(pool) if j != i)
+    )
 
 
 def _ranked(

@@ -198,3 +198,59 @@ def test_a_path_around_an_odd_cycle_frees_nobody():
         return pair_fit(pool[a], pool[b])
 
     assert trios._spare(pool, pairs, fit) == _spare_by_matching(pool, pairs) == {0, 2, 3, 4}
+
+
+def _best_trio_as_before(pool, pairs, history, *, seed, rematch, fit):
+    """`best_trio` as it was first written: every ranked trio tried until a fair one."""
+    seated = {i for pair in pairs for i in pair}
+    over = [i for i in range(len(pool)) if i not in seated]
+    if not over or len(pool) < 3:
+        return None
+    waited_needed = trios._waited(pool, seated) + max(min(pool[i].waited, 3) for i in over)
+    small = len(pool) <= trios.EVERY_TRIO_UP_TO
+    spare = trios._spare(pool, pairs, fit) if small else set(over)
+    unfair = None
+    for trio in trios._ranked(pool, over, spare, history, seed, fit, trios.CHECKS[small]):
+        rest = [i for i in range(len(pool)) if i not in trio]
+        others = rematch(rest)
+        if len(others) != len(pairs) - 1:
+            continue
+        now_seated = {i for pair in others for i in pair} | set(trio)
+        if trios._waited(pool, now_seated) >= waited_needed:
+            return trios.Trio(members=trio, pairs=others)
+        unfair = unfair or trios.Trio(members=trio, pairs=others)
+    return unfair
+
+
+# Members who waited, some sharing no half hour with anyone (hours 0): no trio seats them.
+WAITING = st.tuples(
+    st.one_of(st.just(0), HOURS),
+    st.integers(1, 5),
+    st.sampled_from(ROLES),
+    st.integers(0, 4),
+    st.integers(0, 2),
+    st.just("coding"),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(WAITING, min_size=3, max_size=15), data=st.data())
+@example(  # p3 waited and shares no hour: no trio can be fair, the first that seats wins
+    rows=[(1 << 60, 3, "both", 0, 0, "coding")] * 3 + [(0, 3, "both", 2, 0, "coding")],
+    data=None,
+).via("the member who waited can never be seated")
+@example(  # p6 waited and meets only p0: the first trio (p0's) leaves p6 out, a later one not
+    rows=[((3 << 60), 3, "both", 0, 0, "coding")]
+    + [((1 << 60), 3, "both", 0, 0 if i < 2 else 1, "coding") for i in range(5)]
+    + [((2 << 60), 3, "both", 2, 0, "coding")],
+    data=None,
+).via("a fair trio after an unfair one")
+def test_the_trio_is_the_one_trying_every_ranked_trio_finds(rows, data):
+    pool = _pool(rows)
+    history = {} if data is None else data.draw(histories(pool))
+    pairs = matching.match(pool, history)
+    scores = matching._TrackScores(pool, history)
+    rematch = matching._rematch(pool, history, "s", pairs, scores)
+    fit = scores.pair_fit
+    got = trios.best_trio(pool, pairs, history, seed="s", rematch=rematch, fit=fit)
+    assert got == _best_trio_as_before(pool, pairs, history, seed="s", rematch=rematch, fit=fit)
