@@ -399,29 +399,20 @@ class PairingStore:
             candidates=candidates,
         )
 
-    async def round_and_no_shows(
-        self, club_id: int, round_of: Group
-    ) -> tuple[list[Group], set[tuple[str, str]]]:
-        """The groups of `round_of`'s round (as `groups(round_id=...)`) and the (from,
-        about) of each no-show reported in them, in one query: re-pairing after a no-show
-        looks for who is free. The groups' week and time are `round_of`'s: one round."""
-        values = {"club_id": club_id, "round_id": round_of.round_id}
+    async def groups_and_no_shows(
+        self, club_id: int, *, limit_rounds: int
+    ) -> tuple[list[Group], set[tuple[int, str, str]]]:
+        """The groups of the club's latest `limit_rounds` weeks (as `groups(limit_rounds=
+        ...)`) and the (group id, from, about) of each no-show reported in them, in one
+        query: a no-show report finds the member's group and who is free in its round."""
+        values = {"club_id": club_id, "limit_rounds": limit_rounds}
         async with self._sessions() as session:
-            rows = (await session.execute(_round_no_shows_query(), values)).all()
+            rows = (await session.execute(_groups_and_no_shows_query(), values)).all()
         groups: dict[int, Group] = {}
         for row in rows:  # a group comes once per no-show reported in it
             if row.id not in groups:
-                groups[row.id] = Group(
-                    id=row.id,
-                    round_id=row.round_id,
-                    week_of=round_of.week_of,
-                    ran_at=round_of.ran_at,
-                    members=tuple(row.members.split()),
-                    slot=row.slot,
-                    why=row.why,
-                    candidates=tuple(int(s) for s in (row.candidate_slots or "").split()),
-                )
-        no_shows = {(row.from_user, row.about_user) for row in rows if row.from_user is not None}
+                groups[row.id] = _group(row)
+        no_shows = {(r.id, r.from_user, r.about_user) for r in rows if r.from_user is not None}
         return list(groups.values()), no_shows
 
     async def round_ran(self, club_id: int, week_of: date) -> bool:
@@ -619,20 +610,34 @@ def _past_groups_query() -> Select[date, str]:
 
 
 @functools.cache
-def _round_no_shows_query() -> Select[*tuple[Any, ...]]:
-    """The groups of the `round_id` parameter's round, by id, each with the no-shows
-    reported in it (`from_user`, `about_user`; none when there is none)."""
+def _groups_and_no_shows_query() -> Select[*tuple[Any, ...]]:
+    """`_groups_query` of the `limit_rounds` parameter's latest weeks, each group with the
+    no-shows reported in it (`from_user`, `about_user`; none when there is none)."""
     club_id = bindparam("club_id", type_=Integer)
+    weeks = (
+        select(RoundRow.week_of)
+        .where(RoundRow.club_id == club_id)
+        .distinct()
+        .order_by(RoundRow.week_of.desc())
+        .limit(bindparam("limit_rounds", type_=Integer))
+    )
     no_show = and_(
         FeedbackRow.group_id == GroupRow.id,
         FeedbackRow.club_id == club_id,
         FeedbackRow.no_show.is_(True),
     )
     return (
-        select(*_GROUP_COLUMNS, FeedbackRow.from_user, FeedbackRow.about_user)
+        select(
+            *_GROUP_COLUMNS,
+            RoundRow.week_of,
+            RoundRow.ran_at,
+            FeedbackRow.from_user,
+            FeedbackRow.about_user,
+        )
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
         .outerjoin(FeedbackRow, no_show)
-        .where(GroupRow.club_id == club_id, GroupRow.round_id == bindparam("round_id", Integer))
-        .order_by(GroupRow.id)
+        .where(GroupRow.club_id == club_id, RoundRow.week_of.in_(weeks))
+        .order_by(RoundRow.week_of.desc(), GroupRow.id)
     )
 
 
