@@ -412,7 +412,11 @@ class PairingStore:
         for row in rows:  # a group comes once per no-show reported in it
             if row.id not in groups:
                 groups[row.id] = _group(row)
-        no_shows = {(r.id, r.from_user, r.about_user) for r in rows if r.from_user is not None}
+        no_shows = {
+            (row.id, row.from_user, row.about_user)
+            for row in rows
+            if row.from_user is not None and row.feedback_club_id == club_id
+        }
         return list(groups.values()), no_shows
 
     async def round_ran(self, club_id: int, week_of: date) -> bool:
@@ -621,16 +625,16 @@ def _groups_and_no_shows_query() -> Select[*tuple[Any, ...]]:
         .order_by(RoundRow.week_of.desc())
         .limit(bindparam("limit_rounds", type_=Integer))
     )
-    no_show = and_(
-        FeedbackRow.group_id == GroupRow.id,
-        FeedbackRow.club_id == club_id,
-        FeedbackRow.no_show.is_(True),
-    )
+    # By the (group_id, from_user, about_user) unique index: with the club's id in the
+    # join, SQLite goes through the club's every feedback for each group. The feedback's
+    # club is checked on the rows.
+    no_show = and_(FeedbackRow.group_id == GroupRow.id, FeedbackRow.no_show.is_(True))
     return (
         select(
             *_GROUP_COLUMNS,
             RoundRow.week_of,
             RoundRow.ran_at,
+            FeedbackRow.club_id.label("feedback_club_id"),
             FeedbackRow.from_user,
             FeedbackRow.about_user,
         )

@@ -90,6 +90,19 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
         ),
     ):
         await repo.add_feedback(club.id, note, now=MONDAY)
+    # A no-show about one of the club's groups filed under another club counts for neither.
+    other = await store.clubs.get_or_create(
+        platform="discord", workspace_id="G2", name="Other Club", now=MONDAY
+    )
+    stray = Feedback(
+        group_id=everything[1].id,
+        from_user="z",
+        about_user="w",
+        rating=None,
+        notes="",
+        no_show=True,
+    )
+    await repo.add_feedback(other.id, stray, now=MONDAY)
     for limit in (1, 2, 3, 10):
         latest = await repo.groups(club.id, limit_rounds=limit)
         reports = await repo.feedback(club.id, group_ids=[g.id for g in latest])
