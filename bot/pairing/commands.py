@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.app import Command, Context, Option
@@ -262,15 +262,18 @@ async def feedback(ctx: Context) -> Message:
     partner = await ctx.member("partner")
     no_show = ctx.args.get("no-show", "no") == "yes"
     rating = _rating(ctx.args.get("rating"), no_show=no_show)
-    groups = await ctx.store.repo(PairingStore).groups(
-        ctx.club.id, limit_rounds=2, member=ctx.user.id
-    )
+    repo = ctx.store.repo(PairingStore)
+    if no_show:  # the re-pair looks in the round for who is free: read with the groups
+        recent, no_shows = await repo.groups_and_no_shows(ctx.club.id, limit_rounds=2)
+        groups = [g for g in recent if ctx.user.id in g.members]
+    else:
+        groups = await repo.groups(ctx.club.id, limit_rounds=2, member=ctx.user.id)
     shared = [g for g in groups if partner.id in g.members]
     if not shared or partner.id == ctx.user.id:
         raise UserError(
             f"{partner.name} wasn't your partner in the last rounds, so I can't record that."
         )
-    added = await ctx.store.repo(PairingStore).add_feedback(
+    added = await repo.add_feedback(
         ctx.club.id,
         Feedback(
             group_id=shared[0].id,
@@ -286,7 +289,11 @@ async def feedback(ctx: Context) -> Message:
         return reply(f"You already left feedback about {partner.name} for that round.")
     if not no_show:
         return reply(f"Thanks: feedback about {partner.name} recorded.")
-    return reply(f"Sorry {partner.name} didn't show. " + await _repair(ctx, shared[0], partner.id))
+    in_round = [g for g in recent if g.round_id == shared[0].round_id]
+    ids = {g.id for g in in_round}
+    reports = {(sender, about) for id_, sender, about in no_shows if id_ in ids}
+    repair = await _repair(ctx, shared[0], partner.id, in_round, reports)
+    return reply(f"Sorry {partner.name} didn't show. " + repair)
 
 
 def _rating(text: str | None, *, no_show: bool) -> int | None:
@@ -301,11 +308,18 @@ def _rating(text: str | None, *, no_show: bool) -> int | None:
     return rating
 
 
-async def _repair(ctx: Context, group: Group, no_show: str) -> str:
+async def _repair(
+    ctx: Context,
+    group: Group,
+    no_show: str,
+    round_groups: list[Group],
+    no_shows: set[tuple[str, str]],
+) -> str:
     """Pair a member whose partner didn't show with someone free for the rest of the round's
     week, from the club's notice on: a member left alone this round, or another member
-    whose partner didn't show."""
-    me, free = await _free_this_round(ctx, group, no_show)
+    whose partner didn't show. `round_groups` are the groups of `group`'s round, and
+    `no_shows` the (from, about) of the no-shows reported in them."""
+    me, free = await _free_this_round(ctx, no_show, round_groups, no_shows)
     start = round_start(ctx.now)
     remaining = (round_start(group.ran_at) + timedelta(weeks=1) - start) // SLOT
     ahead = ((1 << max(remaining, 0)) - 1) & from_slot(start, ctx.now + notice(ctx.club))
@@ -345,21 +359,15 @@ REPAIRED = "re-paired after a no-show"
 
 
 async def _free_this_round(
-    ctx: Context, group: Group, no_show: str
+    ctx: Context, no_show: str, round_groups: list[Group], no_shows: set[tuple[str, str]]
 ) -> tuple[PairingMember, list[tuple[PairingMember, Group | None]]]:
     """The member, and who could meet them instead, in their track: each member left
     alone this round (with their group, which the member joins), then each member who
     reported a no-show this round and has not been re-paired since (a new group is made
     for the two)."""
     repo = ctx.store.repo(PairingStore)
-    round_groups = await repo.groups(ctx.club.id, round_id=group.round_id)
     seats = Counter(m for g in round_groups if len(g.members) > 1 for m in g.members)
-    ids = {g.id for g in round_groups}
-    reported = {
-        f.from_user
-        for f in await repo.feedback(ctx.club.id, group_ids=ids)
-        if f.no_show and f.about_user != ctx.user.id
-    }
+    reported = {reporter for reporter, about in no_shows if about != ctx.user.id}
     alone = [(g.members[0], g) for g in round_groups if len(g.members) == 1]
     looking = [(u, None) for u in sorted(reported) if seats[u] == 1]
     candidates: list[tuple[str, Group | None]] = [*alone, *looking]
@@ -419,16 +427,14 @@ async def stats(ctx: Context) -> Message:
     members = await repo.members(ctx.club.id)
     held = await repo.sessions_held(ctx.club.id)
     feedback = await repo.feedback_count(ctx.club.id)
-    seats = sum(len(group) for _, group in held)
-    pairs = [frozenset((a, b)) for _, group in held for a in group for b in group if a < b]
-    repeats = len(pairs) - len(set(pairs))
+    seats, pairs, repeats = seats_and_repeats(group for _, group in held)
     no_shows = sorted((m for m in members if m.no_shows), key=lambda m: -m.no_shows)
     lines = [
         f"Members: {sum(m.active for m in members)} active of {len(members)} who ever joined.",
         f"Rounds: {len({week_of for week_of, _ in held})}, {len(held)} groups.",
         f"Completion: feedback from {feedback} of {seats} seats "
         f"({100 * feedback // seats if seats else 0}%).",
-        f"Repeat rate: {repeats} of {len(pairs)} pairings met before.",
+        f"Repeat rate: {repeats} of {pairs} pairings met before.",
     ]
     shown = [f"• {m.name}: {plural(m.no_shows, 'no-show')}" for m in no_shows]
     return reply(
@@ -436,6 +442,20 @@ async def stats(ctx: Context) -> Message:
         title="Mock-interview stats",
         fields=(Field(name="No-shows", value=field_lines(shown, "None.")),),
     )
+
+
+def seats_and_repeats(groups: Iterable[tuple[str, ...]]) -> tuple[int, int, int]:
+    """The seats of `groups`, their pairings, and how many of those met before: in one
+    pass, a pair as a tuple (a club's stats go through hundreds of groups)."""
+    seats, pairs, met = 0, 0, set()
+    for group in groups:
+        seats += len(group)
+        for a in group:
+            for b in group:
+                if a < b:
+                    pairs += 1
+                    met.add((a, b))
+    return seats, pairs, pairs - len(met)
 
 
 async def settings(ctx: Context) -> Message:

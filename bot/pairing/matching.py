@@ -176,14 +176,15 @@ def _pair_track(
 ) -> tuple[list[Group], list[Unpaired]]:
     if len(members) == 1:
         return [], [Unpaired(id=members[0].id, reason=f"nobody else is in the {track} track")]
-    pairs = match(members, history, seed=seed)
+    exact = _TrackScores(members, history) if len(members) <= FULL_GRAPH_UP_TO else None
+    pairs = exact.match(range(len(members))) if exact else match(members, history, seed=seed)
     trio = best_trio(
         members,
         pairs,
         history,
         seed=seed,
-        rematch=_rematch(members, history, seed, pairs),
-        fit=pair_fit,
+        rematch=_rematch(members, history, seed, pairs, exact),
+        fit=exact.pair_fit if exact else lambda a, b: pair_fit(members[a], members[b]),
     )
     if trio is not None:
         return _with_trio(track, members, history, trio)
@@ -201,16 +202,20 @@ def _pair_track(
 
 
 def _rematch(
-    pool: list[Participant], history: History, seed: str, pairs: list[tuple[int, int]]
+    pool: list[Participant],
+    history: History,
+    seed: str,
+    pairs: list[tuple[int, int]],
+    exact: _TrackScores | None,
 ) -> Callable[[list[int]], list[tuple[int, int]]]:
-    """How a trio's rest is matched: exactly in a track the engine matches exactly, else
-    by repairing the track's matching along augmenting paths (a full re-match of a big
-    track per candidate trio would cost seconds)."""
+    """How a trio's rest is matched: exactly in a track the engine matches exactly (from
+    the track's `exact` scores), else by repairing the track's matching along augmenting
+    paths (a full re-match of a big track per candidate trio would cost seconds)."""
 
     def rematch(rest: list[int]) -> list[tuple[int, int]]:
         sub = [pool[i] for i in rest]
-        if len(pool) <= FULL_GRAPH_UP_TO:
-            got = match(sub, history, seed=seed)
+        if exact is not None:
+            got = exact.match(rest)
         else:
             at = {x: k for k, x in enumerate(rest)}
             got = [(at[i], at[j]) for i, j in pairs if i in at and j in at]
@@ -353,6 +358,81 @@ def match(
         pairs += [(left[a], left[b]) for a, b in got]
     pairs = _augment(pool, pairs)
     return sorted((min(i, j), max(i, j)) for i, j in pairs)
+
+
+class _TrackScores:
+    """A track's fits and history, worked out once for the exact matching of the track and
+    of each candidate trio's rest (up to 40 per track). `match(rest)` is `match` of the
+    members at `rest`: the same edges, weighed with the tiers of the rest's own size, in
+    the same order, so the same matching.
+
+    Worked out per matching, the history alone was most of a round: every matching went
+    through all of the club's past pairs (thousands) for a track of a few dozen."""
+
+    def __init__(self, pool: Sequence[Participant], history: History) -> None:
+        import numpy as np
+
+        # `_bulk_scores` without tiers is the fit, 0 where two cannot be paired.
+        self.fit = _bulk_scores(pool, Tiers(not_last_week=0, fresh=0, waited=0))
+        unmet = np.ones_like(self.fit)  # 1 where the two never met (in the history)
+        not_last = np.ones_like(self.fit)  # 1 where they were not last round's pair
+        for i, j, ago in _past_pairs(pool, history):
+            unmet[i, j] = unmet[j, i] = 0
+            not_last[i, j] = not_last[j, i] = ago != 1
+        self.unmet, self.not_last = unmet, not_last
+        self.fits: list[list[int]] = self.fit.tolist()
+        self.waited = np.array([min(p.waited, 3) for p in pool], dtype=np.int64)
+        self.turns = np.array([TRIO_TURN * min(p.trio_count, 3) for p in pool], dtype=np.int64)
+
+    def pair_fit(self, a: int, b: int) -> int:
+        """`pair_fit(pool[a], pool[b])`."""
+        return self.fits[a][b]
+
+    def match(self, rest: Sequence[int]) -> list[tuple[int, int]]:
+        """`match([pool[i] for i in rest], history)`, as index pairs into `rest` (ascending)."""
+        return _exact(len(rest), self.edges(rest)) if len(rest) >= 2 else []
+
+    def edges(self, rest: Sequence[int]) -> list[tuple[int, int, int]]:
+        """`candidate_edges([pool[i] for i in rest], history, neighbours=len(rest))`."""
+        import numpy as np
+
+        at = np.asarray(rest, dtype=np.intp)
+        block = np.ix_(at, at)
+        fit = self.fit[block]
+        tiers = Tiers.for_pool(len(at))
+        scores = np.where(
+            fit > 0,
+            fit + tiers.fresh * self.unmet[block] + tiers.not_last_week * self.not_last[block],
+            0,
+        )
+        rows, cols = np.nonzero(np.triu(scores))
+        seats = tiers.waited * self.waited[at] + self.turns[at]
+        weights = scores[rows, cols] + seats[rows] + seats[cols]
+        return list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True))
+
+
+def _past_pairs(pool: Sequence[Participant], history: History) -> list[tuple[int, int, int]]:
+    """(i, j, rounds ago) for the pairs of `pool` in `history`, each once (i < j). Looked
+    up pair by pair when the pool has fewer pairs than the history (a track of a club with
+    months of rounds), else by going through the history."""
+    index = {p.id: i for i, p in enumerate(pool)}
+    n = len(pool)
+    if len(index) == n and n * (n - 1) // 2 <= len(history):
+        found = []
+        for i, j in itertools.combinations(range(n), 2):
+            met = history.get(frozenset((pool[i].id, pool[j].id)))
+            if met is not None:
+                found.append((i, j, met))
+        return found
+    by_index: dict[tuple[int, int], int] = {}
+    for pair, ago in history.items():
+        if len(pair) != 2:
+            continue
+        a, b = pair
+        x, y = index.get(a), index.get(b)
+        if x is not None and y is not None:
+            by_index[min(x, y), max(x, y)] = ago
+    return [(x, y, ago) for (x, y), ago in by_index.items()]
 
 
 def _exact(n: int, edges: list[tuple[int, int, int]]) -> list[tuple[int, int]]:

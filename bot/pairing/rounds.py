@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from bot.club_time import local, parse_duration, parse_hhmm, parse_weekday, zone
 from bot.errors import UserError
@@ -163,15 +164,25 @@ async def plan_round(store: Store, club: Club, instant: datetime) -> Plan:
         for m in await store.repo(PairingStore).members(club.id)
         if m.active and (m.skip_until is None or m.skip_until <= monday)
     }
-    groups = await _past_groups(store, club.id, before=monday)
+    groups = [
+        PastGroup(week_of=week, members=met)
+        for week, met in await store.repo(PairingStore).past_groups(
+            club.id, limit_rounds=HISTORY_ROUNDS, before=monday
+        )
+    ]
     waited = rounds_waited(groups)
+    # Members who write the same hours in the same zone have the same slots: read once.
+    slots: dict[tuple[str, str], int] = {}
+    for m in members.values():
+        if (m.availability, m.timezone) not in slots:
+            slots[m.availability, m.timezone] = member_slots(m, start) & ahead
     participants = [
         Participant(
             id=m.user_id,
             track=m.track,
             level=m.level,
             role=m.role,  # type: ignore[arg-type]
-            hours=member_slots(m, start) & ahead,
+            hours=slots[m.availability, m.timezone],
             priority=1 / (1 + m.no_shows),
             trio_count=m.trio_count,
             waited=waited.get(m.user_id, 0),
@@ -182,20 +193,31 @@ async def plan_round(store: Store, club: Club, instant: datetime) -> Plan:
     return Plan(week_of=monday, start=start, round=result, members=members)
 
 
-async def _past_groups(store: Store, club_id: int, *, before: date) -> list[Group]:
-    return [
-        g
-        for g in await store.repo(PairingStore).groups(club_id, limit_rounds=HISTORY_ROUNDS)
-        if g.week_of < before
-    ]
+class Met(Protocol):
+    """What planning reads of a past group: a `Group`, or a `PastGroup`."""
+
+    @property
+    def week_of(self) -> date: ...
+
+    @property
+    def members(self) -> tuple[str, ...]: ...
 
 
-def past_pairs(groups: Sequence[Group]) -> History:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PastGroup:
+    """A past group as a round is planned from it (`PairingStore.past_groups`)."""
+
+    week_of: date
+    members: tuple[str, ...]
+
+
+def past_pairs(groups: Sequence[Met]) -> History:
     """Every pair of the last rounds -> how many rounds ago (1 = the last one)."""
     weeks = sorted({g.week_of for g in groups}, reverse=True)
+    rounds_ago = {week: ago for ago, week in enumerate(weeks, start=1)}
     history: dict[frozenset[str], int] = {}
     for group in groups:
-        ago = weeks.index(group.week_of) + 1
+        ago = rounds_ago[group.week_of]
         for a in group.members:
             for b in group.members:
                 if a < b:
@@ -204,10 +226,10 @@ def past_pairs(groups: Sequence[Group]) -> History:
     return history
 
 
-def rounds_waited(groups: Sequence[Group]) -> dict[str, int]:
+def rounds_waited(groups: Sequence[Met]) -> dict[str, int]:
     """Member -> the latest rounds in a row they were in and left out of (a member re-paired
     after a no-show was not left out; a round they sat out ends the count)."""
-    by_week: dict[date, list[Group]] = {}
+    by_week: dict[date, list[Met]] = {}
     for group in groups:
         by_week.setdefault(group.week_of, []).append(group)
     waited: dict[str, int] = {}

@@ -304,14 +304,22 @@ class PairingStore:
         groups = [_group(row) for row in rows]
         return [g for g in groups if member is None or member in g.members]
 
+    async def past_groups(
+        self, club_id: int, *, limit_rounds: int, before: date
+    ) -> list[tuple[date, tuple[str, ...]]]:
+        """The week and members of the groups of the club's latest `limit_rounds` weeks
+        that are before `before`: what `groups(limit_rounds=...)` gives a round to plan
+        from (its past pairs, who waited), in no order, without the rest of each group."""
+        values = {"club_id": club_id, "limit_rounds": limit_rounds, "before": before}
+        async with self._sessions() as session:
+            rows = await session.execute(_past_groups_query(), values)
+            return [(week_of, tuple(members.split())) for week_of, members in rows]
+
     async def sessions_held(self, club_id: int) -> list[tuple[date, tuple[str, ...]]]:
         """The week and members of each of the club's groups of two or more: what
         /admin mockpair stats counts of `groups`, without the rest of each group."""
-        query = select(RoundRow.week_of, GroupRow.members).join(
-            RoundRow, GroupRow.round_id == RoundRow.id
-        )
         async with self._sessions() as session:
-            rows = await session.execute(query.where(GroupRow.club_id == club_id))
+            rows = await session.execute(_sessions_held_query(), {"club_id": club_id})
             held = [(week_of, tuple(members.split())) for week_of, members in rows]
         return [(week_of, members) for week_of, members in held if len(members) > 1]
 
@@ -390,6 +398,26 @@ class PairingStore:
             why=why,
             candidates=candidates,
         )
+
+    async def groups_and_no_shows(
+        self, club_id: int, *, limit_rounds: int
+    ) -> tuple[list[Group], set[tuple[int, str, str]]]:
+        """The groups of the club's latest `limit_rounds` weeks (as `groups(limit_rounds=
+        ...)`) and the (group id, from, about) of each no-show reported in them, in one
+        query: a no-show report finds the member's group and who is free in its round."""
+        values = {"club_id": club_id, "limit_rounds": limit_rounds}
+        async with self._sessions() as session:
+            rows = (await session.execute(_groups_and_no_shows_query(), values)).all()
+        groups: dict[int, Group] = {}
+        for row in rows:  # a group comes once per no-show reported in it
+            if row.id not in groups:
+                groups[row.id] = _group(row)
+        no_shows = {
+            (row.id, row.from_user, row.about_user)
+            for row in rows
+            if row.from_user is not None and row.feedback_club_id == club_id
+        }
+        return list(groups.values()), no_shows
 
     async def round_ran(self, club_id: int, week_of: date) -> bool:
         """Whether the round of the week of `week_of` has gone out."""
@@ -483,9 +511,8 @@ class PairingStore:
 
     async def feedback_count(self, club_id: int) -> int:
         """How many feedbacks the club's members gave: `len(feedback(club_id))`."""
-        query = select(func.count()).select_from(FeedbackRow)
         async with self._sessions() as session:
-            return await session.scalar(query.where(FeedbackRow.club_id == club_id)) or 0
+            return await session.scalar(_feedback_count_query(), {"club_id": club_id}) or 0
 
     async def feedback(
         self, club_id: int, *, group_ids: Iterable[int] | None = None
@@ -561,6 +588,85 @@ def _groups_query(limit_rounds: int | None, *, by_member: bool = False) -> _Grou
         .limit(limit_rounds)
     )
     return query.where(RoundRow.week_of.in_(weeks))
+
+
+@functools.cache
+def _past_groups_query() -> Select[date, str]:
+    """The week and members of the groups of the club's latest `limit_rounds` weeks (as
+    `_groups_query` chooses them) before `before`."""
+    club_id = bindparam("club_id", type_=Integer)
+    weeks = (
+        select(RoundRow.week_of)
+        .where(RoundRow.club_id == club_id)
+        .distinct()
+        .order_by(RoundRow.week_of.desc())
+        .limit(bindparam("limit_rounds", type_=Integer))
+    )
+    return (
+        select(RoundRow.week_of, GroupRow.members)
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
+        .where(
+            GroupRow.club_id == club_id,
+            RoundRow.week_of.in_(weeks),
+            RoundRow.week_of < bindparam("before", type_=RoundRow.week_of.type),
+        )
+    )
+
+
+@functools.cache
+def _groups_and_no_shows_query() -> Select[*tuple[Any, ...]]:
+    """`_groups_query` of the `limit_rounds` parameter's latest weeks, each group with the
+    no-shows reported in it (`from_user`, `about_user`; none when there is none)."""
+    club_id = bindparam("club_id", type_=Integer)
+    weeks = (
+        select(RoundRow.week_of)
+        .where(RoundRow.club_id == club_id)
+        .distinct()
+        .order_by(RoundRow.week_of.desc())
+        .limit(bindparam("limit_rounds", type_=Integer))
+    )
+    # By the (group_id, from_user, about_user) unique index: with the club's id in the
+    # join, SQLite goes through the club's every feedback for each group. The feedback's
+    # club is checked on the rows.
+    no_show = and_(FeedbackRow.group_id == GroupRow.id, FeedbackRow.no_show.is_(True))
+    return (
+        select(
+            *_GROUP_COLUMNS,
+            RoundRow.week_of,
+            RoundRow.ran_at,
+            FeedbackRow.club_id.label("feedback_club_id"),
+            FeedbackRow.from_user,
+            FeedbackRow.about_user,
+        )
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
+        .outerjoin(FeedbackRow, no_show)
+        .where(GroupRow.club_id == club_id, RoundRow.week_of.in_(weeks))
+        .order_by(RoundRow.week_of.desc(), GroupRow.id)
+    )
+
+
+@functools.cache
+def _sessions_held_query() -> Select[date, str]:
+    """The week and members of the club's groups that list more than one member (the
+    members column holds ids joined by spaces: a group alone has none; checked exactly
+    after), built once."""
+    return (
+        select(RoundRow.week_of, GroupRow.members)
+        .join(RoundRow, GroupRow.round_id == RoundRow.id)
+        .where(
+            GroupRow.club_id == bindparam("club_id", type_=Integer),
+            GroupRow.members.contains(" "),
+        )
+    )
+
+
+@functools.cache
+def _feedback_count_query() -> Select[int]:
+    return (
+        select(func.count())
+        .select_from(FeedbackRow)
+        .where(FeedbackRow.club_id == bindparam("club_id", type_=Integer))
+    )
 
 
 @functools.cache

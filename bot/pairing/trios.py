@@ -50,10 +50,11 @@ def best_trio(
     *,
     seed: str,
     rematch: Callable[[list[int]], Pairs],
-    fit: Callable[[Participant, Participant], int],
+    fit: Callable[[int, int], int],
 ) -> Trio | None:
     """The fairest trio that keeps the track's seating (see the module docstring), with
-    the rest re-matched by `rematch`; None when nobody is over or no trio qualifies."""
+    the rest re-matched by `rematch` and `fit(a, b)` the fit of pool[a] and pool[b]; None
+    when nobody is over or no trio qualifies."""
     seated = {i for pair in pairs for i in pair}
     over = [i for i in range(len(pool)) if i not in seated]
     if not over or len(pool) < 3:
@@ -61,8 +62,11 @@ def best_trio(
     waited_needed = _waited(pool, seated) + max(min(pool[i].waited, 3) for i in over)
     small = len(pool) <= EVERY_TRIO_UP_TO
     spare = _spare(pool, pairs, fit) if small else set(over)
+    # When even seating everyone who shares a half hour with someone would not seat enough
+    # of those who waited, no trio is fair: the first that seats as many is the one.
+    fair_possible = _seatable_waited(pool) >= waited_needed
     unfair: Trio | None = None  # seats as many, but leaves out someone who waited
-    for trio in _ranked(pool, over, spare, history, seed, fit)[: CHECKS[small]]:
+    for trio in _ranked(pool, over, spare, history, seed, fit, CHECKS[small]):
         rest = [i for i in range(len(pool)) if i not in trio]
         others = rematch(rest)
         if len(others) != len(pairs) - 1:
@@ -71,26 +75,45 @@ def best_trio(
         if _waited(pool, now_seated) >= waited_needed:
             return Trio(members=trio, pairs=others)
         unfair = unfair or Trio(members=trio, pairs=others)
+        if not fair_possible:
+            return unfair
     # One more member seated comes first: a member who waited and is left out by the only
     # trios there are is first again next round (their wait counts on).
     return unfair
 
 
-def _spare(
-    pool: Sequence[Participant], pairs: Pairs, fit: Callable[[Participant, Participant], int]
-) -> set[int]:
+def _spare(pool: Sequence[Participant], pairs: Pairs, fit: Callable[[int, int], int]) -> set[int]:
     """The members some maximum matching leaves over: those the track can do without and
-    still make as many pairs."""
+    still make as many pairs.
+
+    Most are found by an alternating path from a member over (the path taken in turn
+    frees the member at its end); those it does not reach (past an odd cycle) are each
+    checked by matching the track without them."""
     import rustworkx as rx
 
+    n = len(pool)
+    edges = [(a, b) for a, b in itertools.combinations(range(n), 2) if fit(a, b)]
+    meets: list[list[int]] = [[] for _ in range(n)]
+    for a, b in edges:
+        meets[a].append(b)
+        meets[b].append(a)
+    mate = dict(pairs) | {j: i for i, j in pairs}
+    spare = {i for i in range(n) if i not in mate}
+    # A freed member's path, so a path never runs through itself (it would not be one).
+    paths: dict[int, frozenset[int]] = {i: frozenset((i,)) for i in spare}
+    queue = list(spare)
+    while queue:
+        x = queue.pop()
+        for y in meets[x]:
+            z = mate.get(y)
+            if z is not None and z not in paths and y not in paths[x]:
+                paths[z] = paths[x] | {y, z}
+                queue.append(z)
+    spare |= paths.keys()
     graph = rx.PyGraph()
-    graph.add_nodes_from(range(len(pool)))
-    graph.add_edges_from_no_data(
-        [(a, b) for a, b in itertools.combinations(range(len(pool)), 2) if fit(pool[a], pool[b])]
-    )
-    seated = {i for pair in pairs for i in pair}
-    spare = {i for i in range(len(pool)) if i not in seated}
-    for member in seated:
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from_no_data(edges)
+    for member in mate.keys() - spare:
         without = graph.copy()
         without.remove_node(member)
         if len(rx.max_weight_matching(without, max_cardinality=True)) == len(pairs):
@@ -102,32 +125,83 @@ def _waited(pool: Sequence[Participant], seated: set[int]) -> int:
     return sum(min(pool[i].waited, 3) for i in seated)
 
 
+def _seatable_waited(pool: Sequence[Participant]) -> int:
+    """The most waiting any seating can seat: that of the members who share a half hour
+    with someone (nobody else is in a pair or a trio)."""
+    return sum(
+        min(p.waited, 3)
+        for i, p in enumerate(pool)
+        if p.waited and any(p.hours & q.hours for j, q in enumerate(pool) if j != i)
+    )
+
+
 def _ranked(
     pool: Sequence[Participant],
     over: list[int],
     spare: set[int],
     history: History,
     seed: str,
-    fit: Callable[[Participant, Participant], int],
+    fit: Callable[[int, int], int],
+    limit: int,
 ) -> list[tuple[int, int, int]]:
-    """The trios with a spare member that can meet, fairest first."""
+    """The `limit` fairest trios with a spare member that can meet, fairest first."""
     people = _considered(pool, over, seed)
-    fits = {(a, b): fit(pool[a], pool[b]) for a, b in itertools.combinations(people, 2)}
+    # A pair's fit and how recently its two met, asked only of the pairs of trios that can
+    # meet (a track of 40 has 780 pairs, and most trios share no half hour).
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
 
-    def key(trio: tuple[int, int, int]) -> tuple[int, int, int, str]:
-        members = [pool[i] for i in trio]
-        turns = sum(p.trio_count for p in members)
-        met = [history.get(frozenset((a.id, b.id))) for a, b in itertools.combinations(members, 2)]
-        recent = sum(_RECENT - min(ago, _RECENT) for ago in met if ago is not None)
-        fit_sum = sum(fits[pair] for pair in itertools.combinations(trio, 2))
-        return turns, recent, -fit_sum, _draw(seed, *(p.id for p in members))
+    def pair(a: int, b: int) -> tuple[int, int]:
+        found = pairs.get((a, b))
+        if found is None:
+            ago = history.get(frozenset((pool[a].id, pool[b].id)))
+            recent = 0 if ago is None else _RECENT - min(ago, _RECENT)
+            found = pairs[a, b] = (fit(a, b), recent)
+        return found
 
-    trios: set[tuple[int, int, int]] = set()
-    for k in spare.intersection(people):
-        for i, j in itertools.combinations([p for p in people if p != k], 2):
-            a, b, c = sorted((k, i, j))
-            trios.add((a, b, c))
-    return sorted((t for t in trios if _can_meet(pool, t)), key=key)
+    def fairness(trio: tuple[int, int, int]) -> tuple[int, int, int]:
+        a, b, c = trio
+        ab, ac, bc = pair(a, b), pair(a, c), pair(b, c)
+        turns = pool[a].trio_count + pool[b].trio_count + pool[c].trio_count
+        return turns, ab[1] + ac[1] + bc[1], -(ab[0] + ac[0] + bc[0])
+
+    def draw(trio: tuple[int, int, int]) -> str:
+        return _draw(seed, *(pool[i].id for i in trio))
+
+    # Sorted by (fairness, draw), as a whole sort would, but with the draws (a hash each)
+    # made only for the ties among the first `limit`.
+    scored = sorted((fairness(t), t) for t in _meeting_trios(pool, people, spare))
+    ranked: list[tuple[int, int, int]] = []
+    start = 0
+    while start < len(scored) and len(ranked) < limit:
+        end = start + 1
+        while end < len(scored) and scored[end][0] == scored[start][0]:
+            end += 1
+        ranked += sorted((t for _, t in scored[start:end]), key=draw)
+        start = end
+    return ranked[:limit]
+
+
+def _meeting_trios(
+    pool: Sequence[Participant], people: list[int], spare: set[int]
+) -> list[tuple[int, int, int]]:
+    """The trios of `people` (ascending) with a spare member that can meet (`_can_meet`),
+    each in pool order. A pair that shares no half hour ends the search for its third
+    member: in a big track that is most pairs."""
+    hours = [pool[i].hours for i in people]
+    asks = [pool[i].role != "interviewee" for i in people]
+    is_spare = [i in spare for i in people]
+    found: list[tuple[int, int, int]] = []
+    n = len(people)
+    for x in range(n):
+        for y in range(x + 1, n):
+            shared = hours[x] & hours[y]
+            if not shared:
+                continue
+            spare_xy, asks_xy = is_spare[x] or is_spare[y], asks[x] or asks[y]
+            for z in range(y + 1, n):
+                if shared & hours[z] and (spare_xy or is_spare[z]) and (asks_xy or asks[z]):
+                    found.append((people[x], people[y], people[z]))
+    return found
 
 
 _RECENT = 10  # rounds after which the three having met no longer counts against a trio

@@ -121,3 +121,24 @@ async def test_officer_stats_count_from_three_light_reads(club):
         "No-shows: • ann: 1 no-show",
     ]
     assert statements == 3
+
+
+async def test_a_no_show_is_recorded_and_re_paired_in_five_statements(club):
+    """The member's groups and the no-shows of their rounds in one read (the round's groups
+    come with it), the report and the no-show count, the members who could step in, and
+    the new group."""
+    await club.run(SETUP, as_user=ADMIN)
+    for name in ("ann", "bob", "cat", "dan"):
+        await club.run(
+            '/mockpair join track:coding level:3 availability:"daily 9-22"', as_user=_u(name)
+        )
+    await club.run("/admin mockpair run-now", as_user=ADMIN)
+    club.clock.set(datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
+    pairs = [g.members for g in await _groups(club) if len(g.members) == 2]
+    (first, gone), (second, also_gone) = pairs[0], pairs[1]
+    await club.run(f"/mockpair feedback partner:@{gone} no-show:yes", as_user=_u(first))
+    answer, statements = await _run(
+        club, f"/mockpair feedback partner:@{also_gone} no-show:yes", second
+    )
+    assert answer.startswith(f"Sorry {also_gone} didn't show. You're now paired with {first}")
+    assert statements == 5

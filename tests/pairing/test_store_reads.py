@@ -69,9 +69,56 @@ async def test_narrowed_reads_equal_reading_everything(store: Store) -> None:
     ids = {g.id for g in everything[::3]}
     assert await repo.feedback(club.id, group_ids=ids) == [f for f in feedback if f.group_id in ids]
     assert len(feedback) == await repo.feedback_count(club.id) == 12
+    # A group with two no-shows reported (it is read once) and a rating (not a no-show).
+    first, second = everything[0].members
+    for note in (
+        Feedback(
+            group_id=everything[0].id,
+            from_user=second,
+            about_user=first,
+            rating=None,
+            notes="",
+            no_show=True,
+        ),
+        Feedback(
+            group_id=everything[2].id,
+            from_user="x",
+            about_user="y",
+            rating=4,
+            notes="",
+            no_show=False,
+        ),
+    ):
+        await repo.add_feedback(club.id, note, now=MONDAY)
+    # A no-show about one of the club's groups filed under another club counts for neither.
+    other = await store.clubs.get_or_create(
+        platform="discord", workspace_id="G2", name="Other Club", now=MONDAY
+    )
+    stray = Feedback(
+        group_id=everything[1].id,
+        from_user="z",
+        about_user="w",
+        rating=None,
+        notes="",
+        no_show=True,
+    )
+    await repo.add_feedback(other.id, stray, now=MONDAY)
+    for limit in (1, 2, 3, 10):
+        latest = await repo.groups(club.id, limit_rounds=limit)
+        reports = await repo.feedback(club.id, group_ids=[g.id for g in latest])
+        assert await repo.groups_and_no_shows(club.id, limit_rounds=limit) == (
+            latest,
+            {(f.group_id, f.from_user, f.about_user) for f in reports if f.no_show},
+        ), limit
     held = sorted((g.week_of, g.members) for g in everything if len(g.members) > 1)
     assert sorted(await repo.sessions_held(club.id)) == held
     assert len(held) == 12  # each round's member left alone is not a session
+    for limit, before in itertools.product((1, 2, 3, 10), [*weeks, weeks[-1] + timedelta(weeks=1)]):
+        planned = await repo.past_groups(club.id, limit_rounds=limit, before=before)
+        latest = await repo.groups(club.id, limit_rounds=limit)
+        assert sorted(planned) == sorted(
+            (g.week_of, g.members) for g in latest if g.week_of < before
+        ), (limit, before)
 
 
 async def _club_with_members(store: Store) -> int:
