@@ -106,12 +106,14 @@ async def next_round_at(
     ahead even at its own minute."""
     monday = week_of(club, now)
     due = scheduled_at(club, monday)
-    if ran is None and due >= now:
-        ran = await store.repo(PairingStore).round_ran(club.id, monday)
     if due >= now and not ran:
         occurrence = occurrence_of("week", local(due, club.timezone))
-        taken = await store.claims.get(ClaimKey(club_id=club.id, kind=ROUND, occurrence=occurrence))
-        if taken is None:
+        if ran is None:  # gone out or taken up, in one read
+            taken = await store.repo(PairingStore).round_taken(club.id, monday, ROUND, occurrence)
+        else:
+            key = ClaimKey(club_id=club.id, kind=ROUND, occurrence=occurrence)
+            taken = await store.claims.get(key) is not None
+        if not taken:
             return due
     return scheduled_at(club, monday + timedelta(weeks=1))
 

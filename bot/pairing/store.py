@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     or_,
@@ -32,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.batches import chunks
-from bot.store.models import Base, UTCDateTime
+from bot.store.models import Base, ClaimRow, UTCDateTime
 from bot.store.upsert import insert_if_absent, insert_many_if_absent
 
 
@@ -427,6 +428,15 @@ class PairingStore:
             )
             return found is not None
 
+    async def round_taken(self, club_id: int, week_of: date, kind: str, occurrence: str) -> bool:
+        """Whether the round of the week of `week_of` has gone out, or the scheduler has
+        taken up its occurrence (claimed by a process, or skipped with nobody in): one
+        statement, for what `next_round_at` asks of every command that tells the next
+        round."""
+        values = {"club_id": club_id, "week_of": week_of, "kind": kind, "occurrence": occurrence}
+        async with self._sessions() as session:
+            return bool(await session.scalar(_ROUND_TAKEN, values))
+
     async def packs_given(self, club_id: int, user_id: str) -> set[str]:
         async with self._sessions() as session:
             rows = await session.execute(
@@ -793,3 +803,17 @@ async def _update_member(
     )
     result = await session.execute(statement)
     return bool(cast(CursorResult[Any], result).rowcount)
+
+
+_ROUND_TAKEN: Final = select(
+    or_(
+        exists().where(
+            RoundRow.club_id == bindparam("club_id"), RoundRow.week_of == bindparam("week_of")
+        ),
+        exists().where(
+            ClaimRow.club_id == bindparam("club_id"),
+            ClaimRow.kind == bindparam("kind"),
+            ClaimRow.occurrence == bindparam("occurrence"),
+        ),
+    )
+)

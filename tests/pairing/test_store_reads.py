@@ -243,3 +243,44 @@ async def test_a_rounds_packs_and_questions_heard_equal_reading_one_at_a_time(
         await repo.pack(club_id, some[0], groups[0].members[1])
         == packs[(some[0], groups[0].members[1])]
     )
+
+
+async def test_a_round_taken_is_one_gone_out_or_claimed(store: Store) -> None:
+    """`round_taken` (one read) is `round_ran` or a claim of the round's occurrence: not a
+    claim of another kind, week or club, nor another week's round."""
+    from bot.store.claims import ClaimKey
+
+    club_id = await _club_with_members(store)
+    other = await store.clubs.get_or_create(
+        platform="discord", workspace_id="G2", name="Other", now=MONDAY
+    )
+    repo = store.repo(PairingStore)
+    weeks = [date(2026, 11, 2) + timedelta(weeks=w) for w in range(4)]
+    ran = weeks[1]
+    await repo.save_round(
+        club_id,
+        occurrence="2026-W45",
+        week_of=ran,
+        groups=[NewGroup(members=("U1", "U2"), slot=None, why="", packs={})],
+        now=MONDAY,
+    )
+    claimed = [
+        (club_id, "mockpair_round", "2026-W47"),
+        (club_id, "daily_problem", "2026-W48"),
+        (other.id, "mockpair_round", "2026-W48"),
+    ]
+    for club, kind, occurrence in claimed:
+        key = ClaimKey(club_id=club, kind=kind, occurrence=occurrence)
+        assert await store.claims.claim(key, due_at=MONDAY, owner="p", now=MONDAY)
+    occurrences = ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
+    for week_of, occurrence in zip(weeks, occurrences, strict=True):
+        key = ClaimKey(club_id=club_id, kind="mockpair_round", occurrence=occurrence)
+        expected = await repo.round_ran(club_id, week_of) or (
+            await store.claims.get(key) is not None
+        )
+        found = await repo.round_taken(club_id, week_of, "mockpair_round", occurrence)
+        assert found == expected, week_of
+    assert [
+        await repo.round_taken(club_id, w, "mockpair_round", o)
+        for w, o in zip(weeks, occurrences, strict=True)
+    ] == [False, True, True, False]
