@@ -807,21 +807,11 @@ def _apply_history(
     hundreds of pairs, and each chunk of each track applies it."""
     import numpy as np
 
-    index = {p.id: i for i, p in enumerate(pool)}
-    rows: list[int] = []
-    cols: list[int] = []
-    costs: list[int] = []
-    for pair, ago in history.items():
-        if len(pair) != 2:
-            continue
-        a, b = pair
-        i, j = index.get(a), index.get(b)
-        if i is not None and j is not None:
-            rows.append(i)
-            cols.append(j)
-            costs.append(tiers.fresh + (tiers.not_last_week if ago == 1 else 0))
-    if not rows:
+    found = _past_pairs(pool, history)
+    if not found:
         return
+    rows, cols, agos = zip(*found, strict=True)
+    costs = [tiers.fresh + (tiers.not_last_week if ago == 1 else 0) for ago in agos]
     r, c, cost = np.array(rows), np.array(cols), np.array(costs, dtype=scores.dtype)
     meet = scores[r, c] != 0  # each pair once: history's keys are unordered pairs
     r, c, cost = r[meet], c[meet], cost[meet]

@@ -600,18 +600,23 @@ def _groups_query(limit_rounds: int | None, *, by_member: bool = False) -> _Grou
     return query.where(RoundRow.week_of.in_(weeks))
 
 
-@functools.cache
-def _past_groups_query() -> Select[date, str]:
-    """The week and members of the groups of the club's latest `limit_rounds` weeks (as
-    `_groups_query` chooses them) before `before`."""
-    club_id = bindparam("club_id", type_=Integer)
-    weeks = (
+def _latest_weeks(club_id: Any) -> Select[date]:
+    """The club's latest weeks with a round, as many as the `limit_rounds` parameter."""
+    return (
         select(RoundRow.week_of)
         .where(RoundRow.club_id == club_id)
         .distinct()
         .order_by(RoundRow.week_of.desc())
         .limit(bindparam("limit_rounds", type_=Integer))
     )
+
+
+@functools.cache
+def _past_groups_query() -> Select[date, str]:
+    """The week and members of the groups of the club's latest `limit_rounds` weeks (as
+    `_groups_query` chooses them) before `before`."""
+    club_id = bindparam("club_id", type_=Integer)
+    weeks = _latest_weeks(club_id)
     return (
         select(RoundRow.week_of, GroupRow.members)
         .join(RoundRow, GroupRow.round_id == RoundRow.id)
@@ -628,13 +633,7 @@ def _groups_and_no_shows_query() -> Select[*tuple[Any, ...]]:
     """`_groups_query` of the `limit_rounds` parameter's latest weeks, each group with the
     no-shows reported in it (`from_user`, `about_user`; none when there is none)."""
     club_id = bindparam("club_id", type_=Integer)
-    weeks = (
-        select(RoundRow.week_of)
-        .where(RoundRow.club_id == club_id)
-        .distinct()
-        .order_by(RoundRow.week_of.desc())
-        .limit(bindparam("limit_rounds", type_=Integer))
-    )
+    weeks = _latest_weeks(club_id)
     # By the (group_id, from_user, about_user) unique index: with the club's id in the
     # join, SQLite goes through the club's every feedback for each group. The feedback's
     # club is checked on the rows.
