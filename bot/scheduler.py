@@ -198,9 +198,13 @@ class Scheduler:
 
     # --- running (delivery does the posting) -----------------------------
 
-    async def run(self, club_id: int, job: Job, due_at: datetime) -> Outcome:
-        """Claim one occurrence and, if this caller won it, post it."""
-        return (await self.run_many(job, {club_id: due_at}))[club_id]
+    async def run(
+        self, club_id: int, job: Job, due_at: datetime, *, club: Club | None = None
+    ) -> Outcome:
+        """Claim one occurrence and, if this caller won it, post it (for `club` when
+        given, not read again)."""
+        clubs = None if club is None else {club_id: club}
+        return (await self.run_many(job, {club_id: due_at}, clubs))[club_id]
 
     async def run_many(
         self, job: Job, due: Mapping[int, datetime], clubs: Mapping[int, Club] | None = None
@@ -210,8 +214,7 @@ class Scheduler:
     async def run_now(self, club_id: int, kind: str, *, club: Club | None = None) -> str:
         """An officer's "post now": the current occurrence, unless it already ran (of
         `club`, the command's, when given: not read again)."""
-        due, job = {club_id: self.clock.now()}, self.jobs[kind]
-        return (await self.run_many(job, due, None if club is None else {club_id: club}))[club_id]
+        return await self.run(club_id, self.jobs[kind], self.clock.now(), club=club)
 
     async def skip(self, club_id: int, kind: str) -> bool:
         return await self.delivery.skip(club_id, self.jobs[kind])

@@ -23,11 +23,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Select,
-    String,
     Table,
     Update,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -161,11 +161,12 @@ async def counted(engine: AsyncEngine, registry: Registry, member: Member) -> li
     columns = tuple(_columns(registry))
     async with engine.connect() as connection:
         values = await _values(connection, columns, member)
-        rows = await connection.execute(_count_query(columns), values)
-        counts = {table: count for table, count in rows if count}
-    whats = {c.table: c.what for c in reversed(columns)}  # the first column's, as `held`
+        rows = (await connection.execute(_count_query(columns), values)).all()
+    # Named and ordered as `held` lists them: by the first column that finds rows.
+    found = sorted((first, count) for count, first in rows if count)
     return [
-        Counted(table=t, what=whats[t], rows=counts[t]) for t in tables_of(registry) if t in counts
+        Counted(table=columns[first].table, what=columns[first].what, rows=count)
+        for first, count in found
     ]
 
 
@@ -308,16 +309,17 @@ def _names_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any] | Non
 
 @functools.cache
 def _count_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any]:
-    """Each table's rows that any of its columns finds."""
-    tables = tuple(dict.fromkeys(c.table for c in columns))
-    return union_all(
-        *(
-            select(literal_column(f"'{name}'", String).label("name"), func.count()).where(
-                or_(*(_matching(c) for c in columns if c.table == name))
-            )
-            for name in tables
+    """Per table, the rows that any of its columns finds, and the number in `columns` of
+    the first of its columns that finds one (NULL when none does)."""
+    tables = dict.fromkeys(c.table for c in columns)
+    selects = []
+    for name in tables:
+        mine = [(n, c) for n, c in enumerate(columns) if c.table == name]
+        first = case(*((_matching(c), n) for n, c in mine))
+        selects.append(
+            select(func.count(), func.min(first)).where(or_(*(_matching(c) for _, c in mine)))
         )
-    )
+    return union_all(*selects)
 
 
 @functools.cache

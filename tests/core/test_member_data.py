@@ -24,7 +24,7 @@ from bot.store import member_data
 from bot.store.member_data import Member, MemberColumn, MemberData, check_registry, undeclared
 from bot.store.models import Base
 from bot.web.store import WebStore
-from tests.conftest import ADMIN, SETUP, Club, RecordingPoster
+from tests.conftest import ADMIN, MONDAY, SETUP, Club, RecordingPoster
 
 # A member whose id and name are found nowhere else, so any trace of them is theirs.
 ID, NAME = "zephyr9q", "Zephyrine Quill"
@@ -276,3 +276,31 @@ def test_the_export_file_reads_back_as_the_document_it_was_written_from(top, clu
     written = _readable_json(document)
     assert json.loads(written) == document
     assert all(len(line) - len(line.lstrip()) <= 8 for line in written.splitlines())
+
+
+async def test_a_former_officer_is_asked_about_what_the_export_lists(store):
+    """`counted` names and orders each table as `held` lists it: by the first column that
+    finds rows. A former officer holds no place on the list, only the officers they added
+    and the changes they made; a member named in changes only, those."""
+    from bot.store.clubs import Actor
+
+    club = await store.clubs.get_or_create(
+        platform="discord", workspace_id="G1", name="ML Club", now=MONDAY
+    )
+    founder, lee = Actor(id="founder", name="Founder"), Actor(id="lee", name="Lee")
+    await store.clubs.add_officer(club.id, user_id="lee", name="Lee", actor=founder, now=MONDAY)
+    await store.clubs.add_officer(club.id, user_id="sam", name="Sam", actor=lee, now=MONDAY)
+    await store.clubs.add_officer(club.id, user_id="kim", name="Kim", actor=lee, now=MONDAY)
+    await store.clubs.remove_officer(club.id, user_id="lee", name="Lee", actor=founder, now=MONDAY)
+    await store.clubs.remove_officer(club.id, user_id="kim", name="Kim", actor=lee, now=MONDAY)
+    for user_id in ("lee", "sam", "kim", "founder"):
+        member = Member(club_id=club.id, user_id=user_id)
+        copy = await member_data.held(store.engine, MEMBER_DATA, member)
+        counts = await member_data.counted(store.engine, MEMBER_DATA, member)
+        assert [(c.table, c.what, c.rows) for c in counts] == [
+            (h.table, h.what, len(h.rows)) for h in copy
+        ], user_id
+    lee_counts = await member_data.counted(
+        store.engine, MEMBER_DATA, Member(club_id=club.id, user_id="lee")
+    )
+    assert ("officers", "officers you added", 1) in [(c.table, c.what, c.rows) for c in lee_counts]
