@@ -138,7 +138,7 @@ async def held(engine: AsyncEngine, registry: Registry, member: Member) -> list[
     ids left out; tables with nothing are not listed. Two statements and one per column
     that finds rows: the member's names, which columns find any, their rows."""
     found: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
-    whats: dict[str, str] = {}
+    whats: dict[str, list[str]] = {}
     columns = tuple(_columns(registry))
     async with engine.connect() as connection:
         values = await _values(connection, columns, member)
@@ -148,11 +148,18 @@ async def held(engine: AsyncEngine, registry: Registry, member: Member) -> list[
             for row in (await connection.execute(_select(column), values)).mappings():
                 kept = {k: _plain(v) for k, v in row.items() if k not in column.hidden}
                 found.setdefault(column.table, {})[tuple(row[k.name] for k in keys)] = kept
-                whats.setdefault(column.table, column.what)
+            whats.setdefault(column.table, []).append(column.what)
     return [
-        Held(table=name, what=whats[name], rows=tuple(rows.values()))
+        Held(table=name, what=_what(whats[name]), rows=tuple(rows.values()))
         for name, rows in found.items()
     ]
+
+
+def _what(whats: list[str]) -> str:
+    """What a table's rows are, said by each of its columns that found some: a former
+    officer's audit entries are "club changes you made as an officer; club changes that
+    named you", not only the first."""
+    return "; ".join(whats)
 
 
 async def counted(engine: AsyncEngine, registry: Registry, member: Member) -> list[Counted]:
@@ -162,11 +169,11 @@ async def counted(engine: AsyncEngine, registry: Registry, member: Member) -> li
     async with engine.connect() as connection:
         values = await _values(connection, columns, member)
         rows = (await connection.execute(_count_query(columns), values)).all()
-    # Named and ordered as `held` lists them: by the first column that finds rows.
-    found = sorted((first, count) for count, first in rows if count)
+    # Named and ordered as `held` lists them: by the columns that find rows, the first first.
+    found = sorted(([n for n in sorted(flags) if n >= 0], count) for count, *flags in rows if count)
     return [
-        Counted(table=columns[first].table, what=columns[first].what, rows=count)
-        for first, count in found
+        Counted(table=columns[ns[0]].table, what=_what([columns[n].what for n in ns]), rows=count)
+        for ns, count in found
     ]
 
 
@@ -309,16 +316,19 @@ def _names_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any] | Non
 
 @functools.cache
 def _count_query(columns: tuple[MemberColumn, ...]) -> CompoundSelect[Any]:
-    """Per table, the rows that any of its columns finds, and the number in `columns` of
-    the first of its columns that finds one (NULL when none does)."""
-    tables = dict.fromkeys(c.table for c in columns)
+    """Per table, the rows that any of its columns finds, then for each of its columns its
+    number in `columns` if it finds one, else -1 (as many as the table with the most
+    columns has: -1 for the others)."""
+    by_table: dict[str, list[tuple[int, MemberColumn]]] = {}
+    for n, column in enumerate(columns):
+        by_table.setdefault(column.table, []).append((n, column))
+    widest = max(len(mine) for mine in by_table.values())
     selects = []
-    for name in tables:
-        mine = [(n, c) for n, c in enumerate(columns) if c.table == name]
-        first = case(*((_matching(c), n) for n, c in mine))
-        selects.append(
-            select(func.count(), func.min(first)).where(or_(*(_matching(c) for _, c in mine)))
-        )
+    for mine in by_table.values():
+        flags: list[Any] = [func.max(case((_matching(c), n), else_=-1)) for n, c in mine]
+        flags += [literal_column("-1", Integer)] * (widest - len(mine))
+        found = or_(*(_matching(c) for _, c in mine))
+        selects.append(select(func.count(), *flags).where(found))
     return union_all(*selects)
 
 

@@ -288,6 +288,9 @@ async def test_a_former_officer_is_asked_about_what_the_export_lists(store):
         platform="discord", workspace_id="G1", name="ML Club", now=MONDAY
     )
     founder, lee = Actor(id="founder", name="Founder"), Actor(id="lee", name="Lee")
+    await store.clubs.get_or_create(  # Lee used the bot: the name Lee is known as Lee's
+        platform="discord", workspace_id="G1", name="ML Club", now=MONDAY, seen=("lee", "Lee")
+    )
     await store.clubs.add_officer(club.id, user_id="lee", name="Lee", actor=founder, now=MONDAY)
     await store.clubs.add_officer(club.id, user_id="sam", name="Sam", actor=lee, now=MONDAY)
     await store.clubs.add_officer(club.id, user_id="kim", name="Kim", actor=lee, now=MONDAY)
@@ -303,4 +306,12 @@ async def test_a_former_officer_is_asked_about_what_the_export_lists(store):
     lee_counts = await member_data.counted(
         store.engine, MEMBER_DATA, Member(club_id=club.id, user_id="lee")
     )
-    assert ("officers", "officers you added", 1) in [(c.table, c.what, c.rows) for c in lee_counts]
+    told = [(c.table, c.what, c.rows) for c in lee_counts]
+    assert ("officers", "officers you added", 1) in told
+    # Lee added Sam and Kim and removed Kim (3 changes made), and was added and removed
+    # (2 that name Lee): each kind is said, not only the first.
+    assert (
+        "audit_log",
+        "club changes you made as an officer; club changes that named you",
+        5,
+    ) in told
