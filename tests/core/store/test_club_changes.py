@@ -242,3 +242,46 @@ async def test_clubs_read_many_at_once_are_the_clubs_as_they_are_now(database_ur
     finally:
         await mine.close()
         await other.close()
+
+
+async def test_a_change_the_database_drops_mid_write_leaves_nothing_and_can_be_made_again(
+    database_url,
+):
+    """The version is moved first now: a connection lost at the audit entry (the last
+    write) rolls all of it back. Nothing is written, the snapshot kept and the version
+    are as before (the scheduler would not take the change as made), and the change made
+    again writes it once, with one audit entry."""
+    from sqlalchemy.exc import OperationalError
+
+    store, other = await Store.open(database_url), await Store.open(database_url)
+    try:
+        club = await store.clubs.get_or_create(
+            platform="discord", workspace_id=f"G{next(_WORKSPACES)}", name="ML Club", now=MONDAY
+        )
+        version = (await other.clubs.versions([club.id]))[club.id]
+        dropping = True
+
+        def drop(_conn, _cursor, statement, *_args):
+            if dropping and statement.startswith("INSERT INTO audit_log"):
+                raise OperationalError(statement, {}, Exception("server closed the connection"))
+
+        event.listen(store.engine.sync_engine, "before_cursor_execute", drop)
+        changes = ClubChanges(settings={"problem_time": "08:00"})
+        try:
+            await store.clubs.change(club.id, changes, actor=ALEX, now=MONDAY)
+            raise AssertionError("the dropped write went through")
+        except OperationalError:
+            pass
+        assert (await other.clubs.versions([club.id]))[club.id] == version
+        assert "problem_time" not in (await other.clubs.get(club.id)).settings
+        assert store.clubs.known(club.id) == (version, club)
+        assert len(await other.audit(club.id, limit=10)) == 0
+        dropping = False
+        changed = await store.clubs.change(club.id, changes, actor=ALEX, now=MONDAY)
+        assert changed.settings["problem_time"] == "08:00"
+        assert store.clubs.written(changed) == version + 1
+        assert changed == await other.clubs.get(club.id)
+        assert len(await other.audit(club.id, limit=10)) == 1
+    finally:
+        await store.close()
+        await other.close()
